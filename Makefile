@@ -1,0 +1,122 @@
+# 宁波城乡居民养老保险费线上缴费渠道：模拟器与端到端测试。`make help` 列出目标。
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-builtin-rules --no-print-directory
+
+PYTHON ?= python3
+PORT ?= 8000
+# `make test` runs TEST_SUITE unless PYTEST_ARGS is given; `make e2e` appends PYTEST_ARGS to its own.
+PYTEST_ARGS ?=
+TEST_SUITE := tests steps --driver ui,api -n 2
+PLAYWRIGHT_TIMEOUT ?= 120
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMPS := .setup
+RESULTS := reports/allure-results
+REPORT_DIR := reports/allure-report
+ALLURE := reports/node_modules/.bin/allure
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Stamps are named after the lock files' content: a changed lock installs again.
+REQ_HASH := $(shell cat requirements.lock 2>/dev/null | sha256sum | cut -c1-16)
+NPM_HASH := $(shell cat reports/package.json reports/package-lock.json 2>/dev/null | sha256sum | cut -c1-16)
+VENV_STAMP := $(STAMPS)/venv-$(REQ_HASH)
+BROWSER_STAMP := $(STAMPS)/browser-$(REQ_HASH)
+NPM_STAMP := $(STAMPS)/npm-$(NPM_HASH)
+# A stamp whose installation was deleted by hand does not count.
+VENV_FORCE := $(if $(wildcard $(PY)),,FORCE)
+NPM_FORCE := $(if $(wildcard $(ALLURE)),,FORCE)
+
+# $(call apt_ensure,PACKAGES): apt-get install those of PACKAGES that dpkg does not have.
+define apt_ensure
+missing=""; \
+for pkg in $(1); do \
+  dpkg-query -W -f='$${Status}' "$$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$pkg"; \
+done; \
+if [ -n "$$missing" ]; then \
+  command -v apt-get >/dev/null || { echo "缺少$$missing，且本机没有 apt-get：请手动安装。" >&2; exit 1; }; \
+  echo "apt-get install$$missing"; \
+  $(SUDO) apt-get update -qq; \
+  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing; \
+fi
+endef
+
+.PHONY: help setup test e2e report serve lint clean FORCE
+
+help:
+	@echo "make setup    建虚拟环境（requirements.lock）、准备 Chromium 与中文字体、安装 Allure 3（reports/）"
+	@echo "make test     单元测试与全部特性，两种驱动：pytest $(TEST_SUITE)（PYTEST_ARGS=… 可替换）"
+	@echo "make e2e      用 UI 驱动跑特性，生成 Allure 报告并按渠道给出结论（PYTEST_ARGS=… 追加参数）"
+	@echo "make report   从 $(RESULTS) 离线生成 $(REPORT_DIR)/index.html，并打印各渠道结论"
+	@echo "make serve    启动模拟器：http://127.0.0.1:$(PORT)/（PORT=… 可改）"
+	@echo "make lint     ruff check"
+	@echo "make clean    删除 .venv、.setup、node_modules 与生成的报告"
+
+setup: $(VENV_STAMP) $(BROWSER_STAMP) $(NPM_STAMP)
+	@$(PY) -m fixtures.browser || { rm -f $(STAMPS)/browser-*; echo "浏览器不可用：再运行一次 make setup。" >&2; exit 1; }
+
+$(VENV_STAMP): requirements.lock $(VENV_FORCE)
+	@mkdir -p $(STAMPS)
+	@rm -f $(STAMPS)/venv-*
+	@[ -x $(PY) ] || { echo "创建 $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	@echo "pip install -r requirements.lock"
+	@$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+# Playwright's own Chromium where it can be downloaded, else Debian's; Chinese fonts either way.
+$(BROWSER_STAMP): $(VENV_STAMP)
+	@mkdir -p $(STAMPS)
+	@rm -f $(STAMPS)/browser-*
+	@echo "playwright install chromium（最多 $(PLAYWRIGHT_TIMEOUT) 秒）"
+	@if timeout $(PLAYWRIGHT_TIMEOUT) $(VENV)/bin/playwright install chromium \
+	    >$(STAMPS)/playwright-install.log 2>&1 && $(PY) -m fixtures.browser >/dev/null 2>&1; then \
+	  echo "Playwright 的 Chromium 可用"; \
+	else \
+	  echo "Playwright 的 Chromium 不可用（日志：$(STAMPS)/playwright-install.log），改用 Debian 的 chromium"; \
+	  $(call apt_ensure,chromium); \
+	fi
+	@if ! fc-list :lang=zh 2>/dev/null | grep -q .; then $(call apt_ensure,fonts-noto-cjk); fi
+	@$(PY) -m fixtures.browser >/dev/null
+	@touch $@
+
+$(NPM_STAMP): reports/package.json reports/package-lock.json $(NPM_FORCE)
+	@mkdir -p $(STAMPS)
+	@rm -f $(STAMPS)/npm-*
+	@command -v npm >/dev/null || { echo "缺少 npm（需要 Node.js 20 或更新）。" >&2; exit 1; }
+	@echo "npm ci（reports/）"
+	@cd reports && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test: setup
+	$(PY) -m pytest $(or $(strip $(PYTEST_ARGS)),$(TEST_SUITE))
+
+e2e: setup
+	@rm -rf $(RESULTS)
+	@status=0; \
+	$(PY) -m pytest steps --driver ui -n 2 --alluredir $(RESULTS) $(PYTEST_ARGS) || status=$$?; \
+	report=0; $(MAKE) report || report=$$?; \
+	if [ "$$status" -ne 0 ]; then echo "pytest 退出码：$$status" >&2; exit "$$status"; fi; \
+	exit "$$report"
+
+# Allure 3 generates offline; its own quality gate needs Node 22, so reports.summary gives the verdict.
+report: $(VENV_STAMP) $(NPM_STAMP)
+	@[ -d $(RESULTS) ] || { echo "没有 $(RESULTS)：先运行 make e2e。" >&2; exit 1; }
+	@rm -rf $(REPORT_DIR)
+	@cd reports && NO_COLOR=1 ./node_modules/.bin/allure generate --config allurerc.mjs allure-results
+	@# The report page would load Google Analytics: drop it, the report is read offline.
+	@sed -i '/googletagmanager\.com\/gtag/,/<\/script>/d' $(REPORT_DIR)/index.html
+	@echo "报告：$(CURDIR)/$(REPORT_DIR)/index.html"
+	@$(PY) -m reports.summary $(RESULTS)
+
+serve: $(VENV_STAMP)
+	$(PY) -m simulators --host 127.0.0.1 --port $(PORT)
+
+lint: $(VENV_STAMP)
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) $(STAMPS) $(RESULTS) $(REPORT_DIR) reports/node_modules test-results
+
+FORCE:

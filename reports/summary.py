@@ -1,0 +1,199 @@
+"""One verdict per channel from Allure results: `python -m reports.summary DIR`.
+
+Reads every `*-result.json` in DIR; of the tries of one test (same `historyId`) only the last to stop
+counts. Exits 1 when a test failed or broke, when a result cannot be read, or when there is none.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["CHANNEL_NAMES", "ChannelTally", "Summary", "format_table", "latest_tries", "main", "summarize"]
+
+CHANNEL_NAMES: dict[str, str] = {
+    "wechat": "微信公众号「宁波税务」",
+    "alipay": "支付宝「宁波社保缴费」",
+    "taxapp": "「宁波税务」APP",
+    "etax": "宁波电子税务局",
+    "zheliban": "「浙里办」APP",
+}
+UNLABELLED = "未标注"
+STATUSES = ("passed", "failed", "broken", "skipped", "unknown")
+STATUS_TITLES = ("通过", "失败", "损坏", "跳过", "未知")
+
+
+@dataclass
+class ChannelTally:
+    channel: str
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def ok(self) -> bool:
+        return self.counts["failed"] == self.counts["broken"] == self.counts["unknown"] == 0
+
+    @property
+    def verdict(self) -> str:
+        if not self.ok:
+            return "不通过"
+        return "通过" if self.counts["passed"] else "未执行"
+
+
+@dataclass
+class Summary:
+    channels: list[ChannelTally]
+    unreadable: list[str]
+    retried: int
+
+    @property
+    def totals(self) -> ChannelTally:
+        tally = ChannelTally("合计")
+        for channel in self.channels:
+            for status, count in channel.counts.items():
+                tally.counts[status] += count
+        return tally
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.channels) and not self.unreadable and all(c.ok for c in self.channels)
+
+
+def _channel_of(result: dict) -> str:
+    values = [label.get("value") for label in result.get("labels") or [] if label.get("name") == "channel"]
+    values = [str(value) for value in values if value]
+    return values[-1] if values else UNLABELLED
+
+
+def _stop_time(result: dict) -> float:
+    for key in ("stop", "start"):
+        value = result.get(key)
+        if isinstance(value, int | float):
+            return float(value)
+    return 0.0
+
+
+def latest_tries(results: Iterable[dict]) -> list[dict]:
+    """Of the results that share a `historyId`, keep the one that stopped last."""
+    latest: dict[str, dict] = {}
+    for index, result in enumerate(results):
+        key = result.get("historyId") or f"\0{result.get('uuid') or index}"
+        kept = latest.get(key)
+        if kept is None or _stop_time(result) >= _stop_time(kept):
+            latest[key] = result
+    return list(latest.values())
+
+
+def _channel_order(channel: str) -> tuple[int, str]:
+    known = list(CHANNEL_NAMES)
+    if channel in known:
+        return (known.index(channel), channel)
+    return (len(known) + (channel == UNLABELLED), channel)
+
+
+def summarize(results_dir: Path) -> Summary:
+    results: list[dict] = []
+    unreadable: list[str] = []
+    for path in sorted(Path(results_dir).glob("*-result.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            unreadable.append(path.name)
+            continue
+        if not isinstance(data, dict):
+            unreadable.append(path.name)
+            continue
+        results.append(data)
+
+    kept = latest_tries(results)
+    tallies: dict[str, ChannelTally] = {}
+    for result in kept:
+        channel = _channel_of(result)
+        status = result.get("status")
+        tally = tallies.setdefault(channel, ChannelTally(channel))
+        tally.counts[status if status in STATUSES else "unknown"] += 1
+    channels = sorted(tallies.values(), key=lambda tally: _channel_order(tally.channel))
+    return Summary(channels=channels, unreadable=unreadable, retried=len(results) - len(kept))
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _pad(text: str, width: int, *, right: bool = False) -> str:
+    gap = " " * (width - _width(text))
+    return gap + text if right else text + gap
+
+
+def format_table(rows: Sequence[Sequence[str]], numeric_from: int = 1) -> str:
+    widths = [max(_width(row[column]) for row in rows) for column in range(len(rows[0]))]
+    lines = []
+    for row_index, row in enumerate(rows):
+        cells = [
+            _pad(cell, widths[column], right=column >= numeric_from and column < len(row) - 1)
+            for column, cell in enumerate(row)
+        ]
+        lines.append("  ".join(cells).rstrip())
+        if row_index == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def _label(channel: str) -> str:
+    name = CHANNEL_NAMES.get(channel)
+    return f"{channel} {name}" if name else channel
+
+
+def render(summary: Summary) -> str:
+    rows = [["渠道", *STATUS_TITLES, "合计", "结论"]]
+    for tally in [*summary.channels, summary.totals]:
+        counts = [str(tally.counts[status]) for status in STATUSES]
+        rows.append([_label(tally.channel), *counts, str(tally.total), tally.verdict])
+    if summary.unreadable:
+        rows[-1][-1] = "不通过"
+    return format_table(rows)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 1:
+        print("用法: python -m reports.summary 结果目录（例如 reports/allure-results）", file=sys.stderr)
+        return 2
+    results_dir = Path(args[0])
+    if not results_dir.is_dir():
+        print(f"没有测试结果：目录 {results_dir} 不存在。先运行测试（make e2e）。", file=sys.stderr)
+        return 1
+    summary = summarize(results_dir)
+    if not summary.channels and not summary.unreadable:
+        print(f"没有测试结果：{results_dir} 里没有 *-result.json。先运行测试（make e2e）。", file=sys.stderr)
+        return 1
+
+    print(f"各渠道测试结论（{results_dir}）")
+    if summary.channels:
+        print(render(summary))
+    if summary.retried:
+        print(f"另有 {summary.retried} 个重跑前的结果未计入（同一 historyId 只计最后一次）。")
+    for name in summary.unreadable:
+        print(f"无法读取的结果文件：{name}", file=sys.stderr)
+    if summary.ok:
+        print("结论：通过")
+        return 0
+    problems = []
+    failing = [tally.channel for tally in summary.channels if not tally.ok]
+    if failing:
+        problems.append("未通过的渠道：" + "、".join(failing))
+    if summary.unreadable:
+        problems.append(f"{len(summary.unreadable)} 个结果文件无法读取")
+    print("结论：不通过（" + "；".join(problems) + "）")
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""The simulator as one ASGI app: five channels, the payment providers and the control API, path-mounted."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from simulators import web
+from simulators.control import routes as control
+from simulators.core import refdata, tenants
+from simulators.core.db import Database
+from simulators.core.errors import SimError
+from simulators.gateways import notify
+from simulators.gateways.wechatpay import routes as wechatpay
+from simulators.gateways.wechatpay.errors import WechatPayError
+from simulators.journal import JournalMiddleware
+from simulators.settings import Settings
+from simulators.wechat import routes as wechat
+
+HERE = Path(__file__).parent
+CHANNELS = (
+    ("wechat", "“宁波税务”微信公众号", "/wechat/"),
+)
+ROUTERS = (*wechat.routers, wechatpay.router, control.router)
+pages = web.templates(HERE / "templates")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    db = Database(settings.db_url)
+    _ensure_demo(db, settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        poller = asyncio.create_task(_deliver_forever(db, settings.notify_poll_seconds))
+        try:
+            yield
+        finally:
+            poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await poller
+
+    app = FastAPI(
+        title="宁波城乡居民养老保险费线上缴费渠道模拟器",
+        version="0.1.0",
+        description="五个线上缴费渠道、支付渠道与测试控制接口(/__sim/)。",
+        lifespan=lifespan,
+    )
+    app.state.settings, app.state.db = settings, db
+    app.state.reference = refdata.load(settings.reference_path)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_exception_handler(SimError, web.sim_error_handler)
+    app.add_exception_handler(RequestValidationError, web.validation_error_handler)
+    app.add_exception_handler(WechatPayError, wechatpay.error_handler)
+    app.add_exception_handler(404, _not_found)
+    app.add_api_route("/", _landing, methods=["GET"], response_class=HTMLResponse, include_in_schema=False)
+    app.add_middleware(JournalMiddleware, db=db)
+    return app
+
+
+def _ensure_demo(db: Database, settings: Settings) -> None:
+    with db.transaction() as session:
+        if session.get(tenants.Tenant, tenants.DEMO) is None:
+            tenants.create(session, tenant_id=tenants.DEMO, seed=settings.demo_seed,
+                           generated=settings.demo_payers, payers=[])
+
+
+async def _deliver_forever(db: Database, every: float) -> None:
+    """Resends fall due on running clocks too: deliver them without anyone asking."""
+    while True:
+        await asyncio.sleep(every)
+        with contextlib.suppress(Exception):
+            for tenant_id in await run_in_threadpool(notify.pending_tenants, db):
+                await run_in_threadpool(notify.deliver_due, db, tenant_id)
+
+
+async def _not_found(request: Request, error: Exception) -> JSONResponse:
+    if request.url.path.startswith("/__sim"):
+        return control.near_miss(request)
+    if isinstance(error, SimError):
+        return JSONResponse(error.body(), status_code=error.status)
+    return JSONResponse({"error": {"code": "not_found", "field": None,
+                                   "message": f"没有这个地址:{request.url.path}"}}, status_code=404)
+
+
+def _landing(request: Request) -> HTMLResponse:
+    with web.database(request).transaction() as session:
+        demo = tenants.get(session, tenants.DEMO)
+        people = [tenants.as_json(p) for p in tenants.payers(session, demo)]
+    return pages.TemplateResponse(request, "landing.html", {"channels": CHANNELS, "payers": people})

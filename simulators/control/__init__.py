@@ -1,0 +1,1 @@
+"""The test-control API (/__sim/)."""

@@ -1,0 +1,68 @@
+"""Shapes of the test-control API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from fixtures.payers import Payer
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PayerSpec(Strict):
+    name: str = Field(min_length=1, max_length=50)
+    id_number: str = Field(min_length=15, max_length=18)
+    phone: str = Field(pattern=r"^1\d{10}$")
+    gender: str = Field(default="", max_length=1)
+    birth_date: date | None = None
+    county_code: str = Field(default="330200", pattern=r"^\d{6}$")
+    id_type: str = "居民身份证"
+    special_status: Literal["残疾人员", "低保对象", "低保边缘户", "特困人员"] | None = None
+    arrears_years: list[int] = Field(default_factory=list, max_length=20)
+    enrolment: Literal["正常", "未参保", "暂停", "终止"] = "正常"
+
+    def payer(self) -> Payer:
+        return Payer(
+            name=self.name, id_number=self.id_number, phone=self.phone, gender=self.gender,
+            birth_date=self.birth_date or date(1900, 1, 1), county_code=self.county_code,
+            id_type=self.id_type, special_status=self.special_status,
+            arrears_years=tuple(self.arrears_years), enrolment=self.enrolment,
+        )
+
+
+class TenantIn(Strict):
+    id: str | None = Field(default=None, max_length=64)
+    seed: int | None = Field(default=None, ge=0, lt=2**63)
+    generated_payers: int = Field(default=0, ge=0, le=500)
+    payers: list[PayerSpec] = Field(default_factory=list, max_length=500)
+    now: datetime | None = None
+    frozen: bool = False
+
+
+class PayersIn(Strict):
+    payers: list[PayerSpec] = Field(min_length=1, max_length=500)
+
+
+class ClockIn(Strict):
+    now: datetime
+    frozen: bool | None = None
+
+
+class AdvanceIn(Strict):
+    seconds: float = Field(gt=0, le=10 * 365 * 86400)
+
+
+class FaultSpec(Strict):
+    kind: Literal["decline", "notify_late", "notify_twice"]
+    gateway: str = "*"
+    times: int = Field(default=1, ge=1, le=100)
+    delay_seconds: int = Field(default=600, ge=1, le=86400 * 3)
+
+
+class FaultsIn(Strict):
+    faults: list[FaultSpec] = Field(max_length=50)

@@ -1,0 +1,191 @@
+"""The test-control API under /__sim/: tenants, payers, clock, SMS inbox, fault plan, journal, reset.
+
+Nouns with verb sub-paths, mutations only by POST, an operationId on each route. When the simulator
+requires a token (it binds beyond loopback), every call must carry it in ``X-Sim-Token``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hmac
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from sqlalchemy import func, select
+
+from simulators import web
+from simulators.control.models import AdvanceIn, ClockIn, FaultsIn, PayersIn, TenantIn
+from simulators.core import clock, sms, tenants
+from simulators.core.errors import NotAuthorized
+from simulators.core.models import JournalEntry, Order, PaymentRecord, Person
+from simulators.core.schemas import order_json, record_json
+from simulators.gateways import notify
+from simulators.gateways.merchant import STATUS_TEXT
+from simulators.gateways.models import GatewayTrade, Notification
+
+
+def require_token(request: Request) -> None:
+    expected = request.app.state.settings.control_token
+    if expected and not hmac.compare_digest(request.headers.get("X-Sim-Token", ""), expected):
+        raise NotAuthorized("控制接口需要令牌:请在请求头 X-Sim-Token 中提供启动时设置的令牌", field="X-Sim-Token")
+
+
+router = APIRouter(prefix="/__sim", tags=["控制接口"], dependencies=[Depends(require_token)],
+                   responses=web.ERROR_RESPONSES)
+
+
+def _tenant_json(tenant, session) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    return {
+        "id": tenant.id, "seed": tenant.seed, "now": clock.now(tenant).isoformat(sep=" "),
+        "frozen": tenant.clock_frozen, "faults": tenant.faults,
+        "payers": [tenants.as_json(p) for p in tenants.payers(session, tenant)],
+    }
+
+
+@router.post("/tenants", status_code=201, operation_id="createTenant")
+def create_tenant(request: Request, body: TenantIn) -> dict[str, object]:
+    with web.database(request).transaction() as session:
+        tenant = tenants.create(
+            session, tenant_id=body.id, seed=body.seed, generated=body.generated_payers,
+            payers=[p.payer() for p in body.payers], start=body.now, frozen=body.frozen,
+        )
+        return _tenant_json(tenant, session)
+
+
+@router.get("/tenants/{tenant_id}", operation_id="getTenant")
+def get_tenant(request: Request, tenant_id: str) -> dict[str, object]:
+    with web.database(request).transaction() as session:
+        return _tenant_json(tenants.get(session, tenant_id), session)
+
+
+@router.get("/tenants/{tenant_id}/payers", operation_id="listPayers")
+def list_payers(request: Request, tenant_id: str) -> dict[str, object]:
+    with web.database(request).transaction() as session:
+        tenant = tenants.get(session, tenant_id)
+        return {"payers": [tenants.as_json(p) for p in tenants.payers(session, tenant)]}
+
+
+@router.post("/tenants/{tenant_id}/payers", status_code=201, operation_id="addPayers")
+def add_payers(request: Request, tenant_id: str, body: PayersIn) -> dict[str, object]:
+    with web.database(request).transaction() as session:
+        tenant = tenants.get(session, tenant_id)
+        added = [tenants.add_person(session, tenant, spec.payer()) for spec in body.payers]
+        tenant.initial_payers = [*tenant.initial_payers, *(spec.payer().to_json() for spec in body.payers)]
+        return {"payers": [tenants.as_json(p) for p in added]}
+
+
+@router.get("/tenants/{tenant_id}/clock", operation_id="getClock")
+def get_clock(request: Request, tenant_id: str) -> dict[str, object]:
+    with web.database(request).transaction() as session:
+        tenant = tenants.get(session, tenant_id)
+        return {"now": clock.now(tenant).isoformat(sep=" "), "frozen": tenant.clock_frozen}
+
+
+@router.post("/tenants/{tenant_id}/clock", operation_id="setClock")
+async def set_clock(request: Request, tenant_id: str, body: ClockIn) -> dict[str, object]:
+    def run() -> None:
+        with web.database(request).transaction() as session:
+            clock.set_clock(tenants.get(session, tenant_id), body.now, frozen=body.frozen)
+
+    await run_in_threadpool(run)
+    return await _after_clock(request, tenant_id)
+
+
+@router.post("/tenants/{tenant_id}/clock/advance", operation_id="advanceClock")
+async def advance_clock(request: Request, tenant_id: str, body: AdvanceIn) -> dict[str, object]:
+    def run() -> None:
+        with web.database(request).transaction() as session:
+            clock.advance(tenants.get(session, tenant_id), body.seconds)
+
+    await run_in_threadpool(run)
+    return await _after_clock(request, tenant_id)
+
+
+async def _after_clock(request: Request, tenant_id: str) -> dict[str, object]:
+    """What falls due on the new time happens before the call returns: tests see it at once."""
+    delivered = await run_in_threadpool(notify.deliver_due, web.database(request), tenant_id)
+    result = await run_in_threadpool(get_clock, request, tenant_id)
+    return {**result, "notifications_delivered": delivered}
+
+
+@router.get("/tenants/{tenant_id}/sms", operation_id="readSmsInbox")
+def read_sms(request: Request, tenant_id: str, phone: str | None = None) -> dict[str, object]:
+    with web.database(request).transaction() as session:
+        tenant = tenants.get(session, tenant_id)
+        return {"messages": [
+            {"phone": m.phone, "text": m.text, "code": m.code, "sent_at": m.sent_at.isoformat(sep=" ")}
+            for m in sms.inbox(session, tenant, phone)
+        ]}
+
+
+@router.get("/tenants/{tenant_id}/faults", operation_id="getFaultPlan")
+def get_faults(request: Request, tenant_id: str) -> dict[str, object]:
+    with web.database(request).transaction() as session:
+        return {"faults": tenants.get(session, tenant_id).faults}
+
+
+@router.post("/tenants/{tenant_id}/faults", operation_id="setFaultPlan")
+def set_faults(request: Request, tenant_id: str, body: FaultsIn) -> dict[str, object]:
+    with web.database(request).transaction() as session:
+        tenant = tenants.get(session, tenant_id)
+        tenant.faults = [f.model_dump() for f in body.faults]
+        return {"faults": tenant.faults}
+
+
+@router.get("/tenants/{tenant_id}/journal", operation_id="readJournal")
+def read_journal(request: Request, tenant_id: str, limit: int = 500) -> dict[str, object]:
+    with web.database(request).transaction() as session:
+        tenants.get(session, tenant_id)
+        rows = session.scalars(select(JournalEntry).where(JournalEntry.tenant_id == tenant_id)
+                               .order_by(JournalEntry.id.desc()).limit(max(1, min(limit, 5000))))
+        return {"entries": [
+            {"at": e.at.isoformat(sep=" "), "method": e.method, "path": e.path, "status": e.status,
+             "millis": e.millis, "request": e.request, "response": e.response}
+            for e in reversed(list(rows))
+        ]}
+
+
+@router.get("/tenants/{tenant_id}/ledger", operation_id="readLedger")
+def read_ledger(request: Request, tenant_id: str) -> dict[str, object]:
+    """Orders, payment records and what each provider actually charged: the money, side by side."""
+    with web.database(request).transaction() as session:
+        tenant = tenants.get(session, tenant_id)
+        people = {p.id: p for p in tenants.payers(session, tenant)}
+        orders = session.scalars(select(Order).where(Order.tenant_id == tenant.id).order_by(Order.created_at))
+        records = session.scalars(select(PaymentRecord).where(PaymentRecord.tenant_id == tenant.id))
+        trades = session.scalars(select(GatewayTrade).where(GatewayTrade.tenant_id == tenant.id))
+        notes = session.execute(select(Notification.status, func.count()).where(
+            Notification.tenant_id == tenant.id).group_by(Notification.status))
+        return {
+            "orders": [order_json(o, people[o.person_id], STATUS_TEXT[o.status]) for o in orders],
+            "records": [record_json(r, people[r.person_id]) for r in records],
+            "charges": [{"gateway": t.gateway, "out_trade_no": t.out_trade_no, "state": t.state,
+                         "amount": f"{t.amount_fen / 100:.2f}", "transaction_id": t.transaction_id}
+                        for t in trades],
+            "notifications": {status: count for status, count in notes},
+        }
+
+
+@router.post("/tenants/{tenant_id}/reset", operation_id="resetTenant")
+def reset_tenant(request: Request, tenant_id: str) -> dict[str, object]:
+    with web.database(request).transaction() as session:
+        tenant = tenants.get(session, tenant_id)
+        tenants.reset(session, tenant)
+        return _tenant_json(tenant, session)
+
+
+def near_miss(request: Request) -> JSONResponse:
+    """For a control call that matched nothing: the nearest routes, as WireMock answers."""
+    paths = sorted({getattr(r, "path", "") for r in router.routes})
+    wanted = request.url.path.replace("/__sim", "", 1)
+    shape = "/".join("{tenant_id}" if i == 2 else part for i, part in enumerate(wanted.split("/")))
+    nearest = difflib.get_close_matches("/__sim" + shape, [p for p in paths], n=3, cutoff=0.3)
+    return JSONResponse(status_code=404, content={"error": {
+        "code": "no_such_route", "field": None,
+        "message": f"控制接口没有 {request.method} {request.url.path};最接近的是:{'、'.join(nearest) or '无'}",
+        "nearest": nearest,
+    }})
+
+
+__all__ = ["router", "near_miss", "Person"]

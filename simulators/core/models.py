@@ -1,0 +1,163 @@
+"""Tables of the shared back end. Every row belongs to one tenant."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from simulators.core.db import Base
+
+PENSION = "pension"
+MEDICAL = "medical"
+INSURANCE_NAMES = {PENSION: "城乡居民基本养老保险费", MEDICAL: "城乡居民基本医疗保险费"}
+
+
+class Tenant(Base):
+    __tablename__ = "tenant"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seed: Mapped[int]
+    created_at: Mapped[datetime]
+    clock_start: Mapped[datetime]
+    clock_base: Mapped[datetime]
+    clock_anchor: Mapped[float]
+    clock_frozen: Mapped[bool] = mapped_column(default=False)
+    faults: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    merchant_key: Mapped[str] = mapped_column(String(64))
+    initial_payers: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class Person(Base):
+    __tablename__ = "person"
+    __table_args__ = (UniqueConstraint("tenant_id", "id_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    id_type: Mapped[str] = mapped_column(String(20))
+    id_number: Mapped[str] = mapped_column(String(18))
+    phone: Mapped[str] = mapped_column(String(11))
+    gender: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[date]
+    county_code: Mapped[str] = mapped_column(String(6))
+    enrolment: Mapped[str] = mapped_column(String(8))
+    insurances: Mapped[list[str]] = mapped_column(JSON)
+    special_status: Mapped[str | None] = mapped_column(String(8))
+    arrears_years: Mapped[list[int]] = mapped_column(JSON, default=list)
+
+
+class Bill(Base):
+    """What one person owes for one insurance type and year; an open order holds it while it is paid."""
+
+    __tablename__ = "bill"
+    __table_args__ = (UniqueConstraint("tenant_id", "person_id", "insurance", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    insurance: Mapped[str] = mapped_column(String(16))
+    year: Mapped[int]
+    status: Mapped[str] = mapped_column(String(8), default="open")
+    order_no: Mapped[str | None] = mapped_column(String(32))
+
+
+class Order(Base):
+    __tablename__ = "payment_order"
+    __table_args__ = (UniqueConstraint("tenant_id", "idempotency_key"),)
+
+    order_no: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    insurance: Mapped[str] = mapped_column(String(16))
+    pay_type: Mapped[str] = mapped_column(String(8))
+    channel: Mapped[str] = mapped_column(String(16))
+    amount_fen: Mapped[int]
+    status: Mapped[str] = mapped_column(String(8))
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    gateway: Mapped[str | None] = mapped_column(String(16))
+    gateway_trade_no: Mapped[str | None] = mapped_column(String(64))
+    failure: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    paid_at: Mapped[datetime | None]
+
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", order_by="OrderLine.year", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class OrderLine(Base):
+    __tablename__ = "order_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_no: Mapped[str] = mapped_column(ForeignKey("payment_order.order_no", ondelete="CASCADE"))
+    year: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(8))
+    tier_yuan: Mapped[int | None]
+    amount_fen: Mapped[int]
+    government_fen: Mapped[int] = mapped_column(default=0)
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+
+
+class PaymentRecord(Base):
+    """A paid bill. The unique constraint is what makes a second payment of one year impossible."""
+
+    __tablename__ = "payment_record"
+    __table_args__ = (UniqueConstraint("tenant_id", "person_id", "insurance", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    order_no: Mapped[str] = mapped_column(ForeignKey("payment_order.order_no", ondelete="CASCADE"))
+    insurance: Mapped[str] = mapped_column(String(16))
+    year: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(8))
+    amount_fen: Mapped[int]
+    government_fen: Mapped[int]
+    channel: Mapped[str] = mapped_column(String(16))
+    gateway: Mapped[str] = mapped_column(String(16))
+    paid_at: Mapped[datetime]
+    ticket_no: Mapped[str] = mapped_column(String(32))
+    tax_authority: Mapped[str] = mapped_column(String(40))
+
+
+class ChannelSession(Base):
+    """A channel's proof of who is at the screen: a WeChat authorization, an app login, …"""
+
+    __tablename__ = "channel_session"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class SmsMessage(Base):
+    __tablename__ = "sms_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
+    phone: Mapped[str] = mapped_column(String(11))
+    text: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str | None] = mapped_column(String(8))
+    sent_at: Mapped[datetime]
+
+
+class JournalEntry(Base):
+    __tablename__ = "journal_entry"
+    __table_args__ = (Index("ix_journal_tenant_id", "tenant_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+    method: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(String(300))
+    status: Mapped[int]
+    millis: Mapped[float]
+    request: Mapped[str] = mapped_column(Text, default="")
+    response: Mapped[str] = mapped_column(Text, default="")

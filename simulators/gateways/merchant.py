@@ -1,0 +1,180 @@
+"""The tax bureau's payment service, shared by every channel: confirm, pay, settle, receive notifications.
+
+It stands between the core (orders and their rules) and the gateway clients (HTTP to the providers), and
+never holds a database transaction across an HTTP call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from simulators import web
+from simulators.core import clock, orders, sms
+from simulators.core.billing import Due, yuan
+from simulators.core.errors import InvalidInput, NotFound, RuleRefused
+from simulators.core.models import INSURANCE_NAMES, Order, Person, Tenant
+from simulators.core.refdata import ReferenceData
+from simulators.gateways.result import GatewayResult, Outcome
+from simulators.gateways.wechatpay.client import WechatPayClient
+
+
+class GatewayClient(Protocol):
+    gateway: str
+    name: str
+
+    def create(self, order: Order, *, description: str, payer: str, notify_url: str,
+               redirect: str) -> GatewayResult: ...
+    def query(self, out_trade_no: str) -> GatewayResult: ...
+    def close(self, out_trade_no: str) -> GatewayResult: ...
+    def parse_notification(self, headers: dict[str, str], body: str) -> GatewayResult | None: ...
+
+
+CLIENTS: dict[str, Callable[[str, Tenant], GatewayClient]] = {"wechatpay": WechatPayClient}
+GATEWAY_NAMES = {"wechatpay": "微信支付"}
+
+
+def client(request: Request, tenant: Tenant, gateway: str) -> GatewayClient:
+    if gateway not in CLIENTS:
+        raise InvalidInput(f"缴费渠道应为{'、'.join(GATEWAY_NAMES.values())}之一", field="gateway")
+    return CLIENTS[gateway](str(request.base_url), tenant)
+
+
+def _tenant(session: Session, request: Request) -> Tenant:
+    from simulators.core import tenants
+
+    return tenants.get(session, web.tenant_id(request))
+
+
+def _order(session: Session, tenant: Tenant, order_no: str) -> Order:
+    order = session.get(Order, order_no)
+    if order is None or order.tenant_id != tenant.id:
+        raise NotFound(f"订单{order_no}不存在", field="order_no")
+    return order
+
+
+Quote = Callable[[Session, Tenant], tuple[Person, str, tuple[Due, ...]]]
+
+
+def confirm(request: Request, channel: str, quote: Quote, *, idempotency_key: str,
+            expected_amount_fen: int | None) -> str:
+    """Create (or find again) the order for a quote; an abandoned order holding the bills is closed first."""
+    ref: ReferenceData = web.reference(request)
+    for _attempt in range(3):
+        with web.tenant_transaction(request) as (session, tenant):
+            person, pay_type, dues = quote(session, tenant)
+            try:
+                return orders.confirm(session, ref, orders.Confirmation(
+                    tenant, person, pay_type, channel, idempotency_key, dues, expected_amount_fen
+                ), clock.now(tenant)).order_no
+            except orders.BillHeld as held:
+                held_no = held.order_no
+        settle(request, held_no, close_if_pending=True)
+    raise RuleRefused("该笔费款正在另一笔订单中支付,请稍后再试", field="order_no")
+
+
+def pay(request: Request, order_no: str, gateway: str, *, payer: str, redirect: str) -> str:
+    """Open the provider's cashier for the order; returns the cashier URL."""
+    with web.tenant_transaction(request) as (session, tenant):
+        order = _order(session, tenant, order_no)
+        if order.status not in orders.OPEN:
+            raise RuleRefused(f"订单{order_no}{STATUS_TEXT[order.status]},不能支付", field="order_no")
+        if order.gateway and order.gateway != gateway:
+            raise RuleRefused("该订单已选择其他缴费渠道,请重新提交缴费", field="gateway")
+        if clock.now(tenant) > order.expires_at:
+            raise RuleRefused(f"订单{order_no}已超过支付期限,请重新提交缴费", field="order_no")
+        api = client(request, tenant, gateway)
+        description = f"{INSURANCE_NAMES[order.insurance]}({order.pay_type})"
+    result = api.create(order, description=description, payer=payer, redirect=redirect,
+                        notify_url=f"{str(request.base_url).rstrip('/')}/{order.channel}/api/notify/{gateway}")
+    if result.outcome is not Outcome.PENDING:
+        raise RuleRefused(f"{api.name}下单失败:{result.detail}", field="gateway")
+    with web.tenant_transaction(request) as (session, tenant):
+        order = _order(session, tenant, order_no)
+        if order.status not in orders.OPEN:
+            raise RuleRefused(f"订单{order_no}{STATUS_TEXT[order.status]},不能支付", field="order_no")
+        orders.start_payment(order, gateway, result.trade_no)
+    return result.cashier_url
+
+
+def settle(request: Request, order_no: str, *, close_if_pending: bool = False) -> str:
+    """Ask the provider how the order stands and apply the answer; never trust the page. Returns the status."""
+    with web.tenant_transaction(request) as (session, tenant):
+        order = _order(session, tenant, order_no)
+        if order.status != orders.PAYING or not order.gateway:
+            if close_if_pending and order.status == orders.CREATED:
+                orders.close(session, order)
+            return order.status
+        api = client(request, tenant, order.gateway)
+        expired = clock.now(tenant) > order.expires_at
+    result = api.query(order_no)
+    if result.outcome is Outcome.PENDING and (close_if_pending or expired):
+        result = api.close(order_no)
+    with web.tenant_transaction(request) as (session, tenant):
+        order = _order(session, tenant, order_no)
+        apply(session, web.reference(request), tenant, order, result)
+        return order.status
+
+
+def apply(session: Session, ref: ReferenceData, tenant: Tenant, order: Order, result: GatewayResult) -> bool:
+    """Apply a provider's answer once; True when it changed the order."""
+    if order.status not in orders.OPEN:
+        return False
+    if result.outcome is Outcome.PAID:
+        orders.settle_paid(session, ref, order, amount_fen=result.amount_fen,
+                           paid_at=result.paid_at or clock.now(tenant))
+        person = session.get(Person, order.person_id)
+        assert person is not None
+        years = "、".join(str(line.year) for line in order.lines)
+        sms.send(session, tenant, person.phone,
+                 f"【宁波税务】{person.name}您好,您已成功缴纳{years}年度{INSURANCE_NAMES[order.insurance]}"
+                 f"{yuan(order.amount_fen)}元。")
+        return True
+    if result.outcome is Outcome.FAILED:
+        orders.fail(session, order, result.detail or "支付失败")
+        return True
+    if result.outcome is Outcome.CLOSED:
+        orders.close(session, order)
+        return True
+    return False
+
+
+STATUS_TEXT = {
+    orders.CREATED: "待支付", orders.PAYING: "支付中", orders.PAID: "已缴费",
+    orders.FAILED: "支付失败", orders.CLOSED: "已关闭",
+}
+
+
+def notification_router(channel: str) -> APIRouter:
+    """The notify endpoints a channel's back end exposes to every provider."""
+    router = APIRouter(prefix=f"/{channel}/api/notify", tags=[f"{channel} 支付结果通知"])
+
+    @router.post("/{gateway}", operation_id=f"{channel}ReceiveNotification", include_in_schema=True)
+    async def receive(request: Request, gateway: str) -> Response:
+        body = (await request.body()).decode()
+        headers = dict(request.headers)
+        from fastapi.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(_receive, request, gateway, headers, body)
+
+    return router
+
+
+def _receive(request: Request, gateway: str, headers: dict[str, str], body: str) -> Response:
+    with web.tenant_transaction(request) as (session, tenant):
+        api = client(request, tenant, gateway)
+        result = api.parse_notification(headers, body)
+        if result is None:
+            return JSONResponse({"code": "FAIL", "message": "签名验证失败"}, status_code=401)
+        order = session.get(Order, result.out_trade_no)
+        if order is None or order.tenant_id != tenant.id:
+            return JSONResponse({"code": "FAIL", "message": "订单不存在"}, status_code=404)
+        try:
+            apply(session, web.reference(request), tenant, order, result)
+        except InvalidInput as error:
+            return JSONResponse({"code": "FAIL", "message": error.message}, status_code=400)
+    return Response(status_code=204)

@@ -1,0 +1,49 @@
+"""Tables of the payment-provider simulators: their trades and their outbox of notifications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from simulators.core.db import Base
+
+
+class GatewayTrade(Base):
+    """A provider's own view of a payment: what it charged, whatever the merchant believes."""
+
+    __tablename__ = "gateway_trade"
+    __table_args__ = (UniqueConstraint("tenant_id", "gateway", "out_trade_no"),)
+
+    prepay_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
+    gateway: Mapped[str] = mapped_column(String(16))
+    out_trade_no: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(String(128))
+    amount_fen: Mapped[int]
+    payer: Mapped[str] = mapped_column(String(64), default="")
+    notify_url: Mapped[str] = mapped_column(String(300))
+    state: Mapped[str] = mapped_column(String(16))
+    state_desc: Mapped[str] = mapped_column(String(100), default="")
+    transaction_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    success_at: Mapped[datetime | None]
+
+
+class Notification(Base):
+    __tablename__ = "gateway_notification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
+    gateway: Mapped[str] = mapped_column(String(16))
+    notify_id: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    headers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    last_result: Mapped[str] = mapped_column(String(200), default="")

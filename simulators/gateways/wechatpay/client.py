@@ -1,0 +1,112 @@
+"""The merchant's side of WeChat Pay: signed calls to the provider and checks of its notifications."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+from urllib.parse import quote
+
+import httpx
+
+from simulators.core.models import Order, Tenant
+from simulators.gateways import outbound
+from simulators.gateways.result import GatewayResult, Outcome
+from simulators.gateways.wechatpay import models, signing
+
+STATES = {
+    models.SUCCESS: Outcome.PAID, models.NOTPAY: Outcome.PENDING, "USERPAYING": Outcome.PENDING,
+    models.PAYERROR: Outcome.FAILED, models.CLOSED: Outcome.CLOSED, "REVOKED": Outcome.CLOSED,
+}
+
+
+class WechatPayClient:
+    gateway = models.GATEWAY
+    name = models.NAME
+
+    def __init__(self, base_url: str, tenant: Tenant) -> None:
+        self.base = base_url.rstrip("/") + "/pay/wechatpay"
+        self.tenant_id = tenant.id
+        self.key = tenant.merchant_key
+
+    def _call(self, method: str, path: str, payload: dict[str, object] | None = None) -> httpx.Response:
+        body = json.dumps(payload, ensure_ascii=False) if payload is not None else ""
+        headers = {
+            "Authorization": signing.authorization(self.key, models.MCHID, method, "/pay/wechatpay" + path,
+                                                   body, int(time.time())),
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "X-Sim-Tenant": self.tenant_id,
+        }
+        try:
+            with outbound.client() as http:
+                return http.request(method, self.base + path, content=body.encode(), headers=headers)
+        except httpx.HTTPError as error:
+            raise outbound.unavailable(self.name, error) from error
+
+    def _json(self, response: httpx.Response) -> dict[str, object]:
+        try:
+            data = response.json()
+        except ValueError as error:
+            raise outbound.unavailable(self.name, error) from error
+        if not isinstance(data, dict):
+            raise outbound.unavailable(self.name, TypeError("not an object"))
+        return data
+
+    def create(self, order: Order, *, description: str, payer: str, notify_url: str,
+               redirect: str) -> GatewayResult:
+        response = self._call("POST", "/v3/pay/transactions/jsapi", {
+            "appid": models.APPID, "mchid": models.MCHID, "description": description,
+            "out_trade_no": order.order_no, "notify_url": notify_url,
+            "amount": {"total": order.amount_fen, "currency": "CNY"}, "payer": {"openid": payer},
+            "time_expire": order.expires_at.isoformat() + "+08:00",
+        })
+        data = self._json(response)
+        if response.status_code >= 500:
+            raise outbound.unavailable(self.name, RuntimeError(f"HTTP {response.status_code}"))
+        if response.status_code != 200 or "prepay_id" not in data:
+            return GatewayResult(Outcome.REFUSED, detail=str(data.get("message", "下单失败")))
+        cashier = f"/pay/wechatpay/cashier/{data['prepay_id']}?redirect={quote(redirect, safe='')}"
+        return GatewayResult(Outcome.PENDING, trade_no=str(data["prepay_id"]), cashier_url=cashier)
+
+    def query(self, out_trade_no: str) -> GatewayResult:
+        response = self._call("GET", f"/v3/pay/transactions/out-trade-no/{out_trade_no}?mchid={models.MCHID}")
+        if response.status_code == 404:
+            return GatewayResult(Outcome.CLOSED, detail="支付渠道无此订单")
+        if response.status_code != 200:
+            raise outbound.unavailable(self.name, RuntimeError(f"HTTP {response.status_code}"))
+        return self._result(self._json(response))
+
+    def close(self, out_trade_no: str) -> GatewayResult:
+        response = self._call("POST", f"/v3/pay/transactions/out-trade-no/{out_trade_no}/close",
+                              {"mchid": models.MCHID})
+        if response.status_code in (204, 404):
+            return GatewayResult(Outcome.CLOSED)
+        data = self._json(response)
+        if data.get("code") == "ORDERPAID":
+            return self.query(out_trade_no)
+        raise outbound.unavailable(self.name, RuntimeError(f"HTTP {response.status_code}"))
+
+    def parse_notification(self, headers: dict[str, str], body: str) -> GatewayResult | None:
+        """The notified result, or None when the signature does not hold."""
+        if not signing.check_notification(self.key, headers, body):
+            return None
+        data = json.loads(body)
+        resource = data.get("resource") if isinstance(data, dict) else None
+        if not isinstance(resource, dict):
+            return None
+        return self._result(resource)
+
+    @staticmethod
+    def _result(data: dict[str, object]) -> GatewayResult:
+        amount = data.get("amount") if isinstance(data.get("amount"), dict) else {}
+        assert isinstance(amount, dict)
+        success = data.get("success_time")
+        return GatewayResult(
+            STATES.get(str(data.get("trade_state")), Outcome.PENDING),
+            trade_no=str(data.get("transaction_id") or ""),
+            amount_fen=int(amount.get("payer_total", amount.get("total", 0))),
+            paid_at=datetime.fromisoformat(str(success)).replace(tzinfo=None) if success else None,
+            out_trade_no=str(data.get("out_trade_no", "")),
+            detail=str(data.get("trade_state_desc", "")),
+        )

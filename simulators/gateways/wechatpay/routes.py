@@ -1,0 +1,107 @@
+"""WeChat Pay's merchant API (v3 paths) and the payer's cashier page, under /pay/wechatpay/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, BackgroundTasks, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import ValidationError
+
+from simulators import web
+from simulators.core import tenants
+from simulators.gateways import notify
+from simulators.gateways.wechatpay import models, signing
+from simulators.gateways.wechatpay.errors import WechatPayError, param_error, sign_error
+
+PREFIX = "/pay/wechatpay"
+router = APIRouter(prefix=PREFIX, tags=["微信支付(模拟)"])
+pages = web.templates(Path(__file__).with_name("templates"))
+
+
+async def _signed_body(request: Request) -> str:
+    body = (await request.body()).decode()
+    url = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+    def check() -> None:
+        with web.tenant_transaction(request) as (_session, tenant):
+            if not signing.check_authorization(
+                tenant.merchant_key, request.headers.get("Authorization", ""), request.method, url, body
+            ):
+                raise sign_error()
+
+    await run_in_threadpool(check)
+    return body
+
+
+@router.post("/v3/pay/transactions/jsapi", operation_id="wechatpayCreateJsapi")
+async def create_jsapi(request: Request) -> dict[str, str]:
+    body = await _signed_body(request)
+    try:
+        req = models.JsapiRequest.model_validate_json(body)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise param_error(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from error
+
+    def create() -> str:
+        with web.tenant_transaction(request) as (session, tenant):
+            return models.create_jsapi(session, tenant, req).prepay_id
+
+    return {"prepay_id": await run_in_threadpool(create)}
+
+
+@router.get("/v3/pay/transactions/out-trade-no/{out_trade_no}", operation_id="wechatpayQuery")
+async def query(request: Request, out_trade_no: str, mchid: str) -> dict[str, object]:
+    await _signed_body(request)
+    if mchid != models.MCHID:
+        raise param_error("mchid不正确")
+
+    def find() -> dict[str, object]:
+        with web.tenant_transaction(request) as (session, tenant):
+            return models.query_body(models.by_out_trade_no(session, tenant, out_trade_no))
+
+    return await run_in_threadpool(find)
+
+
+@router.post("/v3/pay/transactions/out-trade-no/{out_trade_no}/close", status_code=204,
+             operation_id="wechatpayClose")
+async def close(request: Request, out_trade_no: str) -> Response:
+    await _signed_body(request)
+
+    def shut() -> None:
+        with web.tenant_transaction(request) as (session, tenant):
+            models.close(session, tenant, out_trade_no)
+
+    await run_in_threadpool(shut)
+    return Response(status_code=204)
+
+
+@router.get("/cashier/{prepay_id}", response_class=HTMLResponse, operation_id="wechatpayCashier")
+def cashier(request: Request, prepay_id: str, redirect: str = "") -> HTMLResponse:
+    with web.database(request).transaction() as session:
+        trade = models.by_prepay_id(session, prepay_id)
+        context = {
+            "trade": trade, "amount": f"{trade.amount_fen / 100:.2f}", "redirect": web.local_path(redirect),
+            "merchant": "国家税务总局宁波市税务局", "prepay_id": prepay_id,
+        }
+    return pages.TemplateResponse(request, "wechatpay_cashier.html", context)
+
+
+@router.post("/cashier/{prepay_id}/pay", operation_id="wechatpayCashierPay")
+def cashier_pay(request: Request, prepay_id: str, background: BackgroundTasks) -> dict[str, str]:
+    db = web.database(request)
+    with db.transaction() as session:
+        trade = models.by_prepay_id(session, prepay_id)
+        tenant = tenants.get(session, trade.tenant_id)
+        models.pay(session, tenant, trade)
+        state, desc, tenant_id = trade.state, trade.state_desc, tenant.id
+    background.add_task(notify.deliver_due, db, tenant_id)
+    return {"trade_state": state, "trade_state_desc": desc}
+
+
+async def error_handler(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, WechatPayError)
+    return JSONResponse(error.body(), status_code=error.status)
+
+

@@ -1,0 +1,56 @@
+"""WeChat Pay v3 signatures, with HMAC-SHA256 standing in for RSA: the same messages, headers and checks.
+
+Requests:      Authorization: WECHATPAY2-SHA256-HMAC mchid="…",nonce_str="…",timestamp="…",signature="…"
+               over "METHOD\\nURL\\nTIMESTAMP\\nNONCE\\nBODY\\n".
+Notifications: Wechatpay-Timestamp, Wechatpay-Nonce, Wechatpay-Signature, Wechatpay-Serial
+               over "TIMESTAMP\\nNONCE\\nBODY\\n".
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+
+SCHEME = "WECHATPAY2-SHA256-HMAC"
+SERIAL = "SIM-WECHATPAY-PLATFORM-1"
+_AUTH = re.compile(r'(\w+)="([^"]*)"')
+
+
+def sign(key: str, message: str) -> str:
+    return base64.b64encode(hmac.new(key.encode(), message.encode(), hashlib.sha256).digest()).decode()
+
+
+def authorization(key: str, mchid: str, method: str, url: str, body: str, timestamp: int) -> str:
+    nonce = secrets.token_hex(16)
+    signature = sign(key, f"{method}\n{url}\n{timestamp}\n{nonce}\n{body}\n")
+    return f'{SCHEME} mchid="{mchid}",nonce_str="{nonce}",timestamp="{timestamp}",signature="{signature}"'
+
+
+def check_authorization(key: str, header: str, method: str, url: str, body: str) -> bool:
+    if not header.startswith(SCHEME + " "):
+        return False
+    parts = dict(_AUTH.findall(header))
+    message = f"{method}\n{url}\n{parts.get('timestamp', '')}\n{parts.get('nonce_str', '')}\n{body}\n"
+    return hmac.compare_digest(sign(key, message), parts.get("signature", ""))
+
+
+def notification_headers(key: str, body: str, timestamp: int) -> dict[str, str]:
+    nonce = secrets.token_hex(16)
+    return {
+        "Content-Type": "application/json",
+        "Wechatpay-Timestamp": str(timestamp),
+        "Wechatpay-Nonce": nonce,
+        "Wechatpay-Signature": sign(key, f"{timestamp}\n{nonce}\n{body}\n"),
+        "Wechatpay-Serial": SERIAL,
+    }
+
+
+def check_notification(key: str, headers: dict[str, str], body: str) -> bool:
+    lower = {k.lower(): v for k, v in headers.items()}
+    if lower.get("wechatpay-serial") != SERIAL:
+        return False
+    message = f"{lower.get('wechatpay-timestamp', '')}\n{lower.get('wechatpay-nonce', '')}\n{body}\n"
+    return hmac.compare_digest(sign(key, message), lower.get("wechatpay-signature", ""))

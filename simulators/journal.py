@@ -1,0 +1,81 @@
+"""Records every request of a tenant (method, path, status, time, the start of both bodies) in its journal."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+import anyio
+
+from simulators.core import clock
+from simulators.core.db import Database
+from simulators.core.models import JournalEntry, Tenant
+from simulators.web import TENANT_COOKIE, TENANT_HEADER
+
+SKIPPED = ("/static/", "/__sim/", "/favicon", "/openapi.json", "/docs")
+LIMIT = 2000
+_COOKIE = re.compile(rf"(?:^|;\s*){TENANT_COOKIE}=([^;]+)")
+
+
+class JournalMiddleware:
+    def __init__(self, app: Any, db: Database) -> None:
+        self.app, self.db = app, db
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(SKIPPED):
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_body, response_body, status = bytearray(), bytearray(), [0]
+
+        async def receive_logged() -> dict[str, Any]:
+            message = await receive()
+            if message["type"] == "http.request" and len(request_body) < LIMIT:
+                request_body.extend(message.get("body", b"")[: LIMIT - len(request_body)])
+            return message
+
+        async def send_logged(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            elif message["type"] == "http.response.body" and len(response_body) < LIMIT:
+                response_body.extend(message.get("body", b"")[: LIMIT - len(response_body)])
+            await send(message)
+
+        try:
+            await self.app(scope, receive_logged, send_logged)
+        finally:
+            entry = dict(
+                tenant=_tenant(scope), method=scope["method"],
+                path=(scope["path"] + ("?" + scope["query_string"].decode() if scope["query_string"] else ""))[:300],
+                status=status[0] or 500, millis=round((time.perf_counter() - started) * 1000, 1),
+                request=request_body.decode(errors="replace"),
+                response=response_body.decode(errors="replace") if _is_text(scope, response_body) else "",
+            )
+            await anyio.to_thread.run_sync(self._write, entry)
+
+    def _write(self, entry: dict[str, Any]) -> None:
+        with self.db.transaction() as session:
+            tenant = session.get(Tenant, entry["tenant"])
+            if tenant is None:
+                return
+            session.add(JournalEntry(
+                tenant_id=tenant.id, at=clock.now(tenant), method=entry["method"], path=entry["path"],
+                status=entry["status"], millis=entry["millis"], request=entry["request"],
+                response=entry["response"],
+            ))
+
+
+def _tenant(scope: dict[str, Any]) -> str:
+    headers = {k.decode().lower(): v.decode(errors="replace") for k, v in scope["headers"]}
+    if TENANT_HEADER.lower() in headers:
+        return headers[TENANT_HEADER.lower()]
+    query = dict(part.split("=", 1) for part in scope["query_string"].decode().split("&") if "=" in part)
+    if TENANT_COOKIE in query:
+        return query[TENANT_COOKIE]
+    match = _COOKIE.search(headers.get("cookie", ""))
+    return match.group(1) if match else "demo"
+
+
+def _is_text(scope: dict[str, Any], body: bytes) -> bool:
+    return not scope["path"].endswith((".png", ".pdf", ".ico")) and body[:1] in (b"{", b"[", b"<", b"s", b"")

@@ -1,0 +1,37 @@
+"""Typed settings, read in one place: the command line and ``SIM_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from simulators.core.refdata import DEFAULT_PATH
+
+
+def _default_db() -> str:
+    return f"sqlite:///{Path(tempfile.mkdtemp(prefix='nbsim-')) / 'simulator.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str = field(default_factory=_default_db)
+    control_token: str | None = None
+    reference_path: Path = DEFAULT_PATH
+    demo_seed: int = 2024
+    demo_payers: int = 12
+    notify_poll_seconds: float = 1.0
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        env = os.environ
+        values: dict[str, object] = {}
+        if env.get("SIM_DB"):
+            values["db_url"] = env["SIM_DB"]
+        if env.get("SIM_TOKEN"):
+            values["control_token"] = env["SIM_TOKEN"]
+        if env.get("SIM_REFERENCE"):
+            values["reference_path"] = Path(env["SIM_REFERENCE"])
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]

@@ -1,0 +1,45 @@
+// Small helpers every simulated page shares: JSON calls to the channel back end and one message line.
+const sim = {
+  async call(method, url, body) {
+    const options = { method, headers: { "Accept": "application/json" }, credentials: "same-origin" };
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    let response;
+    try {
+      response = await fetch(url, options);
+    } catch (error) {
+      return { ok: false, status: 0, message: "网络异常,请稍后重试" };
+    }
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      const message = (data.error && data.error.message) || data.message || `请求失败(${response.status})`;
+      return { ok: false, status: response.status, message, data };
+    }
+    return { ok: true, status: response.status, data };
+  },
+  post(url, body) { return this.call("POST", url, body); },
+  get(url) { return this.call("GET", url); },
+  say(text) {
+    const line = document.getElementById("message");
+    if (line) { line.textContent = text || ""; line.hidden = !text; }
+  },
+  show(id) {
+    document.querySelectorAll("[data-step]").forEach((el) => { el.hidden = el.id !== id; });
+    this.say("");
+    window.scrollTo(0, 0);
+  },
+  key() {
+    return (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now()).replace(/-/g, "");
+  },
+  text(el, value) { document.getElementById(el).textContent = value; },
+  rows(tbody, rows) {
+    const body = document.getElementById(tbody);
+    body.replaceChildren(...rows.map((cells) => {
+      const tr = document.createElement("tr");
+      cells.forEach((value) => { const td = document.createElement("td"); td.textContent = value; tr.append(td); });
+      return tr;
+    }));
+  },
+};

@@ -1,0 +1,76 @@
+"""What every mounted part shares: the database, the tenant of a request, errors as JSON, templates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from simulators.core import tenants
+from simulators.core.db import Database
+from simulators.core.errors import SimError, label, validation_message
+from simulators.core.models import Tenant
+from simulators.core.refdata import ReferenceData
+
+TENANT_HEADER = "X-Sim-Tenant"
+TENANT_COOKIE = "sim_tenant"
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"description": text} for code, text in (
+        (401, "未授权"), (404, "未找到"), (409, "业务规则不允许"), (422, "输入不符合规则"), (502, "支付渠道不可用"),
+    )
+}
+
+
+def database(request: Request) -> Database:
+    return request.app.state.db
+
+
+def reference(request: Request) -> ReferenceData:
+    return request.app.state.reference
+
+
+def tenant_id(request: Request) -> str:
+    return (
+        request.headers.get(TENANT_HEADER)
+        or request.query_params.get(TENANT_COOKIE)
+        or request.cookies.get(TENANT_COOKIE)
+        or tenants.DEMO
+    )
+
+
+@contextmanager
+def tenant_transaction(request: Request) -> Iterator[tuple[Session, Tenant]]:
+    """A transaction and the request's tenant (404 when it does not exist)."""
+    with database(request).transaction() as session:
+        yield session, tenants.get(session, tenant_id(request))
+
+
+def templates(folder: Path) -> Jinja2Templates:
+    return Jinja2Templates(directory=[str(folder), str(Path(__file__).with_name("templates"))])
+
+
+async def sim_error_handler(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, SimError)
+    return JSONResponse(error.body(), status_code=error.status)
+
+
+async def validation_error_handler(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    first = error.errors()[0]
+    field, message = validation_message(first)
+    return JSONResponse(
+        {"error": {"code": "invalid_input", "field": label(field) or None, "message": message}},
+        status_code=422,
+    )
+
+
+def local_path(target: str) -> str:
+    """A redirect target only when it stays on this site (no open redirects)."""
+    return target if target.startswith("/") and not target.startswith("//") else ""

@@ -1,0 +1,1 @@
+"""Step definitions: the Chinese vocabulary on the domain language, and the drivers below it."""

@@ -1,0 +1,12 @@
+"""API drivers: httpx clients of each channel's JSON back end (no browser)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+
+from steps.drivers.api.wechat import WechatApi
+from steps.drivers.protocol import ChannelDriver
+
+API_DRIVERS: dict[str, Callable[[httpx.Client], ChannelDriver]] = {"wechat": WechatApi}

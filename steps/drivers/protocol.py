@@ -1,0 +1,78 @@
+"""The protocol every channel driver speaks, in domain words: no Gherkin above it, no HTTP or pages in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+CHOOSE_TIER = "选档缴费"
+SPECIAL = "特殊缴费"
+
+
+@dataclass(frozen=True)
+class PayerRef:
+    name: str
+    id_number: str
+    id_type: str = "居民身份证"
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Choice:
+    pay_type: str
+    year: int | None = None
+    tier: int | None = None
+    gateway: str = "wechatpay"
+
+
+@dataclass(frozen=True)
+class Line:
+    year: int
+    kind: str
+    amount: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How an attempt to pay ended: paid, refused (with the message shown), failed or still pending."""
+
+    status: str
+    message: str = ""
+    order_no: str = ""
+    amount: str = ""
+    lines: tuple[Line, ...] = field(default=())
+
+    @property
+    def paid(self) -> bool:
+        return self.status == "paid"
+
+
+@dataclass(frozen=True)
+class Record:
+    year: int
+    kind: str
+    amount: str
+    ticket_no: str
+
+
+@dataclass(frozen=True)
+class Items:
+    """The payer's insured items as the channel lists them, or the refusal to list them."""
+
+    names: tuple[str, ...] = ()
+    message: str = ""
+
+
+class ChannelDriver(Protocol):
+    channel: str
+
+    def insured_items(self, payer: PayerRef) -> Items: ...
+
+    def quote(self, payer: PayerRef, choice: Choice) -> Outcome:
+        """What the channel shows before submitting: the lines and amount, or the refusal."""
+
+    def pay(self, payer: PayerRef, choice: Choice, *, by: PayerRef | None = None) -> Outcome:
+        """The whole way from the payer's identity to the provider's result page. ``by`` is who is at the
+        screen when someone pays for the payer (None: the payer themself)."""
+
+    def records(self, payer: PayerRef) -> tuple[Record, ...]: ...

@@ -1,0 +1,36 @@
+"""UI drivers: Playwright page objects of each channel, driving real Chromium as that channel's device."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from playwright.sync_api import Page
+
+from steps.drivers.protocol import ChannelDriver
+from steps.drivers.ui.wechat import WechatUi
+
+IPHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+          "has_touch": True}
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The device a channel runs on: its user agent and screen."""
+
+    user_agent: str
+    screen: dict[str, Any]
+
+    def context_args(self) -> dict[str, Any]:
+        return {"user_agent": self.user_agent, "locale": "zh-CN", "timezone_id": "Asia/Shanghai", **self.screen}
+
+
+PROFILES = {
+    "wechat": Profile(
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+        "Mobile/15E148 MicroMessenger/8.0.49(0x18003137) NetType/WIFI Language/zh_CN",
+        IPHONE,
+    ),
+}
+UI_DRIVERS: dict[str, Callable[[Page, str], ChannelDriver]] = {"wechat": WechatUi}

@@ -1,0 +1,20 @@
+"""Page object of the WeChat Pay cashier sheet."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page
+
+
+class WechatPayCashier:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.sheet = page.get_by_role("main", name="微信支付")
+        self.amount = page.get_by_label("支付金额")
+        self.pay_button = page.get_by_role("button", name="立即支付")
+
+    def is_open(self) -> bool:
+        self.sheet.wait_for()
+        return True
+
+    def pay(self) -> None:
+        self.pay_button.click()

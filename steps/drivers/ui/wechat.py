@@ -1,0 +1,183 @@
+"""UI driver of the WeChat channel: a page object of the 宁波税务 official account and its 社保缴费 app."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Locator, Page
+
+from steps.drivers.protocol import CHOOSE_TIER, Choice, Items, Line, Outcome, PayerRef, Record
+from steps.drivers.ui.cashier import WechatPayCashier
+
+PENSION = "城乡居民基本养老保险费"
+GATEWAY_NAMES = {"wechatpay": "微信支付"}
+
+
+class WechatPage:
+    """Locators by role and label, and verbs a person does: no assertions."""
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.page, self.base_url = page, base_url.rstrip("/")
+        self.message = page.locator("#message")
+
+    def open_official_account(self) -> None:
+        self.page.goto(f"{self.base_url}/wechat/")
+
+    def open_menu(self, menu: str, item: str) -> None:
+        self.page.get_by_role("button", name=menu).click()
+        self.page.get_by_role("link", name=item).click()
+
+    def agree_authorization(self) -> None:
+        self.page.get_by_role("button", name="同意授权").click()
+
+    def start(self) -> None:
+        self.page.get_by_role("button", name="开始使用").click()
+
+    def enter_payer(self, payer: PayerRef) -> None:
+        self.page.get_by_label("姓名", exact=True).fill(payer.name)
+        self.page.get_by_label("证件类型", exact=True).select_option(payer.id_type)
+        self.page.get_by_label("证件号码", exact=True).fill(payer.id_number)
+
+    def items(self) -> Locator:
+        return self.page.get_by_role("radiogroup", name="参保险种").get_by_role("radio")
+
+    def item_names(self) -> tuple[str, ...]:
+        group = self.page.get_by_role("radiogroup", name="参保险种")
+        return tuple(label.inner_text().split("\n")[0].strip() for label in group.locator("label").all())
+
+    def choose_item(self, name: str) -> None:
+        self.page.get_by_role("radio", name=name).check()
+
+    def next(self) -> None:
+        self.page.get_by_role("button", name="下一步").click()
+
+    def choose_pay_type(self, pay_type: str) -> None:
+        self.page.get_by_label("缴费类型", exact=True).select_option(pay_type)
+
+    def choose_year_and_tier(self, year: int, tier: int) -> None:
+        self.page.get_by_label("缴费年度", exact=True).select_option(label=f"{year}年")
+        self.page.get_by_label("缴费档次", exact=True).select_option(label=f"{tier}元")
+
+    def confirm(self) -> None:
+        self.page.get_by_role("button", name="确认", exact=True).click()
+
+    def section(self, name: str) -> Locator:
+        return self.page.get_by_role("region", name=name)
+
+    def detail_lines(self) -> tuple[Line, ...]:
+        rows = self.page.get_by_role("table", name="应缴明细").locator("tbody tr")
+        return tuple(Line(int(c[0]), c[1], c[2]) for c in (r.locator("td").all_inner_texts() for r in rows.all()))
+
+    def submit(self) -> None:
+        self.page.get_by_role("button", name="确认提交").click()
+
+    def choose_gateway(self, name: str) -> None:
+        self.page.get_by_role("radio", name=name).check()
+
+    def confirm_payment(self) -> None:
+        self.page.get_by_role("button", name="确认支付").click()
+
+    def result_title(self) -> Locator:
+        return self.page.get_by_role("status")
+
+    def open_records(self) -> None:
+        self.page.get_by_role("button", name="查记录").click()
+
+    def record_rows(self) -> tuple[Record, ...]:
+        self.section("缴费记录").wait_for()
+        rows = self.page.get_by_role("table", name="已缴费信息").locator("tbody tr")
+        cells = (r.locator("td").all_inner_texts() for r in rows.all())
+        return tuple(Record(int(c[0]), c[1], c[2], c[4]) for c in cells)
+
+    def wait_for(self, section: str) -> str:
+        """Wait until the section shows or the page says why not; returns the message ('' when shown)."""
+        self.page.locator(f"section[aria-label='{section}']:visible, #message:visible").first.wait_for()
+        return "" if self.section(section).is_visible() else self.message.inner_text().strip()
+
+
+class WechatUi:
+    """The ChannelDriver of the WeChat channel, walking the pages as a person does."""
+
+    channel = "wechat"
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.pages = WechatPage(page, base_url)
+        self.cashier = WechatPayCashier(page)
+
+    def enter(self) -> None:
+        """办税服务 → 社保缴费, authorizing when WeChat asks for it, then 开始使用."""
+        p = self.pages
+        p.open_official_account()
+        p.open_menu("办税服务", "社保缴费")
+        agree = p.page.get_by_role("button", name="同意授权")
+        agree.or_(p.page.get_by_role("button", name="开始使用")).first.wait_for()
+        if agree.is_visible():
+            p.agree_authorization()
+        p.start()
+
+    def _lookup(self, payer: PayerRef) -> Items:
+        self.enter()
+        self.pages.enter_payer(payer)
+        self.pages.page.locator("#items:visible label, #message:visible").first.wait_for()
+        if self.pages.message.is_visible():
+            return Items(message=self.pages.message.inner_text().strip())
+        return Items(names=self.pages.item_names())
+
+    def insured_items(self, payer: PayerRef) -> Items:
+        return self._lookup(payer)
+
+    def quote(self, payer: PayerRef, choice: Choice) -> Outcome:
+        items = self._lookup(payer)
+        if items.message:
+            return Outcome("refused", items.message)
+        p = self.pages
+        p.choose_item(PENSION)
+        p.next()
+        p.choose_pay_type(choice.pay_type)
+        if choice.pay_type == CHOOSE_TIER:
+            p.choose_year_and_tier(choice.year or 0, choice.tier or 0)
+            p.confirm()
+        else:
+            p.section("选择缴费类型").get_by_role("button", name="下一步").click()
+        message = p.wait_for("缴费信息")
+        if message:
+            return Outcome("refused", message)
+        lines = p.detail_lines()
+        amount = p.section("缴费信息").locator("dd").last.inner_text().removesuffix("元")
+        return Outcome("quoted", amount=amount, lines=lines)
+
+    def pay(self, payer: PayerRef, choice: Choice, *, by: PayerRef | None = None) -> Outcome:
+        # WeChat pays for anyone by name and ID: who is at the screen changes nothing (guide step 3).
+        quoted = self.quote(payer, choice)
+        if quoted.status != "quoted":
+            return quoted
+        p = self.pages
+        p.next()
+        p.wait_for("核对缴费信息")
+        p.submit()
+        message = p.wait_for("选择缴费渠道")
+        if message:
+            return Outcome("refused", message)
+        order_no = p.page.locator("#pay-order").inner_text()
+        p.choose_gateway(GATEWAY_NAMES[choice.gateway])
+        p.confirm_payment()
+        p.page.locator("main[aria-label='微信支付'], #message:visible").first.wait_for()
+        if p.message.is_visible():
+            return Outcome("refused", p.message.inner_text().strip())
+        self.cashier.pay()
+        return self.result(order_no, quoted)
+
+    def result(self, order_no: str, quoted: Outcome) -> Outcome:
+        title = self.pages.result_title()
+        title.filter(has_text="缴费").first.wait_for()
+        text = title.inner_text().strip()
+        status = "paid" if text == "缴费成功" else ("pending" if "确认中" in text else "failed")
+        if status == "failed":
+            reason = self.pages.section("缴费结果").locator("dd").last.inner_text()
+            text = f"{text}({reason})"
+        return Outcome(status, text, order_no, quoted.amount, quoted.lines)
+
+    def records(self, payer: PayerRef) -> tuple[Record, ...]:
+        """查记录: from the result page right after paying, else from the payer form."""
+        if not self.pages.page.get_by_role("button", name="查记录").is_visible():
+            self._lookup(payer)
+        self.pages.open_records()
+        return self.pages.record_rows()

@@ -1,0 +1,168 @@
+"""The guide's WeChat steps, literally: each step is the guide's sentence, done on the page it names."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from pytest_bdd import given, parsers, scenarios, then, when
+
+from steps.drivers.protocol import CHOOSE_TIER, Choice, Line
+from steps.drivers.ui.wechat import WechatPage, WechatUi
+from steps.language import PensionPayments
+
+scenarios("wechat.feature")
+
+LINE = re.compile(r"(\d{4})年度“(.+?)”([\d.]+)元")
+
+
+def _lines(text: str) -> list[Line]:
+    return [Line(int(y), kind, amount) for y, kind, amount in LINE.findall(text)]
+
+
+@pytest.fixture
+def wechat(payments: PensionPayments) -> WechatUi:
+    driver = payments.driver("微信公众号")
+    assert isinstance(driver, WechatUi)
+    return driver
+
+
+@pytest.fixture
+def page(wechat: WechatUi) -> WechatPage:
+    return wechat.pages
+
+
+@given("已参保的缴费人没有待补缴的费款")
+def _(payments: PensionPayments) -> None:
+    payments.payer()
+
+
+@given(parsers.re(r"已参保的缴费人有(?P<years>[\d年度和、]+)的补缴费款$"))
+def _(payments: PensionPayments, years: str) -> None:
+    payments.payer(arrears_years=tuple(int(y) for y in re.findall(r"\d{4}", years)))
+
+
+@given(parsers.re(r"已参保的缴费人是(?P<status>残疾人员|低保对象|低保边缘户|特困人员)$"))
+def _(payments: PensionPayments, status: str) -> None:
+    payments.payer(special_status=status)
+
+
+@when("打开微信,在搜索框内输入“宁波税务”并点击,在首页选择【办税服务】中的【社保缴费】")
+def _(page: WechatPage) -> None:
+    page.open_official_account()
+    page.open_menu("办税服务", "社保缴费")
+
+
+@when("同意授权并点击【开始使用】")
+def _(page: WechatPage) -> None:
+    page.agree_authorization()
+    page.start()
+
+
+@when("输入缴费人姓名,选择证件类型“居民身份证”,输入证件号码")
+def _(page: WechatPage, payments: PensionPayments) -> None:
+    page.enter_payer(payments.ref("缴费人"))
+
+
+@then("系统自动带出缴费人有效参保信息,其中有【城乡居民基本养老保险费】")
+def _(page: WechatPage) -> None:
+    page.items().first.wait_for()
+    assert "城乡居民基本养老保险费" in page.item_names()
+
+
+@when("选择【城乡居民基本养老保险费】,点击【下一步】")
+def _(page: WechatPage) -> None:
+    page.choose_item("城乡居民基本养老保险费")
+    page.next()
+
+
+@when(parsers.re(r"点击【缴费类型】,选择其中的【选档缴费】,选择【缴费年度】为(?P<year>\d{4})年,"
+                 r"点击【缴费档次】选择(?P<tier>\d+)元,点击【确认】$"))
+def _(page: WechatPage, year: str, tier: str) -> None:
+    page.choose_pay_type("选档缴费")
+    page.choose_year_and_tier(int(year), int(tier))
+    page.confirm()
+
+
+@when("点击【缴费类型】,选择其中的【特殊缴费】,点击【下一步】")
+def _(page: WechatPage) -> None:
+    page.choose_pay_type("特殊缴费")
+    page.section("选择缴费类型").get_by_role("button", name="下一步").click()
+
+
+@then(parsers.re(r"系统(?:带出缴费信息|自动带出应缴数据):(?P<lines>.+)$"))
+def _(page: WechatPage, lines: str) -> None:
+    assert page.wait_for("缴费信息") == ""
+    assert list(page.detail_lines()) == _lines(lines)
+
+
+@when("确认无误后,点击【下一步】")
+def _(page: WechatPage) -> None:
+    page.next()
+
+
+@when("再次核对缴费人相关缴费信息,确认无误后点击【确认提交】")
+def _(page: WechatPage) -> None:
+    assert page.wait_for("核对缴费信息") == ""
+    page.submit()
+
+
+@when("选择缴费渠道“微信支付”,点击【确认支付】,在微信支付页面完成支付")
+def _(page: WechatPage, wechat: WechatUi) -> None:
+    assert page.wait_for("选择缴费渠道") == ""
+    page.choose_gateway("微信支付")
+    page.confirm_payment()
+    wechat.cashier.pay()
+
+
+@then(parsers.re(r"页面显示“(?P<title>.+)”$"))
+def _(page: WechatPage, title: str) -> None:
+    page.result_title().filter(has_text="缴费").first.wait_for()
+    assert page.result_title().inner_text().strip() == title
+
+
+@then(parsers.re(r"页面提示“(?P<message>.+)”$"))
+def _(page: WechatPage, message: str) -> None:
+    page.message.wait_for()
+    assert message in page.message.inner_text()
+
+
+@when("通过【查记录】查询已缴费信息")
+def _(page: WechatPage) -> None:
+    page.open_records()
+
+
+@then(parsers.re(r"记录中有(?P<rows>.+)$"))
+def _(page: WechatPage, rows: str) -> None:
+    seen = sorted((r.year, r.kind, r.amount) for r in page.record_rows())
+    assert seen == sorted((line.year, line.kind, line.amount) for line in _lines(rows))
+
+
+@when("进入社保缴费,输入缴费人信息,选择【城乡居民基本养老保险费】,点击【下一步】")
+def _(page: WechatPage, wechat: WechatUi, payments: PensionPayments) -> None:
+    wechat.enter()
+    page.enter_payer(payments.ref("缴费人"))
+    page.items().first.wait_for()
+    page.choose_item("城乡居民基本养老保险费")
+    page.next()
+
+
+@when("选择其中的【特殊缴费】,点击【下一步】,核对后点击【下一步】和【确认提交】,并完成微信支付")
+def _(page: WechatPage, wechat: WechatUi) -> None:
+    page.choose_pay_type("特殊缴费")
+    page.section("选择缴费类型").get_by_role("button", name="下一步").click()
+    assert page.wait_for("缴费信息") == ""
+    page.next()
+    assert page.wait_for("核对缴费信息") == ""
+    page.submit()
+    assert page.wait_for("选择缴费渠道") == ""
+    page.choose_gateway("微信支付")
+    page.confirm_payment()
+    wechat.cashier.pay()
+    page.result_title().filter(has_text="缴费成功").wait_for()
+
+
+@when(parsers.re(r"再次进入社保缴费,选择【选档缴费】(?P<year>\d{4})年度(?P<tier>\d+)元并完成微信支付$"))
+def _(wechat: WechatUi, payments: PensionPayments, year: str, tier: str) -> None:
+    outcome = wechat.pay(payments.ref("缴费人"), Choice(CHOOSE_TIER, int(year), int(tier)))
+    assert outcome.paid, outcome
