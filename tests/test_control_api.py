@@ -134,7 +134,8 @@ def test_reset_removes_orders_records_and_charges_but_keeps_the_payers(
     assert sim_control.sms(tenant) == []
 
 
-@pytest.mark.xfail(strict=True, reason="tenants.reset always unfreezes the clock (simulators/core/tenants.py:121)")
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="tenants.reset always unfreezes the clock (simulators/core/tenants.py:121)")
 def test_reset_keeps_a_clock_frozen_at_creation_frozen(control: httpx.Client) -> None:
     tenant_id = _new_id()
     created = control.post("/__sim/tenants", json={"id": tenant_id, "seed": 5, "now": "2024-05-01T10:00:00",

@@ -17,4 +17,7 @@ class WechatPayCashier:
         return True
 
     def pay(self) -> None:
+        """立即支付, then back to the channel's page the cashier returns to."""
         self.pay_button.click()
+        self.page.wait_for_url(lambda url: "/pay/wechatpay/cashier/" not in url)
+        self.page.wait_for_load_state()
