@@ -22,6 +22,7 @@ class Tenant(Base):
     seed: Mapped[int]
     created_at: Mapped[datetime]
     clock_start: Mapped[datetime]
+    clock_start_frozen: Mapped[bool] = mapped_column(default=False)
     clock_base: Mapped[datetime]
     clock_anchor: Mapped[float]
     clock_frozen: Mapped[bool] = mapped_column(default=False)

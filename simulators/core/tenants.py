@@ -67,7 +67,8 @@ def create(session: Session, *, tenant_id: str | None, seed: int | None, generat
         raise InvalidInput(f"测试租户“{tenant_id}”已存在", field="tenant")
     when = start or clock.DEFAULT_START
     tenant = Tenant(
-        id=tenant_id, seed=seed, created_at=datetime.now(), clock_start=when, clock_base=when, clock_anchor=time.time(),
+        id=tenant_id, seed=seed, created_at=datetime.now(), clock_start=when, clock_start_frozen=frozen,
+        clock_base=when, clock_anchor=time.time(),
         clock_frozen=frozen, faults=[],
         merchant_key=hashlib.sha256(f"merchant/{tenant_id}/{seed}".encode()).hexdigest(),
         initial_payers=[],
@@ -118,7 +119,7 @@ def reset(session: Session, tenant: Tenant) -> None:
     for model in (Notification, GatewayTrade):
         session.execute(delete(model).where(model.tenant_id == tenant.id))
     tenant.faults = []
-    clock.set_clock(tenant, tenant.clock_start, frozen=False)
+    clock.set_clock(tenant, tenant.clock_start, frozen=tenant.clock_start_frozen)
     for raw in tenant.initial_payers:
         add_person(session, tenant, Payer.from_json(raw))
 

@@ -17,7 +17,10 @@ def client() -> httpx.Client:
     return httpx.Client(timeout=TIMEOUT, trust_env=False)
 
 
-def unavailable(gateway_name: str, error: Exception) -> GatewayUnavailable:
-    return GatewayUnavailable(
-        f"{gateway_name}暂时无法连接,本次未扣款,请稍后重试({type(error).__name__})", field="gateway"
-    )
+def unavailable(gateway_name: str, error: Exception, *, before_charge: bool = True) -> GatewayUnavailable:
+    """A provider that could not be reached. Only a failed order creation can promise nothing was charged."""
+    if before_charge:
+        text = f"{gateway_name}暂时无法连接,本次未扣款,请稍后重试"
+    else:
+        text = f"{gateway_name}暂时无法确认支付结果,请稍后刷新查看;已支付的款项确认后自动入账,不会重复扣款"
+    return GatewayUnavailable(f"{text}({type(error).__name__})", field="gateway")

@@ -29,7 +29,8 @@ class WechatPayClient:
         self.tenant_id = tenant.id
         self.key = tenant.merchant_key
 
-    def _call(self, method: str, path: str, payload: dict[str, object] | None = None) -> httpx.Response:
+    def _call(self, method: str, path: str, payload: dict[str, object] | None = None, *,
+              before_charge: bool = False) -> httpx.Response:
         body = json.dumps(payload, ensure_ascii=False) if payload is not None else ""
         headers = {
             "Authorization": signing.authorization(self.key, models.MCHID, method, "/pay/wechatpay" + path,
@@ -42,15 +43,15 @@ class WechatPayClient:
             with outbound.client() as http:
                 return http.request(method, self.base + path, content=body.encode(), headers=headers)
         except httpx.HTTPError as error:
-            raise outbound.unavailable(self.name, error) from error
+            raise outbound.unavailable(self.name, error, before_charge=before_charge) from error
 
-    def _json(self, response: httpx.Response) -> dict[str, object]:
+    def _json(self, response: httpx.Response, *, before_charge: bool = False) -> dict[str, object]:
         try:
             data = response.json()
         except ValueError as error:
-            raise outbound.unavailable(self.name, error) from error
+            raise outbound.unavailable(self.name, error, before_charge=before_charge) from error
         if not isinstance(data, dict):
-            raise outbound.unavailable(self.name, TypeError("not an object"))
+            raise outbound.unavailable(self.name, TypeError("not an object"), before_charge=before_charge)
         return data
 
     def create(self, order: Order, *, description: str, payer: str, notify_url: str,
@@ -60,8 +61,8 @@ class WechatPayClient:
             "out_trade_no": order.order_no, "notify_url": notify_url,
             "amount": {"total": order.amount_fen, "currency": "CNY"}, "payer": {"openid": payer},
             "time_expire": order.expires_at.isoformat() + "+08:00",
-        })
-        data = self._json(response)
+        }, before_charge=True)
+        data = self._json(response, before_charge=True)
         if response.status_code >= 500:
             raise outbound.unavailable(self.name, RuntimeError(f"HTTP {response.status_code}"))
         if response.status_code != 200 or "prepay_id" not in data:
@@ -74,7 +75,7 @@ class WechatPayClient:
         if response.status_code == 404:
             return GatewayResult(Outcome.CLOSED, detail="支付渠道无此订单")
         if response.status_code != 200:
-            raise outbound.unavailable(self.name, RuntimeError(f"HTTP {response.status_code}"))
+            raise outbound.unavailable(self.name, RuntimeError(f"HTTP {response.status_code}"), before_charge=False)
         return self._result(self._json(response))
 
     def close(self, out_trade_no: str) -> GatewayResult:
@@ -85,7 +86,7 @@ class WechatPayClient:
         data = self._json(response)
         if data.get("code") == "ORDERPAID":
             return self.query(out_trade_no)
-        raise outbound.unavailable(self.name, RuntimeError(f"HTTP {response.status_code}"))
+        raise outbound.unavailable(self.name, RuntimeError(f"HTTP {response.status_code}"), before_charge=False)
 
     def parse_notification(self, headers: dict[str, str], body: str) -> GatewayResult | None:
         """The notified result, or None when the signature does not hold."""
