@@ -239,3 +239,38 @@ def test_a_refused_notification_is_resent_on_wechat_schedule(
     assert [(n.attempts, n.status, n.last_result) for n in notes] == [(4, "delivered", "HTTP 204 ")]
     assert _order(sim, order_no)[0] == "PAID"
     assert wechat.rows()["payment_record"] == 1
+
+
+def test_a_delivery_round_in_flight_is_waited_for_not_skipped(
+    sim: EmbeddedSimulator, sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer]
+) -> None:
+    """Two rounds at once (the poller and a clock advance): neither returns while the other is still sending."""
+    sim_control.set_clock(tenant, T0.isoformat(), frozen=True)
+    sim_control.plan_faults(tenant, [{"kind": "notify_late", "delay_seconds": 60}])
+    _, cashier_url = _at_cashier(wechat, enrol())
+    assert wechat.confirm_at_cashier(cashier_url).json()["trade_state"] == "SUCCESS"
+    db = sim.app.state.db
+    with db.transaction() as session:  # due now, without the control API delivering it
+        row = session.get(Tenant, tenant)
+        assert row is not None
+        row.clock_base = T0 + timedelta(seconds=60)
+    started, seen = threading.Event(), []
+
+    def slow_merchant(request: httpx.Request) -> httpx.Response:
+        started.set()
+        time.sleep(0.5)
+        return httpx.Response(204)
+
+    def round_() -> None:
+        notify.deliver_due(db, tenant)
+        seen.append(sorted(n.status for n in _notes(sim, tenant)))
+
+    with respx.mock(assert_all_mocked=False, assert_all_called=False) as mock:
+        mock.post(sim.url + NOTIFY_PATH).mock(side_effect=slow_merchant)
+        mock.route().pass_through()
+        first = threading.Thread(target=round_)
+        first.start()
+        assert started.wait(10)
+        round_()  # the other round, begun while the first is sending
+        first.join(10)
+    assert seen == [["delivered"], ["delivered"]]

@@ -5,6 +5,7 @@ The schedule runs on the tenant's virtual clock: advancing the clock delivers wh
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -43,8 +44,26 @@ def enqueue(session: Any, tenant: Tenant, *, gateway: str, notify_id: str, url: 
         ))
 
 
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _tenant_lock(tenant_id: str) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(tenant_id, threading.Lock())
+
+
 def deliver_due(db: Database, tenant_id: str) -> int:
-    """Send every notification of the tenant that has fallen due; returns how many were accepted."""
+    """Send every notification of the tenant that has fallen due; returns how many this call had accepted.
+
+    One delivery round per tenant at a time: a caller that finds the poller mid-round waits for it, so
+    when this returns nothing due is left pending or in flight.
+    """
+    with _tenant_lock(tenant_id):
+        return _deliver_round(db, tenant_id)
+
+
+def _deliver_round(db: Database, tenant_id: str) -> int:
     with db.transaction() as session:
         tenant = session.get(Tenant, tenant_id)
         if tenant is None:
