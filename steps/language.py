@@ -3,7 +3,6 @@ a scenario does not mention, and reaches the channels only through their drivers
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -12,6 +11,7 @@ from faker import Faker
 
 from fixtures.payers import Payer
 from fixtures.simulator import SimControl
+from fixtures.waiting import poll
 from steps.drivers.protocol import (
     CHOOSE_TIER,
     SPECIAL,
@@ -109,12 +109,8 @@ class PensionPayments:
     def deliver_all_notifications(self, within: float = 10.0) -> dict[str, int]:
         """Move the clock past every planned delay and resend, then wait (bounded) for the outbox to drain."""
         self.control.advance(self.tenant_id, 3600)
-        deadline = time.monotonic() + within
-        while True:
-            notes = self.ledger()["notifications"]
-            if not {"pending", "sending"} & set(notes) or time.monotonic() > deadline:
-                return notes
-            time.sleep(0.1)
+        return poll(lambda: self.ledger()["notifications"], lambda notes: not {"pending", "sending"} & set(notes),
+                    within)
 
     def charges(self, state: str = "SUCCESS") -> list[dict[str, Any]]:
         return [c for c in self.ledger()["charges"] if c["state"] == state]

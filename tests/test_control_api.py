@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import re
 import secrets
-import threading
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
-import uvicorn
 
 from fixtures.payers import Payer
-from fixtures.simulator import EmbeddedSimulator, SimControl
-from simulators.app import create_app
-from simulators.settings import Settings
+from fixtures.simulator import EmbeddedSimulator, SimControl, embedded
+from fixtures.waiting import poll
 
 if TYPE_CHECKING:
     from tests.conftest import Wechat
@@ -35,14 +30,6 @@ def _message(response: httpx.Response) -> str:
 def _new_id() -> str:
     return f"ctl-{secrets.token_hex(4)}"
 
-
-def _poll(read: Callable[[], Any], until: Callable[[Any], bool], seconds: float = 10) -> Any:
-    deadline = time.monotonic() + seconds
-    value = read()
-    while not until(value) and time.monotonic() < deadline:
-        time.sleep(0.05)
-        value = read()
-    return value
 
 
 @pytest.fixture
@@ -153,28 +140,10 @@ def test_a_misspelt_control_path_names_the_nearest_route(control: httpx.Client, 
     assert "控制接口没有" in _message(response)
 
 
-@contextmanager
-def _served(settings: Settings) -> Iterator[str]:
-    """A second simulator app on its own loopback port, uvicorn in a thread as EmbeddedSimulator runs it."""
-    app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, name="simulator-with-token", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    try:
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "the second simulator did not start"
-            time.sleep(0.02)
-        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        app.state.db.dispose()
-
 
 def test_the_control_token_is_required_when_set(tmp_path: Path) -> None:
-    settings = Settings(db_url=f"sqlite:///{tmp_path / 'token.db'}", control_token="s3cret", demo_payers=0)
-    with _served(settings) as url, httpx.Client(base_url=url, timeout=30, trust_env=False) as http:
+    with (embedded(tmp_path / "token.db", control_token="s3cret", demo_payers=0) as guarded,
+          httpx.Client(base_url=guarded.url, timeout=30, trust_env=False) as http):
         body = {"id": "guarded", "seed": 3}
         bare = http.post("/__sim/tenants", json=body)
         assert bare.status_code == 401
@@ -236,7 +205,7 @@ def test_the_journal_lists_the_tenants_channel_requests(
         return any(cashier.fullmatch(path) and (method, status) == ("POST", 200) for method, path, status in entries)
 
     # An entry is written after its response, the cashier's only after its background notification.
-    entries = _poll(seen, lambda got: expected <= got and confirmed(got))
+    entries = poll(seen, lambda got: expected <= got and confirmed(got))
     assert expected <= entries, sorted(expected - entries)
     assert confirmed(entries), sorted(entries)
     assert not any(path.startswith("/__sim/") for _method, path, _status in entries)

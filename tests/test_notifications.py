@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
 import respx
@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from fixtures.payers import Payer
 from fixtures.simulator import EmbeddedSimulator, SimControl
+from fixtures.waiting import poll
 from simulators.core.models import Order, Tenant
 from simulators.gateways import notify
 from simulators.gateways.models import Notification
@@ -29,14 +30,6 @@ if TYPE_CHECKING:
 NOTIFY_PATH = "/wechat/api/notify/wechatpay"
 T0 = datetime(2024, 3, 1, 9, 0, 0)
 
-
-def _poll(read: Callable[[], Any], until: Callable[[Any], bool], seconds: float = 10) -> Any:
-    deadline = time.monotonic() + seconds
-    value = read()
-    while not until(value) and time.monotonic() < deadline:
-        time.sleep(0.05)
-        value = read()
-    return value
 
 
 def _at_cashier(wechat: Wechat, payer: Payer) -> tuple[str, str]:
@@ -189,7 +182,7 @@ def test_a_late_notification_waits_for_the_clock_and_adds_no_second_record(
 
     due = sim_control.advance(tenant, 1)
     assert due["now"] == "2024-03-01 09:10:00"
-    ledger = _poll(lambda: sim_control.ledger(tenant), lambda got: got["notifications"] == {"delivered": 1})
+    ledger = poll(lambda: sim_control.ledger(tenant), lambda got: got["notifications"] == {"delivered": 1})
     assert ledger["notifications"] == {"delivered": 1}
     assert [r["year"] for r in ledger["records"]] == [2024]
     assert wechat.rows()["payment_record"] == 1
@@ -203,7 +196,7 @@ def test_a_refused_notification_is_resent_on_wechat_schedule(
     db = sim.app.state.db
 
     def settled(attempts: int) -> Notification:
-        notes = _poll(lambda: _notes(sim, tenant),
+        notes = poll(lambda: _notes(sim, tenant),
                       lambda got: len(got) == 1 and (got[0].attempts, got[0].status) == (attempts, "pending"))
         assert [(n.attempts, n.status) for n in notes] == [(attempts, "pending")]
         return notes[0]
@@ -235,7 +228,7 @@ def test_a_refused_notification_is_resent_on_wechat_schedule(
     assert notify.deliver_due(db, tenant) == 0
     assert settled(3).next_at == T0 + timedelta(seconds=60)
     sim_control.advance(tenant, 1)
-    notes = _poll(lambda: _notes(sim, tenant), lambda got: got[0].status == "delivered")
+    notes = poll(lambda: _notes(sim, tenant), lambda got: got[0].status == "delivered")
     assert [(n.attempts, n.status, n.last_result) for n in notes] == [(4, "delivered", "HTTP 204 ")]
     assert _order(sim, order_no)[0] == "PAID"
     assert wechat.rows()["payment_record"] == 1

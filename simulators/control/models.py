@@ -5,13 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from fixtures.payers import Payer
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+from simulators.core.schemas import Strict
 
 
 class PayerSpec(Strict):

@@ -13,12 +13,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from simulators import web
 from simulators.control.models import AdvanceIn, ClockIn, FaultsIn, PayersIn, TenantIn
 from simulators.core import clock, sms, tenants
 from simulators.core.errors import NotAuthorized
-from simulators.core.models import JournalEntry, Order, PaymentRecord, Person
+from simulators.core.models import JournalEntry, Order, PaymentRecord, Tenant
 from simulators.core.schemas import order_json, record_json
 from simulators.gateways import notify
 from simulators.gateways.merchant import STATUS_TEXT
@@ -35,7 +36,7 @@ router = APIRouter(prefix="/__sim", tags=["控制接口"], dependencies=[Depends
                    responses=web.ERROR_RESPONSES)
 
 
-def _tenant_json(tenant, session) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _tenant_json(tenant: Tenant, session: Session) -> dict[str, object]:
     return {
         "id": tenant.id, "seed": tenant.seed, "now": clock.now(tenant).isoformat(sep=" "),
         "frozen": tenant.clock_frozen, "faults": tenant.faults,
@@ -188,4 +189,4 @@ def near_miss(request: Request) -> JSONResponse:
     }})
 
 
-__all__ = ["router", "near_miss", "Person"]
+__all__ = ["router", "near_miss"]

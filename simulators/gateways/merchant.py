@@ -44,13 +44,7 @@ def client(request: Request, tenant: Tenant, gateway: str) -> GatewayClient:
     return CLIENTS[gateway](str(request.base_url), tenant)
 
 
-def _tenant(session: Session, request: Request) -> Tenant:
-    from simulators.core import tenants
-
-    return tenants.get(session, web.tenant_id(request))
-
-
-def _order(session: Session, tenant: Tenant, order_no: str) -> Order:
+def find_order(session: Session, tenant: Tenant, order_no: str) -> Order:
     order = session.get(Order, order_no)
     if order is None or order.tenant_id != tenant.id:
         raise NotFound(f"订单{order_no}不存在", field="order_no")
@@ -80,7 +74,7 @@ def confirm(request: Request, channel: str, quote: Quote, *, idempotency_key: st
 def pay(request: Request, order_no: str, gateway: str, *, payer: str, redirect: str) -> str:
     """Open the provider's cashier for the order; returns the cashier URL."""
     with web.tenant_transaction(request) as (session, tenant):
-        order = _order(session, tenant, order_no)
+        order = find_order(session, tenant, order_no)
         if order.status not in orders.OPEN:
             raise RuleRefused(f"订单{order_no}{STATUS_TEXT[order.status]},不能支付", field="order_no")
         if order.gateway and order.gateway != gateway:
@@ -94,7 +88,7 @@ def pay(request: Request, order_no: str, gateway: str, *, payer: str, redirect: 
     if result.outcome is not Outcome.PENDING:
         raise RuleRefused(f"{api.name}下单失败:{result.detail}", field="gateway")
     with web.tenant_transaction(request) as (session, tenant):
-        order = _order(session, tenant, order_no)
+        order = find_order(session, tenant, order_no)
         if order.status not in orders.OPEN:
             raise RuleRefused(f"订单{order_no}{STATUS_TEXT[order.status]},不能支付", field="order_no")
         orders.start_payment(order, gateway, result.trade_no)
@@ -104,7 +98,7 @@ def pay(request: Request, order_no: str, gateway: str, *, payer: str, redirect: 
 def settle(request: Request, order_no: str, *, close_if_pending: bool = False) -> str:
     """Ask the provider how the order stands and apply the answer; never trust the page. Returns the status."""
     with web.tenant_transaction(request) as (session, tenant):
-        order = _order(session, tenant, order_no)
+        order = find_order(session, tenant, order_no)
         if order.status != orders.PAYING or not order.gateway:
             if close_if_pending and order.status == orders.CREATED:
                 orders.close(session, order)
@@ -115,7 +109,7 @@ def settle(request: Request, order_no: str, *, close_if_pending: bool = False) -
     if result.outcome is Outcome.PENDING and (close_if_pending or expired):
         result = api.close(order_no)
     with web.tenant_transaction(request) as (session, tenant):
-        order = _order(session, tenant, order_no)
+        order = find_order(session, tenant, order_no)
         apply(session, web.reference(request), tenant, order, result)
         return order.status
 

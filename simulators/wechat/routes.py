@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from simulators import web
 from simulators.core import billing, clock
 from simulators.core.errors import InvalidInput
-from simulators.core.models import PENSION, Order, PaymentRecord, Person, Tenant
+from simulators.core.models import PENSION, PaymentRecord, Person, Tenant
 from simulators.core.schemas import (
     OrderIn,
     PayerIn,
@@ -108,7 +108,7 @@ def get_order(request: Request, order_no: str) -> dict[str, object]:
 
 def _order_view(request: Request, order_no: str) -> dict[str, object]:
     with web.tenant_transaction(request) as (session, tenant):
-        order = merchant._order(session, tenant, order_no)
+        order = merchant.find_order(session, tenant, order_no)
         person = session.get(Person, order.person_id)
         assert person is not None
         return order_json(order, person, merchant.STATUS_TEXT[order.status])
@@ -144,4 +144,4 @@ def _page(request: Request, template: str) -> HTMLResponse:
 
 
 routers = (router, api, merchant.notification_router(models.CHANNEL))
-__all__ = ["routers", "Order"]
+__all__ = ["routers"]
