@@ -27,7 +27,7 @@ from simulators.wechat import routes as wechat
 
 HERE = Path(__file__).parent
 CHANNELS = (
-    ("wechat", "“宁波税务”微信公众号", "/wechat/"),
+    ("wechat", "“宁波税务”微信公众号", "/wechat/search"),
 )
 ROUTERS = (*wechat.routers, wechatpay.router, control.router)
 pages = web.templates(HERE / "templates")

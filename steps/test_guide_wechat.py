@@ -47,10 +47,10 @@ def _(payments: PensionPayments, status: str) -> None:
     payments.payer(special_status=status)
 
 
-@when("打开微信,在搜索框内输入“宁波税务”并点击,在首页选择【办税服务】中的【社保缴费】")
-def _(page: WechatPage) -> None:
-    page.open_official_account()
-    page.open_menu("办税服务", "社保缴费")
+@when(parsers.re(r"打开微信,在搜索框内输入“(?P<account>.+)”并点击,在首页选择【(?P<menu>.+)】中的【(?P<item>.+)】$"))
+def _(page: WechatPage, account: str, menu: str, item: str) -> None:
+    page.search_official_account(account)
+    page.open_menu(menu, item)
 
 
 @when("同意授权并点击【开始使用】")

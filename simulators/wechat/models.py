@@ -16,6 +16,7 @@ from simulators.core.models import ChannelSession, Tenant
 
 CHANNEL = "wechat"
 NAME = "“宁波税务”微信公众号"
+ACCOUNT_NAME = "宁波税务"
 OPENID_COOKIE = "wx_openid"
 OPENID_HEADER = "X-Wechat-Openid"
 

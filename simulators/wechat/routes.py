@@ -125,6 +125,13 @@ def records(request: Request, payer: PayerIn) -> dict[str, object]:
         return {"payer": payer_json(person), "records": [record_json(r, person) for r in rows]}
 
 
+@router.get("/wechat/search", response_class=HTMLResponse, include_in_schema=False)
+def search(request: Request, q: str = "") -> HTMLResponse:
+    """WeChat's search box: the way in of guide step 1 (搜索“宁波税务”)."""
+    query = q.strip()[:50]
+    return _page(request, "wechat_search.html", query=query, found=bool(query) and query in models.ACCOUNT_NAME)
+
+
 @router.get("/wechat/", response_class=HTMLResponse, include_in_schema=False)
 def official_account(request: Request) -> HTMLResponse:
     return _page(request, "wechat_account.html")
@@ -135,8 +142,8 @@ def payment_app(request: Request) -> HTMLResponse:
     return _page(request, "wechat_sbjf.html")
 
 
-def _page(request: Request, template: str) -> HTMLResponse:
-    response = pages.TemplateResponse(request, template, {"channel": models.CHANNEL})
+def _page(request: Request, template: str, **context: object) -> HTMLResponse:
+    response = pages.TemplateResponse(request, template, {"channel": models.CHANNEL, **context})
     given = request.query_params.get(web.TENANT_COOKIE)
     if given:
         response.set_cookie(web.TENANT_COOKIE, given, samesite="lax")

@@ -18,8 +18,12 @@ class WechatPage:
         self.page, self.base_url = page, base_url.rstrip("/")
         self.message = page.locator("#message")
 
-    def open_official_account(self) -> None:
-        self.page.goto(f"{self.base_url}/wechat/")
+    def search_official_account(self, name: str) -> None:
+        """打开微信,在搜索框内输入公众号名称并点击。"""
+        self.page.goto(f"{self.base_url}/wechat/search")
+        self.page.get_by_role("searchbox", name="搜索").fill(name)
+        self.page.get_by_role("button", name="搜索").click()
+        self.page.get_by_role("region", name="搜索结果").get_by_role("link", name=name, exact=True).click()
 
     def open_menu(self, menu: str, item: str) -> None:
         self.page.get_by_role("button", name=menu).click()
@@ -105,7 +109,7 @@ class WechatUi:
     def enter(self) -> None:
         """办税服务 → 社保缴费, authorizing when WeChat asks for it, then 开始使用."""
         p = self.pages
-        p.open_official_account()
+        p.search_official_account("宁波税务")
         p.open_menu("办税服务", "社保缴费")
         agree = p.page.get_by_role("button", name="同意授权")
         agree.or_(p.page.get_by_role("button", name="开始使用")).first.wait_for()
