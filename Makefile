@@ -43,7 +43,7 @@ if [ -n "$$missing" ]; then \
 fi
 endef
 
-.PHONY: help setup test e2e report serve lint clean FORCE
+.PHONY: help setup test e2e report serve lint bench clean FORCE
 
 help:
 	@echo "make setup    建虚拟环境（requirements.lock）、准备 Chromium 与中文字体、安装 Allure 3（reports/）"
@@ -52,6 +52,7 @@ help:
 	@echo "make report   从 $(RESULTS) 离线生成 $(REPORT_DIR)/index.html，并打印各渠道结论"
 	@echo "make serve    启动模拟器：http://127.0.0.1:$(PORT)/（PORT=… 可改）"
 	@echo "make lint     ruff check"
+	@echo "make bench    每种驱动的墙钟时间与单个场景耗时（中位数、P90、按渠道）；BENCH_ARGS=… 追加参数"
 	@echo "make clean    删除 .venv、.setup、node_modules 与生成的报告"
 
 setup: $(VENV_STAMP) $(BROWSER_STAMP) $(NPM_STAMP)
@@ -112,6 +113,9 @@ report: $(VENV_STAMP) $(NPM_STAMP)
 
 serve: $(VENV_STAMP)
 	$(PY) -m simulators --host 127.0.0.1 --port $(PORT)
+
+bench: setup
+	$(PY) -m benchmarks.scenario_times $(BENCH_ARGS)
 
 lint: $(VENV_STAMP)
 	$(VENV)/bin/ruff check .
