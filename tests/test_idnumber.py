@@ -19,6 +19,7 @@ from simulators.core.idnumber import (
     IdInfo,
     IdNumberError,
     check_char,
+    current_district,
     district_of,
     mask,
     mask_phone,
@@ -218,11 +219,26 @@ def test_ningbo_counties_match_stdnum_year_by_year() -> None:
 
 def test_ningbo_counties_data() -> None:
     codes = [county.code for county in NINGBO_COUNTIES]
-    assert len(codes) == len(set(codes)) == 14
-    assert all(code.startswith("3302") for code in codes)
+    assert len(codes) == len(set(codes)) == 25
+    assert all(code.startswith(("3302", "3322")) for code in codes)
     assert district_of("330213") is not None and district_of("330213").name == "奉化区"
     assert district_of("330283").until == 2016
     assert district_of("330100") is None
+
+
+@pytest.mark.parametrize("county", NINGBO_COUNTIES, ids=lambda c: f"{c.code}{c.name}")
+def test_every_county_is_valid_in_stdnum_in_its_years(county) -> None:  # type: ignore[no-untyped-def]
+    for year in {max(county.since, 1950), county.until or 2024}:
+        first17 = f"{county.code}{year}0101001"
+        assert ric.is_valid(first17 + check_char(first17)), (county, year)
+
+
+@pytest.mark.parametrize(("code", "today"), [("332226", "330212"), ("330227", "330212"), ("330204", "330212"),
+                                             ("332223", "330213"), ("330283", "330213"), ("330222", "330282"),
+                                             ("330203", "330203"), ("110105", None)])
+def test_current_district_follows_mergers(code: str, today: str | None) -> None:
+    county = current_district(code)
+    assert (county.code if county else None) == today
 
 
 def test_mask() -> None:

@@ -17,6 +17,7 @@ __all__ = [
     "IdInfo",
     "IdNumberError",
     "check_char",
+    "current_district",
     "district_of",
     "mask",
     "mask_phone",
@@ -44,27 +45,40 @@ class County:
     name: str
     since: int  # 0: no start year in the source
     until: int | None = None
+    successor: str | None = None  # where its people belong now, for a county that no longer exists
 
     def existed_in(self, year: int) -> bool:
         return self.since <= year and (self.until is None or year <= self.until)
 
 
-# Source: python-stdnum 2.2, stdnum/cn/loc.dat (from zh.wikipedia 行政区划代码); years inclusive.
+# Source: python-stdnum 2.2, stdnum/cn/loc.dat (from zh.wikipedia 行政区划代码); years inclusive. Before 1983 the
+# counties belonged to 宁波地区 (3322xx); successors follow the 1983–2016 mergers and renamings.
 NINGBO_COUNTIES: tuple[County, ...] = (
     County("330200", "宁波市", 0),
     County("330203", "海曙区", 1983),
-    County("330204", "江东区", 1983, 2016),
+    County("330204", "江东区", 1983, 2016, "330212"),
     County("330205", "江北区", 1983),
     County("330206", "北仑区", 1987),
     County("330211", "镇海区", 1985),
     County("330212", "鄞州区", 2002),
     County("330213", "奉化区", 2016),
+    County("330221", "镇海县", 1982, 1985, "330211"),
+    County("330222", "慈溪县", 1983, 1988, "330282"),
+    County("330223", "余姚县", 1983, 1985, "330281"),
+    County("330224", "奉化县", 1983, 1988, "330213"),
     County("330225", "象山县", 1983),
     County("330226", "宁海县", 1983),
-    County("330227", "鄞县", 1983, 2002),
+    County("330227", "鄞县", 1983, 2002, "330212"),
     County("330281", "余姚市", 1989),
     County("330282", "慈溪市", 1989),
-    County("330283", "奉化市", 1989, 2016),
+    County("330283", "奉化市", 1989, 2016, "330213"),
+    County("332221", "慈溪县", 0, 1983, "330282"),
+    County("332222", "余姚县", 0, 1983, "330281"),
+    County("332223", "奉化县", 0, 1983, "330213"),
+    County("332224", "象山县", 0, 1983, "330225"),
+    County("332225", "宁海县", 0, 1983, "330226"),
+    County("332226", "鄞县", 0, 1983, "330212"),
+    County("332227", "镇海县", 0, 1982, "330211"),
 )
 
 _COUNTIES_BY_CODE = {county.code: county for county in NINGBO_COUNTIES}
@@ -88,6 +102,14 @@ class IdInfo:
 
 def district_of(code: str) -> County | None:
     return _COUNTIES_BY_CODE.get(code)
+
+
+def current_district(code: str) -> County | None:
+    """The district a county's people belong to today, following mergers (鄞县 → 鄞州区, …)."""
+    county = _COUNTIES_BY_CODE.get(code)
+    while county is not None and county.successor:
+        county = _COUNTIES_BY_CODE[county.successor]
+    return county
 
 
 def _is_digits(text: str) -> bool:

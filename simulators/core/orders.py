@@ -28,8 +28,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     CLOSED: frozenset(),
 }
 OPEN = frozenset({CREATED, PAYING})
-# Districts merged away: their people now belong to the successor's tax bureau.
-SUCCESSORS = {"330204": "330212", "330227": "330212", "330283": "330213"}
 
 
 class BillHeld(Exception):
@@ -153,7 +151,7 @@ def ticket_no(order_no: str, year: int) -> str:
 
 
 def tax_authority(ref: ReferenceData, county_code: str) -> str:
-    county = idnumber.district_of(SUCCESSORS.get(county_code, county_code))
+    county = idnumber.current_district(county_code)
     name = county.name if county and county.code != "330200" else ""
     return ref.authority(name)
 
