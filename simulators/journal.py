@@ -78,4 +78,5 @@ def _tenant(scope: dict[str, Any]) -> str:
 
 
 def _is_text(scope: dict[str, Any], body: bytes) -> bool:
-    return not scope["path"].endswith((".png", ".pdf", ".ico")) and body[:1] in (b"{", b"[", b"<", b"s", b"")
+    """JSON and short plain answers are kept; pages and files are named by their path alone."""
+    return body[:1] in (b"{", b"[") or body in (b"success", b"fail")
