@@ -38,7 +38,7 @@ router = APIRouter(prefix="/__sim", tags=["控制接口"], dependencies=[Depends
 
 def _tenant_json(tenant: Tenant, session: Session) -> dict[str, object]:
     return {
-        "id": tenant.id, "seed": tenant.seed, "now": clock.now(tenant).isoformat(sep=" "),
+        "id": tenant.id, "seed": tenant.seed, "now": clock.now(tenant).isoformat(sep=" ", timespec="seconds"),
         "frozen": tenant.clock_frozen, "faults": tenant.faults,
         "payers": [tenants.as_json(p) for p in tenants.payers(session, tenant)],
     }
@@ -80,7 +80,7 @@ def add_payers(request: Request, tenant_id: str, body: PayersIn) -> dict[str, ob
 def get_clock(request: Request, tenant_id: str) -> dict[str, object]:
     with web.database(request).transaction() as session:
         tenant = tenants.get(session, tenant_id)
-        return {"now": clock.now(tenant).isoformat(sep=" "), "frozen": tenant.clock_frozen}
+        return {"now": clock.now(tenant).isoformat(sep=" ", timespec="seconds"), "frozen": tenant.clock_frozen}
 
 
 @router.post("/tenants/{tenant_id}/clock", operation_id="setClock")
