@@ -152,13 +152,7 @@ def _(page: WechatPage, wechat: WechatUi) -> None:
     page.choose_pay_type("特殊缴费")
     page.section("选择缴费类型").get_by_role("button", name="下一步").click()
     assert page.wait_for("缴费信息") == ""
-    page.next()
-    assert page.wait_for("核对缴费信息") == ""
-    page.submit()
-    assert page.wait_for("选择缴费渠道") == ""
-    page.choose_gateway("微信支付")
-    page.confirm_payment()
-    wechat.cashier.pay()
+    assert wechat.submit_and_pay() == ""
     page.result_title().filter(has_text="缴费成功").wait_for()
 
 

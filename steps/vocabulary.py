@@ -17,8 +17,8 @@ STATUSES = "残疾人员|低保对象|低保边缘户|特困人员"
 
 
 @pytest.fixture
-def payments(control: SimControl, tenant_id: str, payer_faker, make_driver) -> PensionPayments:  # type: ignore[no-untyped-def]
-    return PensionPayments(control, tenant_id, payer_faker, make_driver)
+def payments(control: SimControl, tenant_id: str, faker, make_driver) -> PensionPayments:  # type: ignore[no-untyped-def]
+    return PensionPayments(control, tenant_id, faker, make_driver)
 
 
 def _years(text: str) -> tuple[int, ...]:

@@ -153,21 +153,28 @@ class WechatUi:
         quoted = self.quote(payer, choice)
         if quoted.status != "quoted":
             return quoted
+        message = self.submit_and_pay(choice.gateway)
+        if message:
+            return Outcome("refused", message)
+        return self.result(self.pages.page.locator("#pay-order").inner_text(), quoted)
+
+    def submit_and_pay(self, gateway: str = "wechatpay") -> str:
+        """Steps 5–7 from the shown 缴费信息: 下一步, 确认提交, 确认支付, pay at the cashier.
+        Returns the page's message when it refuses ('' when the payment went through the cashier)."""
         p = self.pages
         p.next()
         p.wait_for("核对缴费信息")
         p.submit()
         message = p.wait_for("选择缴费渠道")
         if message:
-            return Outcome("refused", message)
-        order_no = p.page.locator("#pay-order").inner_text()
-        p.choose_gateway(GATEWAY_NAMES[choice.gateway])
+            return message
+        p.choose_gateway(GATEWAY_NAMES[gateway])
         p.confirm_payment()
         p.page.locator("main[aria-label='微信支付'], #message:visible").first.wait_for()
         if p.message.is_visible():
-            return Outcome("refused", p.message.inner_text().strip())
+            return p.message.inner_text().strip()
         self.cashier.pay()
-        return self.result(order_no, quoted)
+        return ""
 
     def result(self, order_no: str, quoted: Outcome) -> Outcome:
         title = self.pages.result_title()
