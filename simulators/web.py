@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
@@ -69,6 +69,15 @@ async def validation_error_handler(_request: Request, error: Exception) -> JSONR
         {"error": {"code": "invalid_input", "field": label(field) or None, "message": message}},
         status_code=422,
     )
+
+
+def page(pages: Jinja2Templates, request: Request, template: str, **context: object) -> HTMLResponse:
+    """A channel page; a ``sim_tenant`` query parameter (a link opened from a test) sets the tenant cookie."""
+    response = pages.TemplateResponse(request, template, context)
+    given = request.query_params.get(TENANT_COOKIE)
+    if given:
+        response.set_cookie(TENANT_COOKIE, given, samesite="lax")
+    return response
 
 
 def local_path(target: str) -> str:

@@ -24,14 +24,22 @@ from simulators.gateways.wechatpay.client import WechatPayClient
 
 
 class GatewayClient(Protocol):
+    """The merchant's side of one provider. ``create`` answers PENDING with the cashier URL the payer goes to,
+    or, for a provider that settles at once (a bank agreement), PAID or FAILED; REFUSED when it declines the
+    order itself."""
+
     gateway: str
     name: str
 
-    def create(self, order: Order, *, description: str, payer: str, notify_url: str,
-               redirect: str) -> GatewayResult: ...
+    def create(self, order: Order, *, description: str, payer: str, taxpayer: str, notify_url: str,
+               redirect: str) -> GatewayResult:
+        """``payer``: who is at the screen, as the provider knows them; ``taxpayer``: the ID number of the
+        person whose fee it is (a bank agreement is theirs)."""
     def query(self, out_trade_no: str) -> GatewayResult: ...
     def close(self, out_trade_no: str) -> GatewayResult: ...
     def parse_notification(self, headers: dict[str, str], body: str) -> GatewayResult | None: ...
+    def acknowledge(self, accepted: bool, message: str, status: int) -> Response:
+        """The merchant's reply to a notification, in the shape this provider reads."""
 
 
 CLIENTS: dict[str, Callable[[str, Tenant], GatewayClient]] = {"wechatpay": WechatPayClient}
@@ -42,6 +50,13 @@ def client(request: Request, tenant: Tenant, gateway: str) -> GatewayClient:
     if gateway not in CLIENTS:
         raise InvalidInput(f"缴费渠道应为{'、'.join(GATEWAY_NAMES.values())}之一", field="gateway")
     return CLIENTS[gateway](str(request.base_url), tenant)
+
+
+def offered(gateway: str, gateways: tuple[str, ...]) -> None:
+    """A channel offers some providers only; any other is refused before anything is created."""
+    if gateway not in gateways:
+        names = "、".join(GATEWAY_NAMES.get(g, g) for g in gateways)
+        raise InvalidInput(f"缴费渠道应为本渠道提供的{names}之一", field="gateway")
 
 
 def find_order(session: Session, tenant: Tenant, order_no: str) -> Order:
@@ -72,7 +87,8 @@ def confirm(request: Request, channel: str, quote: Quote, *, idempotency_key: st
 
 
 def pay(request: Request, order_no: str, gateway: str, *, payer: str, redirect: str) -> str:
-    """Open the provider's cashier for the order; returns the cashier URL."""
+    """Pay the order through the provider; returns where the payer goes next: the provider's cashier, or
+    ``redirect`` (the channel's result page) when the provider settled at once."""
     with web.tenant_transaction(request) as (session, tenant):
         order = find_order(session, tenant, order_no)
         if order.status not in orders.OPEN:
@@ -83,15 +99,23 @@ def pay(request: Request, order_no: str, gateway: str, *, payer: str, redirect: 
             raise RuleRefused(f"订单{order_no}已超过支付期限,请重新提交缴费", field="order_no")
         api = client(request, tenant, gateway)
         description = f"{INSURANCE_NAMES[order.insurance]}({order.pay_type})"
-    result = api.create(order, description=description, payer=payer, redirect=redirect,
+        person = session.get(Person, order.person_id)
+        assert person is not None
+        taxpayer = person.id_number
+    result = api.create(order, description=description, payer=payer, taxpayer=taxpayer, redirect=redirect,
                         notify_url=f"{str(request.base_url).rstrip('/')}/{order.channel}/api/notify/{gateway}")
-    if result.outcome is not Outcome.PENDING:
+    if result.outcome not in (Outcome.PENDING, Outcome.PAID, Outcome.FAILED):
         raise RuleRefused(f"{api.name}下单失败:{result.detail}", field="gateway")
     with web.tenant_transaction(request) as (session, tenant):
         order = find_order(session, tenant, order_no)
         if order.status not in orders.OPEN:
-            raise RuleRefused(f"订单{order_no}{STATUS_TEXT[order.status]},不能支付", field="order_no")
+            if result.outcome is Outcome.PENDING:
+                raise RuleRefused(f"订单{order_no}{STATUS_TEXT[order.status]},不能支付", field="order_no")
+            return redirect  # already settled by the provider's notification
         orders.start_payment(order, gateway, result.trade_no)
+        if result.outcome is not Outcome.PENDING:
+            apply(session, web.reference(request), tenant, order, result)
+            return redirect
     return result.cashier_url
 
 
@@ -160,15 +184,17 @@ def notification_router(channel: str) -> APIRouter:
 
 def _receive(request: Request, gateway: str, headers: dict[str, str], body: str) -> Response:
     with web.tenant_transaction(request) as (session, tenant):
+        if gateway not in CLIENTS:
+            return JSONResponse({"code": "FAIL", "message": f"未知的支付渠道{gateway}"}, status_code=404)
         api = client(request, tenant, gateway)
         result = api.parse_notification(headers, body)
         if result is None:
-            return JSONResponse({"code": "FAIL", "message": "签名验证失败"}, status_code=401)
+            return api.acknowledge(False, "签名验证失败", 401)
         order = session.get(Order, result.out_trade_no)
         if order is None or order.tenant_id != tenant.id:
-            return JSONResponse({"code": "FAIL", "message": "订单不存在"}, status_code=404)
+            return api.acknowledge(False, "订单不存在", 404)
         try:
             apply(session, web.reference(request), tenant, order, result)
         except InvalidInput as error:
-            return JSONResponse({"code": "FAIL", "message": error.message}, status_code=400)
-    return Response(status_code=204)
+            return api.acknowledge(False, error.message, 400)
+    return api.acknowledge(True, "", 200)

@@ -17,6 +17,7 @@ from simulators.core.models import ChannelSession, Tenant
 CHANNEL = "wechat"
 NAME = "“宁波税务”微信公众号"
 ACCOUNT_NAME = "宁波税务"
+GATEWAYS = ("wechatpay",)  # guide step 7: the payment channel offered in the official account
 OPENID_COOKIE = "wx_openid"
 OPENID_HEADER = "X-Wechat-Openid"
 

@@ -22,7 +22,7 @@ class Choice:
     pay_type: str
     year: int | None = None
     tier: int | None = None
-    gateway: str = "wechatpay"
+    gateway: str | None = None  # None: the channel's usual payment way
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,17 @@ class Items:
 
     names: tuple[str, ...] = ()
     message: str = ""
+
+
+class Senses(Protocol):
+    """What the person at a channel perceives outside its pages: the texts on their phone and what a picture
+    of a random code shows. A test reads them through the simulator's control API."""
+
+    def sms_code(self, phone: str) -> str:
+        """The code of the newest text with a code sent to this phone."""
+
+    def captcha_text(self, captcha_id: str) -> str:
+        """What the random-code picture with this id shows."""
 
 
 class ChannelDriver(Protocol):

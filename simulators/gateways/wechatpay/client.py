@@ -8,6 +8,8 @@ from datetime import datetime
 from urllib.parse import quote
 
 import httpx
+from fastapi import Response
+from fastapi.responses import JSONResponse
 
 from simulators.core.models import Order, Tenant
 from simulators.gateways import outbound
@@ -54,7 +56,7 @@ class WechatPayClient:
             raise outbound.unavailable(self.name, TypeError("not an object"), before_charge=before_charge)
         return data
 
-    def create(self, order: Order, *, description: str, payer: str, notify_url: str,
+    def create(self, order: Order, *, description: str, payer: str, taxpayer: str, notify_url: str,
                redirect: str) -> GatewayResult:
         response = self._call("POST", "/v3/pay/transactions/jsapi", {
             "appid": models.APPID, "mchid": models.MCHID, "description": description,
@@ -97,6 +99,13 @@ class WechatPayClient:
         if not isinstance(resource, dict):
             return None
         return self._result(resource)
+
+    @staticmethod
+    def acknowledge(accepted: bool, message: str, status: int) -> Response:
+        """WeChat Pay reads any 2xx as received; otherwise a JSON {code, message} and it resends."""
+        if accepted:
+            return Response(status_code=204)
+        return JSONResponse({"code": "FAIL", "message": message}, status_code=status)
 
     @staticmethod
     def _result(data: dict[str, object]) -> GatewayResult:

@@ -7,6 +7,6 @@ from collections.abc import Callable
 import httpx
 
 from steps.drivers.api.wechat import WechatApi
-from steps.drivers.protocol import ChannelDriver
+from steps.drivers.protocol import ChannelDriver, Senses
 
-API_DRIVERS: dict[str, Callable[[httpx.Client], ChannelDriver]] = {"wechat": WechatApi}
+API_DRIVERS: dict[str, Callable[[httpx.Client, Senses], ChannelDriver]] = {"wechat": WechatApi}

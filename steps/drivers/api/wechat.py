@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from steps.drivers.api import cashier
-from steps.drivers.protocol import Choice, Items, Line, Outcome, PayerRef, Record
+from steps.drivers.protocol import Choice, Items, Line, Outcome, PayerRef, Record, Senses
 
 
 class Refused(Exception):
@@ -20,7 +20,7 @@ class Refused(Exception):
 class WechatApi:
     channel = "wechat"
 
-    def __init__(self, http: httpx.Client) -> None:
+    def __init__(self, http: httpx.Client, senses: Senses | None = None) -> None:
         self.http = http
         self.openid = ""
 
@@ -66,7 +66,7 @@ class WechatApi:
                 "expected_amount": quoted.amount,
             })
             url = self._call("POST", f"/wechat/api/orders/{order['order_no']}/pay",
-                             {"gateway": choice.gateway})["cashier_url"]
+                             {"gateway": choice.gateway or "wechatpay"})["cashier_url"]
             cashier.confirm(self.http, url)
             order = self._call("GET", f"/wechat/api/orders/{order['order_no']}")
         except Refused as refused:

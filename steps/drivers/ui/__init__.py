@@ -8,7 +8,7 @@ from typing import Any
 
 from playwright.sync_api import Page
 
-from steps.drivers.protocol import ChannelDriver
+from steps.drivers.protocol import ChannelDriver, Senses
 from steps.drivers.ui.wechat import WechatUi
 
 IPHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
@@ -33,4 +33,4 @@ PROFILES = {
         IPHONE,
     ),
 }
-UI_DRIVERS: dict[str, Callable[[Page, str], ChannelDriver]] = {"wechat": WechatUi}
+UI_DRIVERS: dict[str, Callable[[Page, str, Senses], ChannelDriver]] = {"wechat": WechatUi}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator, Page
 
-from steps.drivers.protocol import CHOOSE_TIER, Choice, Items, Line, Outcome, PayerRef, Record
+from steps.drivers.protocol import CHOOSE_TIER, Choice, Items, Line, Outcome, PayerRef, Record, Senses
 from steps.drivers.ui.cashier import WechatPayCashier
 
 PENSION = "城乡居民基本养老保险费"
@@ -102,7 +102,7 @@ class WechatUi:
 
     channel = "wechat"
 
-    def __init__(self, page: Page, base_url: str) -> None:
+    def __init__(self, page: Page, base_url: str, senses: Senses | None = None) -> None:
         self.pages = WechatPage(page, base_url)
         self.cashier = WechatPayCashier(page)
 
@@ -153,7 +153,7 @@ class WechatUi:
         quoted = self.quote(payer, choice)
         if quoted.status != "quoted":
             return quoted
-        message = self.submit_and_pay(choice.gateway)
+        message = self.submit_and_pay(choice.gateway or "wechatpay")
         if message:
             return Outcome("refused", message)
         return self.result(self.pages.page.locator("#pay-order").inner_text(), quoted)

@@ -1,0 +1,137 @@
+"""The 社保缴费 back end every channel exposes under /<channel>/api/: the payer's insured items, a quote, an
+order, its payment, its state and the payer's records.
+
+It is built once per channel around the one thing channels differ in: how they know who is at the screen
+and for whom that person may pay (a WeChat authorization, an Alipay account, an app login with a check of
+the other person's phone and a random code, …). The rules are the core's; the money is the merchant's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from simulators import web
+from simulators.core import billing, clock
+from simulators.core.errors import InvalidInput
+from simulators.core.models import PENSION, PaymentRecord, Person, Tenant
+from simulators.core.schemas import (
+    OrderIn,
+    PayerIn,
+    PayIn,
+    SelectionIn,
+    items_json,
+    order_json,
+    payer_json,
+    quote_json,
+    record_json,
+)
+from simulators.gateways import merchant
+
+# (request, session, tenant) → who is at the screen, as the gateways know them (openid, account id, …).
+Visitor = Callable[[Request, Session, Tenant], str]
+# (request, session, tenant, visitor, payer named) → the payer, once the channel has let the visitor pay for them.
+Admit = Callable[[Request, Session, Tenant, str, PayerIn], Person]
+
+
+def find_payer(request: Request, session: Session, tenant: Tenant, _visitor: str, payer: PayerIn) -> Person:
+    """The plain admission: anyone at the screen may pay for anyone named by name, ID type and number."""
+    return billing.find_payer(session, tenant, name=payer.name, id_type=payer.id_type,
+                              id_number=payer.id_number, today=clock.now(tenant).date())
+
+
+@dataclass(frozen=True)
+class ChannelBackend:
+    channel: str
+    label: str  # the channel's Chinese name, for the OpenAPI tags
+    visitor: Visitor
+    result_page: Callable[[str], str]  # order number → the channel's page that shows the result
+    gateways: tuple[str, ...]  # the payment providers the channel offers, by gateway code
+    admit: Admit = find_payer
+
+    def payer(self, request: Request, session: Session, tenant: Tenant, payer: PayerIn) -> Person:
+        return self.admit(request, session, tenant, self.visitor(request, session, tenant), payer)
+
+    def quote(self, request: Request, session: Session, tenant: Tenant,
+              sel: SelectionIn) -> tuple[Person, str, tuple[billing.Due, ...]]:
+        if sel.insurance != PENSION:
+            raise InvalidInput("本渠道模拟仅支持缴纳城乡居民基本养老保险费", field="insurance")
+        person = self.payer(request, session, tenant, sel)
+        ref = web.reference(request)
+        st = billing.statement(session, ref, person, clock.now(tenant).date())
+        return person, sel.pay_type, billing.quote(ref, st, sel.pay_type, year=sel.year, tier=sel.tier)
+
+    def order_view(self, request: Request, order_no: str) -> dict[str, object]:
+        with web.tenant_transaction(request) as (session, tenant):
+            order = merchant.find_order(session, tenant, order_no)
+            person = session.get(Person, order.person_id)
+            assert person is not None
+            return order_json(order, person, merchant.STATUS_TEXT[order.status])
+
+    def records(self, session: Session, person: Person) -> dict[str, object]:
+        rows = session.scalars(select(PaymentRecord).where(
+            PaymentRecord.person_id == person.id, PaymentRecord.insurance == PENSION
+        ).order_by(PaymentRecord.year.desc()))
+        return {"payer": payer_json(person), "records": [record_json(r, person) for r in rows]}
+
+
+def payment_router(backend: ChannelBackend) -> APIRouter:
+    """The routes of the shared back end, under the channel's prefix and with its operation ids."""
+    c = backend.channel
+    api = APIRouter(prefix=f"/{c}/api", tags=[f"{backend.label} 后端"], responses=web.ERROR_RESPONSES)
+
+    @api.post("/payer/items", operation_id=f"{c}PayerItems")
+    def payer_items(request: Request, payer: PayerIn) -> dict[str, object]:
+        """The payer's valid insured items, brought up from name, ID type and number."""
+        with web.tenant_transaction(request) as (session, tenant):
+            person = backend.payer(request, session, tenant, payer)
+            st = billing.statement(session, web.reference(request), person, clock.now(tenant).date())
+            return {"payer": payer_json(person), "items": items_json(st)}
+
+    @api.post("/quote", operation_id=f"{c}Quote")
+    def quote(request: Request, sel: SelectionIn) -> dict[str, object]:
+        """What the chosen 缴费类型 (and year and tier) comes to: computed here, never taken from the page."""
+        with web.tenant_transaction(request) as (session, tenant):
+            return quote_json(*backend.quote(request, session, tenant, sel))
+
+    @api.post("/orders", status_code=201, operation_id=f"{c}ConfirmOrder")
+    def confirm(request: Request, body: OrderIn) -> dict[str, object]:
+        """One order per submission key, its amount computed here."""
+        order_no = merchant.confirm(
+            request, c, lambda session, tenant: backend.quote(request, session, tenant, body),
+            idempotency_key=body.idempotency_key, expected_amount_fen=body.expected_fen(),
+        )
+        return backend.order_view(request, order_no)
+
+    @api.post("/orders/{order_no}/pay", operation_id=f"{c}PayOrder")
+    def pay(request: Request, order_no: str, body: PayIn) -> dict[str, object]:
+        """Pay through the chosen provider: the URL to go to next (its cashier, or the result when the
+        provider settled at once, as a bank agreement does)."""
+        merchant.offered(body.gateway, backend.gateways)
+        with web.tenant_transaction(request) as (session, tenant):
+            visitor = backend.visitor(request, session, tenant)
+        url = merchant.pay(request, order_no, body.gateway, payer=visitor, redirect=backend.result_page(order_no))
+        return {"cashier_url": url, "order": backend.order_view(request, order_no)}
+
+    @api.get("/orders/{order_no}", operation_id=f"{c}GetOrder")
+    def get_order(request: Request, order_no: str) -> dict[str, object]:
+        """The result page asks here; the back end asks the provider before it answers."""
+        with web.tenant_transaction(request) as (session, tenant):
+            backend.visitor(request, session, tenant)
+        merchant.settle(request, order_no)
+        return backend.order_view(request, order_no)
+
+    @api.post("/records/query", operation_id=f"{c}Records")
+    def records(request: Request, payer: PayerIn) -> dict[str, object]:
+        """The payer's paid pension records, newest year first."""
+        with web.tenant_transaction(request) as (session, tenant):
+            return backend.records(session, backend.payer(request, session, tenant, payer))
+
+    return api
+
+
+__all__ = ["Admit", "ChannelBackend", "Visitor", "find_payer", "payment_router"]
