@@ -14,22 +14,32 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from simulators import web
+from simulators.alipay import routes as alipay
 from simulators.control import routes as control
 from simulators.core import refdata, tenants
 from simulators.core.db import Database
 from simulators.core.errors import SimError
 from simulators.gateways import notify
+from simulators.gateways.alipay import routes as alipay_pay
+from simulators.gateways.alipay.errors import AlipayError
+from simulators.gateways.bank import routes as bank
+from simulators.gateways.ccb import routes as ccb
+from simulators.gateways.ccb.errors import CcbError
 from simulators.gateways.wechatpay import routes as wechatpay
 from simulators.gateways.wechatpay.errors import WechatPayError
 from simulators.journal import JournalMiddleware
 from simulators.settings import Settings
+from simulators.taxapp import routes as taxapp
 from simulators.wechat import routes as wechat
 
 HERE = Path(__file__).parent
 CHANNELS = (
     ("wechat", "“宁波税务”微信公众号", "/wechat/search"),
+    ("alipay", "支付宝小程序“宁波社保缴费”", "/alipay/"),
+    ("taxapp", "“宁波税务”APP", "/taxapp/"),
 )
-ROUTERS = (*wechat.routers, wechatpay.router, control.router)
+ROUTERS = (*wechat.routers, *alipay.routers, *taxapp.routers, wechatpay.router, alipay_pay.router, ccb.router,
+           bank.router, control.router)
 pages = web.templates(HERE / "templates")
 
 
@@ -62,6 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(SimError, web.sim_error_handler)
     app.add_exception_handler(RequestValidationError, web.validation_error_handler)
     app.add_exception_handler(WechatPayError, wechatpay.error_handler)
+    app.add_exception_handler(AlipayError, alipay_pay.error_handler)
+    app.add_exception_handler(CcbError, ccb.error_handler)
     app.add_exception_handler(404, _not_found)
     app.add_api_route("/", _landing, methods=["GET"], response_class=HTMLResponse, include_in_schema=False)
     app.add_middleware(JournalMiddleware, db=db)

@@ -16,6 +16,12 @@ from simulators.web import TENANT_COOKIE, TENANT_HEADER
 SKIPPED = ("/static/", "/__sim/", "/favicon", "/openapi.json", "/docs")
 LIMIT = 2000
 _COOKIE = re.compile(rf"(?:^|;\s*){TENANT_COOKIE}=([^;]+)")
+# Secrets a person types or a login hands out never reach the journal (it is attached to failed reports).
+_SECRET = re.compile(r'("(?:password|password_confirm|sms_code|captcha|token)"\s*:\s*)"(?:[^"\\]|\\.)*"')
+
+
+def redact(body: str) -> str:
+    return _SECRET.sub(r'\1"***"', body)
 
 
 class JournalMiddleware:
@@ -49,8 +55,8 @@ class JournalMiddleware:
                 tenant=_tenant(scope), method=scope["method"],
                 path=(scope["path"] + ("?" + scope["query_string"].decode() if scope["query_string"] else ""))[:300],
                 status=status[0] or 500, millis=round((time.perf_counter() - started) * 1000, 1),
-                request=request_body.decode(errors="replace"),
-                response=response_body.decode(errors="replace") if _is_text(scope, response_body) else "",
+                request=redact(request_body.decode(errors="replace")),
+                response=redact(response_body.decode(errors="replace")) if _is_text(scope, response_body) else "",
             )
             await anyio.to_thread.run_sync(self._write, entry)
 

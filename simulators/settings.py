@@ -22,6 +22,7 @@ class Settings:
     demo_seed: int = 2024
     demo_payers: int = 12
     notify_poll_seconds: float = 1.0
+    font: str | None = None  # the receipts' CJK font file (``path`` or ``path#index``); None: ask fontconfig
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -33,5 +34,7 @@ class Settings:
             values["control_token"] = env["SIM_TOKEN"]
         if env.get("SIM_REFERENCE"):
             values["reference_path"] = Path(env["SIM_REFERENCE"])
+        if env.get("SIM_FONT"):
+            values["font"] = env["SIM_FONT"]
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

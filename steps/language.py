@@ -15,6 +15,8 @@ from fixtures.waiting import poll
 from steps.drivers.protocol import (
     CHOOSE_TIER,
     SPECIAL,
+    BatchDeduction,
+    BatchEntry,
     ChannelDriver,
     Choice,
     Items,
@@ -103,6 +105,40 @@ class PensionPayments:
     def plan_fault(self, kind: str, **options: Any) -> None:
         self.control.plan_faults(self.tenant_id, [{"kind": kind, **options}])
 
+    def sign_agreement(self, alias: str = "缴费人", **options: Any) -> dict[str, Any]:
+        """签订三方协议 for the payer (协议支付, 缴费批扣定档); ``balance`` in yuan, ``bank``, … are optional."""
+        return self.control.sign_agreement(self.tenant_id, self.payers[alias].id_number, **options)
+
+    def revoke_agreement(self, alias: str = "缴费人") -> None:
+        """解除 every agreement of the payer."""
+        for agreement in self.control.agreements(self.tenant_id):
+            if agreement["id_number"] == self.payers[alias].id_number and agreement["status"] == "有效":
+                self.control.revoke_agreement(self.tenant_id, agreement["agreement_no"])
+
+    # 缴费批扣定档: a tier chosen in the channel, deducted by the bank's batch run ---------------------------------
+    def batch_driver(self, channel: str) -> BatchDeduction:
+        driver = self.driver(channel)
+        if not hasattr(driver, "enrol_batch"):
+            raise AssertionError(f"{channel}没有【缴费批扣定档】")
+        return driver  # type: ignore[return-value]
+
+    def enrol_batch(self, alias: str, channel: str, *, tier: int = DEFAULT_TIER, year: int | None = None) -> Outcome:
+        self.last = self.batch_driver(channel).enrol_batch(self.ref(alias), year or self.year, tier)
+        return self.last
+
+    def batch_entries(self, alias: str, channel: str) -> tuple[BatchEntry, ...]:
+        return self.batch_driver(channel).batch_entries(self.ref(alias))
+
+    def pass_batch_day(self) -> list[dict[str, Any]]:
+        """The tenant's clock moves just past the earliest batch day waiting: the bank's run deducts then."""
+        waiting = sorted(e["due_on"] for e in self.control.batch_deductions(self.tenant_id) if e["status"] == "待扣款")
+        assert waiting, "没有等待银行批量扣款的定档"
+        return self.control.set_clock(self.tenant_id, f"{waiting[0]}T00:30:00")["batch_deductions"]
+
+    def run_batch_now(self) -> list[dict[str, Any]]:
+        """The bank starts a batch deduction now, whatever the day (the control API's trigger)."""
+        return self.control.run_batch_deductions(self.tenant_id)
+
     def ledger(self) -> dict[str, Any]:
         return self.control.ledger(self.tenant_id)
 
@@ -112,8 +148,9 @@ class PensionPayments:
         return poll(lambda: self.ledger()["notifications"], lambda notes: not {"pending", "sending"} & set(notes),
                     within)
 
-    def charges(self, state: str = "SUCCESS") -> list[dict[str, Any]]:
-        return [c for c in self.ledger()["charges"] if c["state"] == state]
+    def charges(self) -> list[dict[str, Any]]:
+        """What the providers actually took: every paid charge, whatever the provider calls its state."""
+        return [c for c in self.ledger()["charges"] if c["paid"]]
 
     def sms(self, alias: str) -> list[dict[str, Any]]:
         return self.control.sms(self.tenant_id, self.payers[alias].phone)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field
@@ -63,3 +64,14 @@ class FaultSpec(Strict):
 
 class FaultsIn(Strict):
     faults: list[FaultSpec] = Field(max_length=50)
+
+
+class AgreementIn(Strict):
+    id_number: str = Field(min_length=15, max_length=18)
+    bank: str = Field(default="中国建设银行", max_length=20)
+    balance: Decimal = Field(default=Decimal("10000"), ge=0, le=10**8, max_digits=12, decimal_places=2)
+    account: str | None = Field(default=None, pattern=r"^\d{12,19}$")
+    agreement_no: str | None = Field(default=None, pattern=r"^[0-9A-Za-z]{8,32}$")
+
+    def balance_fen(self) -> int:
+        return int(self.balance * 100)

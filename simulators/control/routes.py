@@ -16,12 +16,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from simulators import web
-from simulators.control.models import AdvanceIn, ClockIn, FaultsIn, PayersIn, TenantIn
-from simulators.core import clock, sms, tenants
+from simulators.control.models import AdvanceIn, AgreementIn, ClockIn, FaultsIn, PayersIn, TenantIn
+from simulators.core import captcha, clock, sms, tenants
 from simulators.core.errors import NotAuthorized
 from simulators.core.models import JournalEntry, Order, PaymentRecord, Tenant
 from simulators.core.schemas import order_json, record_json
 from simulators.gateways import notify
+from simulators.gateways.bank import batch
+from simulators.gateways.bank import models as bank
 from simulators.gateways.merchant import STATUS_TEXT
 from simulators.gateways.models import GatewayTrade, Notification
 
@@ -106,8 +108,9 @@ async def advance_clock(request: Request, tenant_id: str, body: AdvanceIn) -> di
 async def _after_clock(request: Request, tenant_id: str) -> dict[str, object]:
     """What falls due on the new time happens before the call returns: tests see it at once."""
     delivered = await run_in_threadpool(notify.deliver_due, web.database(request), tenant_id)
+    deducted = await run_in_threadpool(lambda: batch.run(request, tenant_id, due_only=True))
     result = await run_in_threadpool(get_clock, request, tenant_id)
-    return {**result, "notifications_delivered": delivered}
+    return {**result, "notifications_delivered": delivered, "batch_deductions": deducted}
 
 
 @router.get("/tenants/{tenant_id}/sms", operation_id="readSmsInbox")
@@ -118,6 +121,15 @@ def read_sms(request: Request, tenant_id: str, phone: str | None = None) -> dict
             {"phone": m.phone, "text": m.text, "code": m.code, "sent_at": m.sent_at.isoformat(sep=" ")}
             for m in sms.inbox(session, tenant, phone)
         ]}
+
+
+@router.get("/tenants/{tenant_id}/captchas/{captcha_id}", operation_id="readCaptcha")
+def read_captcha(request: Request, tenant_id: str, captcha_id: str) -> dict[str, object]:
+    """What a 随机验证码 picture shows, as the person in front of it reads it."""
+    with web.database(request).transaction() as session:
+        found = captcha.find(session, tenants.get(session, tenant_id), captcha_id)
+        return {"id": found.id, "text": found.text, "expires_at": found.expires_at.isoformat(sep=" "),
+                "used": found.used_at is not None}
 
 
 @router.get("/tenants/{tenant_id}/faults", operation_id="getFaultPlan")
@@ -162,10 +174,51 @@ def read_ledger(request: Request, tenant_id: str) -> dict[str, object]:
             "orders": [order_json(o, people[o.person_id], STATUS_TEXT[o.status]) for o in orders],
             "records": [record_json(r, people[r.person_id]) for r in records],
             "charges": [{"gateway": t.gateway, "out_trade_no": t.out_trade_no, "state": t.state,
+                         "paid": t.success_at is not None,
                          "amount": f"{t.amount_fen / 100:.2f}", "transaction_id": t.transaction_id}
                         for t in trades],
             "notifications": {status: count for status, count in notes},
         }
+
+
+@router.post("/tenants/{tenant_id}/agreements", status_code=201, operation_id="signAgreement")
+def sign_agreement(request: Request, tenant_id: str, body: AgreementIn) -> dict[str, object]:
+    """签订三方协议 for a payer of the tenant (by ID number): the bank, the debit account and its balance."""
+    with web.database(request).transaction() as session:
+        tenant = tenants.get(session, tenant_id)
+        return bank.agreement_json(bank.sign(session, tenant, id_number=body.id_number, bank=body.bank,
+                                             balance_fen=body.balance_fen(), account=body.account,
+                                             agreement_no=body.agreement_no))
+
+
+@router.get("/tenants/{tenant_id}/agreements", operation_id="listAgreements")
+def list_agreements(request: Request, tenant_id: str) -> dict[str, object]:
+    with web.database(request).transaction() as session:
+        tenant = tenants.get(session, tenant_id)
+        return {"agreements": [bank.agreement_json(a) for a in bank.of_tenant(session, tenant)]}
+
+
+@router.post("/tenants/{tenant_id}/agreements/{agreement_no}/revoke", operation_id="revokeAgreement")
+def revoke_agreement(request: Request, tenant_id: str, agreement_no: str) -> dict[str, object]:
+    """解除三方协议: later debits under it are refused."""
+    with web.database(request).transaction() as session:
+        return bank.agreement_json(bank.revoke(session, tenants.get(session, tenant_id), agreement_no))
+
+
+@router.get("/tenants/{tenant_id}/batch-deductions", operation_id="listBatchDeductions")
+def list_batch_deductions(request: Request, tenant_id: str) -> dict[str, object]:
+    """缴费批扣定档 enrolments of the tenant and how each ended."""
+    with web.database(request).transaction() as session:
+        tenant = tenants.get(session, tenant_id)
+        return {"enrolments": [batch.enrolment_json(e) for e in batch.of_tenant(session, tenant)]}
+
+
+@router.post("/tenants/{tenant_id}/batch-deductions/run", operation_id="runBatchDeductions")
+def run_batch_deductions(request: Request, tenant_id: str) -> dict[str, object]:
+    """The bank's batch deduction, now: every waiting enrolment, whatever its batch day."""
+    with web.database(request).transaction() as session:
+        tenants.get(session, tenant_id)
+    return {"enrolments": batch.run(request, tenant_id, due_only=False)}
 
 
 @router.post("/tenants/{tenant_id}/reset", operation_id="resetTenant")

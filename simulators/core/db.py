@@ -37,8 +37,11 @@ def make_engine(url: str) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    from simulators.core import models  # noqa: F401  (registers the tables)
+    from simulators.alipay import models as alipay_models  # noqa: F401  (registers the tables)
+    from simulators.core import models  # noqa: F401
     from simulators.gateways import models as gateway_models  # noqa: F401
+    from simulators.gateways.bank import batch  # noqa: F401
+    from simulators.gateways.bank import models as bank_models  # noqa: F401
 
     Base.metadata.create_all(engine)
 

@@ -34,6 +34,23 @@ FIELD_LABELS = {
     "now": "时间",
     "faults": "故障计划",
     "kind": "故障类型",
+    "sms_code": "短信验证码",
+    "password": "密码",
+    "password_confirm": "确认密码",
+    "captcha": "随机验证码",
+    "captcha_id": "随机验证码",
+    "purpose": "验证码用途",
+    "business": "业务类型",
+    "login": "登录",
+    "font": "回执单字体",
+    "token": "支付宝登录",
+    "agreement": "三方协议",
+    "bank": "开户银行",
+    "balance": "账户余额",
+    "account": "银行账号",
+    "agreement_no": "三方协议号",
+    "signature": "签名",
+    "merchant_id": "商户号",
 }
 
 

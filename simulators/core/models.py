@@ -136,6 +136,8 @@ class ChannelSession(Base):
     channel: Mapped[str] = mapped_column(String(16))
     subject: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
+    seen_at: Mapped[datetime | None]  # last use, for expiry after inactivity
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # what the channel keeps on the session
 
 
 class SmsMessage(Base):
@@ -147,6 +149,9 @@ class SmsMessage(Base):
     text: Mapped[str] = mapped_column(String(200))
     code: Mapped[str | None] = mapped_column(String(8))
     sent_at: Mapped[datetime]
+    purpose: Mapped[str | None] = mapped_column(String(16))  # what a code is for: register, login, …
+    expires_at: Mapped[datetime | None]
+    used_at: Mapped[datetime | None]
 
 
 class JournalEntry(Base):
@@ -162,3 +167,33 @@ class JournalEntry(Base):
     millis: Mapped[float]
     request: Mapped[str] = mapped_column(Text, default="")
     response: Mapped[str] = mapped_column(Text, default="")
+
+
+class AppAccount(Base):
+    """An account of a channel's own app (宁波税务APP, 电子税务局, 浙里办), registered to a real-name person."""
+
+    __tablename__ = "app_account"
+    __table_args__ = (UniqueConstraint("tenant_id", "channel", "phone"),
+                      UniqueConstraint("tenant_id", "channel", "person_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    phone: Mapped[str] = mapped_column(String(11))
+    password_hash: Mapped[str] = mapped_column(String(128))
+    salt: Mapped[str] = mapped_column(String(32))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime]
+
+
+class Captcha(Base):
+    """A 随机验证码: a short code shown as a picture, good once and for a few minutes."""
+
+    __tablename__ = "captcha"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

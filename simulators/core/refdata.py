@@ -7,8 +7,8 @@ Ningbo notice, or points ``SIM_REFERENCE`` at its own copy.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
 
@@ -44,6 +44,7 @@ class ReferenceData:
     order_ttl_minutes: int
     tax_authority: str
     years: dict[int, YearData]
+    batch_days: dict[int, tuple[date, ...]] = field(default_factory=dict)  # bank batch deduction (缴费批扣定档)
 
     def year(self, year: int) -> YearData | None:
         return self.years.get(year)
@@ -55,6 +56,10 @@ class ReferenceData:
 
     def authority(self, district: str) -> str:
         return self.tax_authority.format(district=district)
+
+    def next_batch_day(self, year: int, after: datetime) -> date | None:
+        """The first day of a bank batch deduction for ``year`` whose run (at midnight) is still ahead."""
+        return next((day for day in self.batch_days.get(year, ()) if datetime.combine(day, time()) > after), None)
 
 
 def _year(year: int, raw: dict) -> YearData:
@@ -81,4 +86,6 @@ def load(path: Path = DEFAULT_PATH) -> ReferenceData:
         order_ttl_minutes=raw["order_ttl_minutes"],
         tax_authority=raw["tax_authority"],
         years={int(y): _year(int(y), v) for y, v in raw["years"].items()},
+        batch_days={int(y): tuple(sorted(date.fromisoformat(d) for d in days))
+                    for y, days in raw.get("batch_deduction", {}).get("days", {}).items()},
     )

@@ -1,12 +1,28 @@
-"""The tenant's SMS inbox: every text the simulator sends to a phone lands here, for a test to read."""
+"""The tenant's SMS inbox: every text the simulator sends to a phone lands here, for a test to read.
+
+Verification codes (短信验证码) are texts with a code, a purpose and an expiry on the tenant's clock; a code
+is good once, for the phone it was sent to, and only the newest one counts.
+"""
 
 from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from simulators.core import clock
+from simulators.core.errors import InvalidInput, RuleRefused
+from simulators.core.idnumber import mask_phone
 from simulators.core.models import SmsMessage, Tenant
+
+CODE_TTL = timedelta(minutes=5)
+RESEND_AFTER = timedelta(seconds=60)
+PHONE = re.compile(r"^1[3-9]\d{9}$")
+CODE = re.compile(r"^\d{6}$")
+PURPOSES = {"register": "注册", "login": "登录", "reset": "找回密码"}
 
 
 def send(session: Session, tenant: Tenant, phone: str, text: str, code: str | None = None) -> SmsMessage:
@@ -20,3 +36,62 @@ def inbox(session: Session, tenant: Tenant, phone: str | None = None) -> list[Sm
     if phone:
         query = query.where(SmsMessage.phone == phone)
     return list(session.scalars(query.order_by(SmsMessage.id)))
+
+
+def check_phone(phone: str) -> str:
+    phone = phone.strip()
+    if not PHONE.match(phone):
+        raise InvalidInput("手机号码应为11位中国大陆手机号码(以1开头)", field="phone")
+    return phone
+
+
+def _codes(session: Session, tenant: Tenant, purpose: str, phone: str | None = None) -> list[SmsMessage]:
+    query = select(SmsMessage).where(SmsMessage.tenant_id == tenant.id, SmsMessage.purpose == purpose,
+                                     SmsMessage.code.is_not(None))
+    if phone:
+        query = query.where(SmsMessage.phone == phone)
+    return list(session.scalars(query.order_by(SmsMessage.id.desc())))
+
+
+def issue_code(session: Session, tenant: Tenant, phone: str, purpose: str, app: str) -> SmsMessage:
+    """获取验证码: a fresh 6-digit code to the phone; at most one a minute per phone and purpose."""
+    phone = check_phone(phone)
+    if purpose not in PURPOSES:
+        raise InvalidInput(f"验证码用途应为{'、'.join(PURPOSES)}之一", field="purpose")
+    now = clock.now(tenant)
+    latest = next(iter(_codes(session, tenant, purpose, phone)), None)
+    if latest is not None and now < latest.sent_at + RESEND_AFTER:
+        wait = int((latest.sent_at + RESEND_AFTER - now).total_seconds()) + 1
+        raise RuleRefused(f"短信验证码已发送至{mask_phone(phone)},请{wait}秒后再重新获取", field="phone")
+    code = f"{secrets.randbelow(10**6):06d}"
+    minutes = int(CODE_TTL.total_seconds() // 60)
+    message = send(session, tenant, phone, f"【{app}】您的{PURPOSES[purpose]}验证码为{code},{minutes}分钟内有效。"
+                   "请勿将验证码告诉他人。", code)
+    message.purpose, message.expires_at = purpose, now + CODE_TTL
+    session.flush()
+    return message
+
+
+def use_code(session: Session, tenant: Tenant, phone: str, purpose: str, code: str) -> None:
+    """Check the code typed for this phone and spend it; each way it can be wrong has its own message."""
+    code = code.strip()
+    if not CODE.match(code):
+        raise InvalidInput("短信验证码应为6位数字", field="sms_code")
+    now: datetime = clock.now(tenant)
+    mine = _codes(session, tenant, purpose, phone)
+    if not mine:
+        raise InvalidInput("请先点击【获取验证码】,再输入短信验证码", field="sms_code")
+    match = next((m for m in mine if m.code == code), None)
+    if match is None:
+        if any(m.code == code for m in _codes(session, tenant, purpose) if m.phone != phone):
+            raise InvalidInput(f"该短信验证码不是发送给手机号码{mask_phone(phone)}的,请核对手机号码",
+                               field="sms_code")
+        raise InvalidInput("短信验证码错误,请核对后重新输入", field="sms_code")
+    if match.used_at is not None:
+        raise InvalidInput("短信验证码已使用过,请重新获取", field="sms_code")
+    if match is not mine[0]:
+        raise InvalidInput("短信验证码已失效:请输入最新收到的短信验证码", field="sms_code")
+    if match.expires_at is not None and now > match.expires_at:
+        minutes = int(CODE_TTL.total_seconds() // 60)
+        raise InvalidInput(f"短信验证码已过期({minutes}分钟内有效),请重新获取", field="sms_code")
+    match.used_at = now

@@ -19,7 +19,9 @@ from simulators.core.errors import InvalidInput, NotFound
 from simulators.core.models import (
     MEDICAL,
     PENSION,
+    AppAccount,
     Bill,
+    Captcha,
     ChannelSession,
     JournalEntry,
     Order,
@@ -110,13 +112,17 @@ def payers(session: Session, tenant: Tenant) -> list[Person]:
 
 
 def reset(session: Session, tenant: Tenant) -> None:
-    """Back to the state of its creation: same payers, no orders, records, sessions, SMS or journal."""
-    for model in (PaymentRecord, Bill, Order, ChannelSession, SmsMessage, Person):
+    """Back to the state of its creation: same payers, no orders, records, accounts, sessions, SMS, random codes
+    or journal."""
+    for model in (PaymentRecord, Bill, Order, ChannelSession, SmsMessage, Captcha, AppAccount, Person):
         session.execute(delete(model).where(model.tenant_id == tenant.id))
     session.execute(delete(JournalEntry).where(JournalEntry.tenant_id == tenant.id))
+    from simulators.alipay.models import AlipayAccount
+    from simulators.gateways.bank.batch import BatchEnrolment
+    from simulators.gateways.bank.models import BankAgreement
     from simulators.gateways.models import GatewayTrade, Notification
 
-    for model in (Notification, GatewayTrade):
+    for model in (Notification, GatewayTrade, BatchEnrolment, BankAgreement, AlipayAccount):
         session.execute(delete(model).where(model.tenant_id == tenant.id))
     tenant.faults = []
     clock.set_clock(tenant, tenant.clock_start, frozen=tenant.clock_start_frozen)

@@ -19,6 +19,9 @@ from simulators.core.billing import Due, yuan
 from simulators.core.errors import InvalidInput, NotFound, RuleRefused
 from simulators.core.models import INSURANCE_NAMES, Order, Person, Tenant
 from simulators.core.refdata import ReferenceData
+from simulators.gateways.alipay.client import AlipayClient, AlipayQrClient
+from simulators.gateways.bank.client import AgreementClient
+from simulators.gateways.ccb.client import CcbClient
 from simulators.gateways.result import GatewayResult, Outcome
 from simulators.gateways.wechatpay.client import WechatPayClient
 
@@ -42,8 +45,12 @@ class GatewayClient(Protocol):
         """The merchant's reply to a notification, in the shape this provider reads."""
 
 
-CLIENTS: dict[str, Callable[[str, Tenant], GatewayClient]] = {"wechatpay": WechatPayClient}
-GATEWAY_NAMES = {"wechatpay": "微信支付"}
+CLIENTS: dict[str, Callable[[str, Tenant], GatewayClient]] = {
+    "wechatpay": WechatPayClient, "alipay": AlipayClient, "alipay_qr": AlipayQrClient, "ccb": CcbClient,
+    "agreement": AgreementClient,
+}
+GATEWAY_NAMES = {"wechatpay": "微信支付", "alipay": "支付宝", "alipay_qr": "支付宝扫码", "ccb": "建设银行",
+                 "agreement": "协议支付"}
 
 
 def client(request: Request, tenant: Tenant, gateway: str) -> GatewayClient:

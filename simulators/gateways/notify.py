@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from simulators.core import clock
+from simulators.core import clock, faults
 from simulators.core.db import Database
 from simulators.core.models import Tenant
 from simulators.gateways import outbound
@@ -42,6 +42,18 @@ def enqueue(session: Any, tenant: Tenant, *, gateway: str, notify_id: str, url: 
             tenant_id=tenant.id, gateway=gateway, notify_id=notify_id, url=url, body=body,
             headers=headers, next_at=due_at,
         ))
+
+
+def announce(session: Any, tenant: Tenant, *, gateway: str, notify_id: str, url: str, body: str,
+             headers: dict[str, str], now: datetime) -> None:
+    """Queue a provider's notification as the tenant's fault plan has it: on time, late or twice. Every copy
+    and every resend carries the same ``notify_id``."""
+    late = faults.take(tenant, "notify_late", gateway)
+    twice = faults.take(tenant, "notify_twice", gateway)
+    enqueue(session, tenant, gateway=gateway, notify_id=notify_id, url=url, body=body,
+            headers={**headers, "X-Sim-Tenant": tenant.id},
+            due_at=now + timedelta(seconds=late.get("delay_seconds", 600) if late else 0),
+            copies=2 if twice else 1)
 
 
 _locks: dict[str, threading.Lock] = {}

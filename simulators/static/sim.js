@@ -1,6 +1,7 @@
 // Small helpers every simulated page shares: JSON calls to the channel back end and one message line.
 const sim = {
   async call(method, url, body) {
+    this.say("");  // a new request makes the last message stale: it never answers for this one
     const options = { method, headers: { "Accept": "application/json" }, credentials: "same-origin" };
     if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
@@ -43,3 +44,6 @@ const sim = {
     }));
   },
 };
+
+// A page shows itself only once its scripts have run, so nothing can be pressed before it has a handler.
+document.addEventListener("DOMContentLoaded", () => document.documentElement.classList.remove("loading"));

@@ -63,6 +63,16 @@ class Items:
     message: str = ""
 
 
+@dataclass(frozen=True)
+class BatchEntry:
+    """A 缴费批扣定档 enrolment as the channel shows it: the tier chosen and how the bank's deduction went."""
+
+    year: int
+    tier: int
+    status: str  # 待扣款, 已扣款 or 扣款失败
+    message: str = ""
+
+
 class Senses(Protocol):
     """What the person at a channel perceives outside its pages: the texts on their phone and what a picture
     of a random code shows. A test reads them through the simulator's control API."""
@@ -87,3 +97,13 @@ class ChannelDriver(Protocol):
         screen when someone pays for the payer (None: the payer themself)."""
 
     def records(self, payer: PayerRef) -> tuple[Record, ...]: ...
+
+
+class BatchDeduction(Protocol):
+    """A channel where a payer with a bank agreement picks a tier and waits for the bank (Alipay's 缴费批扣定档)."""
+
+    def enrol_batch(self, payer: PayerRef, year: int, tier: int) -> Outcome:
+        """确认 the tier for the payer themself: status "enrolled" with the page's words, or "refused"."""
+
+    def batch_entries(self, payer: PayerRef) -> tuple[BatchEntry, ...]:
+        """The payer's enrolments, newest first, as the channel lists them."""

@@ -8,12 +8,11 @@ import secrets
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from simulators.core import clock, faults
 from simulators.core.models import Tenant
-from simulators.gateways import notify
+from simulators.gateways import notify, trades
 from simulators.gateways.models import GatewayTrade
 from simulators.gateways.wechatpay import signing
 from simulators.gateways.wechatpay.errors import WechatPayError, not_exist, param_error
@@ -51,10 +50,7 @@ class JsapiRequest(BaseModel):
 
 
 def _find(session: Session, tenant: Tenant, out_trade_no: str) -> GatewayTrade | None:
-    return session.scalars(select(GatewayTrade).where(
-        GatewayTrade.tenant_id == tenant.id, GatewayTrade.gateway == GATEWAY,
-        GatewayTrade.out_trade_no == out_trade_no,
-    )).one_or_none()
+    return trades.find(session, tenant, (GATEWAY,), out_trade_no)
 
 
 def create_jsapi(session: Session, tenant: Tenant, req: JsapiRequest) -> GatewayTrade:
@@ -89,15 +85,14 @@ def by_out_trade_no(session: Session, tenant: Tenant, out_trade_no: str) -> Gate
 
 
 def by_prepay_id(session: Session, prepay_id: str) -> GatewayTrade:
-    trade = session.get(GatewayTrade, prepay_id)
-    if trade is None or trade.gateway != GATEWAY:
+    trade = trades.by_id(session, (GATEWAY,), prepay_id)
+    if trade is None:
         raise not_exist()
     return trade
 
 
 def _expire(tenant: Tenant, trade: GatewayTrade) -> None:
-    if trade.state == NOTPAY and clock.now(tenant) > trade.expires_at:
-        trade.state, trade.state_desc = CLOSED, "订单已过期关闭"
+    trades.lapse(tenant, trade, unpaid=NOTPAY, closed=CLOSED, desc="订单已过期关闭")
 
 
 def close(session: Session, tenant: Tenant, out_trade_no: str) -> None:
@@ -137,15 +132,8 @@ def _notify(session: Session, tenant: Tenant, trade: GatewayTrade, now: datetime
         "summary": "支付成功",
         "resource": query_body(trade),
     }, ensure_ascii=False)
-    late = faults.take(tenant, "notify_late", GATEWAY)
-    twice = faults.take(tenant, "notify_twice", GATEWAY)
-    notify.enqueue(
-        session, tenant, gateway=GATEWAY, notify_id=notify_id, url=trade.notify_url, body=body,
-        headers={**signing.notification_headers(tenant.merchant_key, body, int(now.timestamp())),
-                 "X-Sim-Tenant": tenant.id},
-        due_at=now + timedelta(seconds=late.get("delay_seconds", 600) if late else 0),
-        copies=2 if twice else 1,
-    )
+    notify.announce(session, tenant, gateway=GATEWAY, notify_id=notify_id, url=trade.notify_url, body=body,
+                    headers=signing.notification_headers(tenant.merchant_key, body, int(now.timestamp())), now=now)
 
 
 def query_body(trade: GatewayTrade) -> dict[str, object]:

@@ -10,8 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import ValidationError
 
 from simulators import web
-from simulators.core import tenants
-from simulators.gateways import notify
+from simulators.gateways import trades
 from simulators.gateways.wechatpay import models, signing
 from simulators.gateways.wechatpay.errors import WechatPayError, param_error, sign_error
 
@@ -90,14 +89,9 @@ def cashier(request: Request, prepay_id: str, redirect: str = "") -> HTMLRespons
 
 @router.post("/cashier/{prepay_id}/pay", operation_id="wechatpayCashierPay")
 def cashier_pay(request: Request, prepay_id: str, background: BackgroundTasks) -> dict[str, str]:
-    db = web.database(request)
-    with db.transaction() as session:
-        trade = models.by_prepay_id(session, prepay_id)
-        tenant = tenants.get(session, trade.tenant_id)
-        models.pay(session, tenant, trade)
-        state, desc, tenant_id = trade.state, trade.state_desc, tenant.id
-    background.add_task(notify.deliver_due, db, tenant_id)
-    return {"trade_state": state, "trade_state_desc": desc}
+    done = trades.confirm_at_cashier(request, background, lambda session: models.by_prepay_id(session, prepay_id),
+                                     models.pay)
+    return {"trade_state": done.state, "trade_state_desc": done.desc}
 
 
 async def error_handler(_request: Request, error: Exception) -> JSONResponse:

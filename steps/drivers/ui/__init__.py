@@ -9,6 +9,8 @@ from typing import Any
 from playwright.sync_api import Page
 
 from steps.drivers.protocol import ChannelDriver, Senses
+from steps.drivers.ui.alipay import AlipayUi
+from steps.drivers.ui.taxapp import TaxappUi
 from steps.drivers.ui.wechat import WechatUi
 
 IPHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
@@ -32,5 +34,18 @@ PROFILES = {
         "Mobile/15E148 MicroMessenger/8.0.49(0x18003137) NetType/WIFI Language/zh_CN",
         IPHONE,
     ),
+    "alipay": Profile(
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+        "Mobile/15E148 ChannelId(0) AlipayDefined(nt:WIFI,ws:390|844|3.0) AliApp(AP/10.5.86) AlipayClient/10.5.86 "
+        "Language/zh-Hans",
+        IPHONE,
+    ),
+    "taxapp": Profile(
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+        "Mobile/15E148 NingboTaxApp/3.6.0 (iOS)",
+        IPHONE,
+    ),
 }
-UI_DRIVERS: dict[str, Callable[[Page, str, Senses], ChannelDriver]] = {"wechat": WechatUi}
+UI_DRIVERS: dict[str, Callable[[Page, str, Senses], ChannelDriver]] = {
+    "wechat": WechatUi, "alipay": AlipayUi, "taxapp": TaxappUi,
+}

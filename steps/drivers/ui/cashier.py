@@ -21,3 +21,19 @@ class WechatPayCashier:
         self.pay_button.click()
         self.page.wait_for_url(lambda url: "/pay/wechatpay/cashier/" not in url)
         self.page.wait_for_load_state()
+
+
+class AlipayCashier:
+    """Alipay's wap cashier: the amount and 确认付款."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.sheet = page.get_by_role("main", name="支付宝")
+        self.amount = page.get_by_label("付款金额")
+        self.pay_button = page.get_by_role("button", name="确认付款")
+
+    def pay(self) -> None:
+        """确认付款, then back to the channel's page the cashier returns to."""
+        self.pay_button.click()
+        self.page.wait_for_url(lambda url: "/pay/alipay/cashier/" not in url)
+        self.page.wait_for_load_state()

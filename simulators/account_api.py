@@ -1,0 +1,208 @@
+"""The way into a channel that is an app of its own (宁波税务APP, 电子税务局, 浙里办): SMS codes, registration with
+a real-name check, password login, the choice of 个人业务, random codes and the verification of 他人, and the
+receipts of what the login paid. Built once per channel under /<channel>/api/.
+
+``AppChannel.visitor`` and ``AppChannel.admit`` are what the shared 社保缴费 back end (channel_api) needs:
+the logged-in account, and the payers it may pay for (本人, or 他人 verified in this login).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request, Response
+from pydantic import Field
+from sqlalchemy.orm import Session
+
+from simulators import web
+from simulators.core import accounts, captcha, clock, idnumber, receipts, sms
+from simulators.core.errors import NotAuthorized, RuleRefused
+from simulators.core.models import Person, Tenant
+from simulators.core.schemas import PayerIn, Strict
+from simulators.gateways import merchant
+
+TOKEN_HEADER = "X-App-Token"
+PERSONAL = "个人业务"
+
+
+class SmsCodeIn(Strict):
+    phone: str = Field(min_length=1, max_length=20)
+    purpose: str = Field(default="register", max_length=16)
+
+
+class RegisterIn(Strict):
+    phone: str = Field(min_length=1, max_length=20)
+    sms_code: str = Field(min_length=1, max_length=10)
+    password: str = Field(min_length=1, max_length=64)
+    password_confirm: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=50)
+    id_type: str = Field(default="居民身份证", max_length=20)
+    id_number: str = Field(min_length=1, max_length=18)
+
+
+class LoginIn(Strict):
+    phone: str = Field(min_length=1, max_length=20)
+    password: str = Field(min_length=1, max_length=64)
+
+
+class BusinessIn(Strict):
+    business: str = Field(min_length=1, max_length=10)
+
+
+class OtherIn(Strict):
+    id_type: str = Field(default="居民身份证", max_length=20)
+    name: str = Field(min_length=1, max_length=50)
+    id_number: str = Field(min_length=1, max_length=18)
+    phone: str = Field(min_length=1, max_length=20)
+    captcha_id: str = Field(min_length=1, max_length=32)
+    captcha: str = Field(min_length=1, max_length=8)
+
+
+def _payer(person: Person) -> dict[str, object]:
+    """A payer this login may act for, as its own pages send it back (the whole number: the login proved it)."""
+    return {"name": person.name, "id_type": person.id_type, "id_number": person.id_number,
+            "masked_id": idnumber.mask(person.id_number)}
+
+
+@dataclass(frozen=True)
+class AppChannel:
+    """A channel whose way in is an app account; the login travels in a cookie (pages) or ``X-App-Token`` (API)."""
+
+    channel: str
+    app: str  # the app's name in messages and in the SMS signature: 宁波税务APP
+    label: str  # the OpenAPI tag
+
+    @property
+    def cookie(self) -> str:
+        return f"{self.channel}_token"
+
+    def token(self, request: Request) -> str | None:
+        return request.headers.get(TOKEN_HEADER) or request.cookies.get(self.cookie)
+
+    def login(self, request: Request, session: Session, tenant: Tenant) -> accounts.Login:
+        return accounts.current(session, tenant, self.channel, self.token(request), self.app)
+
+    def personal(self, request: Request, session: Session, tenant: Tenant) -> accounts.Login:
+        login = self.login(request, session, tenant)
+        if login.business != PERSONAL:
+            raise NotAuthorized(f"请先选择【{PERSONAL}】", field="business")
+        return login
+
+    def visitor(self, request: Request, session: Session, tenant: Tenant) -> str:
+        """Who is at the screen, as the providers know them: the logged-in account."""
+        return f"{self.channel}-{self.personal(request, session, tenant).account.id}"
+
+    def admit(self, request: Request, session: Session, tenant: Tenant, _visitor: str, payer: PayerIn) -> Person:
+        return accounts.admit(session, tenant, self.personal(request, session, tenant), name=payer.name,
+                              id_type=payer.id_type, id_number=payer.id_number)
+
+    def signed_in(self, request: Request) -> str:
+        """Where a page sends a person: '' when logged in with 个人业务, else the login or the business choice."""
+        try:
+            with web.tenant_transaction(request) as (session, tenant):
+                login = self.login(request, session, tenant)
+                return "" if login.business == PERSONAL else f"/{self.channel}/identity"
+        except NotAuthorized:
+            return f"/{self.channel}/login"
+
+
+def account_router(app: AppChannel) -> APIRouter:
+    """The account routes of one app channel, under its prefix and with its operation ids."""
+    c = app.channel
+    api = APIRouter(prefix=f"/{c}/api", tags=[f"{app.label} 账号"], responses=web.ERROR_RESPONSES)
+
+    def _start(response: Response, token: str) -> None:
+        response.set_cookie(app.cookie, token, httponly=True, samesite="lax", path="/")
+
+    @api.post("/sms/code", status_code=201, operation_id=f"{c}SendSmsCode")
+    def send_code(request: Request, body: SmsCodeIn) -> dict[str, object]:
+        """获取验证码: a 6-digit code to the phone (the tenant's SMS inbox), at most one a minute."""
+        with web.tenant_transaction(request) as (session, tenant):
+            sent = sms.issue_code(session, tenant, body.phone, body.purpose, app.app)
+            return {"phone": sms.mask_phone(sent.phone), "expires_in": int(sms.CODE_TTL.total_seconds()),
+                    "resend_after": int(sms.RESEND_AFTER.total_seconds())}
+
+    @api.post("/accounts", status_code=201, operation_id=f"{c}Register")
+    def register(request: Request, response: Response, body: RegisterIn) -> dict[str, object]:
+        """注册: phone and SMS code, password twice, and the real-name check of 姓名 and 证件号码."""
+        with web.tenant_transaction(request) as (session, tenant):
+            account = accounts.register(session, tenant, c, app.app, accounts.Registration(**body.model_dump()))
+            token = accounts.open_session(session, tenant, account)
+        _start(response, token)
+        return {"token": token, "phone": sms.mask_phone(account.phone)}
+
+    @api.post("/sessions", operation_id=f"{c}Login")
+    def log_in(request: Request, response: Response, body: LoginIn) -> dict[str, object]:
+        """登录 with 手机号码 and 密码."""
+        with web.tenant_transaction(request) as (session, tenant):
+            token = accounts.log_in(session, tenant, c, body.phone, body.password)
+        _start(response, token)
+        return {"token": token}
+
+    @api.post("/logout", operation_id=f"{c}Logout")
+    def log_out(request: Request, response: Response) -> dict[str, object]:
+        with web.tenant_transaction(request) as (session, tenant):
+            accounts.log_out(session, app.login(request, session, tenant))
+        response.delete_cookie(app.cookie, path="/")
+        return {"logged_out": True}
+
+    @api.post("/business", operation_id=f"{c}ChooseBusiness")
+    def business(request: Request, body: BusinessIn) -> dict[str, object]:
+        """选择【个人业务】."""
+        with web.tenant_transaction(request) as (session, tenant):
+            accounts.choose_business(app.login(request, session, tenant), body.business)
+            return {"business": body.business}
+
+    @api.get("/me", operation_id=f"{c}Me")
+    def me(request: Request) -> dict[str, object]:
+        """The logged-in account: its person (本人) and the 他人 verified in this login."""
+        with web.tenant_transaction(request) as (session, tenant):
+            login = app.login(request, session, tenant)
+            others = [p for p in (session.get(Person, i) for i in login.others) if p is not None]
+            return {"phone": sms.mask_phone(login.account.phone), "business": login.business,
+                    "self": _payer(login.person), "others": [_payer(p) for p in others]}
+
+    @api.post("/captchas", status_code=201, operation_id=f"{c}NewCaptcha")
+    def new_captcha(request: Request) -> dict[str, str]:
+        """A new 随机验证码 picture (换一张)."""
+        with web.tenant_transaction(request) as (session, tenant):
+            made = captcha.issue(session, tenant)
+            return {"captcha_id": made.id, "image_url": f"/{c}/api/captchas/{made.id}.png"}
+
+    @api.get("/captchas/{captcha_id}.png", operation_id=f"{c}CaptchaImage",
+             responses={200: {"content": {"image/png": {}}, "description": "验证码图片"}})
+    def captcha_image(request: Request, captcha_id: str) -> Response:
+        with web.tenant_transaction(request) as (session, tenant):
+            png = captcha.picture(captcha.find(session, tenant, captcha_id))
+        return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+    @api.post("/others", operation_id=f"{c}VerifyOther")
+    def verify_other(request: Request, body: OtherIn) -> dict[str, object]:
+        """办理对象 他人: 证件类型, 姓名, 证件号码, 手机号码 and 随机验证码 must all match."""
+        with web.tenant_transaction(request) as (session, tenant):
+            login = app.personal(request, session, tenant)
+            person = accounts.verify_other(session, tenant, login, accounts.Other(**body.model_dump()))
+            return {"payer": _payer(person)}
+
+    @api.get("/orders/{order_no}/receipt", operation_id=f"{c}Receipt",
+             responses={200: {"content": {"application/pdf": {}}, "description": "缴费回执单(PDF)"},
+                        503: {"description": "回执单字体不可用"}})
+    def receipt(request: Request, order_no: str) -> Response:
+        """打印缴费回执单: the PDF receipt of a paid order of 本人 or of a verified 他人."""
+        with web.tenant_transaction(request) as (session, tenant):
+            login = app.personal(request, session, tenant)
+            order = merchant.find_order(session, tenant, order_no)
+            if order.person_id != login.person.id and order.person_id not in login.others:
+                raise RuleRefused("只能打印本人或已核验的他人的缴费回执单", field="order_no")
+            gateway = merchant.GATEWAY_NAMES.get(order.gateway or "", order.gateway or "")
+            made = receipts.for_order(session, order, f"{app.app}({gateway})" if gateway else app.app,
+                                      clock.now(tenant))
+        pdf = receipts.render(made, receipts.find_font(request.app.state.settings.font))
+        disposition = f"attachment; filename=\"receipt-{order_no}.pdf\"; filename*=UTF-8''{quote(made.filename())}"
+        return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})
+
+    return api
+
+
+__all__ = ["AppChannel", "PERSONAL", "TOKEN_HEADER", "account_router"]

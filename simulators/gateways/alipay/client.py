@@ -1,0 +1,157 @@
+"""The merchant's side of Alipay: signed calls to gateway.do, signed answers checked, notifications verified.
+
+``AlipayClient`` pays by wap pay (the payer goes to the Alipay cashier); ``AlipayQrClient`` by precreate (the
+payer is shown a QR code to save and scan with the Alipay app). Both read the same query, close and
+notification.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+
+import httpx
+from fastapi import Response
+from fastapi.responses import PlainTextResponse
+
+from simulators.core.billing import yuan
+from simulators.core.models import Order, Tenant
+from simulators.gateways import outbound
+from simulators.gateways.alipay import models, signing
+from simulators.gateways.result import GatewayResult, Outcome
+
+STATES = {
+    models.WAIT: Outcome.PENDING, models.SUCCESS: Outcome.PAID, models.FINISHED: Outcome.PAID,
+    models.CLOSED: Outcome.CLOSED,
+}
+CASHIER = "/pay/alipay/cashier/"
+
+
+class AlipayClient:
+    gateway = models.GATEWAY
+    name = models.NAME
+
+    def __init__(self, base_url: str, tenant: Tenant) -> None:
+        self.url = base_url.rstrip("/") + "/pay/alipay/gateway.do"
+        self.tenant_id = tenant.id
+        self.key = tenant.merchant_key
+
+    def _call(self, method: str, biz: dict[str, str], *, before_charge: bool = False,
+              **extra: str) -> httpx.Response:
+        params = signing.sign_request(self.key, {
+            "app_id": models.APP_ID, "method": method, "format": "JSON", "charset": "utf-8",
+            "timestamp": time.strftime(models.TIME_FORMAT), "version": "1.0",
+            "biz_content": json.dumps(biz, ensure_ascii=False), **extra,
+        })
+        headers = {"Content-Type": "application/x-www-form-urlencoded;charset=utf-8", "X-Sim-Tenant": self.tenant_id}
+        try:
+            with outbound.client() as http:
+                return http.post(self.url, content=urlencode(params).encode(), headers=headers)
+        except httpx.HTTPError as error:
+            raise outbound.unavailable(self.name, error, before_charge=before_charge) from error
+
+    def _answer(self, method: str, response: httpx.Response, *, before_charge: bool = False) -> dict[str, object]:
+        """The response object of a genuine answer; anything else means the provider is not to be trusted now."""
+        if response.status_code != 200:
+            raise outbound.unavailable(self.name, RuntimeError(f"HTTP {response.status_code}"),
+                                       before_charge=before_charge)
+        try:
+            body = signing.open_response(self.key, method, response.text)
+        except ValueError as error:
+            raise outbound.unavailable(self.name, error, before_charge=before_charge) from error
+        if body is None:
+            raise outbound.unavailable(self.name, ValueError("应答签名验证失败"), before_charge=before_charge)
+        return body
+
+    def _order(self, order: Order, description: str, product_code: str) -> dict[str, str]:
+        return {
+            "out_trade_no": order.order_no, "total_amount": yuan(order.amount_fen), "subject": description,
+            "product_code": product_code, "time_expire": f"{order.expires_at:{models.TIME_FORMAT}}",
+        }
+
+    def create(self, order: Order, *, description: str, payer: str, taxpayer: str, notify_url: str,
+               redirect: str) -> GatewayResult:
+        """alipay.trade.wap.pay: the signed form takes the payer to the cashier (a redirect to follow)."""
+        method = "alipay.trade.wap.pay"
+        response = self._call(method, self._order(order, description, "QUICK_WAP_WAY"), before_charge=True,
+                              notify_url=notify_url, return_url=redirect)
+        location = response.headers.get("location", "")
+        if response.status_code == 302 and urlsplit(location).path.startswith(CASHIER):
+            trade_no = urlsplit(location).path.removeprefix(CASHIER)
+            return GatewayResult(Outcome.PENDING, trade_no=trade_no, out_trade_no=order.order_no,
+                                 cashier_url=location)
+        return self._refused(self._answer(method, response, before_charge=True))
+
+    def query(self, out_trade_no: str) -> GatewayResult:
+        body = self._answer("alipay.trade.query", self._call("alipay.trade.query", {"out_trade_no": out_trade_no}))
+        if body.get("sub_code") == "ACQ.TRADE_NOT_EXIST":
+            return GatewayResult(Outcome.CLOSED, out_trade_no=out_trade_no, detail="支付渠道无此订单")
+        if body.get("code") != signing.SUCCESS_CODE:
+            raise outbound.unavailable(self.name, RuntimeError(str(body.get("sub_msg"))), before_charge=False)
+        return self._result(body)
+
+    def close(self, out_trade_no: str) -> GatewayResult:
+        body = self._answer("alipay.trade.close", self._call("alipay.trade.close", {"out_trade_no": out_trade_no}))
+        if body.get("code") == signing.SUCCESS_CODE or body.get("sub_code") == "ACQ.TRADE_NOT_EXIST":
+            return GatewayResult(Outcome.CLOSED, out_trade_no=out_trade_no)
+        if body.get("sub_code") == "ACQ.TRADE_STATUS_ERROR":
+            return self.query(out_trade_no)  # paid meanwhile: say so
+        raise outbound.unavailable(self.name, RuntimeError(str(body.get("sub_msg"))), before_charge=False)
+
+    def parse_notification(self, headers: dict[str, str], body: str) -> GatewayResult | None:
+        """The notified result, or None unless the form is signed with our key, for our app and seller, with a
+        well-formed amount (the amount itself is compared with the order when it is applied)."""
+        params = dict(parse_qsl(body, keep_blank_values=True))
+        if not signing.check_notification(self.key, params):
+            return None
+        if params.get("app_id") != models.APP_ID or params.get("seller_id", models.SELLER_ID) != models.SELLER_ID:
+            return None
+        if models.fen(params.get("total_amount", "")) is None:
+            return None
+        return self._result(params)
+
+    @staticmethod
+    def acknowledge(accepted: bool, message: str, status: int) -> Response:
+        """Alipay reads exactly ``success`` as received; anything else (here ``fail``) and it resends."""
+        if accepted:
+            return PlainTextResponse(models.ACK)
+        return PlainTextResponse("fail", status_code=status)
+
+    @staticmethod
+    def _refused(body: dict[str, object]) -> GatewayResult:
+        return GatewayResult(Outcome.REFUSED, detail=str(body.get("sub_msg") or body.get("msg") or "下单失败"))
+
+    @staticmethod
+    def _result(data: dict[str, object]) -> GatewayResult:
+        status = str(data.get("trade_status"))
+        paid = data.get("gmt_payment") or data.get("send_pay_date")
+        outcome = STATES.get(status, Outcome.PENDING)
+        if outcome is Outcome.CLOSED and data.get("close_reason"):
+            outcome = Outcome.FAILED
+        return GatewayResult(
+            outcome,
+            trade_no=str(data.get("trade_no") or ""),
+            amount_fen=models.fen(str(data.get("total_amount", ""))) or 0,
+            paid_at=datetime.strptime(str(paid), models.TIME_FORMAT) if paid else None,
+            out_trade_no=str(data.get("out_trade_no", "")),
+            detail=str(data.get("close_reason") or models.STATUS_DESC.get(status, "")),
+        )
+
+
+class AlipayQrClient(AlipayClient):
+    gateway = models.QR_GATEWAY
+    name = models.QR_NAME
+
+    def create(self, order: Order, *, description: str, payer: str, taxpayer: str, notify_url: str,
+               redirect: str) -> GatewayResult:
+        """alipay.trade.precreate: a QR code, shown on a page the payer saves it from."""
+        method = "alipay.trade.precreate"
+        body = self._answer(method, self._call(method, self._order(order, description, "FACE_TO_FACE_PAYMENT"),
+                                               before_charge=True, notify_url=notify_url), before_charge=True)
+        if body.get("code") != signing.SUCCESS_CODE:
+            return self._refused(body)
+        trade_no = str(body.get("trade_no", ""))
+        page = f"/pay/alipay/qr/{quote(trade_no)}?redirect={quote(redirect, safe='')}"
+        return GatewayResult(Outcome.PENDING, trade_no=trade_no, out_trade_no=order.order_no, cashier_url=page)

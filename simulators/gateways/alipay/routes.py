@@ -1,0 +1,196 @@
+"""Alipay's open-platform gateway (gateway.do), the payer's cashier, the QR page and the Alipay app's scanner,
+under /pay/alipay/."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, quote
+
+import segno
+import zxingcpp
+from fastapi import APIRouter, BackgroundTasks, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse
+from PIL import Image
+from sqlalchemy.orm import Session
+
+from simulators import web
+from simulators.core import tenants
+from simulators.core.billing import yuan
+from simulators.core.errors import InvalidInput
+from simulators.core.models import Tenant
+from simulators.gateways import trades
+from simulators.gateways.alipay import models, signing
+from simulators.gateways.alipay.errors import AlipayError, invalid, invalid_signature, missing
+
+PREFIX = "/pay/alipay"
+router = APIRouter(prefix=PREFIX, tags=["支付宝(模拟)"])
+pages = web.templates(Path(__file__).with_name("templates"))
+REQUIRED = ("app_id", "method", "sign_type", "sign", "timestamp", "version", "biz_content")
+IMAGE_TYPES = ("image/png", "image/jpeg")
+MAX_IMAGE = 10 * 1024 * 1024
+Handler = Callable[[Session, Tenant, dict[str, str], dict[str, Any]], Response]
+
+
+@router.post("/gateway.do", operation_id="alipayGateway", response_class=Response)
+async def gateway(request: Request) -> Response:
+    """The one entrance of the open platform: ``method`` picks wap pay, precreate, query or close. Parameters
+    come as a form (the common ones may also come in the query string), signed by the merchant."""
+    body = (await request.body()).decode()
+    params = {**dict(request.query_params), **dict(parse_qsl(body, keep_blank_values=True))}
+    return await run_in_threadpool(_dispatch, request, params)
+
+
+def _dispatch(request: Request, params: dict[str, str]) -> Response:
+    method = params.get("method", "")
+    try:
+        return _handle(request, method, params)
+    except AlipayError as error:
+        error.method = method if method in HANDLERS else ""
+        raise
+
+
+def _handle(request: Request, method: str, params: dict[str, str]) -> Response:
+    for name in REQUIRED:
+        if not params.get(name):
+            raise missing(name)
+    if method not in HANDLERS:
+        raise invalid("isv.invalid-method", f"不存在的方法名{method}")
+    if params["app_id"] != models.APP_ID:
+        raise invalid("isv.invalid-app-id", "无效的AppID参数")
+    if params["sign_type"] != signing.SIGN_TYPE:
+        raise invalid("isv.invalid-signature-type", "无效的签名类型,应为RSA2")
+    notify_url = params.get("notify_url", "")
+    if notify_url and (not notify_url.startswith(("http://", "https://")) or len(notify_url) > 256):
+        raise invalid("isv.invalid-notify-url", "notify_url应为http或https地址,最长256个字符")
+    with web.tenant_transaction(request) as (session, tenant):
+        if not signing.check_request(tenant.merchant_key, params):
+            raise invalid_signature()
+        try:
+            biz = json.loads(params["biz_content"])
+        except ValueError:
+            biz = None
+        if not isinstance(biz, dict):
+            raise invalid("isv.invalid-biz-content", "biz_content应为JSON对象")
+        return HANDLERS[method](session, tenant, params, biz)
+
+
+def _answer(tenant: Tenant, method: str, payload: dict[str, object]) -> Response:
+    return Response(signing.response_text(tenant.merchant_key, method, payload),
+                    media_type="application/json;charset=utf-8")
+
+
+def _wap_pay(session: Session, tenant: Tenant, params: dict[str, str], biz: dict[str, Any]) -> Response:
+    """The payer's browser posts the signed form here and lands on the cashier."""
+    trade = models.create(session, tenant, models.GATEWAY, models.OrderFields.parse(biz), params.get("notify_url", ""))
+    cashier = f"{PREFIX}/cashier/{trade.prepay_id}?redirect={quote(params.get('return_url', ''), safe='')}"
+    return RedirectResponse(cashier, status_code=302)
+
+
+def _precreate(session: Session, tenant: Tenant, params: dict[str, str], biz: dict[str, Any]) -> Response:
+    trade = models.create(session, tenant, models.QR_GATEWAY, models.OrderFields.parse(biz),
+                          params.get("notify_url", ""))
+    return _answer(tenant, params["method"], {
+        "code": signing.SUCCESS_CODE, "msg": "Success", "out_trade_no": trade.out_trade_no,
+        "qr_code": models.qr_code(trade), "trade_no": trade.prepay_id,
+    })
+
+
+def _query(session: Session, tenant: Tenant, params: dict[str, str], biz: dict[str, Any]) -> Response:
+    return _answer(tenant, params["method"], models.query_body(models.find(session, tenant, biz)))
+
+
+def _close(session: Session, tenant: Tenant, params: dict[str, str], biz: dict[str, Any]) -> Response:
+    trade = models.close(session, tenant, biz)
+    return _answer(tenant, params["method"], {
+        "code": signing.SUCCESS_CODE, "msg": "Success", "trade_no": trade.prepay_id,
+        "out_trade_no": trade.out_trade_no,
+    })
+
+
+HANDLERS: dict[str, Handler] = {
+    "alipay.trade.wap.pay": _wap_pay,
+    "alipay.trade.precreate": _precreate,
+    "alipay.trade.query": _query,
+    "alipay.trade.close": _close,
+}
+
+
+# the payer's pages ------------------------------------------------------------------------------------------
+def _shown(request: Request, trade_no: str, gateways: tuple[str, ...]) -> dict[str, object]:
+    with web.database(request).transaction() as session:
+        trade = models.at_cashier(session, trade_no, gateways)
+        models.settle_time(tenants.get(session, trade.tenant_id), trade)
+        return {
+            "trade": trade, "trade_no": trade.prepay_id, "amount": yuan(trade.amount_fen),
+            "merchant": models.MERCHANT, "open": trade.state == models.WAIT,
+            "redirect": web.local_path(request.query_params.get("redirect", "")),
+        }
+
+
+@router.get("/cashier/{trade_no}", response_class=HTMLResponse, operation_id="alipayCashier")
+def cashier(request: Request, trade_no: str, redirect: str = "") -> HTMLResponse:
+    """The Alipay cashier: amount, merchant, 确认付款; then back to ``redirect`` (a local path)."""
+    return pages.TemplateResponse(request, "alipay_cashier.html", _shown(request, trade_no, models.GATEWAYS))
+
+
+@router.post("/cashier/{trade_no}/pay", operation_id="alipayCashierPay")
+def cashier_pay(request: Request, trade_no: str, background: BackgroundTasks) -> dict[str, str]:
+    done = trades.confirm_at_cashier(request, background, lambda session: models.at_cashier(session, trade_no),
+                                     models.pay)
+    return {"trade_status": done.state, "message": done.desc}
+
+
+@router.get("/qr/{trade_no}.png", operation_id="alipayQrImage", response_class=Response)
+def qr_image(request: Request, trade_no: str) -> Response:
+    """The QR code of a precreate trade, as the PNG the payer saves."""
+    with web.database(request).transaction() as session:
+        payload = models.qr_code(models.at_cashier(session, trade_no, (models.QR_GATEWAY,)))
+    image = io.BytesIO()
+    segno.make(payload, error="m").save(image, kind="png", scale=8, border=4)
+    return Response(image.getvalue(), media_type="image/png")
+
+
+@router.get("/qr/{trade_no}", response_class=HTMLResponse, operation_id="alipayQrPage")
+def qr_page(request: Request, trade_no: str, redirect: str = "") -> HTMLResponse:
+    """The QR code to save and scan with the Alipay app, and 我已完成支付 back to ``redirect``."""
+    return pages.TemplateResponse(request, "alipay_qr.html", _shown(request, trade_no, (models.QR_GATEWAY,)))
+
+
+@router.get("/scan", response_class=HTMLResponse, operation_id="alipayScanPage")
+def scan_page(request: Request) -> HTMLResponse:
+    """The Alipay app's 扫一扫, with 从相册选择 for a saved QR code."""
+    return pages.TemplateResponse(request, "alipay_scan.html", {})
+
+
+@router.post("/scan", operation_id="alipayScan")
+async def scan(request: Request) -> dict[str, str]:
+    """The raw bytes of a PNG or JPEG picture: the cashier of the open QR trade it shows."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind not in IMAGE_TYPES:
+        raise InvalidInput("请从相册选择PNG或JPEG格式的图片", field="付款码图片")
+    raw = await request.body()
+    if not raw or len(raw) > MAX_IMAGE:
+        raise InvalidInput("图片为空或超过10MB,请重新选择", field="付款码图片")
+    return await run_in_threadpool(_scan, request, raw)
+
+
+def _scan(request: Request, raw: bytes) -> dict[str, str]:
+    try:
+        with Image.open(io.BytesIO(raw)) as picture:
+            image = picture.convert("L")
+    except (OSError, ValueError, Image.DecompressionBombError) as error:
+        raise InvalidInput("无法读取这张图片,请重新选择", field="付款码图片") from error
+    payloads = [found.text for found in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+    with web.database(request).transaction() as session:
+        trade = models.scanned(session, payloads)
+        return {"cashier_url": f"{PREFIX}/cashier/{trade.prepay_id}"}
+
+
+async def error_handler(_request: Request, error: Exception) -> Response:
+    assert isinstance(error, AlipayError)
+    return Response(error.text(), media_type="application/json;charset=utf-8")

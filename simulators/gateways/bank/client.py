@@ -1,0 +1,99 @@
+"""The tax bureau's side of 协议支付: signed debit, query and close calls to the bank."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+
+import httpx
+from fastapi import Response
+from fastapi.responses import JSONResponse
+
+from simulators.core.models import Order, Tenant
+from simulators.gateways import outbound
+from simulators.gateways.bank import models, signing
+from simulators.gateways.result import GatewayResult, Outcome
+
+
+class AgreementClient:
+    """Settles at once: ``create`` answers PAID or FAILED (no cashier, no notification)."""
+
+    gateway = models.GATEWAY
+    name = models.NAME
+
+    def __init__(self, base_url: str, tenant: Tenant) -> None:
+        self.base = base_url.rstrip("/")
+        self.tenant_id = tenant.id
+        self.key = tenant.merchant_key
+
+    def _call(self, method: str, path: str, payload: dict[str, object] | None = None, *,
+              before_charge: bool = False) -> httpx.Response:
+        body = json.dumps(payload, ensure_ascii=False) if payload is not None else ""
+        path = "/pay/bank" + path
+        headers = {signing.HEADER: signing.header(self.key, method, path, body, int(time.time())),
+                   "Content-Type": "application/json", "Accept": "application/json", "X-Sim-Tenant": self.tenant_id}
+        try:
+            with outbound.client() as http:
+                response = http.request(method, self.base + path, content=body.encode(), headers=headers)
+        except httpx.HTTPError as error:
+            raise outbound.unavailable(self.name, error, before_charge=before_charge) from error
+        if response.status_code >= 500:
+            raise outbound.unavailable(self.name, RuntimeError(f"HTTP {response.status_code}"),
+                                       before_charge=before_charge)
+        return response
+
+    def _answer(self, response: httpx.Response, *, before_charge: bool = False) -> dict[str, object]:
+        try:
+            data = response.json()
+        except ValueError as error:
+            raise outbound.unavailable(self.name, error, before_charge=before_charge) from error
+        if not isinstance(data, dict):
+            raise outbound.unavailable(self.name, TypeError("not an object"), before_charge=before_charge)
+        return data
+
+    def create(self, order: Order, *, description: str, payer: str, taxpayer: str, notify_url: str,
+               redirect: str) -> GatewayResult:
+        """Debit the agreement of ``taxpayer`` (the payer's ID number) for the order, at once."""
+        response = self._call("POST", "/agreement-pay", {
+            "merchant_id": models.MERCHANT_ID, "taxpayer_id": taxpayer, "out_trade_no": order.order_no,
+            "amount_fen": order.amount_fen, "description": description,
+        })
+        data = self._answer(response)
+        if response.status_code != 200:
+            error = data.get("error") if isinstance(data.get("error"), dict) else {}
+            assert isinstance(error, dict)
+            return GatewayResult(Outcome.REFUSED, detail=str(error.get("message", "银行拒绝了扣款请求")))
+        return self._result(data)
+
+    def query(self, out_trade_no: str) -> GatewayResult:
+        response = self._call("GET", f"/agreement-pay/{out_trade_no}")
+        if response.status_code == 404:
+            return GatewayResult(Outcome.CLOSED, out_trade_no=out_trade_no, detail="银行无此扣款")
+        return self._result(self._answer(response))
+
+    def close(self, out_trade_no: str) -> GatewayResult:
+        response = self._call("POST", f"/agreement-pay/{out_trade_no}/close")
+        if response.status_code == 404:
+            return GatewayResult(Outcome.CLOSED, out_trade_no=out_trade_no)
+        return self._result(self._answer(response))
+
+    def parse_notification(self, headers: dict[str, str], body: str) -> GatewayResult | None:
+        """The bank answers every debit at once and sends no notifications: nothing posted here is believed."""
+        return None
+
+    @staticmethod
+    def acknowledge(accepted: bool, message: str, status: int) -> Response:
+        return JSONResponse({"code": "SUCCESS" if accepted else "FAIL", "message": message}, status_code=status)
+
+    @staticmethod
+    def _result(data: dict[str, object]) -> GatewayResult:
+        paid = data.get("paid_at")
+        if data.get("result") == models.SUCCESS:
+            return GatewayResult(
+                Outcome.PAID, trade_no=str(data.get("trade_no", "")), amount_fen=int(str(data.get("amount_fen", 0))),
+                paid_at=datetime.fromisoformat(str(paid)) if paid else None,
+                out_trade_no=str(data.get("out_trade_no", "")),
+            )
+        return GatewayResult(Outcome.FAILED, out_trade_no=str(data.get("out_trade_no", "")),
+                             detail=f"{data.get('message') or '银行扣款失败'},银行未扣款")

@@ -1,0 +1,71 @@
+"""The bank's agreement-debit API under /pay/bank/: debit, query and close, each signed by the tax bureau."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import ValidationError
+
+from simulators import web
+from simulators.core.errors import InvalidInput, NotAuthorized
+from simulators.gateways.bank import models, signing
+
+PREFIX = "/pay/bank"
+router = APIRouter(prefix=PREFIX, tags=["银行协议支付(模拟)"], responses=web.ERROR_RESPONSES)
+
+
+async def _signed(request: Request) -> str:
+    body = (await request.body()).decode()
+
+    def check() -> None:
+        with web.tenant_transaction(request) as (_session, tenant):
+            if not signing.holds(tenant.merchant_key, request.headers.get(signing.HEADER, ""), request.method,
+                                 request.url.path, body):
+                raise NotAuthorized("银行验签失败:请求签名错误", field="signature")
+
+    await run_in_threadpool(check)
+    return body
+
+
+@router.post("/agreement-pay", operation_id="bankAgreementPay")
+async def agreement_pay(request: Request) -> dict[str, object]:
+    """Debit the taxpayer's agreement account for one order: SUCCESS at once, or FAIL with the bank's reason."""
+    body = await _signed(request)
+    try:
+        req = models.DebitRequest.model_validate_json(body)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise InvalidInput(f"扣款请求格式不正确:{'.'.join(str(p) for p in first['loc'])} {first['msg']}",
+                           field="body") from error
+
+    def debit() -> dict[str, object]:
+        with web.tenant_transaction(request) as (session, tenant):
+            return models.trade_json(models.debit(session, tenant, req))
+
+    return await run_in_threadpool(debit)
+
+
+@router.get("/agreement-pay/{out_trade_no}", operation_id="bankAgreementQuery")
+async def query(request: Request, out_trade_no: str) -> dict[str, object]:
+    await _signed(request)
+
+    def find() -> dict[str, object]:
+        with web.tenant_transaction(request) as (session, tenant):
+            return models.trade_json(models.find(session, tenant, out_trade_no))
+
+    return await run_in_threadpool(find)
+
+
+@router.post("/agreement-pay/{out_trade_no}/close", operation_id="bankAgreementClose")
+async def close(request: Request, out_trade_no: str) -> dict[str, object]:
+    """A debit settles at once, so there is nothing left to close: the answer is how it ended."""
+    await _signed(request)
+
+    def find() -> dict[str, object]:
+        with web.tenant_transaction(request) as (session, tenant):
+            return models.trade_json(models.find(session, tenant, out_trade_no))
+
+    return await run_in_threadpool(find)
+
+
+__all__ = ["router"]

@@ -1,0 +1,74 @@
+"""CCB's merchant gateway (CCBIS/ccbMain, by TXCODE) and the payer's 龙支付 cashier, under /pay/ccb/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from simulators import web
+from simulators.core import tenants
+from simulators.core.billing import yuan
+from simulators.gateways import trades
+from simulators.gateways.ccb import models, signing
+from simulators.gateways.ccb.errors import CcbError, bad_mac, param_error
+
+PREFIX = "/pay/ccb"
+router = APIRouter(prefix=PREFIX, tags=["建设银行(模拟)"])
+pages = web.templates(Path(__file__).with_name("templates"))
+SIGNED = {models.TX_ORDER: signing.ORDER, models.TX_QUERY: signing.LOOKUP, models.TX_CLOSE: signing.LOOKUP}
+
+
+@router.post("/CCBIS/ccbMain", operation_id="ccbMain")
+async def ccb_main(request: Request) -> dict[str, str]:
+    """One form-encoded entrance: TXCODE 530550 places a 龙支付 order (answers PAYURL), 410408 queries it,
+    410409 closes it. Every request carries a MAC over its fields in CCB's order."""
+    params = dict(parse_qsl((await request.body()).decode(), keep_blank_values=True))
+    return await run_in_threadpool(_handle, request, params)
+
+
+def _handle(request: Request, params: dict[str, str]) -> dict[str, str]:
+    txcode = params.get("TXCODE", "")
+    if txcode not in SIGNED:
+        raise param_error(f"交易码TXCODE应为{'、'.join(SIGNED)}之一")
+    models.check_merchant(params)
+    with web.tenant_transaction(request) as (session, tenant):
+        if not signing.check_mac(tenant.merchant_key, SIGNED[txcode], params):
+            raise bad_mac()
+        if txcode == models.TX_ORDER:
+            trade = models.create(session, tenant, models.OrderForm.parse(params))
+            return {"SUCCESS": "true", "RETURN_CODE": "000000", "RETURN_MSG": "交易成功",
+                    "ORDERID": trade.out_trade_no, "PAYURL": f"{PREFIX}/cashier/{trade.prepay_id}"}
+        if txcode == models.TX_QUERY:
+            return models.query_body(models.find(session, tenant, params.get("ORDERID", "")))
+        models.close(session, tenant, params.get("ORDERID", ""))
+        return {"SUCCESS": "true", "RETURN_CODE": "000000", "RETURN_MSG": "关闭成功",
+                "ORDERID": params.get("ORDERID", "")}
+
+
+@router.get("/cashier/{trade_id}", response_class=HTMLResponse, operation_id="ccbCashier")
+def cashier(request: Request, trade_id: str, redirect: str = "") -> HTMLResponse:
+    """The 龙支付 cashier: amount, merchant, 账户支付, 确认支付; then back to ``redirect`` (a local path)."""
+    with web.database(request).transaction() as session:
+        trade = models.at_cashier(session, trade_id)
+        models.lapse(tenants.get(session, trade.tenant_id), trade)
+        context = {
+            "trade": trade, "trade_id": trade.prepay_id, "amount": yuan(trade.amount_fen),
+            "merchant": models.MERCHANT, "open": trade.state == models.WAIT, "redirect": web.local_path(redirect),
+        }
+    return pages.TemplateResponse(request, "ccb_cashier.html", context)
+
+
+@router.post("/cashier/{trade_id}/pay", operation_id="ccbCashierPay")
+def cashier_pay(request: Request, trade_id: str, background: BackgroundTasks) -> dict[str, str]:
+    done = trades.confirm_at_cashier(request, background, lambda session: models.at_cashier(session, trade_id),
+                                     models.pay)
+    return {"status": done.state, "message": done.desc}
+
+
+async def error_handler(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, CcbError)
+    return JSONResponse(error.body())

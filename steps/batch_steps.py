@@ -1,0 +1,69 @@
+"""The Chinese vocabulary of 缴费批扣定档 (features/rules/batch_deduction.feature): bank agreements, the tier a
+payer picks in the channel and the bank's batch run. Each step calls the domain language only."""
+
+from __future__ import annotations
+
+import re
+
+from pytest_bdd import given, parsers, then, when
+
+from steps.language import PensionPayments
+
+
+def _agreed(payments: PensionPayments, balance: str, **traits: object) -> None:
+    payments.payer(**traits)  # type: ignore[arg-type]
+    payments.sign_agreement(balance=balance)
+
+
+# 假如 ----------------------------------------------------------------------------------------------------
+@given(parsers.re(r"一位已参保、没有补缴费款的缴费人,已签订三方协议,账户余额(?P<balance>\d+)元$"))
+def _(payments: PensionPayments, balance: str) -> None:
+    _agreed(payments, balance)
+
+
+@given(parsers.re(r"一位有(?P<years>[\d年度和、]+)补缴费款的缴费人,已签订三方协议,账户余额(?P<balance>\d+)元$"))
+def _(payments: PensionPayments, years: str, balance: str) -> None:
+    _agreed(payments, balance, arrears_years=tuple(int(y) for y in re.findall(r"\d{4}", years)))
+
+
+@given(parsers.re(r"他已在(?P<channel>.+?)缴费批扣定档选择(?P<year>\d{4})年度(?P<tier>\d+)元档次$"))
+def _(payments: PensionPayments, channel: str, year: str, tier: str) -> None:
+    outcome = payments.enrol_batch("缴费人", channel, tier=int(tier), year=int(year))
+    assert outcome.status == "enrolled", f"应定档成功,实际:{outcome}"
+
+
+@given("他的三方协议已解除")
+def _(payments: PensionPayments) -> None:
+    payments.revoke_agreement()
+
+
+# 当 ------------------------------------------------------------------------------------------------------
+@when(parsers.re(r"他在(?P<channel>.+?)缴费批扣定档选择(?P<year>\d{4})年度(?P<tier>\d+)元档次$"))
+def _(payments: PensionPayments, channel: str, year: str, tier: str) -> None:
+    payments.enrol_batch("缴费人", channel, tier=int(tier), year=int(year))
+
+
+@when("银行批量扣款日到了")
+def _(payments: PensionPayments) -> None:
+    payments.pass_batch_day()
+
+
+@when("银行立即发起批量扣款")
+def _(payments: PensionPayments) -> None:
+    payments.run_batch_now()
+
+
+# 那么 ----------------------------------------------------------------------------------------------------
+@then(parsers.re(r"定档被拒绝,提示“(?P<message>.+)”$"))
+def _(payments: PensionPayments, message: str) -> None:
+    assert payments.last is not None
+    assert payments.last.status == "refused", f"应被拒绝,实际:{payments.last}"
+    assert message in payments.last.message, f"提示应包含“{message}”,实际:“{payments.last.message}”"
+
+
+@then(parsers.re(r"他在(?P<channel>.+?)的批扣记录显示(?P<year>\d{4})年度(?P<tier>\d+)元“(?P<status>.+?)”"
+                 r"(?:,说明“(?P<message>.+)”)?$"))
+def _(payments: PensionPayments, channel: str, year: str, tier: str, status: str, message: str | None) -> None:
+    entries = payments.batch_entries("缴费人", channel)
+    assert [(e.year, e.tier, e.status) for e in entries] == [(int(year), int(tier), status)], entries
+    assert message is None or message in entries[0].message, f"说明应包含“{message}”,实际:“{entries[0].message}”"

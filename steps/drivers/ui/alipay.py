@@ -1,0 +1,287 @@
+"""UI driver of the Alipay channel: page objects of the phone's Alipay (login, home, search, 应用中心, 市民中心)
+and of the 宁波社保缴费 mini-program, and the ChannelDriver that walks them."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Locator, Page
+
+from steps.drivers.protocol import (
+    CHOOSE_TIER,
+    BatchEntry,
+    Choice,
+    Items,
+    Line,
+    Outcome,
+    PayerRef,
+    Record,
+    Senses,
+)
+from steps.drivers.ui.cashier import AlipayCashier
+
+PENSION = "城乡居民基本养老保险费"
+MINI_PROGRAM = "宁波社保缴费"
+
+
+def _masked_phone(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}"
+
+
+class AlipayPage:
+    """Locators by role and label, and verbs a person does: no assertions."""
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.page, self.base_url = page, base_url.rstrip("/")
+        self.message = page.locator("#message")
+
+    # Alipay itself ------------------------------------------------------------------------------------------
+    def open_alipay(self) -> None:
+        """打开支付宝: its home, or 登录支付宝 when no account is logged in on the phone."""
+        self.page.goto(f"{self.base_url}/alipay/")
+        self.page.locator("main[aria-label='支付宝首页'], main[aria-label='登录支付宝']").first.wait_for()
+
+    def logged_in_as(self) -> str:
+        """The masked phone of the account logged in on the phone ('' on the login page)."""
+        account = self.page.get_by_role("region", name="账号")
+        return account.inner_text() if account.is_visible() else ""
+
+    def switch_account(self) -> None:
+        self.page.get_by_role("link", name="切换账号").click()
+
+    def log_in(self, phone: str) -> None:
+        self.page.get_by_label("手机号", exact=True).fill(phone)
+        self.page.get_by_role("button", name="登录", exact=True).click()
+
+    def verify_real_name(self, name: str, id_number: str) -> None:
+        """实名认证 of a phone Alipay does not know yet."""
+        self.page.get_by_label("真实姓名", exact=True).fill(name)
+        self.page.get_by_label("身份证号码", exact=True).fill(id_number)
+        self.page.get_by_role("button", name="完成实名认证").click()
+
+    def search(self, text: str) -> None:
+        """在首页搜索框搜索."""
+        self.page.get_by_role("searchbox", name="搜索").fill(text)
+        self.page.get_by_role("button", name="搜索", exact=True).click()
+
+    def open_result(self, name: str) -> None:
+        self.page.get_by_role("region", name="搜索结果").get_by_role("link", name=name).click()
+
+    def open_link(self, name: str) -> None:
+        self.page.get_by_role("link", name=name, exact=True).click()
+
+    def open_tab(self, name: str) -> None:
+        self.page.get_by_role("tab", name=name).click()
+
+    # the mini-program -----------------------------------------------------------------------------------------
+    def wait_for_mini_program(self) -> None:
+        self.page.get_by_role("button", name="同意", exact=True).or_(
+            self.page.get_by_role("button", name="我为自己缴")).first.wait_for()
+
+    def agree_authorization(self) -> None:
+        self.page.get_by_role("button", name="同意", exact=True).click()
+
+    def press(self, name: str) -> None:
+        self.page.get_by_role("button", name=name, exact=True).click()
+
+    def next(self) -> None:
+        self.press("下一步")
+
+    def identity_shown(self) -> dict[str, str]:
+        texts = self.section("本人信息").locator("dt, dd").all_inner_texts()
+        return dict(zip(texts[::2], texts[1::2], strict=True))
+
+    def enter_other(self, payer: PayerRef) -> None:
+        self.page.get_by_label("缴费人姓名", exact=True).fill(payer.name)
+        self.page.get_by_label("证件号码", exact=True).fill(payer.id_number)
+
+    def item_names(self) -> tuple[str, ...]:
+        group = self.page.get_by_role("radiogroup", name="参保险种")
+        return tuple(label.inner_text().split("\n")[0].strip() for label in group.locator("label").all())
+
+    def choose_item(self, name: str) -> None:
+        self.page.get_by_role("radio", name=name).check()
+
+    def choose_pay_type(self, pay_type: str) -> None:
+        self.page.get_by_label("缴费类型", exact=True).select_option(pay_type)
+
+    def choose_year_and_tier(self, year: int, tier: int, section: str = "选择缴费类型") -> None:
+        """缴费年度 and 缴费档次, in the section that asks for them (选档缴费, or 缴费批扣定档)."""
+        self.section(section).get_by_label("缴费年度", exact=True).select_option(label=f"{year}年")
+        self.section(section).get_by_label("缴费档次", exact=True).select_option(label=f"{tier}元")
+
+    def section(self, name: str) -> Locator:
+        return self.page.get_by_role("region", name=name)
+
+    def pay_lines(self) -> tuple[Line, ...]:
+        rows = self.page.get_by_role("table", name="应缴明细").locator("tbody tr")
+        return tuple(Line(int(c[0]), c[1], c[2]) for c in (r.locator("td").all_inner_texts() for r in rows.all()))
+
+    def pay_amount(self) -> str:
+        return self.page.locator("#pay-amount").inner_text().removesuffix("元")
+
+    def result_title(self) -> Locator:
+        return self.page.get_by_role("status").filter(has_text="缴费")
+
+    def record_rows(self) -> tuple[Record, ...]:
+        self.section("缴费记录").wait_for()
+        self.page.locator("#records-payer:not(:empty)").wait_for()
+        rows = self.page.get_by_role("table", name="已缴费信息").locator("tbody tr")
+        cells = (r.locator("td").all_inner_texts() for r in rows.all())
+        return tuple(Record(int(c[0]), c[1], c[2], c[4]) for c in cells)
+
+    def batch_rows(self) -> tuple[BatchEntry, ...]:
+        self.page.locator("#batch-payer:not(:empty)").wait_for()
+        rows = self.page.get_by_role("table", name="批扣记录").locator("tbody tr")
+        cells = (r.locator("td").all_inner_texts() for r in rows.all())
+        return tuple(BatchEntry(int(c[0]), int(c[1]), c[3], c[4]) for c in cells)
+
+    def wait_for(self, section: str) -> str:
+        """Wait until the section shows or the page says why not; returns the message ('' when shown)."""
+        self.page.locator(f"section[aria-label='{section}']:visible, #message:visible").first.wait_for()
+        return "" if self.section(section).is_visible() else self.message.inner_text().strip()
+
+
+class AlipayUi:
+    """The ChannelDriver of the Alipay channel, walking the pages as a person does."""
+
+    channel = "alipay"
+
+    def __init__(self, page: Page, base_url: str, senses: Senses | None = None) -> None:
+        self.pages = AlipayPage(page, base_url)
+        self.cashier = AlipayCashier(page)
+
+    def log_in(self, person: PayerRef) -> str:
+        """The phone's Alipay logged in as this person (switching accounts, 实名认证 if Alipay does not know
+        the phone); returns the page's message when it refuses ('' when logged in)."""
+        p = self.pages
+        p.open_alipay()
+        if _masked_phone(person.phone) in p.logged_in_as():
+            return ""
+        if p.logged_in_as():
+            p.switch_account()
+        p.log_in(person.phone)
+        p.page.locator("main[aria-label='支付宝首页'], section[aria-label='实名认证']:visible, #message:visible") \
+            .first.wait_for()
+        if p.section("实名认证").is_visible():
+            p.verify_real_name(person.name, person.id_number)
+            p.page.locator("main[aria-label='支付宝首页'], #message:visible").first.wait_for()
+        return "" if p.page.get_by_role("main", name="支付宝首页").is_visible() else p.message.inner_text().strip()
+
+    def enter(self, person: PayerRef) -> str:
+        """Guide step 1 by the search box, as this person; 同意授权 when the mini-program asks."""
+        message = self.log_in(person)
+        if message:
+            return message
+        p = self.pages
+        p.search(MINI_PROGRAM)
+        p.open_result(MINI_PROGRAM)
+        p.wait_for_mini_program()
+        if p.page.get_by_role("button", name="同意", exact=True).is_visible():
+            p.agree_authorization()
+        p.page.get_by_role("button", name="我为自己缴").wait_for()
+        return ""
+
+    def choose_payer(self, payer: PayerRef, by: PayerRef | None) -> str:
+        """Guide step 2: 我为自己缴 when the payer is at the screen, else 我帮他人缴; then 下一步."""
+        p = self.pages
+        if by is None or by == payer:
+            p.press("我为自己缴")
+            p.section("本人信息").locator("dd").first.wait_for()
+        else:
+            p.press("我帮他人缴")
+            p.enter_other(payer)
+        p.next()
+        return p.wait_for("险种信息")
+
+    def _to_pay_page(self, payer: PayerRef, choice: Choice, by: PayerRef | None = None) -> Outcome:
+        message = self.enter(by or payer) or self.choose_payer(payer, by)
+        if message:
+            return Outcome("refused", message)
+        p = self.pages
+        p.choose_item(PENSION)
+        p.next()
+        p.choose_pay_type(choice.pay_type)
+        if choice.pay_type == CHOOSE_TIER:
+            p.choose_year_and_tier(choice.year or 0, choice.tier or 0)
+            p.press("确认")
+        else:
+            p.next()
+        message = p.wait_for("支付界面")
+        if message:
+            return Outcome("refused", message)
+        return Outcome("quoted", amount=p.pay_amount(), lines=p.pay_lines())
+
+    def insured_items(self, payer: PayerRef) -> Items:
+        message = self.enter(payer) or self.choose_payer(payer, None)
+        if message:
+            return Items(message=message)
+        return Items(names=self.pages.item_names())
+
+    def quote(self, payer: PayerRef, choice: Choice) -> Outcome:
+        return self._to_pay_page(payer, choice)
+
+    def pay(self, payer: PayerRef, choice: Choice, *, by: PayerRef | None = None) -> Outcome:
+        quoted = self._to_pay_page(payer, choice, by)
+        if quoted.status != "quoted":
+            return quoted
+        message = self.go_pay(choice.gateway or "alipay")
+        if message:
+            return Outcome("refused", message)
+        return self.result(quoted)
+
+    def go_pay(self, gateway: str = "alipay") -> str:
+        """Guide step 5: 去支付 → 确认付款 in Alipay's cashier; returns the page's message when it refuses."""
+        p = self.pages
+        p.press("去支付")
+        p.page.locator("main[aria-label='支付宝'], #message:visible").first.wait_for()
+        if p.message.is_visible():
+            return p.message.inner_text().strip()
+        self.cashier.pay()
+        return ""
+
+    def result(self, quoted: Outcome) -> Outcome:
+        title = self.pages.result_title()
+        title.first.wait_for()
+        text = title.inner_text().strip()
+        status = "paid" if text == "缴费成功" else ("pending" if "确认中" in text else "failed")
+        if status == "failed":
+            text = f"{text}({self.pages.section('缴费结果').locator('dd').last.inner_text()})"
+        order_no = self.pages.page.url.split("order_no=")[-1]
+        return Outcome(status, text, order_no, quoted.amount, quoted.lines)
+
+    def records(self, payer: PayerRef) -> tuple[Record, ...]:
+        """Guide step 6: 缴费记录 of the payer, from the mini-program's home as the payer themself."""
+        message = self.enter(payer)
+        if message:
+            raise AssertionError(f"无法以缴费人身份进入{MINI_PROGRAM}:{message}")
+        self.pages.press("缴费记录")
+        return self.pages.record_rows()
+
+    # 缴费批扣定档 -----------------------------------------------------------------------------------------------
+    def open_batch(self, payer: PayerRef) -> str:
+        message = self.enter(payer)
+        if message:
+            return message
+        self.pages.press("缴费批扣定档")
+        return self.pages.wait_for("缴费批扣定档")
+
+    def enrol_batch(self, payer: PayerRef, year: int, tier: int) -> Outcome:
+        p = self.pages
+        message = self.open_batch(payer)
+        if message:
+            return Outcome("refused", message)
+        p.page.locator("#batch-form:visible, #batch-problem:visible").first.wait_for()
+        problem = p.page.locator("#batch-problem")
+        if problem.is_visible():
+            return Outcome("refused", problem.inner_text().strip())
+        p.choose_year_and_tier(year, tier, "缴费批扣定档")
+        p.press("确认")
+        p.page.locator("#batch-done:visible, #message:visible").first.wait_for()
+        if p.message.is_visible():
+            return Outcome("refused", p.message.inner_text().strip())
+        return Outcome("enrolled", p.page.locator("#batch-done").inner_text().strip())
+
+    def batch_entries(self, payer: PayerRef) -> tuple[BatchEntry, ...]:
+        message = self.open_batch(payer)
+        if message:
+            raise AssertionError(f"无法打开【缴费批扣定档】:{message}")
+        return self.pages.batch_rows()
