@@ -45,5 +45,11 @@ const sim = {
   },
 };
 
-// A page shows itself only once its scripts have run, so nothing can be pressed before it has a handler.
-document.addEventListener("DOMContentLoaded", () => document.documentElement.classList.remove("loading"));
+// A page shows itself only once its scripts have run and what they hold it for (sim.hold) has settled,
+// so nothing can be pressed before it has a handler. Ten seconds at most: a hung call never hides a page.
+const simHolds = [];
+sim.hold = (work) => { simHolds.push(Promise.resolve(work).catch(() => {})); return work; };
+document.addEventListener("DOMContentLoaded", () => {
+  const shown = () => document.documentElement.classList.remove("loading");
+  Promise.race([Promise.all(simHolds), new Promise((done) => setTimeout(done, 10000))]).then(shown);
+});

@@ -82,11 +82,6 @@ function login() {
 
 // 选择【个人业务】 ----------------------------------------------------------------------------------------------
 async function identity() {
-  const me = await get(`${API}/me`);
-  if (me.ok) {
-    const registered = new URLSearchParams(location.search).get("registered");
-    $("welcome").textContent = `${registered ? "注册成功。" : ""}${me.data.self.name}(${me.data.phone}),请选择业务类型`;
-  }
   const choose = async (business) => {
     const result = await post(`${API}/business`, { business });
     if (!result.ok) return sim.say(result.message);
@@ -94,21 +89,26 @@ async function identity() {
   };
   $("personal").addEventListener("click", () => choose("个人业务"));
   $("business").addEventListener("click", () => choose("企业业务"));
+  const me = await get(`${API}/me`);
+  if (me.ok) {
+    const registered = new URLSearchParams(location.search).get("registered");
+    $("welcome").textContent = `${registered ? "注册成功。" : ""}${me.data.self.name}(${me.data.phone}),请选择业务类型`;
+  }
 }
 
 // 首页 ------------------------------------------------------------------------------------------------------
 async function home() {
+  $("logout").addEventListener("click", async () => {
+    await post(`${API}/logout`);
+    sessionStorage.removeItem("taxapp");
+    window.location.href = "/taxapp/";
+  });
   const me = await get(`${API}/me`);
   if (me.ok) {
     sim.text("me-name", me.data.self.name);
     sim.text("me-phone", me.data.phone);
     sim.text("me-business", me.data.business || "");
   }
-  $("logout").addEventListener("click", async () => {
-    await post(`${API}/logout`);
-    sessionStorage.removeItem("taxapp");
-    window.location.href = "/taxapp/";
-  });
 }
 
 // (城乡养老)缴费: 办理对象 → 条目与缴费金额 → 提示框 → 缴费 → 缴费方式 → 确认缴费 ---------------------------------
@@ -353,4 +353,4 @@ async function records() {
   sim.say(problems.join(";"));
 }
 
-({ register, login, identity, home, cxyl: pension, result, records }[page] || (() => {}))();
+sim.hold(({ register, login, identity, home, cxyl: pension, result, records }[page] || (() => {}))());

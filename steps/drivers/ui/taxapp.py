@@ -25,7 +25,9 @@ class TaxappPage:
         self.message = page.locator("#message")
 
     def goto(self, path: str) -> None:
+        """Open a page and wait until it shows itself (its scripts ran and it knows who is logged in)."""
         self.page.goto(f"{self.base_url}{path}")
+        self.page.locator("html:not(.loading)").wait_for(state="attached")
 
     def button(self, name: str) -> Locator:
         return self.page.get_by_role("button", name=name, exact=True)
