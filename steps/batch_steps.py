@@ -3,10 +3,9 @@ payer picks in the channel and the bank's batch run. Each step calls the domain 
 
 from __future__ import annotations
 
-import re
-
 from pytest_bdd import given, parsers, then, when
 
+from steps.guide_steps import years
 from steps.language import PensionPayments
 
 
@@ -21,9 +20,9 @@ def _(payments: PensionPayments, balance: str) -> None:
     _agreed(payments, balance)
 
 
-@given(parsers.re(r"一位有(?P<years>[\d年度和、]+)补缴费款的缴费人,已签订三方协议,账户余额(?P<balance>\d+)元$"))
-def _(payments: PensionPayments, years: str, balance: str) -> None:
-    _agreed(payments, balance, arrears_years=tuple(int(y) for y in re.findall(r"\d{4}", years)))
+@given(parsers.re(r"一位有(?P<arrears>[\d年度和、]+)补缴费款的缴费人,已签订三方协议,账户余额(?P<balance>\d+)元$"))
+def _(payments: PensionPayments, arrears: str, balance: str) -> None:
+    _agreed(payments, balance, arrears_years=years(arrears))
 
 
 @given(parsers.re(r"他已在(?P<channel>.+?)缴费批扣定档选择(?P<year>\d{4})年度(?P<tier>\d+)元档次$"))

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from steps.drivers.protocol import CHOOSE_TIER, Choice, Line
+from steps.drivers.protocol import CHOOSE_TIER, Choice
 from steps.drivers.ui.alipay import PENSION, AlipayPage, AlipayUi
+from steps.guide_steps import lines
 from steps.language import PensionPayments
 
 scenarios("alipay.feature")
 
-LINE = re.compile(r"(\d{4})年度“(.+?)”([\d.]+)元")
 
-
-def _lines(text: str) -> list[Line]:
-    return [Line(int(y), kind, amount) for y, kind, amount in LINE.findall(text)]
 
 
 @pytest.fixture
@@ -33,21 +28,6 @@ def page(alipay: AlipayUi) -> AlipayPage:
 
 
 # 假如 ----------------------------------------------------------------------------------------------------
-@given("已参保的缴费人没有待补缴的费款")
-def _(payments: PensionPayments) -> None:
-    payments.payer()
-
-
-@given(parsers.re(r"已参保的缴费人有(?P<years>[\d年度和、]+)的补缴费款$"))
-def _(payments: PensionPayments, years: str) -> None:
-    payments.payer(arrears_years=tuple(int(y) for y in re.findall(r"\d{4}", years)))
-
-
-@given(parsers.re(r"已参保的缴费人是(?P<status>残疾人员|低保对象|低保边缘户|特困人员)$"))
-def _(payments: PensionPayments, status: str) -> None:
-    payments.payer(special_status=status)
-
-
 @given(parsers.re(r"已参保的缴费人没有待补缴的费款,已与银行签订有效的三方协议,账户余额(?P<balance>\d+)元$"))
 def _(payments: PensionPayments, balance: str) -> None:
     payments.payer()
@@ -149,10 +129,10 @@ def _(page: AlipayPage) -> None:
 
 
 # 步骤5:支付界面 → 去支付 → 确认付款 ---------------------------------------------------------------------------
-@then(parsers.re(r"进入支付界面,(?:缴费信息为|系统自动带出应缴数据):(?P<lines>.+)$"))
-def _(page: AlipayPage, lines: str) -> None:
+@then(parsers.re(r"进入支付界面,(?:缴费信息为|系统自动带出应缴数据):(?P<due>.+)$"))
+def _(page: AlipayPage, due: str) -> None:
     assert page.wait_for("支付界面") == ""
-    assert list(page.pay_lines()) == _lines(lines)
+    assert list(page.pay_lines()) == lines(due)
 
 
 @when("再次核实确认相关信息后,点击【去支付】→【确认付款】")
@@ -203,7 +183,7 @@ def _(page: AlipayPage, home: str | None) -> None:
 @then(parsers.re(r"记录中有(?P<rows>.+)$"))
 def _(page: AlipayPage, rows: str) -> None:
     seen = sorted((r.year, r.kind, r.amount) for r in page.record_rows())
-    assert seen == sorted((line.year, line.kind, line.amount) for line in _lines(rows))
+    assert seen == sorted((line.year, line.kind, line.amount) for line in lines(rows))
 
 
 # 步骤2第二段:缴费批扣定档 --------------------------------------------------------------------------------------

@@ -11,19 +11,16 @@ from pytest_bdd import given, parsers, scenarios, then, when
 from fixtures.receipts import pdf_text
 from simulators.core.idnumber import mask
 from steps.drivers.accounts import password_of
-from steps.drivers.protocol import Line, PayerRef
+from steps.drivers.protocol import PayerRef
 from steps.drivers.ui.taxapp import SYSTEM_ITEM, TaxappPage, TaxappUi
+from steps.guide_steps import lines
 from steps.language import PensionPayments
 
 scenarios("taxapp.feature")
 
-LINE = re.compile(r"(\d{4})年度“(.+?)”([\d.]+)元")
 WHO = {"缴费人": "缴费人", "家人": "家人"}
 SHOWN = pytest.StashKey[str]()  # the random-code picture a scenario looked at
 
-
-def _lines(text: str) -> list[Line]:
-    return [Line(int(y), kind, amount) for y, kind, amount in LINE.findall(text)]
 
 
 @pytest.fixture
@@ -44,16 +41,6 @@ def printed() -> dict[str, bytes]:
 
 
 # 假如
-@given("已参保的缴费人没有待补缴的费款")
-def _(payments: PensionPayments) -> None:
-    payments.payer()
-
-
-@given(parsers.re(r"已参保的缴费人有(?P<years>[\d年度和、]+)的补缴费款$"))
-def _(payments: PensionPayments, years: str) -> None:
-    payments.payer(arrears_years=tuple(int(y) for y in re.findall(r"\d{4}", years)))
-
-
 @given(parsers.re(r"已参保的缴费人是(?P<status>残疾人员|低保对象|低保边缘户|特困人员),已与银行签订三方协议$"))
 def _(payments: PensionPayments, status: str) -> None:
     payments.payer(special_status=status)
@@ -203,10 +190,10 @@ def _(page: TaxappPage) -> None:
 
 
 # 5. 再次核对提示框中的缴费信息,点击【确定】→【缴费】
-@then(parsers.re(r"提示框中的缴费信息为:(?P<lines>.+)$"))
-def _(page: TaxappPage, lines: str) -> None:
+@then(parsers.re(r"提示框中的缴费信息为:(?P<due>.+)$"))
+def _(page: TaxappPage, due: str) -> None:
     assert page.wait_for(page.confirmation()) == ""
-    assert list(page.confirmation_lines()) == _lines(lines)
+    assert list(page.confirmation_lines()) == lines(due)
 
 
 @when("再次核对提示框中的缴费信息,点击【确定】→【缴费】")
@@ -283,7 +270,7 @@ def _(page: TaxappPage) -> None:
 @then(parsers.re(r"(?P<who>缴费人)的记录中有(?P<rows>.+)$"))
 def _(page: TaxappPage, payments: PensionPayments, who: str, rows: str) -> None:
     seen = sorted((r.year, r.kind, r.amount) for r in page.record_rows(payments.ref(WHO[who]).name))
-    assert seen == sorted((line.year, line.kind, line.amount) for line in _lines(rows))
+    assert seen == sorted((line.year, line.kind, line.amount) for line in lines(rows))
 
 
 @then("家人本人的记录中没有缴费")

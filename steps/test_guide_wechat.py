@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from pytest_bdd import given, parsers, scenarios, then, when
+from pytest_bdd import parsers, scenarios, then, when
 
-from steps.drivers.protocol import CHOOSE_TIER, Choice, Line
+from steps.drivers.protocol import CHOOSE_TIER, Choice
 from steps.drivers.ui.wechat import WechatPage, WechatUi
+from steps.guide_steps import lines
 from steps.language import PensionPayments
 
 scenarios("wechat.feature")
 
-LINE = re.compile(r"(\d{4})年度“(.+?)”([\d.]+)元")
 
-
-def _lines(text: str) -> list[Line]:
-    return [Line(int(y), kind, amount) for y, kind, amount in LINE.findall(text)]
 
 
 @pytest.fixture
@@ -30,21 +25,6 @@ def wechat(payments: PensionPayments) -> WechatUi:
 @pytest.fixture
 def page(wechat: WechatUi) -> WechatPage:
     return wechat.pages
-
-
-@given("已参保的缴费人没有待补缴的费款")
-def _(payments: PensionPayments) -> None:
-    payments.payer()
-
-
-@given(parsers.re(r"已参保的缴费人有(?P<years>[\d年度和、]+)的补缴费款$"))
-def _(payments: PensionPayments, years: str) -> None:
-    payments.payer(arrears_years=tuple(int(y) for y in re.findall(r"\d{4}", years)))
-
-
-@given(parsers.re(r"已参保的缴费人是(?P<status>残疾人员|低保对象|低保边缘户|特困人员)$"))
-def _(payments: PensionPayments, status: str) -> None:
-    payments.payer(special_status=status)
 
 
 @when(parsers.re(r"打开微信,在搜索框内输入“(?P<account>.+)”并点击,在首页选择【(?P<menu>.+)】中的【(?P<item>.+)】$"))
@@ -90,10 +70,10 @@ def _(page: WechatPage) -> None:
     page.section("选择缴费类型").get_by_role("button", name="下一步").click()
 
 
-@then(parsers.re(r"系统(?:带出缴费信息|自动带出应缴数据):(?P<lines>.+)$"))
-def _(page: WechatPage, lines: str) -> None:
+@then(parsers.re(r"系统(?:带出缴费信息|自动带出应缴数据):(?P<due>.+)$"))
+def _(page: WechatPage, due: str) -> None:
     assert page.wait_for("缴费信息") == ""
-    assert list(page.detail_lines()) == _lines(lines)
+    assert list(page.detail_lines()) == lines(due)
 
 
 @when("确认无误后,点击【下一步】")
@@ -135,7 +115,7 @@ def _(page: WechatPage) -> None:
 @then(parsers.re(r"记录中有(?P<rows>.+)$"))
 def _(page: WechatPage, rows: str) -> None:
     seen = sorted((r.year, r.kind, r.amount) for r in page.record_rows())
-    assert seen == sorted((line.year, line.kind, line.amount) for line in _lines(rows))
+    assert seen == sorted((line.year, line.kind, line.amount) for line in lines(rows))
 
 
 @when("进入社保缴费,输入缴费人信息,选择【城乡居民基本养老保险费】,点击【下一步】")

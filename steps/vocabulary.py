@@ -3,26 +3,18 @@ language (``PensionPayments``) only; which driver runs underneath is the ``--dri
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from pytest_bdd import given, parsers, then, when
 
 from fixtures.simulator import SimControl
 from steps.drivers.protocol import Outcome
+from steps.guide_steps import STATUSES, lines, years
 from steps.language import PensionPayments
-
-RECORD = re.compile(r"(\d{4})年度“(.+?)”([\d.]+)元")
-STATUSES = "残疾人员|低保对象|低保边缘户|特困人员"
 
 
 @pytest.fixture
 def payments(control: SimControl, tenant_id: str, faker, make_driver) -> PensionPayments:  # type: ignore[no-untyped-def]
     return PensionPayments(control, tenant_id, faker, make_driver)
-
-
-def _years(text: str) -> tuple[int, ...]:
-    return tuple(int(y) for y in re.findall(r"\d{4}", text))
 
 
 def _paid(outcome: Outcome) -> None:
@@ -40,14 +32,14 @@ def _(payments: PensionPayments, status: str) -> None:
     payments.payer(special_status=status)
 
 
-@given(parsers.re(r"一位有(?P<years>[\d年度和、]+)补缴费款的缴费人$"))
-def _(payments: PensionPayments, years: str) -> None:
-    payments.payer(arrears_years=_years(years))
+@given(parsers.re(r"一位有(?P<arrears>[\d年度和、]+)补缴费款的缴费人$"))
+def _(payments: PensionPayments, arrears: str) -> None:
+    payments.payer(arrears_years=years(arrears))
 
 
-@given(parsers.re(r"一位有(?P<years>[\d年度和、]+)补缴费款的缴费人,已在(?P<channel>.+)通过特殊缴费补缴$"))
-def _(payments: PensionPayments, years: str, channel: str) -> None:
-    payments.payer(arrears_years=_years(years))
+@given(parsers.re(r"一位有(?P<arrears>[\d年度和、]+)补缴费款的缴费人,已在(?P<channel>.+)通过特殊缴费补缴$"))
+def _(payments: PensionPayments, arrears: str, channel: str) -> None:
+    payments.payer(arrears_years=years(arrears))
     _paid(payments.pay_special("缴费人", channel))
 
 
@@ -134,7 +126,7 @@ def _(payments: PensionPayments, message: str) -> None:
 
 @then(parsers.re(r"(?:他|家人)在(?P<channel>.+?)的缴费记录中有(?P<rows>.+)$"))
 def _(payments: PensionPayments, channel: str, rows: str) -> None:
-    expected = [(int(y), kind, amount) for y, kind, amount in RECORD.findall(rows)]
+    expected = [(line.year, line.kind, line.amount) for line in lines(rows)]
     assert expected, f"看不懂的记录描述:{rows}"
     seen = sorted((r.year, r.kind, r.amount) for r in payments.records("缴费人", channel))
     assert seen == sorted(expected)

@@ -8,15 +8,10 @@ from typing import Any
 import httpx
 
 from steps.drivers.api import cashier
-from steps.drivers.protocol import BatchEntry, Choice, Items, Line, Outcome, PayerRef, Record, Senses
+from steps.drivers.api.backend import Refused, answer, quoted, records, settled
+from steps.drivers.protocol import BatchEntry, Choice, Items, Outcome, PayerRef, Record, Senses
 
 API = "/alipay/api"
-
-
-class Refused(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class AlipayApi:
@@ -31,10 +26,7 @@ class AlipayApi:
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         response = self.http.request(method, API + path, json=body, headers={"X-Alipay-Token": self.token})
-        data = response.json()
-        if response.is_error:
-            raise Refused(data["error"]["message"])
-        return data
+        return answer(response)
 
     def log_in(self, person: PayerRef) -> dict[str, Any]:
         """登录支付宝 as this person (实名认证 first for a phone Alipay does not know), then 同意授权 in the
@@ -77,7 +69,7 @@ class AlipayApi:
             data = self._call("POST", "/quote", self._selection(named, choice))
         except Refused as refused:
             return Outcome("refused", refused.message)
-        return Outcome("quoted", amount=data["amount"], lines=_lines(data["lines"]))
+        return quoted(data)
 
     def pay(self, payer: PayerRef, choice: Choice, *, by: PayerRef | None = None) -> Outcome:
         try:
@@ -94,14 +86,11 @@ class AlipayApi:
             order = self._call("GET", f"/orders/{order['order_no']}")
         except Refused as refused:
             return Outcome("refused", refused.message)
-        status = {"PAID": "paid", "FAILED": "failed", "CLOSED": "failed"}.get(order["status"], "pending")
-        message = "缴费成功" if status == "paid" else f"缴费未完成:{order['status_text']}"
-        return Outcome(status, message + (f"({order['failure']})" if order.get("failure") else ""),
-                       order["order_no"], order["amount"], _lines(order["lines"]))
+        return settled(order)
 
     def records(self, payer: PayerRef) -> tuple[Record, ...]:
         data = self._call("POST", "/records/query", self._named(payer, None))
-        return tuple(Record(r["year"], r["kind"], r["amount"], r["ticket_no"]) for r in data["records"])
+        return records(data)
 
     # 缴费批扣定档 -----------------------------------------------------------------------------------------------
     def enrol_batch(self, payer: PayerRef, year: int, tier: int) -> Outcome:
@@ -119,6 +108,3 @@ class AlipayApi:
         rows = self._call("GET", "/batch")["enrolments"]
         return tuple(BatchEntry(int(r["year"]), int(r["tier"]), r["status"], r["message"]) for r in rows)
 
-
-def _lines(rows: list[dict[str, Any]]) -> tuple[Line, ...]:
-    return tuple(Line(int(r["year"]), r["kind"], r["amount"]) for r in rows)

@@ -11,18 +11,13 @@ import httpx
 
 from steps.drivers.accounts import password_of
 from steps.drivers.api import cashier
-from steps.drivers.protocol import CHOOSE_TIER, Choice, Items, Line, Outcome, PayerRef, Record, Senses
+from steps.drivers.api.backend import Refused, answer, quoted, records, settled
+from steps.drivers.protocol import CHOOSE_TIER, Choice, Items, Outcome, PayerRef, Record, Senses
 
 API = "/taxapp/api"
 DEFAULT_GATEWAY = "ccb"  # the app's usual way: 第三方支付 建行
 QR_IMAGE = re.compile(r"<img[^>]*\balt=\"支付宝付款码\"[^>]*>")
 SRC = re.compile(r"\bsrc=\"([^\"]+)\"")
-
-
-class Refused(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class TaxappApi:
@@ -40,10 +35,7 @@ class TaxappApi:
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         response = self.http.request(method, path, json=body, headers={"X-App-Token": self.token})
-        data = response.json()
-        if response.is_error:
-            raise Refused(data["error"]["message"])
-        return data
+        return answer(response)
 
     # the way in ---------------------------------------------------------------------------------------------
     def sign_in(self, person: PayerRef) -> None:
@@ -100,7 +92,7 @@ class TaxappApi:
 
     def _quote(self, payer: PayerRef, choice: Choice) -> Outcome:
         data = self._call("POST", f"{API}/quote", self._selection(payer, choice))
-        return Outcome("quoted", amount=data["amount"], lines=_lines(data["lines"]))
+        return quoted(data)
 
     def quote(self, payer: PayerRef, choice: Choice) -> Outcome:
         try:
@@ -124,10 +116,7 @@ class TaxappApi:
             order = self._call("GET", f"{API}/orders/{order_no}")
         except Refused as refused:
             return Outcome("refused", refused.message)
-        status = {"PAID": "paid", "FAILED": "failed", "CLOSED": "failed"}.get(order["status"], "pending")
-        message = "缴费成功" if status == "paid" else f"缴费未完成:{order['status_text']}"
-        return Outcome(status, message + (f"({order['failure']})" if order.get("failure") else ""),
-                       order["order_no"], order["amount"], _lines(order["lines"]))
+        return settled(order)
 
     def complete(self, url: str) -> None:
         """What the person does at the provider: confirm at its cashier, or save and scan the Alipay QR code;
@@ -161,7 +150,7 @@ class TaxappApi:
         """已缴费查询: of the person logged in, or of a 他人 verified in this login."""
         self._admitted(payer)
         data = self._call("POST", f"{API}/records/query", self._payer(payer))
-        return tuple(Record(r["year"], r["kind"], r["amount"], r["ticket_no"]) for r in data["records"])
+        return records(data)
 
     def receipt(self, payer: PayerRef) -> bytes:
         """打印缴费回执单 of the payer's newest payment: the PDF."""
@@ -175,6 +164,3 @@ class TaxappApi:
             raise Refused(response.json()["error"]["message"])
         return response.content
 
-
-def _lines(rows: list[dict[str, Any]]) -> tuple[Line, ...]:
-    return tuple(Line(int(r["year"]), r["kind"], r["amount"]) for r in rows)

@@ -8,13 +8,8 @@ from typing import Any
 import httpx
 
 from steps.drivers.api import cashier
-from steps.drivers.protocol import Choice, Items, Line, Outcome, PayerRef, Record, Senses
-
-
-class Refused(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+from steps.drivers.api.backend import Refused, answer, quoted, records, settled
+from steps.drivers.protocol import Choice, Items, Outcome, PayerRef, Record, Senses
 
 
 class WechatApi:
@@ -28,10 +23,7 @@ class WechatApi:
         if not self.openid and not path.endswith("/oauth/authorize"):
             self.openid = self._call("POST", "/wechat/api/oauth/authorize", {})["openid"]
         response = self.http.request(method, path, json=body, headers={"X-Wechat-Openid": self.openid})
-        data = response.json()
-        if response.is_error:
-            raise Refused(data["error"]["message"])
-        return data
+        return answer(response)
 
     @staticmethod
     def _payer(payer: PayerRef) -> dict[str, str]:
@@ -53,7 +45,7 @@ class WechatApi:
             data = self._call("POST", "/wechat/api/quote", self._selection(payer, choice))
         except Refused as refused:
             return Outcome("refused", refused.message)
-        return Outcome("quoted", amount=data["amount"], lines=_lines(data["lines"]))
+        return quoted(data)
 
     def pay(self, payer: PayerRef, choice: Choice, *, by: PayerRef | None = None) -> Outcome:
         # WeChat pays for anyone by name and ID: who is at the screen changes nothing (guide step 3).
@@ -71,15 +63,9 @@ class WechatApi:
             order = self._call("GET", f"/wechat/api/orders/{order['order_no']}")
         except Refused as refused:
             return Outcome("refused", refused.message)
-        status = {"PAID": "paid", "FAILED": "failed", "CLOSED": "failed"}.get(order["status"], "pending")
-        message = "缴费成功" if status == "paid" else f"缴费未完成:{order['status_text']}"
-        return Outcome(status, message + (f"({order['failure']})" if order.get("failure") else ""),
-                       order["order_no"], order["amount"], _lines(order["lines"]))
+        return settled(order)
 
     def records(self, payer: PayerRef) -> tuple[Record, ...]:
         data = self._call("POST", "/wechat/api/records/query", self._payer(payer))
-        return tuple(Record(r["year"], r["kind"], r["amount"], r["ticket_no"]) for r in data["records"])
+        return records(data)
 
-
-def _lines(rows: list[dict[str, Any]]) -> tuple[Line, ...]:
-    return tuple(Line(int(r["year"]), r["kind"], r["amount"]) for r in rows)

@@ -17,6 +17,7 @@ from steps.drivers.protocol import (
     Senses,
 )
 from steps.drivers.ui.cashier import AlipayCashier
+from steps.drivers.ui.pages import ChannelPage
 
 PENSION = "城乡居民基本养老保险费"
 MINI_PROGRAM = "宁波社保缴费"
@@ -26,12 +27,8 @@ def _masked_phone(phone: str) -> str:
     return f"{phone[:3]}****{phone[-4:]}"
 
 
-class AlipayPage:
+class AlipayPage(ChannelPage):
     """Locators by role and label, and verbs a person does: no assertions."""
-
-    def __init__(self, page: Page, base_url: str) -> None:
-        self.page, self.base_url = page, base_url.rstrip("/")
-        self.message = page.locator("#message")
 
     # Alipay itself ------------------------------------------------------------------------------------------
     def open_alipay(self) -> None:
@@ -108,12 +105,8 @@ class AlipayPage:
         self.section(section).get_by_label("缴费年度", exact=True).select_option(label=f"{year}年")
         self.section(section).get_by_label("缴费档次", exact=True).select_option(label=f"{tier}元")
 
-    def section(self, name: str) -> Locator:
-        return self.page.get_by_role("region", name=name)
-
     def pay_lines(self) -> tuple[Line, ...]:
-        rows = self.page.get_by_role("table", name="应缴明细").locator("tbody tr")
-        return tuple(Line(int(c[0]), c[1], c[2]) for c in (r.locator("td").all_inner_texts() for r in rows.all()))
+        return self.table_lines("应缴明细")
 
     def pay_amount(self) -> str:
         return self.page.locator("#pay-amount").inner_text().removesuffix("元")
@@ -124,20 +117,13 @@ class AlipayPage:
     def record_rows(self) -> tuple[Record, ...]:
         self.section("缴费记录").wait_for()
         self.page.locator("#records-payer:not(:empty)").wait_for()
-        rows = self.page.get_by_role("table", name="已缴费信息").locator("tbody tr")
-        cells = (r.locator("td").all_inner_texts() for r in rows.all())
-        return tuple(Record(int(c[0]), c[1], c[2], c[4]) for c in cells)
+        return self.table_records("已缴费信息")
 
     def batch_rows(self) -> tuple[BatchEntry, ...]:
         self.page.locator("#batch-payer:not(:empty)").wait_for()
         rows = self.page.get_by_role("table", name="批扣记录").locator("tbody tr")
         cells = (r.locator("td").all_inner_texts() for r in rows.all())
         return tuple(BatchEntry(int(c[0]), int(c[1]), c[3], c[4]) for c in cells)
-
-    def wait_for(self, section: str) -> str:
-        """Wait until the section shows or the page says why not; returns the message ('' when shown)."""
-        self.page.locator(f"section[aria-label='{section}']:visible, #message:visible").first.wait_for()
-        return "" if self.section(section).is_visible() else self.message.inner_text().strip()
 
 
 class AlipayUi:

@@ -6,17 +6,14 @@ from playwright.sync_api import Locator, Page
 
 from steps.drivers.protocol import CHOOSE_TIER, Choice, Items, Line, Outcome, PayerRef, Record, Senses
 from steps.drivers.ui.cashier import WechatPayCashier
+from steps.drivers.ui.pages import ChannelPage
 
 PENSION = "城乡居民基本养老保险费"
 GATEWAY_NAMES = {"wechatpay": "微信支付"}
 
 
-class WechatPage:
+class WechatPage(ChannelPage):
     """Locators by role and label, and verbs a person does: no assertions."""
-
-    def __init__(self, page: Page, base_url: str) -> None:
-        self.page, self.base_url = page, base_url.rstrip("/")
-        self.message = page.locator("#message")
 
     def search_official_account(self, name: str) -> None:
         """打开微信,在搜索框内输入公众号名称并点击。"""
@@ -63,12 +60,8 @@ class WechatPage:
     def confirm(self) -> None:
         self.page.get_by_role("button", name="确认", exact=True).click()
 
-    def section(self, name: str) -> Locator:
-        return self.page.get_by_role("region", name=name)
-
     def detail_lines(self) -> tuple[Line, ...]:
-        rows = self.page.get_by_role("table", name="应缴明细").locator("tbody tr")
-        return tuple(Line(int(c[0]), c[1], c[2]) for c in (r.locator("td").all_inner_texts() for r in rows.all()))
+        return self.table_lines("应缴明细")
 
     def submit(self) -> None:
         self.page.get_by_role("button", name="确认提交").click()
@@ -87,14 +80,7 @@ class WechatPage:
 
     def record_rows(self) -> tuple[Record, ...]:
         self.section("缴费记录").wait_for()
-        rows = self.page.get_by_role("table", name="已缴费信息").locator("tbody tr")
-        cells = (r.locator("td").all_inner_texts() for r in rows.all())
-        return tuple(Record(int(c[0]), c[1], c[2], c[4]) for c in cells)
-
-    def wait_for(self, section: str) -> str:
-        """Wait until the section shows or the page says why not; returns the message ('' when shown)."""
-        self.page.locator(f"section[aria-label='{section}']:visible, #message:visible").first.wait_for()
-        return "" if self.section(section).is_visible() else self.message.inner_text().strip()
+        return self.table_records("已缴费信息")
 
 
 class WechatUi:
