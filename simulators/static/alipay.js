@@ -3,13 +3,6 @@ const API = "/alipay/api";
 const state = JSON.parse(sessionStorage.getItem("alipay-sbjf") || "{}");
 const save = () => sessionStorage.setItem("alipay-sbjf", JSON.stringify(state));
 const $ = (id) => document.getElementById(id);
-const kv = (id, pairs) => {
-  $(id).replaceChildren(...pairs.flatMap(([k, v]) => {
-    const dt = document.createElement("dt"); dt.textContent = k;
-    const dd = document.createElement("dd"); dd.textContent = v;
-    return [dt, dd];
-  }));
-};
 const named = (p) => ({ name: p.name, id_type: p.id_type, id_number: p.id_number });
 const selection = () => ({ ...named(state.payer), insurance: state.insurance, pay_type: state.pay_type,
   year: state.year ?? null, tier: state.tier ?? null });
@@ -28,7 +21,7 @@ $("agree").addEventListener("click", async () => {
 
 // Step 2: 我为自己缴 (identity from the account) or 我帮他人缴 (name and ID number).
 $("for-self").addEventListener("click", () => {
-  kv("self-kv", [["姓名", state.me.name], ["证件类型", state.me.id_type], ["证件号码", state.me.masked_id]]);
+  sim.kv("self-kv", [["姓名", state.me.name], ["证件类型", state.me.id_type], ["证件号码", state.me.masked_id]]);
   sim.show("step-self");
 });
 $("for-other").addEventListener("click", () => sim.show("step-other"));
@@ -85,7 +78,7 @@ async function quote(extra) {
   if (!result.ok) return fail(result);
   const q = result.data;
   state.quote = q; state.key = sim.key(); save();
-  kv("pay-kv", [["缴费人", q.payer.name], ["证件号码", q.payer.id_number], ["险种", q.insurance],
+  sim.kv("pay-kv", [["缴费人", q.payer.name], ["证件号码", q.payer.id_number], ["险种", q.insurance],
     ["缴费类型", q.pay_type], ["缴费年度", q.lines.map((l) => l.year).join("、")], ["应缴金额", `${q.amount}元`]]);
   sim.rows("pay-lines", q.lines.map((l) => [l.year, l.kind, l.amount, l.government]));
   sim.text("pay-amount", `${q.amount}元`);
@@ -118,7 +111,7 @@ async function showResult(orderNo) {
   const paid = o.status === "PAID";
   $("result-title").textContent = paid ? "缴费成功" : (o.status === "PAYING" ? "支付结果确认中" : `缴费未完成:${o.status_text}`);
   $("result-title").className = paid ? "success" : "failure";
-  kv("result-kv", [["缴费人", o.payer.name], ["险种", o.insurance], ["缴费类型", o.pay_type],
+  sim.kv("result-kv", [["缴费人", o.payer.name], ["险种", o.insurance], ["缴费类型", o.pay_type],
     ["缴费年度", o.lines.map((l) => l.year).join("、")], ["金额", `${o.amount}元`], ["订单号", o.order_no],
     ...(o.failure ? [["原因", o.failure]] : [])]);
 }
@@ -146,7 +139,7 @@ async function showBatch(done) {
   sim.text("batch-payer", `${b.payer.name} ${b.payer.id_number}`);
   $("batch-agreement").hidden = !b.agreement;
   if (b.agreement) {
-    kv("batch-agreement", [["开户银行", b.agreement.bank], ["银行账号", b.agreement.account],
+    sim.kv("batch-agreement", [["开户银行", b.agreement.bank], ["银行账号", b.agreement.account],
       ["三方协议号", b.agreement.agreement_no], ["协议状态", b.agreement.status],
       ["下一扣款日", b.next_day || "本年度批量扣款已结束"]]);
   }

@@ -35,6 +35,14 @@ const sim = {
     return (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now()).replace(/-/g, "");
   },
   text(el, value) { document.getElementById(el).textContent = value; },
+  kv(list, pairs) {  // a <dl> (or its id) of 名称 → 内容 pairs; a value may be text or a node
+    const target = typeof list === "string" ? document.getElementById(list) : list;
+    target.replaceChildren(...pairs.flatMap(([k, v]) => {
+      const dt = document.createElement("dt"); dt.textContent = k;
+      const dd = document.createElement("dd"); dd.append(v instanceof Node ? v : String(v ?? ""));
+      return [dt, dd];
+    }));
+  },
   rows(tbody, rows) {
     const body = document.getElementById(tbody);
     body.replaceChildren(...rows.map((cells) => {

@@ -6,14 +6,6 @@ const store = {
   get() { return JSON.parse(sessionStorage.getItem("taxapp") || "{}"); },
   set(patch) { sessionStorage.setItem("taxapp", JSON.stringify({ ...this.get(), ...patch })); },
 };
-const kvInto = (list, pairs) => {
-  list.replaceChildren(...pairs.flatMap(([k, v]) => {
-    const dt = document.createElement("dt"); dt.textContent = k;
-    const dd = document.createElement("dd"); dd.append(v);
-    return [dt, dd];
-  }));
-};
-const kv = (id, pairs) => kvInto($(id), pairs);
 const el = (tag, props = {}, ...children) => {
   const node = Object.assign(document.createElement(tag), props);
   node.append(...children);
@@ -252,7 +244,7 @@ async function pension() {
     const q = result.data;
     const chosen = row.querySelector(".chosen");
     if (chosen) chosen.textContent = `${q.amount}元`;
-    kv("confirm-kv", [["缴费人", q.payer.name], ["证件号码", q.payer.id_number], ["险种", q.insurance],
+    sim.kv("confirm-kv", [["缴费人", q.payer.name], ["证件号码", q.payer.id_number], ["险种", q.insurance],
       ["费款所属期", q.lines.map((l) => `${l.year}-01-01 至 ${l.year}-12-31`).join("、")],
       ["缴费类型", q.lines.map((l) => l.kind).filter((k, i, all) => all.indexOf(k) === i).join("、")],
       ["缴费金额", `${q.amount}元`]]);
@@ -310,7 +302,7 @@ async function result() {
   const paid = o.status === "PAID";
   $("result-title").textContent = paid ? "缴费成功" : (o.status === "PAYING" ? "支付结果确认中" : `缴费未完成:${o.status_text}`);
   $("result-title").className = paid ? "success" : "failure";
-  kv("result-kv", [["缴费人", o.payer.name], ["险种", o.insurance],
+  sim.kv("result-kv", [["缴费人", o.payer.name], ["险种", o.insurance],
     ["缴费年度", o.lines.map((l) => l.year).join("、")], ["缴费类型", o.lines.map((l) => l.kind).join("、")],
     ["金额", `${o.amount}元`], ["订单号", o.order_no], ...(o.failure ? [["原因", o.failure]] : [])]);
   if (paid) {
@@ -341,7 +333,7 @@ async function records() {
         href: `${API}/orders/${encodeURIComponent(r.order_no)}/receipt` });
       link.setAttribute("download", "");
       const details = el("dl", { className: "kv" });
-      kvInto(details, [["缴费年度", String(r.year)], ["费款所属期", r.period], ["缴费类型", r.kind],
+      sim.kv(details, [["缴费年度", String(r.year)], ["费款所属期", r.period], ["缴费类型", r.kind],
         ["缴费金额", `${r.amount}元`], ["缴费时间", r.paid_at], ["电子税票号码", r.ticket_no],
         ["税务机关", r.tax_authority]]);
       return el("li", {}, el("h3", { textContent: `${r.year}年度 ${r.insurance}` }), details, link);

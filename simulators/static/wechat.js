@@ -3,13 +3,6 @@ const API = "/wechat/api";
 const state = JSON.parse(sessionStorage.getItem("wechat-sbjf") || "{}");
 const save = () => sessionStorage.setItem("wechat-sbjf", JSON.stringify(state));
 const $ = (id) => document.getElementById(id);
-const kv = (id, pairs) => {
-  $(id).replaceChildren(...pairs.flatMap(([k, v]) => {
-    const dt = document.createElement("dt"); dt.textContent = k;
-    const dd = document.createElement("dd"); dd.textContent = v;
-    return [dt, dd];
-  }));
-};
 const payer = () => ({ name: state.payer.name, id_type: state.payer.id_type, id_number: state.payer.id_number });
 const selection = () => ({ ...payer(), insurance: state.insurance, pay_type: state.pay_type,
   year: state.year ?? null, tier: state.tier ?? null });
@@ -72,7 +65,7 @@ async function quote(extra) {
   if (!result.ok) return sim.say(result.message);
   state.quote = result.data; save();
   const q = result.data;
-  kv("detail-kv", [["缴费人", q.payer.name], ["证件号码", q.payer.id_number], ["险种", q.insurance],
+  sim.kv("detail-kv", [["缴费人", q.payer.name], ["证件号码", q.payer.id_number], ["险种", q.insurance],
     ["缴费类型", q.pay_type], ["应缴金额", `${q.amount}元`]]);
   sim.rows("detail-lines", q.lines.map((l) => [l.year, l.kind, l.amount, l.government]));
   sim.show("step-detail");
@@ -85,7 +78,7 @@ $("special-next").addEventListener("click", () => quote({}));
 
 $("detail-next").addEventListener("click", () => {
   const q = state.quote;
-  kv("review-kv", [["缴费人", q.payer.name], ["证件号码", q.payer.id_number], ["险种", q.insurance],
+  sim.kv("review-kv", [["缴费人", q.payer.name], ["证件号码", q.payer.id_number], ["险种", q.insurance],
     ["缴费类型", q.pay_type], ["缴费年度", q.lines.map((l) => l.year).join("、")], ["应缴金额", `${q.amount}元`]]);
   state.key = sim.key(); save();
   sim.show("step-review");
@@ -120,7 +113,7 @@ async function showResult(orderNo) {
   const paid = o.status === "PAID";
   $("result-title").textContent = paid ? "缴费成功" : (o.status === "PAYING" ? "支付结果确认中" : `缴费未完成:${o.status_text}`);
   $("result-title").className = paid ? "success" : "failure";
-  kv("result-kv", [["缴费人", o.payer.name], ["险种", o.insurance], ["缴费类型", o.pay_type],
+  sim.kv("result-kv", [["缴费人", o.payer.name], ["险种", o.insurance], ["缴费类型", o.pay_type],
     ["缴费年度", o.lines.map((l) => l.year).join("、")], ["金额", `${o.amount}元`], ["订单号", o.order_no],
     ...(o.failure ? [["原因", o.failure]] : [])]);
 }
