@@ -6,6 +6,8 @@ inject timeouts, resets, 5xx or garbage.
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from simulators.core.errors import GatewayUnavailable
@@ -24,3 +26,14 @@ def unavailable(gateway_name: str, error: Exception, *, before_charge: bool = Tr
     else:
         text = f"{gateway_name}暂时无法确认支付结果,请稍后刷新查看;已支付的款项确认后自动入账,不会重复扣款"
     return GatewayUnavailable(f"{text}({type(error).__name__})", field="gateway")
+
+
+def json_object(gateway_name: str, response: httpx.Response, *, before_charge: bool = False) -> dict[str, Any]:
+    """A provider's JSON object; garbage means the provider cannot be trusted now (GatewayUnavailable)."""
+    try:
+        data = response.json()
+    except ValueError as error:
+        raise unavailable(gateway_name, error, before_charge=before_charge) from error
+    if not isinstance(data, dict):
+        raise unavailable(gateway_name, TypeError("not an object"), before_charge=before_charge)
+    return data

@@ -44,13 +44,7 @@ class AgreementClient:
         return response
 
     def _answer(self, response: httpx.Response, *, before_charge: bool = False) -> dict[str, object]:
-        try:
-            data = response.json()
-        except ValueError as error:
-            raise outbound.unavailable(self.name, error, before_charge=before_charge) from error
-        if not isinstance(data, dict):
-            raise outbound.unavailable(self.name, TypeError("not an object"), before_charge=before_charge)
-        return data
+        return outbound.json_object(self.name, response, before_charge=before_charge)
 
     def create(self, order: Order, *, description: str, payer: str, taxpayer: str, notify_url: str,
                redirect: str) -> GatewayResult:

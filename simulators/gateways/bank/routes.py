@@ -45,8 +45,7 @@ async def agreement_pay(request: Request) -> dict[str, object]:
     return await run_in_threadpool(debit)
 
 
-@router.get("/agreement-pay/{out_trade_no}", operation_id="bankAgreementQuery")
-async def query(request: Request, out_trade_no: str) -> dict[str, object]:
+async def _debit_of(request: Request, out_trade_no: str) -> dict[str, object]:
     await _signed(request)
 
     def find() -> dict[str, object]:
@@ -54,18 +53,17 @@ async def query(request: Request, out_trade_no: str) -> dict[str, object]:
             return models.trade_json(models.find(session, tenant, out_trade_no))
 
     return await run_in_threadpool(find)
+
+
+@router.get("/agreement-pay/{out_trade_no}", operation_id="bankAgreementQuery")
+async def query(request: Request, out_trade_no: str) -> dict[str, object]:
+    return await _debit_of(request, out_trade_no)
 
 
 @router.post("/agreement-pay/{out_trade_no}/close", operation_id="bankAgreementClose")
 async def close(request: Request, out_trade_no: str) -> dict[str, object]:
     """A debit settles at once, so there is nothing left to close: the answer is how it ended."""
-    await _signed(request)
-
-    def find() -> dict[str, object]:
-        with web.tenant_transaction(request) as (session, tenant):
-            return models.trade_json(models.find(session, tenant, out_trade_no))
-
-    return await run_in_threadpool(find)
+    return await _debit_of(request, out_trade_no)
 
 
 __all__ = ["router"]

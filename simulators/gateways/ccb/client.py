@@ -40,11 +40,8 @@ class CcbClient:
         if response.status_code != 200:
             raise outbound.unavailable(self.name, RuntimeError(f"HTTP {response.status_code}"),
                                        before_charge=before_charge)
-        try:
-            data = response.json()
-        except ValueError as error:
-            raise outbound.unavailable(self.name, error, before_charge=before_charge) from error
-        if not isinstance(data, dict) or "RETURN_CODE" not in data:
+        data = outbound.json_object(self.name, response, before_charge=before_charge)
+        if "RETURN_CODE" not in data:
             raise outbound.unavailable(self.name, TypeError("not a CCB answer"), before_charge=before_charge)
         return {str(k): str(v) for k, v in data.items()}
 
