@@ -54,24 +54,10 @@ async function findItems(payer) {
   sim.show("step-items");
 }
 $("items-next").addEventListener("click", () => {
-  const chosen = document.querySelector("input[name=insurance]:checked");
-  if (!chosen) return sim.say("请选择险种");
-  if (chosen.value !== "pension") return sim.say("本渠道模拟仅支持缴纳城乡居民基本养老保险费");
-  state.insurance = chosen.value; save();
-  const item = state.items.find((i) => i.insurance === "pension");
-  $("type-payer").textContent = `${state.payer.name} · 城乡居民基本养老保险费`;
-  $("year").replaceChildren(...item.years.map((y) => new Option(`${y}年`, y)));
-  $("tier").replaceChildren(new Option("请选择", ""), ...item.tiers.map((t) => new Option(`${t}元`, t)));
-  $("pay_type").value = "";
-  $("choose-tier").hidden = true; $("special").hidden = true;
-  sim.show("step-type");
+  if (sim.choosePension(state.payer.name, state.items)) { state.insurance = "pension"; save(); }
 });
 
 // Step 4: 缴费类型, then 选档缴费 (year, tier, 确认) or 特殊缴费 (下一步, the system's amount).
-$("pay_type").addEventListener("change", () => {
-  $("choose-tier").hidden = $("pay_type").value !== "选档缴费";
-  $("special").hidden = $("pay_type").value !== "特殊缴费";
-});
 async function quote(extra) {
   Object.assign(state, { pay_type: $("pay_type").value, year: null, tier: null }, extra); save();
   const result = await sim.post(`${API}/quote`, selection());
