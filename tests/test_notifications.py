@@ -267,3 +267,28 @@ def test_a_delivery_round_in_flight_is_waited_for_not_skipped(
         round_()  # the other round, begun while the first is sending
         first.join(10)
     assert seen == [["delivered"], ["delivered"]]
+
+
+def test_a_clock_advance_counts_what_it_made_due_while_the_poller_runs(
+    sim: EmbeddedSimulator, sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer]
+) -> None:
+    """The background poller never takes a delivery from under the advance that made it due."""
+    sim_control.set_clock(tenant, T0.isoformat(), frozen=True)
+    db, stop = sim.app.state.db, threading.Event()
+
+    def poller() -> None:
+        while not stop.is_set():
+            notify.deliver_due(db, tenant)
+
+    running = threading.Thread(target=poller)
+    running.start()
+    try:
+        for _ in range(5):
+            sim_control.plan_faults(tenant, [{"kind": "notify_late", "delay_seconds": 60}])
+            _, cashier_url = _at_cashier(wechat, enrol())
+            assert wechat.confirm_at_cashier(cashier_url).json()["trade_state"] == "SUCCESS"
+            assert sim_control.advance(tenant, 60)["notifications_delivered"] == 1
+    finally:
+        stop.set()
+        running.join(10)
+    assert sim_control.ledger(tenant)["notifications"] == {"delivered": 5}

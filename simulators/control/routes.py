@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import hmac
+from collections.abc import Callable
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -91,8 +92,7 @@ async def set_clock(request: Request, tenant_id: str, body: ClockIn) -> dict[str
         with web.database(request).transaction() as session:
             clock.set_clock(tenants.get(session, tenant_id), body.now, frozen=body.frozen)
 
-    await run_in_threadpool(run)
-    return await _after_clock(request, tenant_id)
+    return await _after_clock(request, tenant_id, run)
 
 
 @router.post("/tenants/{tenant_id}/clock/advance", operation_id="advanceClock")
@@ -101,13 +101,13 @@ async def advance_clock(request: Request, tenant_id: str, body: AdvanceIn) -> di
         with web.database(request).transaction() as session:
             clock.advance(tenants.get(session, tenant_id), body.seconds)
 
-    await run_in_threadpool(run)
-    return await _after_clock(request, tenant_id)
+    return await _after_clock(request, tenant_id, run)
 
 
-async def _after_clock(request: Request, tenant_id: str) -> dict[str, object]:
-    """What falls due on the new time happens before the call returns: tests see it at once."""
-    delivered = await run_in_threadpool(notify.deliver_due, web.database(request), tenant_id)
+async def _after_clock(request: Request, tenant_id: str, change: Callable[[], None]) -> dict[str, object]:
+    """What falls due on the new time happens before the call returns, and is counted in its answer: the
+    clock changes inside the delivery round's turn, so the background poller cannot deliver it first."""
+    delivered = await run_in_threadpool(notify.deliver_due, web.database(request), tenant_id, change)
     deducted = await run_in_threadpool(lambda: batch.run(request, tenant_id, due_only=True))
     result = await run_in_threadpool(get_clock, request, tenant_id)
     return {**result, "notifications_delivered": delivered, "batch_deductions": deducted}

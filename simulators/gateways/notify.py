@@ -65,13 +65,16 @@ def _tenant_lock(tenant_id: str) -> threading.Lock:
         return _locks.setdefault(tenant_id, threading.Lock())
 
 
-def deliver_due(db: Database, tenant_id: str) -> int:
+def deliver_due(db: Database, tenant_id: str, first: Callable[[], None] | None = None) -> int:
     """Send every notification of the tenant that has fallen due; returns how many this call had accepted.
 
     One delivery round per tenant at a time: a caller that finds the poller mid-round waits for it, so
-    when this returns nothing due is left pending or in flight.
+    when this returns nothing due is left pending or in flight. ``first`` runs inside the same turn (a clock
+    change), so what it makes due is delivered by this call, never by the poller in between.
     """
     with _tenant_lock(tenant_id):
+        if first is not None:
+            first()
         return _deliver_round(db, tenant_id)
 
 
