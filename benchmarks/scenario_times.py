@@ -40,10 +40,11 @@ def run(driver: str, workers: int, extra: list[str]) -> tuple[float, list[tuple[
 
 
 def channel_of(name: str, classname: str) -> str:
-    """A rule row names its channel in Chinese; a guide walk-through's module names it in code."""
-    for chinese, code in CHANNEL_NAMES.items():
-        if chinese in name:
-            return code
+    """A rule row names its channel in Chinese (the first one named, when a row visits several); a guide
+    walk-through's module names it in code."""
+    named = sorted((name.find(chinese), code) for chinese, code in CHANNEL_NAMES.items() if chinese in name)
+    if named:
+        return named[0][1]
     return next((code for code in CHANNEL_NAMES.values() if classname.endswith(f"guide_{code}")), "其他")
 
 

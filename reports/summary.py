@@ -69,7 +69,7 @@ class Summary:
 def _channel_of(result: dict) -> str:
     values = [label.get("value") for label in result.get("labels") or [] if label.get("name") == "channel"]
     values = [str(value) for value in values if value]
-    return values[-1] if values else UNLABELLED
+    return values[0] if values else UNLABELLED  # a scenario visiting several channels counts for its first
 
 
 def _stop_time(result: dict) -> float:

@@ -1,6 +1,7 @@
 """The way into a channel that is an app of its own (宁波税务APP, 电子税务局, 浙里办): SMS codes, registration with
-a real-name check, password login, the choice of 个人业务, random codes and the verification of 他人, and the
-receipts of what the login paid. Built once per channel under /<channel>/api/.
+a real-name check, password login (by phone, or by ID number, phone or user name), the second factor where the
+channel asks for one (短信验证, 扫码登录), the choice of 个人业务, random codes and the verification of 他人, and
+the receipts of what the login paid. Built once per channel under /<channel>/api/.
 
 ``AppChannel.visitor`` and ``AppChannel.admit`` are what the shared 社保缴费 back end (channel_api) needs:
 the logged-in account, and the payers it may pay for (本人, or 他人 verified in this login).
@@ -15,8 +16,8 @@ from fastapi import APIRouter, Request, Response
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from simulators import web
-from simulators.core import accounts, captcha, clock, idnumber, receipts, sms
+from simulators import qrcodes, web
+from simulators.core import accounts, captcha, clock, idnumber, qrlogin, receipts, sms
 from simulators.core.errors import NotAuthorized, RuleRefused
 from simulators.core.models import Person, Tenant
 from simulators.core.schemas import PayerIn, Strict
@@ -24,6 +25,7 @@ from simulators.gateways import merchant
 
 TOKEN_HEADER = "X-App-Token"
 PERSONAL = "个人业务"
+SECOND_FACTORS = {"sms": "短信验证", **{app: f"{name}扫码" for app, name in qrlogin.APPS.items()}}
 
 
 class SmsCodeIn(Strict):
@@ -39,11 +41,25 @@ class RegisterIn(Strict):
     name: str = Field(min_length=1, max_length=50)
     id_type: str = Field(default="居民身份证", max_length=20)
     id_number: str = Field(min_length=1, max_length=18)
+    username: str | None = Field(default=None, max_length=20)
 
 
 class LoginIn(Strict):
-    phone: str = Field(min_length=1, max_length=20)
+    """登录: ``phone`` (宁波税务APP) or ``login_name`` (电子税务局: 居民身份证号码/手机号码/用户名), the password, and
+    where the login page asks for it, the business (自然人业务)."""
+
+    phone: str | None = Field(default=None, max_length=20)
+    login_name: str | None = Field(default=None, max_length=30)
     password: str = Field(min_length=1, max_length=64)
+    business: str | None = Field(default=None, max_length=10)
+
+
+class SmsLoginIn(Strict):
+    sms_code: str = Field(min_length=1, max_length=10)
+
+
+class QrLoginIn(Strict):
+    scan_app: str = Field(min_length=1, max_length=16)
 
 
 class BusinessIn(Strict):
@@ -72,6 +88,10 @@ class AppChannel:
     channel: str
     app: str  # the app's name in messages and in the SMS signature: 宁波税务APP
     label: str  # the OpenAPI tag
+    business: str | None = PERSONAL  # what a login must choose before paying (None: no choice, 浙里办)
+    way: accounts.Way = accounts.Way()  # what 登录 takes, what 注册 is called, whether a second factor follows
+    business_at_login: bool = False  # the business is chosen on the login page (电子税务局: 自然人业务)
+    login_after_register: bool = True  # registering logs in (宁波税务APP), or sends the person to 登录
 
     @property
     def cookie(self) -> str:
@@ -85,8 +105,8 @@ class AppChannel:
 
     def personal(self, request: Request, session: Session, tenant: Tenant) -> accounts.Login:
         login = self.login(request, session, tenant)
-        if login.business != PERSONAL:
-            raise NotAuthorized(f"请先选择【{PERSONAL}】", field="business")
+        if self.business and login.business != self.business:
+            raise NotAuthorized(f"请先选择【{self.business}】", field="business")
         return login
 
     def visitor(self, request: Request, session: Session, tenant: Tenant) -> str:
@@ -102,7 +122,7 @@ class AppChannel:
         try:
             with web.tenant_transaction(request) as (session, tenant):
                 login = self.login(request, session, tenant)
-                return "" if login.business == PERSONAL else f"/{self.channel}/identity"
+                return "" if not self.business or login.business == self.business else f"/{self.channel}/identity"
         except NotAuthorized:
             return f"/{self.channel}/login"
 
@@ -125,25 +145,33 @@ def account_router(app: AppChannel) -> APIRouter:
 
     @api.post("/accounts", status_code=201, operation_id=f"{c}Register")
     def register(request: Request, response: Response, body: RegisterIn) -> dict[str, object]:
-        """注册: phone and SMS code, password twice, and the real-name check of 姓名 and 证件号码."""
+        """注册 (用户注册): phone and SMS code, password twice, an optional user name, and the real-name check of
+        姓名 and 证件号码. Logs in where the channel does so; else the person goes on to 登录."""
         with web.tenant_transaction(request) as (session, tenant):
             account = accounts.register(session, tenant, c, app.app, accounts.Registration(**body.model_dump()))
-            token = accounts.open_session(session, tenant, account)
-        _start(response, token)
-        return {"token": token, "phone": sms.mask_phone(account.phone)}
+            token = accounts.open_session(session, tenant, account) if app.login_after_register else ""
+        if token:
+            _start(response, token)
+        return {"token": token, "phone": sms.mask_phone(account.phone), "username": account.username}
 
     @api.post("/sessions", operation_id=f"{c}Login")
     def log_in(request: Request, response: Response, body: LoginIn) -> dict[str, object]:
-        """登录 with 手机号码 and 密码."""
+        """登录 with the account (手机号码; or 居民身份证号码/手机号码/用户名) and 密码. Where a second factor follows,
+        the answer lists the ways (``second_factor``) and the session is no login until one is done."""
+        if app.business_at_login and body.business not in (None, app.business):
+            raise RuleRefused(f"本模拟只提供【{app.business}】,{body.business}不在模拟范围内", field="business")
+        data = {accounts.BUSINESS: app.business} if app.business_at_login else {}
         with web.tenant_transaction(request) as (session, tenant):
-            token = accounts.log_in(session, tenant, c, body.phone, body.password)
+            token = accounts.log_in(session, tenant, c, body.login_name or body.phone or "", body.password,
+                                    way=app.way, data=data)
         _start(response, token)
-        return {"token": token}
+        return {"token": token, "second_factor": list(SECOND_FACTORS) if app.way.second_factor else []}
 
     @api.post("/logout", operation_id=f"{c}Logout")
     def log_out(request: Request, response: Response) -> dict[str, object]:
+        """退出登录; also ends a login still waiting for its second factor."""
         with web.tenant_transaction(request) as (session, tenant):
-            accounts.log_out(session, app.login(request, session, tenant))
+            accounts.log_out(session, accounts.session_of(session, tenant, c, app.token(request), app.app))
         response.delete_cookie(app.cookie, path="/")
         return {"logged_out": True}
 
@@ -160,8 +188,8 @@ def account_router(app: AppChannel) -> APIRouter:
         with web.tenant_transaction(request) as (session, tenant):
             login = app.login(request, session, tenant)
             others = [p for p in (session.get(Person, i) for i in login.others) if p is not None]
-            return {"phone": sms.mask_phone(login.account.phone), "business": login.business,
-                    "self": _payer(login.person), "others": [_payer(p) for p in others]}
+            return {"phone": sms.mask_phone(login.account.phone), "username": login.account.username,
+                    "business": login.business, "self": _payer(login.person), "others": [_payer(p) for p in others]}
 
     @api.post("/captchas", status_code=201, operation_id=f"{c}NewCaptcha")
     def new_captcha(request: Request) -> dict[str, str]:
@@ -202,7 +230,70 @@ def account_router(app: AppChannel) -> APIRouter:
         disposition = f"attachment; filename=\"receipt-{order_no}.pdf\"; filename*=UTF-8''{quote(made.filename())}"
         return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})
 
+    if app.way.second_factor:
+        _second_factor_routes(api, app)
     return api
 
 
-__all__ = ["AppChannel", "PERSONAL", "TOKEN_HEADER", "account_router"]
+def _second_factor_routes(api: APIRouter, app: AppChannel) -> None:
+    """登录验证: after the password, 短信验证 (a code to the account's phone) or 扫码 (a QR code an app confirms)."""
+    c = app.channel
+
+    def half_done(request: Request, session: Session, tenant: Tenant) -> accounts.Login:
+        return accounts.half_done(session, tenant, c, app.token(request), app.app)
+
+    @api.get("/login", operation_id=f"{c}PendingLogin")
+    def pending(request: Request) -> dict[str, object]:
+        """The login waiting for its second factor: whose it is and the ways to finish it."""
+        with web.tenant_transaction(request) as (session, tenant):
+            login = half_done(request, session, tenant)
+            return {"name": login.person.name[0] + "*" * (len(login.person.name) - 1),
+                    "phone": sms.mask_phone(login.account.phone), "second_factor": SECOND_FACTORS}
+
+    @api.post("/login/sms-code", status_code=201, operation_id=f"{c}SendLoginCode")
+    def send_login_code(request: Request) -> dict[str, object]:
+        """短信验证 → 获取验证码: to the account's own phone, at most one a minute."""
+        with web.tenant_transaction(request) as (session, tenant):
+            sent = accounts.send_login_code(session, tenant, half_done(request, session, tenant), app.app)
+            return {"phone": sms.mask_phone(sent.phone), "expires_in": int(sms.CODE_TTL.total_seconds()),
+                    "resend_after": int(sms.RESEND_AFTER.total_seconds())}
+
+    @api.post("/login/sms", operation_id=f"{c}PassSms")
+    def pass_sms(request: Request, body: SmsLoginIn) -> dict[str, object]:
+        """短信验证 → the code → 登录."""
+        with web.tenant_transaction(request) as (session, tenant):
+            accounts.pass_sms(session, tenant, half_done(request, session, tenant), body.sms_code, app.app)
+        return {"logged_in": True}
+
+    @api.post("/login/qr", status_code=201, operation_id=f"{c}NewLoginQr")
+    def new_qr(request: Request, body: QrLoginIn) -> dict[str, object]:
+        """税务APP扫码 or 个人所得税APP扫码: a QR code for this login (刷新二维码 asks again)."""
+        with web.tenant_transaction(request) as (session, tenant):
+            ticket = qrlogin.issue(session, tenant, half_done(request, session, tenant), body.scan_app)
+            return {"ticket": ticket.id, "scan_app": ticket.app, "app_name": qrlogin.APPS[ticket.app],
+                    "image_url": f"/{c}/api/login/qr/{ticket.id}.png",
+                    "expires_in": int(qrlogin.TTL.total_seconds())}
+
+    @api.get("/login/qr/{ticket}.png", operation_id=f"{c}LoginQrImage",
+             responses={200: {"content": {"image/png": {}}, "description": "扫码登录二维码"}})
+    def qr_image(request: Request, ticket: str) -> Response:
+        with web.tenant_transaction(request) as (session, tenant):
+            payload = qrlogin.payload(qrlogin.of_login(session, tenant, half_done(request, session, tenant), ticket))
+        return Response(qrcodes.png(payload, scale=6), media_type="image/png", headers={"Cache-Control": "no-store"})
+
+    @api.get("/login/qr/{ticket}", operation_id=f"{c}LoginQrState")
+    def qr_state(request: Request, ticket: str) -> dict[str, object]:
+        """What became of the QR code: 待扫码, 已扫码确认 or 已过期 (the page asks every second)."""
+        with web.tenant_transaction(request) as (session, tenant):
+            found = qrlogin.of_login(session, tenant, half_done(request, session, tenant), ticket)
+            return {"ticket": found.id, "state": qrlogin.state(tenant, found)}
+
+    @api.post("/login/qr/{ticket}/finish", operation_id=f"{c}PassQr")
+    def pass_qr(request: Request, ticket: str) -> dict[str, object]:
+        """【登录】 once the app confirmed the scan."""
+        with web.tenant_transaction(request) as (session, tenant):
+            qrlogin.finish(session, tenant, half_done(request, session, tenant), ticket)
+        return {"logged_in": True}
+
+
+__all__ = ["AppChannel", "PERSONAL", "SECOND_FACTORS", "TOKEN_HEADER", "account_router"]

@@ -19,6 +19,7 @@ from simulators.control import routes as control
 from simulators.core import refdata, tenants
 from simulators.core.db import Database
 from simulators.core.errors import SimError
+from simulators.etax import routes as etax
 from simulators.gateways import notify
 from simulators.gateways.alipay import routes as alipay_pay
 from simulators.gateways.alipay.errors import AlipayError
@@ -31,15 +32,18 @@ from simulators.journal import JournalMiddleware
 from simulators.settings import Settings
 from simulators.taxapp import routes as taxapp
 from simulators.wechat import routes as wechat
+from simulators.zheliban import routes as zheliban
 
 HERE = Path(__file__).parent
 CHANNELS = (
     ("wechat", "“宁波税务”微信公众号", "/wechat/search"),
     ("alipay", "支付宝小程序“宁波社保缴费”", "/alipay/"),
     ("taxapp", "“宁波税务”APP", "/taxapp/"),
+    ("etax", "宁波市电子税务局", "/etax/"),
+    ("zheliban", "“浙里办”APP", "/zheliban/"),
 )
-ROUTERS = (*wechat.routers, *alipay.routers, *taxapp.routers, wechatpay.router, alipay_pay.router, ccb.router,
-           bank.router, control.router)
+ROUTERS = (*wechat.routers, *alipay.routers, *taxapp.routers, *etax.routers, *zheliban.routers, wechatpay.router,
+           alipay_pay.router, ccb.router, bank.router, control.router)
 pages = web.templates(HERE / "templates")
 
 

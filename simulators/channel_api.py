@@ -36,12 +36,20 @@ from simulators.gateways import merchant
 Visitor = Callable[[Request, Session, Tenant], str]
 # (request, session, tenant, visitor, payer named) → the payer, once the channel has let the visitor pay for them.
 Admit = Callable[[Request, Session, Tenant, str, PayerIn], Person]
+# (request, session, tenant) → the county code of the tax bureau the visitor pays through (浙里办: the district
+# chosen in 办事服务), or None for the bureau of the payer's own county.
+TaxDistrict = Callable[[Request, Session, Tenant], str | None]
 
 
 def find_payer(request: Request, session: Session, tenant: Tenant, _visitor: str, payer: PayerIn) -> Person:
     """The plain admission: anyone at the screen may pay for anyone named by name, ID type and number."""
     return billing.find_payer(session, tenant, name=payer.name, id_type=payer.id_type,
                               id_number=payer.id_number, today=clock.now(tenant).date())
+
+
+def payers_district(_request: Request, _session: Session, _tenant: Tenant) -> str | None:
+    """The plain rule: the payer's own county's tax bureau takes the fee."""
+    return None
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,7 @@ class ChannelBackend:
     result_page: Callable[[str], str]  # order number → the channel's page that shows the result
     gateways: tuple[str, ...]  # the payment providers the channel offers, by gateway code
     admit: Admit = find_payer
+    tax_district: TaxDistrict = payers_district
 
     def payer(self, request: Request, session: Session, tenant: Tenant, payer: PayerIn) -> Person:
         return self.admit(request, session, tenant, self.visitor(request, session, tenant), payer)
@@ -104,6 +113,7 @@ def payment_router(backend: ChannelBackend) -> APIRouter:
         order_no = merchant.confirm(
             request, c, lambda session, tenant: backend.quote(request, session, tenant, body),
             idempotency_key=body.idempotency_key, expected_amount_fen=body.expected_fen(),
+            tax_district=lambda session, tenant: backend.tax_district(request, session, tenant),
         )
         return backend.order_view(request, order_no)
 
@@ -134,4 +144,4 @@ def payment_router(backend: ChannelBackend) -> APIRouter:
     return api
 
 
-__all__ = ["Admit", "ChannelBackend", "Visitor", "find_payer", "payment_router"]
+__all__ = ["Admit", "ChannelBackend", "TaxDistrict", "Visitor", "find_payer", "payers_district", "payment_router"]

@@ -47,9 +47,18 @@ def tenant_id(request: Request) -> str:
 
 @contextmanager
 def tenant_transaction(request: Request) -> Iterator[tuple[Session, Tenant]]:
-    """A transaction and the request's tenant (404 when it does not exist)."""
+    """A transaction and the request's tenant (404 when it does not exist). A refusal rolls it back, unless it
+    is ``kept``: then what came before it is committed, and the refusal raised after."""
+    kept: SimError | None = None
     with database(request).transaction() as session:
-        yield session, tenants.get(session, tenant_id(request))
+        try:
+            yield session, tenants.get(session, tenant_id(request))
+        except SimError as error:
+            if not error.kept:
+                raise
+            kept = error
+    if kept is not None:
+        raise kept
 
 
 def templates(folder: Path) -> Jinja2Templates:

@@ -23,6 +23,7 @@ from steps.drivers.protocol import (
     Outcome,
     PayerRef,
     Record,
+    together,
 )
 
 CHANNELS = {
@@ -97,6 +98,13 @@ class PensionPayments:
     def quote_special(self, alias: str, channel: str) -> Outcome:
         self.last = self.driver(channel).quote(self.ref(alias), Choice(SPECIAL))
         return self.last
+
+    def pay_together(self, alias: str, channels: tuple[str, ...], *, tier: int = DEFAULT_TIER,
+                     year: int | None = None) -> tuple[Outcome, ...]:
+        """选档缴费 for the same payer in several channels, every one pressing its confirming button at the
+        same moment (see ``protocol.together``); the outcomes in the order of ``channels``."""
+        choice = Choice(CHOOSE_TIER, year or self.year, tier)
+        return together(*(self.driver(channel).paying(self.ref(alias), choice) for channel in channels))
 
     def records(self, alias: str, channel: str) -> tuple[Record, ...]:
         return self.driver(channel).records(self.ref(alias))

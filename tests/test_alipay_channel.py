@@ -167,7 +167,7 @@ def test_a_payment_for_a_closed_order_is_refused_and_charges_nothing(user: User,
     assert me.call("GET", f"/orders/{first}").json()["status"] == "CLOSED"
     before = me.rows()
     error = _error(me.call("POST", f"/orders/{first}/pay", {"gateway": "alipay"}), 409)
-    assert (error["field"], error["message"]) == ("订单号", f"订单{first}已关闭,不能支付")
+    assert (error["field"], error["message"]) == ("订单号", f"订单{first}已关闭(该笔费款已另行提交缴费),不能支付")
     assert me.rows() == before and before["paid_charges"] == 0
     assert me.call("POST", f"/orders/{second}/pay", {"gateway": "alipay"}).status_code == 200
 

@@ -99,7 +99,8 @@ def test_a_closed_order_cannot_be_paid(user: AppUser, enrol) -> None:  # type: i
     second = user.order(payer).json()["order_no"]  # the same bill again: the untouched first order is closed
     assert user.ok("GET", f"/orders/{first}")["status"] == "CLOSED"
     before = user.state()
-    refused(user.call("POST", f"/orders/{first}/pay", {"gateway": "ccb"}), 409, "订单号", "已关闭,不能支付")
+    refused(user.call("POST", f"/orders/{first}/pay", {"gateway": "ccb"}), 409, "订单号",
+            "已关闭(该笔费款已另行提交缴费),不能支付")
     assert user.state() == before
     assert user.ok("GET", f"/orders/{second}")["status"] == "CREATED"
 

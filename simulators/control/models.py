@@ -75,3 +75,12 @@ class AgreementIn(Strict):
 
     def balance_fen(self) -> int:
         return int(self.balance * 100)
+
+
+class LoginScanIn(Strict):
+    """A tax app scans a login QR code and its user confirms: what the code says, which app scanned it, and
+    optionally whose app it is (the login is refused when that is not the account's person)."""
+
+    payload: str = Field(min_length=1, max_length=300)
+    app: Literal["taxapp", "iit"]
+    id_number: str | None = Field(default=None, max_length=18)

@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from simulators import web
-from simulators.control.models import AdvanceIn, AgreementIn, ClockIn, FaultsIn, PayersIn, TenantIn
-from simulators.core import captcha, clock, sms, tenants
+from simulators.control.models import AdvanceIn, AgreementIn, ClockIn, FaultsIn, LoginScanIn, PayersIn, TenantIn
+from simulators.core import captcha, clock, qrlogin, sms, tenants
 from simulators.core.errors import NotAuthorized
 from simulators.core.models import JournalEntry, Order, PaymentRecord, Tenant
 from simulators.core.schemas import order_json, record_json
@@ -130,6 +130,16 @@ def read_captcha(request: Request, tenant_id: str, captcha_id: str) -> dict[str,
         found = captcha.find(session, tenants.get(session, tenant_id), captcha_id)
         return {"id": found.id, "text": found.text, "expires_at": found.expires_at.isoformat(sep=" "),
                 "used": found.used_at is not None}
+
+
+@router.post("/tenants/{tenant_id}/etax/scans", operation_id="scanEtaxLoginQr")
+def scan_etax_login(request: Request, tenant_id: str, body: LoginScanIn) -> dict[str, object]:
+    """税务APP扫码 / 个人所得税APP扫码: the app scans the 电子税务局 login QR code (its payload) and the person
+    confirms on the phone; the login page then lets them in with 【登录】."""
+    with web.database(request).transaction() as session:
+        tenant = tenants.get(session, tenant_id)
+        ticket = qrlogin.scanned(session, tenant, [body.payload], body.app, body.id_number)
+        return {"ticket": ticket.id, "app": ticket.app, "state": qrlogin.state(tenant, ticket)}
 
 
 @router.get("/tenants/{tenant_id}/faults", operation_id="getFaultPlan")

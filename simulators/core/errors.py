@@ -7,6 +7,7 @@
     ├── RuleRefused          409  a business rule refuses it (arrears first, already paid, not eligible)
     └── GatewayUnavailable   502  the payment provider could not be reached or answered garbage
 
+A refusal normally writes nothing; one that is itself a fact to keep (``kept``) commits what came before it.
 The JSON body is always ``{"error": {"code": …, "field": …, "message": …}}``; pages show ``message``.
 """
 
@@ -41,6 +42,7 @@ FIELD_LABELS = {
     "captcha_id": "随机验证码",
     "purpose": "验证码用途",
     "business": "业务类型",
+    "district": "地区",
     "login": "登录",
     "font": "回执单字体",
     "token": "支付宝登录",
@@ -51,6 +53,11 @@ FIELD_LABELS = {
     "agreement_no": "三方协议号",
     "signature": "签名",
     "merchant_id": "商户号",
+    "username": "用户名",
+    "login_name": "居民身份证号码/手机号码/用户名",
+    "factor": "登录验证",
+    "ticket": "二维码",
+    "scan_app": "扫码APP",
 }
 
 
@@ -61,6 +68,7 @@ def label(field: str | None) -> str:
 class SimError(Exception):
     status = 400
     code = "bad_request"
+    kept = False  # True: what the request wrote before the refusal is committed (a wrong password counts)
 
     def __init__(self, message: str, *, field: str | None = None, code: str | None = None) -> None:
         super().__init__(message)

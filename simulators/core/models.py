@@ -84,6 +84,8 @@ class Order(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     paid_at: Mapped[datetime | None]
+    # The county code of the tax bureau the channel paid through (浙里办: the district chosen); None: the payer's.
+    tax_district: Mapped[str | None] = mapped_column(String(6), default=None)
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.year", cascade="all, delete-orphan", lazy="selectin"
@@ -150,6 +152,7 @@ class SmsMessage(Base):
     code: Mapped[str | None] = mapped_column(String(8))
     sent_at: Mapped[datetime]
     purpose: Mapped[str | None] = mapped_column(String(16))  # what a code is for: register, login, …
+    sender: Mapped[str | None] = mapped_column(String(20))  # the app that sent a code: each app has its own
     expires_at: Mapped[datetime | None]
     used_at: Mapped[datetime | None]
 
@@ -174,7 +177,8 @@ class AppAccount(Base):
 
     __tablename__ = "app_account"
     __table_args__ = (UniqueConstraint("tenant_id", "channel", "phone"),
-                      UniqueConstraint("tenant_id", "channel", "person_id"))
+                      UniqueConstraint("tenant_id", "channel", "person_id"),
+                      UniqueConstraint("tenant_id", "channel", "username"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
@@ -184,6 +188,9 @@ class AppAccount(Base):
     salt: Mapped[str] = mapped_column(String(32))
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     created_at: Mapped[datetime]
+    username: Mapped[str | None] = mapped_column(String(20))  # optional, unique in the channel (电子税务局)
+    failed_logins: Mapped[int] = mapped_column(default=0)  # wrong passwords in a row
+    locked_until: Mapped[datetime | None]  # too many wrong passwords: no login until then
 
 
 class Captcha(Base):
@@ -196,4 +203,20 @@ class Captcha(Base):
     text: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class LoginTicket(Base):
+    """A QR code on a login page, waiting for an app to scan and confirm it (电子税务局: 税务APP扫码 or
+    个人所得税APP扫码). It belongs to one half-done login; once confirmed, that login may finish."""
+
+    __tablename__ = "login_ticket"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(64))  # the half-done login's session
+    app: Mapped[str] = mapped_column(String(16))  # which app must scan it
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    confirmed_at: Mapped[datetime | None]
     used_at: Mapped[datetime | None]

@@ -28,6 +28,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     CLOSED: frozenset(),
 }
 OPEN = frozenset({CREATED, PAYING})
+SUPERSEDED = "该笔费款已另行提交缴费"  # why an open order was closed: a newer confirmation took its bills
 
 
 class BillHeld(Exception):
@@ -47,6 +48,7 @@ class Confirmation:
     idempotency_key: str
     dues: tuple[Due, ...]
     expected_amount_fen: int | None = None
+    tax_district: str | None = None  # the county code of the tax bureau paid through; None: the payer's own
 
 
 def transition(order: Order, to: str) -> None:
@@ -87,6 +89,7 @@ def confirm(session: Session, ref: ReferenceData, c: Confirmation, now: datetime
         idempotency_key=c.idempotency_key,
         created_at=now,
         expires_at=now + timedelta(minutes=ref.order_ttl_minutes),
+        tax_district=c.tax_district,
         lines=[
             OrderLine(year=d.year, kind=d.kind, tier_yuan=d.tier_yuan, amount_fen=d.amount_fen,
                       government_fen=d.government_fen)
@@ -112,7 +115,7 @@ def _hold(session: Session, c: Confirmation, year: int, order_no: str, now: date
     if bill.order_no is not None:
         holder = session.get(Order, bill.order_no)
         if holder is not None and holder.status == CREATED:
-            close(session, holder)  # never reached a gateway: nothing to ask anyone
+            close(session, holder, SUPERSEDED)  # never reached a gateway: nothing to ask anyone
         elif holder is not None and holder.status in OPEN:
             raise BillHeld(holder.order_no)
     taken = session.execute(
@@ -128,8 +131,10 @@ def _release(session: Session, order: Order) -> None:
     session.execute(update(Bill).where(Bill.order_no == order.order_no).values(order_no=None))
 
 
-def close(session: Session, order: Order) -> None:
+def close(session: Session, order: Order, reason: str | None = None) -> None:
     transition(order, CLOSED)
+    if reason:
+        order.failure = reason[:200]
     _release(session, order)
 
 
@@ -169,7 +174,7 @@ def settle_paid(session: Session, ref: ReferenceData, order: Order, *, amount_fe
     order.paid_at = paid_at
     person = session.get(Person, order.person_id)
     assert person is not None
-    authority = tax_authority(ref, person.county_code)
+    authority = tax_authority(ref, order.tax_district or person.county_code)
     for line in order.lines:
         session.add(PaymentRecord(
             tenant_id=order.tenant_id, person_id=order.person_id, order_no=order.order_no,

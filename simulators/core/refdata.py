@@ -42,9 +42,10 @@ class ReferenceData:
     age_basis: str
     arrears_window_years: int
     order_ttl_minutes: int
-    tax_authority: str
+    tax_authority: str  # a district's bureau, {district} filled in; the city's own when it is ''
     years: dict[int, YearData]
     batch_days: dict[int, tuple[date, ...]] = field(default_factory=dict)  # bank batch deduction (缴费批扣定档)
+    tax_authority_county: str = ""  # a county-level city's or county's bureau: not under 宁波市 in its name
 
     def year(self, year: int) -> YearData | None:
         return self.years.get(year)
@@ -55,7 +56,9 @@ class ReferenceData:
         return data if data and data.in_season(day) else None
 
     def authority(self, district: str) -> str:
-        return self.tax_authority.format(district=district)
+        """The tax bureau of a district (奉化区), county-level city (余姚市) or county (宁海县) of Ningbo."""
+        county_level = district.endswith(("市", "县")) and self.tax_authority_county
+        return (self.tax_authority_county if county_level else self.tax_authority).format(district=district)
 
     def next_batch_day(self, year: int, after: datetime) -> date | None:
         """The first day of a bank batch deduction for ``year`` whose run (at midnight) is still ahead."""
@@ -85,6 +88,7 @@ def load(path: Path = DEFAULT_PATH) -> ReferenceData:
         arrears_window_years=raw["arrears_window_years"],
         order_ttl_minutes=raw["order_ttl_minutes"],
         tax_authority=raw["tax_authority"],
+        tax_authority_county=raw.get("tax_authority_county", ""),
         years={int(y): _year(int(y), v) for y, v in raw["years"].items()},
         batch_days={int(y): tuple(sorted(date.fromisoformat(d) for d in days))
                     for y, days in raw.get("batch_deduction", {}).get("days", {}).items()},

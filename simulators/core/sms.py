@@ -1,7 +1,8 @@
 """The tenant's SMS inbox: every text the simulator sends to a phone lands here, for a test to read.
 
-Verification codes (短信验证码) are texts with a code, a purpose and an expiry on the tenant's clock; a code
-is good once, for the phone it was sent to, and only the newest one counts.
+Verification codes (短信验证码) are texts with a code, a purpose, the app that sent it and an expiry on the
+tenant's clock; a code is good once, for the phone it was sent to and in the app that sent it, and only that app's
+newest one counts. Each app limits its own resending: one person may register in two apps a moment apart.
 """
 
 from __future__ import annotations
@@ -45,21 +46,24 @@ def check_phone(phone: str) -> str:
     return phone
 
 
-def _codes(session: Session, tenant: Tenant, purpose: str, phone: str | None = None) -> list[SmsMessage]:
+def _codes(session: Session, tenant: Tenant, purpose: str, phone: str | None = None,
+           sender: str | None = None) -> list[SmsMessage]:
     query = select(SmsMessage).where(SmsMessage.tenant_id == tenant.id, SmsMessage.purpose == purpose,
                                      SmsMessage.code.is_not(None))
     if phone:
         query = query.where(SmsMessage.phone == phone)
+    if sender:
+        query = query.where(SmsMessage.sender == sender)
     return list(session.scalars(query.order_by(SmsMessage.id.desc())))
 
 
 def issue_code(session: Session, tenant: Tenant, phone: str, purpose: str, app: str) -> SmsMessage:
-    """获取验证码: a fresh 6-digit code to the phone; at most one a minute per phone and purpose."""
+    """获取验证码: a fresh 6-digit code to the phone; at most one a minute per phone, purpose and app."""
     phone = check_phone(phone)
     if purpose not in PURPOSES:
         raise InvalidInput(f"验证码用途应为{'、'.join(PURPOSES)}之一", field="purpose")
     now = clock.now(tenant)
-    latest = next(iter(_codes(session, tenant, purpose, phone)), None)
+    latest = next(iter(_codes(session, tenant, purpose, phone, app)), None)
     if latest is not None and now < latest.sent_at + RESEND_AFTER:
         wait = int((latest.sent_at + RESEND_AFTER - now).total_seconds()) + 1
         raise RuleRefused(f"短信验证码已发送至{mask_phone(phone)},请{wait}秒后再重新获取", field="phone")
@@ -67,18 +71,19 @@ def issue_code(session: Session, tenant: Tenant, phone: str, purpose: str, app: 
     minutes = int(CODE_TTL.total_seconds() // 60)
     message = send(session, tenant, phone, f"【{app}】您的{PURPOSES[purpose]}验证码为{code},{minutes}分钟内有效。"
                    "请勿将验证码告诉他人。", code)
-    message.purpose, message.expires_at = purpose, now + CODE_TTL
+    message.purpose, message.sender, message.expires_at = purpose, app, now + CODE_TTL
     session.flush()
     return message
 
 
-def use_code(session: Session, tenant: Tenant, phone: str, purpose: str, code: str) -> None:
-    """Check the code typed for this phone and spend it; each way it can be wrong has its own message."""
+def use_code(session: Session, tenant: Tenant, phone: str, purpose: str, code: str, app: str | None = None) -> None:
+    """Check the code typed for this phone (in ``app``: only the codes it sent count) and spend it; each way it can
+    be wrong has its own message."""
     code = code.strip()
     if not CODE.match(code):
         raise InvalidInput("短信验证码应为6位数字", field="sms_code")
     now: datetime = clock.now(tenant)
-    mine = _codes(session, tenant, purpose, phone)
+    mine = _codes(session, tenant, purpose, phone, app)
     if not mine:
         raise InvalidInput("请先点击【获取验证码】,再输入短信验证码", field="sms_code")
     match = next((m for m in mine if m.code == code), None)

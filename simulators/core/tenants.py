@@ -24,6 +24,7 @@ from simulators.core.models import (
     Captcha,
     ChannelSession,
     JournalEntry,
+    LoginTicket,
     Order,
     PaymentRecord,
     Person,
@@ -114,7 +115,7 @@ def payers(session: Session, tenant: Tenant) -> list[Person]:
 def reset(session: Session, tenant: Tenant) -> None:
     """Back to the state of its creation: same payers, no orders, records, accounts, sessions, SMS, random codes
     or journal."""
-    for model in (PaymentRecord, Bill, Order, ChannelSession, SmsMessage, Captcha, AppAccount, Person):
+    for model in (PaymentRecord, Bill, Order, LoginTicket, ChannelSession, SmsMessage, Captcha, AppAccount, Person):
         session.execute(delete(model).where(model.tenant_id == tenant.id))
     session.execute(delete(JournalEntry).where(JournalEntry.tenant_id == tenant.id))
     from simulators.alipay.models import AlipayAccount

@@ -74,10 +74,11 @@ def find_order(session: Session, tenant: Tenant, order_no: str) -> Order:
 
 
 Quote = Callable[[Session, Tenant], tuple[Person, str, tuple[Due, ...]]]
+District = Callable[[Session, Tenant], str | None]  # the county code of the tax bureau paid through (None: payer's)
 
 
 def confirm(request: Request, channel: str, quote: Quote, *, idempotency_key: str,
-            expected_amount_fen: int | None) -> str:
+            expected_amount_fen: int | None, tax_district: District | None = None) -> str:
     """Create (or find again) the order for a quote; an abandoned order holding the bills is closed first."""
     ref: ReferenceData = web.reference(request)
     for _attempt in range(3):
@@ -85,7 +86,8 @@ def confirm(request: Request, channel: str, quote: Quote, *, idempotency_key: st
             person, pay_type, dues = quote(session, tenant)
             try:
                 return orders.confirm(session, ref, orders.Confirmation(
-                    tenant, person, pay_type, channel, idempotency_key, dues, expected_amount_fen
+                    tenant, person, pay_type, channel, idempotency_key, dues, expected_amount_fen,
+                    tax_district(session, tenant) if tax_district else None,
                 ), clock.now(tenant)).order_no
             except orders.BillHeld as held:
                 held_no = held.order_no
@@ -99,7 +101,7 @@ def pay(request: Request, order_no: str, gateway: str, *, payer: str, redirect: 
     with web.tenant_transaction(request) as (session, tenant):
         order = find_order(session, tenant, order_no)
         if order.status not in orders.OPEN:
-            raise RuleRefused(f"订单{order_no}{STATUS_TEXT[order.status]},不能支付", field="order_no")
+            raise RuleRefused(f"订单{order_no}{_state(order)},不能支付", field="order_no")
         if order.gateway and order.gateway != gateway:
             raise RuleRefused("该订单已选择其他缴费渠道,请重新提交缴费", field="gateway")
         if clock.now(tenant) > order.expires_at:
@@ -117,7 +119,7 @@ def pay(request: Request, order_no: str, gateway: str, *, payer: str, redirect: 
         order = find_order(session, tenant, order_no)
         if order.status not in orders.OPEN:
             if result.outcome is Outcome.PENDING:
-                raise RuleRefused(f"订单{order_no}{STATUS_TEXT[order.status]},不能支付", field="order_no")
+                raise RuleRefused(f"订单{order_no}{_state(order)},不能支付", field="order_no")
             return redirect  # already settled by the provider's notification
         orders.start_payment(order, gateway, result.trade_no)
         if result.outcome is not Outcome.PENDING:
@@ -132,7 +134,7 @@ def settle(request: Request, order_no: str, *, close_if_pending: bool = False) -
         order = find_order(session, tenant, order_no)
         if order.status != orders.PAYING or not order.gateway:
             if close_if_pending and order.status == orders.CREATED:
-                orders.close(session, order)
+                orders.close(session, order, orders.SUPERSEDED)
             return order.status
         api = client(request, tenant, order.gateway)
         expired = clock.now(tenant) > order.expires_at
@@ -141,7 +143,9 @@ def settle(request: Request, order_no: str, *, close_if_pending: bool = False) -
         result = api.close(order_no)
     with web.tenant_transaction(request) as (session, tenant):
         order = find_order(session, tenant, order_no)
-        apply(session, web.reference(request), tenant, order, result)
+        if apply(session, web.reference(request), tenant, order, result) and close_if_pending \
+                and order.status == orders.CLOSED:
+            order.failure = orders.SUPERSEDED
         return order.status
 
 
@@ -166,6 +170,12 @@ def apply(session: Session, ref: ReferenceData, tenant: Tenant, order: Order, re
         orders.close(session, order)
         return True
     return False
+
+
+def _state(order: Order) -> str:
+    """The order's state as a person reads it, with the reason when there is one: 已关闭(该笔费款已另行提交缴费)."""
+    reason = f"({order.failure})" if order.failure and order.status != orders.PAID else ""
+    return STATUS_TEXT[order.status] + reason
 
 
 STATUS_TEXT = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -61,6 +62,10 @@ class Items:
 
     names: tuple[str, ...] = ()
     message: str = ""
+    statuses: tuple[str, ...] = ()  # what the channel shows beside each name: 待缴费, 已缴费, …
+
+    def status_of(self, name: str) -> str:
+        return dict(zip(self.names, self.statuses, strict=True)).get(name, "")
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,35 @@ class BatchEntry:
     tier: int
     status: str  # 待扣款, 已扣款 or 扣款失败
     message: str = ""
+
+
+Paying = Generator[None, None, Outcome]
+"""A payment walked in three stretches: up to the brink (everything before the press that confirms the order),
+the press itself (made without waiting for its answer), and the rest up to the outcome. The generator stops
+after each of the first two; it may end early, with a refusal, before the brink. Two of them interleaved by
+``together`` confirm at the same moment; ``through`` walks one straight."""
+
+
+def through(paying: Paying) -> Outcome:
+    """Walk one payment from start to outcome."""
+    while True:
+        try:
+            next(paying)
+        except StopIteration as done:
+            return done.value
+
+
+def together(*payments: Paying) -> tuple[Outcome, ...]:
+    """Walk every payment to its brink, press them all at once, then follow each to its outcome."""
+    ended: dict[int, Outcome] = {}
+    for _stretch in ("to the brink", "the press"):
+        for i, paying in enumerate(payments):
+            if i not in ended:
+                try:
+                    next(paying)
+                except StopIteration as done:
+                    ended[i] = done.value
+    return tuple(ended[i] if i in ended else through(paying) for i, paying in enumerate(payments))
 
 
 class Senses(Protocol):
@@ -94,7 +128,10 @@ class ChannelDriver(Protocol):
 
     def pay(self, payer: PayerRef, choice: Choice, *, by: PayerRef | None = None) -> Outcome:
         """The whole way from the payer's identity to the provider's result page. ``by`` is who is at the
-        screen when someone pays for the payer (None: the payer themself)."""
+        screen when someone pays for the payer (None: the payer themself). ``through(self.paying(...))``."""
+
+    def paying(self, payer: PayerRef, choice: Choice, *, by: PayerRef | None = None) -> Paying:
+        """The same way as ``pay``, in the three stretches of ``Paying``."""
 
     def records(self, payer: PayerRef) -> tuple[Record, ...]: ...
 

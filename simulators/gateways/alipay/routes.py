@@ -3,25 +3,20 @@ under /pay/alipay/."""
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
-import segno
-import zxingcpp
 from fastapi import APIRouter, BackgroundTasks, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
-from PIL import Image
 from sqlalchemy.orm import Session
 
-from simulators import web
+from simulators import qrcodes, web
 from simulators.core import tenants
 from simulators.core.billing import yuan
-from simulators.core.errors import InvalidInput
 from simulators.core.models import Tenant
 from simulators.gateways import trades
 from simulators.gateways.alipay import models, signing
@@ -31,8 +26,6 @@ PREFIX = "/pay/alipay"
 router = APIRouter(prefix=PREFIX, tags=["支付宝(模拟)"])
 pages = web.templates(Path(__file__).with_name("templates"))
 REQUIRED = ("app_id", "method", "sign_type", "sign", "timestamp", "version", "biz_content")
-IMAGE_TYPES = ("image/png", "image/jpeg")
-MAX_IMAGE = 10 * 1024 * 1024
 Handler = Callable[[Session, Tenant, dict[str, str], dict[str, Any]], Response]
 
 
@@ -150,9 +143,7 @@ def qr_image(request: Request, trade_no: str) -> Response:
     """The QR code of a precreate trade, as the PNG the payer saves."""
     with web.database(request).transaction() as session:
         payload = models.qr_code(models.at_cashier(session, trade_no, (models.QR_GATEWAY,)))
-    image = io.BytesIO()
-    segno.make(payload, error="m").save(image, kind="png", scale=8, border=4)
-    return Response(image.getvalue(), media_type="image/png")
+    return Response(qrcodes.png(payload), media_type="image/png")
 
 
 @router.get("/qr/{trade_no}", response_class=HTMLResponse, operation_id="alipayQrPage")
@@ -170,22 +161,11 @@ def scan_page(request: Request) -> HTMLResponse:
 @router.post("/scan", operation_id="alipayScan")
 async def scan(request: Request) -> dict[str, str]:
     """The raw bytes of a PNG or JPEG picture: the cashier of the open QR trade it shows."""
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind not in IMAGE_TYPES:
-        raise InvalidInput("请从相册选择PNG或JPEG格式的图片", field="付款码图片")
-    raw = await request.body()
-    if not raw or len(raw) > MAX_IMAGE:
-        raise InvalidInput("图片为空或超过10MB,请重新选择", field="付款码图片")
-    return await run_in_threadpool(_scan, request, raw)
+    payloads = await qrcodes.read_upload(request, "付款码图片")
+    return await run_in_threadpool(_scan, request, payloads)
 
 
-def _scan(request: Request, raw: bytes) -> dict[str, str]:
-    try:
-        with Image.open(io.BytesIO(raw)) as picture:
-            image = picture.convert("L")
-    except (OSError, ValueError, Image.DecompressionBombError) as error:
-        raise InvalidInput("无法读取这张图片,请重新选择", field="付款码图片") from error
-    payloads = [found.text for found in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+def _scan(request: Request, payloads: list[str]) -> dict[str, str]:
     with web.database(request).transaction() as session:
         trade = models.scanned(session, payloads)
         return {"cashier_url": f"{PREFIX}/cashier/{trade.prepay_id}"}

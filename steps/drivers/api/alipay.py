@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 import httpx
 
 from steps.drivers.api import cashier
-from steps.drivers.api.backend import Refused, answer, quoted, records, settled
-from steps.drivers.protocol import BatchEntry, Choice, Items, Outcome, PayerRef, Record, Senses
+from steps.drivers.api.backend import Refused, answer, items, ordering, quoted, records
+from steps.drivers.protocol import BatchEntry, Choice, Items, Outcome, PayerRef, Paying, Record, Senses, through
 
 API = "/alipay/api"
 
@@ -55,7 +54,7 @@ class AlipayApi:
             data = self._call("POST", "/payer/items", self._named(payer, None))
         except Refused as refused:
             return Items(message=refused.message)
-        return Items(names=tuple(item["name"] for item in data["items"]))
+        return items(data)
 
     @staticmethod
     def _selection(named: dict[str, str], choice: Choice) -> dict[str, Any]:
@@ -72,21 +71,17 @@ class AlipayApi:
         return quoted(data)
 
     def pay(self, payer: PayerRef, choice: Choice, *, by: PayerRef | None = None) -> Outcome:
+        return through(self.paying(payer, choice, by=by))
+
+    def paying(self, payer: PayerRef, choice: Choice, *, by: PayerRef | None = None) -> Paying:
         try:
             named = self._named(payer, by)
             self._call("POST", "/payer/items", named)
-            quoted = self._call("POST", "/quote", self._selection(named, choice))
-            order = self._call("POST", "/orders", {
-                **self._selection(named, choice), "idempotency_key": secrets.token_hex(16),
-                "expected_amount": quoted["amount"],
-            })
-            url = self._call("POST", f"/orders/{order['order_no']}/pay",
-                             {"gateway": choice.gateway or "alipay"})["cashier_url"]
-            cashier.confirm(self.http, url)
-            order = self._call("GET", f"/orders/{order['order_no']}")
+            quote = self._call("POST", "/quote", self._selection(named, choice))
         except Refused as refused:
             return Outcome("refused", refused.message)
-        return settled(order)
+        return (yield from ordering(self._call, "", self._selection(named, choice), quote["amount"],
+                                    choice.gateway or "alipay", lambda url: cashier.confirm(self.http, url)))
 
     def records(self, payer: PayerRef) -> tuple[Record, ...]:
         data = self._call("POST", "/records/query", self._named(payer, None))

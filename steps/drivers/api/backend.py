@@ -3,11 +3,16 @@ its refusals, its quotes, orders and records."""
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 
-from steps.drivers.protocol import Line, Outcome, Record
+from steps.drivers.protocol import Items, Line, Outcome, Paying, Record
+
+Call = Callable[[str, str, dict[str, Any] | None], dict[str, Any]]  # (method, path, JSON body) → answer
 
 FINAL = {"PAID": "paid", "FAILED": "failed", "CLOSED": "failed"}
 
@@ -32,6 +37,11 @@ def lines(rows: list[dict[str, Any]]) -> tuple[Line, ...]:
     return tuple(Line(int(r["year"]), r["kind"], r["amount"]) for r in rows)
 
 
+def items(data: dict[str, Any]) -> Items:
+    """The insured items of a payer/items answer, each with the status the pages show beside it."""
+    return Items(names=tuple(i["name"] for i in data["items"]), statuses=tuple(i["status"] for i in data["items"]))
+
+
 def quoted(data: dict[str, Any]) -> Outcome:
     return Outcome("quoted", amount=data["amount"], lines=lines(data["lines"]))
 
@@ -46,3 +56,26 @@ def settled(order: dict[str, Any]) -> Outcome:
 
 def records(data: dict[str, Any]) -> tuple[Record, ...]:
     return tuple(Record(r["year"], r["kind"], r["amount"], r["ticket_no"]) for r in data["records"])
+
+
+def ordering(call: Call, api: str, selection: dict[str, Any], amount: str, gateway: str,
+             complete: Callable[[str], None]) -> Paying:
+    """Every API driver's payment from its brink on: the order is confirmed (the press, in a thread of its own
+    so that two channels can press at the same moment), paid through the provider, ``complete`` does what the
+    person does at the provider's page, and the order's state is read back."""
+    yield
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        press = pool.submit(call, "POST", f"{api}/orders", {
+            **selection, "idempotency_key": secrets.token_hex(16), "expected_amount": amount})
+        yield
+        try:
+            order = press.result()
+        except Refused as refused:
+            return Outcome("refused", refused.message)
+    try:
+        url = call("POST", f"{api}/orders/{order['order_no']}/pay", {"gateway": gateway})["cashier_url"]
+        complete(url)
+        order = call("GET", f"{api}/orders/{order['order_no']}", None)
+    except Refused as refused:
+        return Outcome("refused", refused.message, order["order_no"])
+    return settled(order)

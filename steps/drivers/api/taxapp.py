@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import secrets
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -11,8 +10,8 @@ import httpx
 
 from steps.drivers.accounts import password_of
 from steps.drivers.api import cashier
-from steps.drivers.api.backend import Refused, answer, quoted, records, settled
-from steps.drivers.protocol import CHOOSE_TIER, Choice, Items, Outcome, PayerRef, Record, Senses
+from steps.drivers.api.backend import Refused, answer, items, ordering, quoted, records
+from steps.drivers.protocol import CHOOSE_TIER, Choice, Items, Outcome, PayerRef, Paying, Record, Senses, through
 
 API = "/taxapp/api"
 DEFAULT_GATEWAY = "ccb"  # the app's usual way: 第三方支付 建行
@@ -25,6 +24,7 @@ class TaxappApi:
     本人 or 他人 (with the random code read off its picture), then order and pay as the pages do."""
 
     channel = "taxapp"
+    api = API
 
     def __init__(self, http: httpx.Client, senses: Senses) -> None:
         self.http, self.senses = http, senses
@@ -46,22 +46,23 @@ class TaxappApi:
             self.current = ""  # the login ended (idle too long on the tenant's clock): log in again
         password = password_of(person)
         if person.id_number in self.registered:
-            self.token = self._call("POST", f"{API}/sessions", {"phone": person.phone, "password": password})["token"]
+            self.token = self._call("POST", f"{self.api}/sessions",
+                                    {"phone": person.phone, "password": password})["token"]
         else:
-            self._call("POST", f"{API}/sms/code", {"phone": person.phone, "purpose": "register"})
-            self.token = self._call("POST", f"{API}/accounts", {
+            self._call("POST", f"{self.api}/sms/code", {"phone": person.phone, "purpose": "register"})
+            self.token = self._call("POST", f"{self.api}/accounts", {
                 "phone": person.phone, "sms_code": self.senses.sms_code(person.phone), "password": password,
                 "password_confirm": password, "name": person.name, "id_type": person.id_type,
                 "id_number": person.id_number,
             })["token"]
             self.registered.add(person.id_number)
         self.current, self.verified = person.id_number, set()
-        self._call("POST", f"{API}/business", {"business": "个人业务"})
+        self._call("POST", f"{self.api}/business", {"business": "个人业务"})
 
     def verify_other(self, payer: PayerRef) -> None:
         """办理对象 他人: 证件类型, 姓名, 证件号码, 手机号码 and the 随机验证码 read off its picture."""
-        shown = self._call("POST", f"{API}/captchas")
-        self._call("POST", f"{API}/others", {
+        shown = self._call("POST", f"{self.api}/captchas")
+        self._call("POST", f"{self.api}/others", {
             "id_type": payer.id_type, "name": payer.name, "id_number": payer.id_number, "phone": payer.phone,
             "captcha_id": shown["captcha_id"], "captcha": self.senses.captcha_text(shown["captcha_id"]),
         })
@@ -80,10 +81,10 @@ class TaxappApi:
     def insured_items(self, payer: PayerRef) -> Items:
         try:
             self.open_payer(payer, None)
-            data = self._call("POST", f"{API}/payer/items", self._payer(payer))
+            data = self._call("POST", f"{self.api}/payer/items", self._payer(payer))
         except Refused as refused:
             return Items(message=refused.message)
-        return Items(names=tuple(item["name"] for item in data["items"]))
+        return items(data)
 
     def _selection(self, payer: PayerRef, choice: Choice) -> dict[str, Any]:
         tiered = choice.pay_type == CHOOSE_TIER
@@ -91,7 +92,7 @@ class TaxappApi:
                 "year": choice.year if tiered else None, "tier": choice.tier if tiered else None}
 
     def _quote(self, payer: PayerRef, choice: Choice) -> Outcome:
-        data = self._call("POST", f"{API}/quote", self._selection(payer, choice))
+        data = self._call("POST", f"{self.api}/quote", self._selection(payer, choice))
         return quoted(data)
 
     def quote(self, payer: PayerRef, choice: Choice) -> Outcome:
@@ -102,27 +103,22 @@ class TaxappApi:
             return Outcome("refused", refused.message)
 
     def pay(self, payer: PayerRef, choice: Choice, *, by: PayerRef | None = None) -> Outcome:
+        return through(self.paying(payer, choice, by=by))
+
+    def paying(self, payer: PayerRef, choice: Choice, *, by: PayerRef | None = None) -> Paying:
         try:
             self.open_payer(payer, by)
-            quoted = self._quote(payer, choice)
-            order = self._call("POST", f"{API}/orders", {
-                **self._selection(payer, choice), "idempotency_key": secrets.token_hex(16),
-                "expected_amount": quoted.amount,
-            })
-            order_no = order["order_no"]
-            url = self._call("POST", f"{API}/orders/{order_no}/pay",
-                             {"gateway": choice.gateway or DEFAULT_GATEWAY})["cashier_url"]
-            self.complete(url)
-            order = self._call("GET", f"{API}/orders/{order_no}")
+            quote = self._quote(payer, choice)
         except Refused as refused:
             return Outcome("refused", refused.message)
-        return settled(order)
+        return (yield from ordering(self._call, self.api, self._selection(payer, choice), quote.amount,
+                                    choice.gateway or DEFAULT_GATEWAY, self.complete))
 
     def complete(self, url: str) -> None:
         """What the person does at the provider: confirm at its cashier, or save and scan the Alipay QR code;
         nothing when the provider settled at once and sent them back to the result page."""
         path = urlsplit(url).path
-        if path.startswith("/taxapp/"):
+        if path.startswith(f"/{self.channel}/"):  # the provider settled at once: back at our result page
             return
         if path.startswith("/pay/alipay/qr/"):
             page = self.http.get(url)
@@ -138,7 +134,7 @@ class TaxappApi:
         cashier.confirm(self.http, url)
 
     def _alive(self) -> bool:
-        return bool(self.token) and self.http.get(f"{API}/me", headers={"X-App-Token": self.token}).is_success
+        return bool(self.token) and self.http.get(f"{self.api}/me", headers={"X-App-Token": self.token}).is_success
 
     def _admitted(self, payer: PayerRef) -> None:
         """Logged in as someone who may look at the payer's records: a verified 他人's login, or the payer's."""
@@ -149,17 +145,17 @@ class TaxappApi:
     def records(self, payer: PayerRef) -> tuple[Record, ...]:
         """已缴费查询: of the person logged in, or of a 他人 verified in this login."""
         self._admitted(payer)
-        data = self._call("POST", f"{API}/records/query", self._payer(payer))
+        data = self._call("POST", f"{self.api}/records/query", self._payer(payer))
         return records(data)
 
     def receipt(self, payer: PayerRef) -> bytes:
         """打印缴费回执单 of the payer's newest payment: the PDF."""
         self._admitted(payer)
-        rows = self._call("POST", f"{API}/records/query", self._payer(payer))["records"]
+        rows = self._call("POST", f"{self.api}/records/query", self._payer(payer))["records"]
         if not rows:
             raise Refused("没有缴费记录,无法打印缴费回执单")
         newest = max(rows, key=lambda r: (r["paid_at"], r["year"]))
-        response = self.http.get(f"{API}/orders/{newest['order_no']}/receipt", headers={"X-App-Token": self.token})
+        response = self.http.get(f"{self.api}/orders/{newest['order_no']}/receipt", headers={"X-App-Token": self.token})
         if response.is_error:
             raise Refused(response.json()["error"]["message"])
         return response.content

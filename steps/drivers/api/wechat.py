@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 import httpx
 
 from steps.drivers.api import cashier
-from steps.drivers.api.backend import Refused, answer, quoted, records, settled
-from steps.drivers.protocol import Choice, Items, Outcome, PayerRef, Record, Senses
+from steps.drivers.api.backend import Refused, answer, items, ordering, quoted, records
+from steps.drivers.protocol import Choice, Items, Outcome, PayerRef, Paying, Record, Senses, through
 
 
 class WechatApi:
@@ -34,7 +33,7 @@ class WechatApi:
             data = self._call("POST", "/wechat/api/payer/items", self._payer(payer))
         except Refused as refused:
             return Items(message=refused.message)
-        return Items(names=tuple(item["name"] for item in data["items"]))
+        return items(data)
 
     def _selection(self, payer: PayerRef, choice: Choice) -> dict[str, Any]:
         return {**self._payer(payer), "insurance": "pension", "pay_type": choice.pay_type,
@@ -48,22 +47,15 @@ class WechatApi:
         return quoted(data)
 
     def pay(self, payer: PayerRef, choice: Choice, *, by: PayerRef | None = None) -> Outcome:
+        return through(self.paying(payer, choice, by=by))
+
+    def paying(self, payer: PayerRef, choice: Choice, *, by: PayerRef | None = None) -> Paying:
         # WeChat pays for anyone by name and ID: who is at the screen changes nothing (guide step 3).
         quoted = self.quote(payer, choice)
         if quoted.status != "quoted":
             return quoted
-        try:
-            order = self._call("POST", "/wechat/api/orders", {
-                **self._selection(payer, choice), "idempotency_key": secrets.token_hex(16),
-                "expected_amount": quoted.amount,
-            })
-            url = self._call("POST", f"/wechat/api/orders/{order['order_no']}/pay",
-                             {"gateway": choice.gateway or "wechatpay"})["cashier_url"]
-            cashier.confirm(self.http, url)
-            order = self._call("GET", f"/wechat/api/orders/{order['order_no']}")
-        except Refused as refused:
-            return Outcome("refused", refused.message)
-        return settled(order)
+        return (yield from ordering(self._call, "/wechat/api", self._selection(payer, choice), quoted.amount,
+                                    choice.gateway or "wechatpay", lambda url: cashier.confirm(self.http, url)))
 
     def records(self, payer: PayerRef) -> tuple[Record, ...]:
         data = self._call("POST", "/wechat/api/records/query", self._payer(payer))

@@ -13,8 +13,10 @@ from steps.drivers.protocol import (
     Line,
     Outcome,
     PayerRef,
+    Paying,
     Record,
     Senses,
+    through,
 )
 from steps.drivers.ui.cashier import AlipayCashier
 from steps.drivers.ui.pages import ChannelPage
@@ -76,8 +78,8 @@ class AlipayPage(ChannelPage):
     def agree_authorization(self) -> None:
         self.page.get_by_role("button", name="同意", exact=True).click()
 
-    def press(self, name: str) -> None:
-        self.page.get_by_role("button", name=name, exact=True).click()
+    def press(self, name: str, *, wait: bool = True) -> None:
+        self.page.get_by_role("button", name=name, exact=True).click(no_wait_after=not wait)
 
     def next(self) -> None:
         self.press("下一步")
@@ -93,6 +95,9 @@ class AlipayPage(ChannelPage):
     def item_names(self) -> tuple[str, ...]:
         group = self.page.get_by_role("radiogroup", name="参保险种")
         return tuple(label.inner_text().split("\n")[0].strip() for label in group.locator("label").all())
+
+    def item_statuses(self) -> tuple[str, ...]:
+        return tuple(self.page.get_by_role("radiogroup", name="参保险种").locator("label .status").all_inner_texts())
 
     def choose_item(self, name: str) -> None:
         self.page.get_by_role("radio", name=name).check()
@@ -200,24 +205,34 @@ class AlipayUi:
         message = self.enter(payer) or self.choose_payer(payer, None)
         if message:
             return Items(message=message)
-        return Items(names=self.pages.item_names())
+        return Items(names=self.pages.item_names(), statuses=self.pages.item_statuses())
 
     def quote(self, payer: PayerRef, choice: Choice) -> Outcome:
         return self._to_pay_page(payer, choice)
 
     def pay(self, payer: PayerRef, choice: Choice, *, by: PayerRef | None = None) -> Outcome:
+        return through(self.paying(payer, choice, by=by))
+
+    def paying(self, payer: PayerRef, choice: Choice, *, by: PayerRef | None = None) -> Paying:
         quoted = self._to_pay_page(payer, choice, by)
         if quoted.status != "quoted":
             return quoted
-        message = self.go_pay(choice.gateway or "alipay")
+        yield
+        self.pages.press("去支付", wait=False)
+        yield
+        message = self.pay_at_cashier()
         if message:
             return Outcome("refused", message)
         return self.result(quoted)
 
-    def go_pay(self, gateway: str = "alipay") -> str:
+    def go_pay(self) -> str:
         """Guide step 5: 去支付 → 确认付款 in Alipay's cashier; returns the page's message when it refuses."""
+        self.pages.press("去支付")
+        return self.pay_at_cashier()
+
+    def pay_at_cashier(self) -> str:
+        """After 去支付: 确认付款 in Alipay's cashier, or the page's message when it refused."""
         p = self.pages
-        p.press("去支付")
         p.page.locator("main[aria-label='支付宝'], #message:visible").first.wait_for()
         if p.message.is_visible():
             return p.message.inner_text().strip()

@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import Locator, Page
 
 from steps.drivers.accounts import password_of
-from steps.drivers.protocol import CHOOSE_TIER, Choice, Items, Line, Outcome, PayerRef, Record, Senses
+from steps.drivers.protocol import CHOOSE_TIER, Choice, Items, Line, Outcome, PayerRef, Paying, Record, Senses, through
 from steps.drivers.ui.cashier import WechatPayCashier
 
 PENSION_ITEM = "城乡居民社会养老保险"
@@ -118,6 +118,14 @@ class TaxappPage:
         group.locator(".item-row").first.wait_for()
         return tuple(t.strip() for t in group.locator(".item-row > label").all_inner_texts())
 
+    def item_statuses(self) -> tuple[str, ...]:
+        """The 状态 shown in each item row ('' where a row shows none)."""
+        return tuple(self.page.get_by_role("group", name="参保条目").locator(".item-row").evaluate_all(
+            """rows => rows.map((row) => {
+                 const term = [...row.querySelectorAll("dt")].find((dt) => dt.textContent === "状态");
+                 return term ? term.nextElementSibling.textContent.trim() : "";
+               })"""))
+
     def current_year_item(self, year: int) -> str:
         return f"{PENSION_ITEM}({year}年度)"
 
@@ -149,9 +157,9 @@ class TaxappPage:
         """提示框中的【确定】."""
         self.confirmation().get_by_role("button", name="确定").click()
 
-    def pay(self) -> None:
+    def pay(self, *, wait: bool = True) -> None:
         """【缴费】."""
-        self.button("缴费").click()
+        self.button("缴费").click(no_wait_after=not wait)
 
     def payment_ways(self) -> Locator:
         return self.page.get_by_role("region", name="缴费方式")
@@ -285,7 +293,9 @@ class TaxappUi:
     # ChannelDriver --------------------------------------------------------------------------------------------
     def insured_items(self, payer: PayerRef) -> Items:
         message = self.open_payer(payer, None)
-        return Items(message=message) if message else Items(names=self.pages.item_names())
+        if message:
+            return Items(message=message)
+        return Items(names=self.pages.item_names(), statuses=self.pages.item_statuses())
 
     def _choose(self, choice: Choice) -> Outcome:
         """Tick the item and settle its amount; the quoted lines from the 提示框, or the refusal."""
@@ -312,6 +322,9 @@ class TaxappUi:
         return Outcome("refused", message) if message else self._choose(choice)
 
     def pay(self, payer: PayerRef, choice: Choice, *, by: PayerRef | None = None) -> Outcome:
+        return through(self.paying(payer, choice, by=by))
+
+    def paying(self, payer: PayerRef, choice: Choice, *, by: PayerRef | None = None) -> Paying:
         message = self.open_payer(payer, by)
         if message:
             return Outcome("refused", message)
@@ -320,7 +333,9 @@ class TaxappUi:
             return quoted
         p = self.pages
         p.confirm()
-        p.pay()
+        yield
+        p.pay(wait=False)
+        yield
         message = p.wait_for(p.payment_ways())
         if message:
             return Outcome("refused", message)

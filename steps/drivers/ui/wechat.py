@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator, Page
 
-from steps.drivers.protocol import CHOOSE_TIER, Choice, Items, Line, Outcome, PayerRef, Record, Senses
+from steps.drivers.protocol import CHOOSE_TIER, Choice, Items, Line, Outcome, PayerRef, Paying, Record, Senses, through
 from steps.drivers.ui.cashier import WechatPayCashier
 from steps.drivers.ui.pages import ChannelPage
 
@@ -44,6 +44,9 @@ class WechatPage(ChannelPage):
         group = self.page.get_by_role("radiogroup", name="参保险种")
         return tuple(label.inner_text().split("\n")[0].strip() for label in group.locator("label").all())
 
+    def item_statuses(self) -> tuple[str, ...]:
+        return tuple(self.page.get_by_role("radiogroup", name="参保险种").locator("label .status").all_inner_texts())
+
     def choose_item(self, name: str) -> None:
         self.page.get_by_role("radio", name=name).check()
 
@@ -63,8 +66,8 @@ class WechatPage(ChannelPage):
     def detail_lines(self) -> tuple[Line, ...]:
         return self.table_lines("应缴明细")
 
-    def submit(self) -> None:
-        self.page.get_by_role("button", name="确认提交").click()
+    def submit(self, *, wait: bool = True) -> None:
+        self.page.get_by_role("button", name="确认提交").click(no_wait_after=not wait)
 
     def choose_gateway(self, name: str) -> None:
         self.page.get_by_role("radio", name=name).check()
@@ -109,7 +112,7 @@ class WechatUi:
         self.pages.page.locator("#items:visible label, #message:visible").first.wait_for()
         if self.pages.message.is_visible():
             return Items(message=self.pages.message.inner_text().strip())
-        return Items(names=self.pages.item_names())
+        return Items(names=self.pages.item_names(), statuses=self.pages.item_statuses())
 
     def insured_items(self, payer: PayerRef) -> Items:
         return self._lookup(payer)
@@ -135,22 +138,37 @@ class WechatUi:
         return Outcome("quoted", amount=amount, lines=lines)
 
     def pay(self, payer: PayerRef, choice: Choice, *, by: PayerRef | None = None) -> Outcome:
+        return through(self.paying(payer, choice, by=by))
+
+    def paying(self, payer: PayerRef, choice: Choice, *, by: PayerRef | None = None) -> Paying:
         # WeChat pays for anyone by name and ID: who is at the screen changes nothing (guide step 3).
         quoted = self.quote(payer, choice)
         if quoted.status != "quoted":
             return quoted
-        message = self.submit_and_pay(choice.gateway or "wechatpay")
+        self.review()
+        yield
+        self.pages.submit(wait=False)
+        yield
+        message = self.pay_submitted(choice.gateway or "wechatpay")
         if message:
             return Outcome("refused", message)
         return self.result(self.pages.page.locator("#pay-order").inner_text(), quoted)
 
+    def review(self) -> None:
+        """From the shown 缴费信息: 下一步 to 核对缴费信息."""
+        self.pages.next()
+        self.pages.wait_for("核对缴费信息")
+
     def submit_and_pay(self, gateway: str = "wechatpay") -> str:
         """Steps 5–7 from the shown 缴费信息: 下一步, 确认提交, 确认支付, pay at the cashier.
         Returns the page's message when it refuses ('' when the payment went through the cashier)."""
+        self.review()
+        self.pages.submit()
+        return self.pay_submitted(gateway)
+
+    def pay_submitted(self, gateway: str) -> str:
+        """After 确认提交: 确认支付 through the provider and pay at its cashier; the page's message if refused."""
         p = self.pages
-        p.next()
-        p.wait_for("核对缴费信息")
-        p.submit()
         message = p.wait_for("选择缴费渠道")
         if message:
             return message

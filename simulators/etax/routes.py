@@ -1,0 +1,147 @@
+"""The 宁波市电子税务局: its desktop pages under /etax/, its JSON back end under /etax/api/, and the tax apps'
+扫一扫 that confirms a QR login (/etax/scan)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from simulators import account_api, channel_api, qrcodes, web
+from simulators.core import accounts, qrlogin
+from simulators.core.errors import SimError
+from simulators.etax import models
+from simulators.gateways import merchant
+
+pages = web.templates(Path(__file__).with_name("templates"))
+router = APIRouter(tags=["电子税务局"])
+api = APIRouter(prefix="/etax/api", tags=["电子税务局 扫码登录"], responses=web.ERROR_RESPONSES)
+C = models.CHANNEL
+SBJF = f"/{C}/bszx/sbjf"
+
+# Guide step 5: 本人 is the logged-in account's person; 他人 only after the check of 姓名, 证件号码, 手机号码 and
+# the random code.
+backend = channel_api.ChannelBackend(
+    channel=C, label=models.APP.label, visitor=models.APP.visitor, admit=models.APP.admit,
+    gateways=models.GATEWAYS, result_page=lambda order_no: f"{SBJF}/result?order_no={order_no}",
+)
+
+
+def _user(request: Request) -> str:
+    """The name of the person logged in, for the top bar ('' when nobody is)."""
+    try:
+        with web.tenant_transaction(request) as (session, tenant):
+            return models.APP.login(request, session, tenant).person.name
+    except SimError:
+        return ""
+
+
+def _page(request: Request, template: str, *, signed_in: bool = True, **context: object) -> Response:
+    """A page of the site; pages behind the login send a person to 登录 first."""
+    if signed_in:
+        target = models.APP.signed_in(request)
+        if target:
+            return RedirectResponse(target, status_code=303)
+    return web.page(pages, request, template, channel=C, app=models.NAME, user=_user(request),
+                    navigation=models.NAVIGATION, **context)
+
+
+@router.get("/etax/", response_class=HTMLResponse, include_in_schema=False)
+def home(request: Request) -> Response:
+    """首页, with 【登录】 at the top right."""
+    return _page(request, "etax_home.html", signed_in=False)
+
+
+@router.get("/etax/login", response_class=HTMLResponse, include_in_schema=False)
+def login(request: Request) -> Response:
+    """登录: 自然人业务 (居民身份证号码/手机号码/用户名 and 个人用户密码) or 企业业务 (not simulated)."""
+    return _page(request, "etax_login.html", signed_in=False)
+
+
+@router.get("/etax/login/verify", response_class=HTMLResponse, include_in_schema=False)
+def verify(request: Request) -> Response:
+    """登录验证: 短信验证, 税务APP扫码 or 个人所得税APP扫码; only for a login waiting for its second factor."""
+    try:
+        with web.tenant_transaction(request) as (session, tenant):
+            accounts.half_done(session, tenant, C, models.APP.token(request), models.NAME)
+    except SimError:  # no half-done login: a whole one goes home, anyone else to 登录
+        logged_in = not models.APP.signed_in(request)
+        return RedirectResponse(f"/{C}/" if logged_in else f"/{C}/login", status_code=303)
+    return _page(request, "etax_verify.html", signed_in=False, factors=account_api.SECOND_FACTORS)
+
+
+@router.get("/etax/register", response_class=HTMLResponse, include_in_schema=False)
+def register(request: Request) -> Response:
+    """用户注册: real name, phone with its SMS code, password twice and an optional user name."""
+    return _page(request, "etax_register.html", signed_in=False)
+
+
+@router.get("/etax/bszx", response_class=HTMLResponse, include_in_schema=False)
+def tax_centre(request: Request) -> Response:
+    """办税中心."""
+    return _page(request, "etax_bszx.html")
+
+
+@router.get("/etax/bszx/sswbl", response_class=HTMLResponse, include_in_schema=False)
+def tax_business(request: Request) -> Response:
+    """涉税业务办理: the categories; 社保缴费 is simulated."""
+    return _page(request, "etax_sswbl.html", categories=models.CATEGORIES)
+
+
+@router.get("/etax/bszx/sbjf", response_class=HTMLResponse, include_in_schema=False)
+def social_insurance(request: Request) -> Response:
+    """社保缴费: 社保缴费办理(城乡养老), 已缴费查询, 社保费电子缴款回执单."""
+    return _page(request, "etax_sbjf.html")
+
+
+@router.get("/etax/bszx/sbjf/cxyl", response_class=HTMLResponse, include_in_schema=False)
+def pension(request: Request) -> Response:
+    """社保缴费办理(城乡养老): guide steps 5–7."""
+    return _page(request, "etax_cxyl.html", third_party=models.THIRD_PARTY, agreement=models.AGREEMENT)
+
+
+@router.get("/etax/bszx/sbjf/result", response_class=HTMLResponse, include_in_schema=False)
+def result(request: Request) -> Response:
+    return _page(request, "etax_result.html")
+
+
+@router.get("/etax/bszx/sbjf/records", response_class=HTMLResponse, include_in_schema=False)
+def records(request: Request) -> Response:
+    """已缴费查询: the payments of 本人 and of the 他人 verified in this login."""
+    return _page(request, "etax_records.html", title="已缴费查询")
+
+
+@router.get("/etax/bszx/sbjf/receipts", response_class=HTMLResponse, include_in_schema=False)
+def receipts(request: Request) -> Response:
+    """社保费电子缴款回执单: the same payments, each with its receipt (PDF)."""
+    return _page(request, "etax_records.html", title="社保费电子缴款回执单")
+
+
+# The tax apps' 扫一扫 (税务APP, 个人所得税APP), as the person's phone: a picture of the login QR code --------------
+@router.get("/etax/scan", response_class=HTMLResponse, include_in_schema=False)
+def scan_page(request: Request) -> Response:
+    """The phone's 扫一扫 in 税务APP or 个人所得税APP, with 从相册选择 for a picture of the login QR code."""
+    return web.page(pages, request, "etax_scan.html", apps=qrlogin.APPS)
+
+
+@api.post("/scans", operation_id="etaxScanLoginQr")
+async def scan(request: Request, scan_app: str) -> dict[str, object]:
+    """The raw bytes of a PNG or JPEG picture of a login QR code, scanned with ``scan_app`` (taxapp: 税务APP,
+    iit: 个人所得税APP), and the login confirmed on the phone. The login page then lets the person in."""
+    qrlogin.app_name(scan_app)
+    payloads = await qrcodes.read_upload(request, "二维码图片")
+    return await run_in_threadpool(_confirm, request, payloads, scan_app)
+
+
+def _confirm(request: Request, payloads: list[str], scan_app: str) -> dict[str, object]:
+    with web.tenant_transaction(request) as (session, tenant):
+        ticket = qrlogin.scanned(session, tenant, payloads, scan_app)
+        return {"ticket": ticket.id, "state": qrlogin.state(tenant, ticket),
+                "message": f"已在{qrlogin.APPS[scan_app]}上确认登录{models.NAME},请在电脑上点击【登录】"}
+
+
+routers = (router, api, account_api.account_router(models.APP), channel_api.payment_router(backend),
+           merchant.notification_router(C))
+__all__ = ["routers"]

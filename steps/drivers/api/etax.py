@@ -1,0 +1,59 @@
+"""API driver of the 宁波市电子税务局: the site's JSON back end under /etax/api/, as its pages call it."""
+
+from __future__ import annotations
+
+import httpx
+
+from steps.drivers.accounts import password_of
+from steps.drivers.api.backend import Refused, answer
+from steps.drivers.api.taxapp import TaxappApi
+from steps.drivers.protocol import PayerRef, Senses
+
+NATURAL = "自然人业务"
+
+
+class EtaxApi(TaxappApi):
+    """The ChannelDriver of the 电子税务局 over HTTP: 用户注册 if new here, 登录 with the 居民身份证号码 and the
+    password, then the second factor (``second_factor``: sms, or taxapp / iit to scan the login QR code with that
+    app's 扫一扫); from there as the 宁波税务APP: 本人 or 他人, order and pay."""
+
+    channel = "etax"
+    api = "/etax/api"
+
+    def __init__(self, http: httpx.Client, senses: Senses, second_factor: str = "sms") -> None:
+        super().__init__(http, senses)
+        self.second_factor = second_factor
+
+    def sign_in(self, person: PayerRef) -> None:
+        if self.current == person.id_number:
+            if self._alive():
+                return
+            self.current = ""  # the login ended (idle too long on the tenant's clock): log in again
+        password = password_of(person)
+        if person.id_number not in self.registered:
+            self._call("POST", f"{self.api}/sms/code", {"phone": person.phone, "purpose": "register"})
+            self._call("POST", f"{self.api}/accounts", {
+                "phone": person.phone, "sms_code": self.senses.sms_code(person.phone), "password": password,
+                "password_confirm": password, "name": person.name, "id_number": person.id_number,
+            })
+            self.registered.add(person.id_number)
+        self.token = self._call("POST", f"{self.api}/sessions", {
+            "login_name": person.id_number, "password": password, "business": NATURAL})["token"]
+        self.pass_second_factor(person)
+        self.current, self.verified = person.id_number, set()
+
+    def pass_second_factor(self, person: PayerRef) -> None:
+        """登录验证 → 登录."""
+        if self.second_factor == "sms":
+            try:
+                self._call("POST", f"{self.api}/login/sms-code")
+            except Refused as refused:  # asked a minute ago: the code already on the phone is still good
+                if "重新获取" not in refused.message:
+                    raise
+            self._call("POST", f"{self.api}/login/sms", {"sms_code": self.senses.sms_code(person.phone)})
+            return
+        qr = self._call("POST", f"{self.api}/login/qr", {"scan_app": self.second_factor})
+        picture = self.http.get(qr["image_url"], headers={"X-App-Token": self.token})
+        answer(self.http.post(f"{self.api}/scans", params={"scan_app": self.second_factor}, content=picture.content,
+                              headers={"Content-Type": "image/png"}))
+        self._call("POST", f"{self.api}/login/qr/{qr['ticket']}/finish")
