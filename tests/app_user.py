@@ -1,19 +1,23 @@
-"""A person using an app channel with its own accounts (宁波税务APP, …) over its JSON back end, as its pages do,
-and what the database holds for the tenant: enough to prove that a refused request wrote nothing."""
+"""A person using an app channel with its own accounts (宁波税务APP, 电子税务局, 浙里办) over its JSON back end, as
+its pages do, and what the database holds for the tenant: enough to prove that a refused request wrote nothing.
+Also what the three channels' tests share: refusals, orders that can no longer be paid, the channel's payment
+ways, 他人 that do not match, and the harness's API driver paying and logging in again."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from sqlalchemy import func, select
 
 from fixtures.payers import Payer
-from fixtures.simulator import EmbeddedSimulator, SimControl
+from fixtures.receipts import pdf_text
+from fixtures.simulator import EmbeddedSimulator, SimControl, TenantSenses
+from simulators.core.idnumber import mask
 from simulators.core.models import (
     AppAccount,
     Bill,
@@ -25,10 +29,29 @@ from simulators.core.models import (
     SmsMessage,
 )
 from simulators.gateways.models import GatewayTrade, Notification
+from steps.drivers.api.app_channel import AppChannelApi
+from steps.drivers.protocol import Choice, PayerRef
 
 PASSWORD = "Abc12345"
 COUNTED = (Person, Bill, Order, PaymentRecord, GatewayTrade, Notification, AppAccount, ChannelSession, SmsMessage,
            Captcha)
+User = TypeVar("User", bound="AppUser")
+Driver = TypeVar("Driver", bound=AppChannelApi)
+
+
+def refused(response: httpx.Response, status: int, field: str, message: str) -> None:
+    """A refusal: this status, its Chinese message (containing ``message``) naming the field."""
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert error["field"] == field, error
+    assert message in error["message"], error
+
+
+@contextmanager
+def tenant_client(sim: EmbeddedSimulator, tenant: str) -> Iterator[httpx.Client]:
+    """An HTTP client of the simulator in this tenant, keeping cookies as a browser does."""
+    with httpx.Client(base_url=sim.url, headers={"X-Sim-Tenant": tenant}, timeout=30, trust_env=False) as http:
+        yield http
 
 
 @dataclass
@@ -100,14 +123,61 @@ class AppUser:
                                               "pay_type": "选档缴费", "year": 2024, "tier": 300,
                                               "idempotency_key": secrets.token_hex(12), **choice})
 
-    def pay_through(self, payer: Payer, gateway: str = "ccb", **choice: Any) -> dict[str, Any]:
+    def order_no(self, payer: Payer, **choice: Any) -> str:
+        """A new order's number: the order must be made."""
         order = self.order(payer, **choice)
         assert order.status_code == 201, order.text
-        order_no = order.json()["order_no"]
+        return str(order.json()["order_no"])
+
+    def pay(self, order_no: str, gateway: str) -> httpx.Response:
+        return self.call("POST", f"/orders/{order_no}/pay", {"gateway": gateway})
+
+    def pay_through(self, payer: Payer, gateway: str = "ccb", **choice: Any) -> dict[str, Any]:
+        order_no = self.order_no(payer, **choice)
         url = self.ok("POST", f"/orders/{order_no}/pay", {"gateway": gateway})["cashier_url"]
         confirmed = self.http.post(url.split("?")[0] + "/pay", json={})
         assert confirmed.is_success, confirmed.text
         return self.ok("GET", f"/orders/{order_no}")
+
+    # checks the channels share --------------------------------------------------------------------------------
+    @contextmanager
+    def writes_nothing(self) -> Iterator[None]:
+        """What runs inside is refused: the tenant's rows, spent codes and logins stay as they were."""
+        before = self.state()
+        yield
+        assert self.state() == before
+
+    def check_closed_order_refused(self, payer: Payer, gateway: str) -> None:
+        """The same bill ordered again closes the untouched first order: paying it is refused and writes nothing."""
+        first, second = self.order_no(payer), self.order_no(payer)
+        assert self.ok("GET", f"/orders/{first}")["status"] == "CLOSED"
+        with self.writes_nothing():
+            refused(self.pay(first, gateway), 409, "订单号", "已关闭(该笔费款已另行提交缴费),不能支付")
+        assert self.ok("GET", f"/orders/{second}")["status"] == "CREATED"
+
+    def check_other_ways_refused(self, payer: Payer, other_way: str, offered: str) -> str:
+        """Another channel's way to pay is refused, naming the ways ``offered``, and writes nothing; returns the
+        order, still to be paid."""
+        order_no = self.order_no(payer)
+        with self.writes_nothing():
+            refused(self.pay(order_no, other_way), 422, "缴费渠道", offered)
+        return order_no
+
+    def check_mismatched_other_refused(self, other: Payer, changes: dict[str, str], status: int, field: str,
+                                       message: str) -> None:
+        """The 他人 form (with a fresh random code) with ``changes``: refused, and nothing written."""
+        body = {**self.other(other), **changes}
+        with self.writes_nothing():
+            refused(self.call("POST", "/others", body), status, field, message)
+
+    def check_id_number_taken_refused(self, payer: Payer, another_phone: str, app: str) -> None:
+        """A second account for a registered ID number, even with another phone and its code: refused without
+        showing the number, and nothing written."""
+        code = self.send_code(another_phone)
+        with self.writes_nothing():
+            response = self.register(payer, phone=another_phone, sms_code=code)
+            refused(response, 409, "证件号码", f"已注册{app}账号")
+            assert payer.id_number not in response.text
 
     # what the database holds for this tenant --------------------------------------------------------------------
     def state(self) -> dict[str, object]:
@@ -128,6 +198,39 @@ class AppUser:
 
 
 @contextmanager
-def app_user(sim: EmbeddedSimulator, control: SimControl, tenant: str, channel: str = "taxapp") -> Iterator[AppUser]:
-    with httpx.Client(base_url=sim.url, headers={"X-Sim-Tenant": tenant}, timeout=30, trust_env=False) as http:
-        yield AppUser(sim, control, tenant, http, channel)
+def app_user(sim: EmbeddedSimulator, control: SimControl, tenant: str, kind: type[User]) -> Iterator[User]:
+    """A person at the channel ``kind`` is for (AppUser: the 宁波税务APP), with a client of their own."""
+    with tenant_client(sim, tenant) as http:
+        yield kind(sim, control, tenant, http)
+
+
+# the harness's API driver -------------------------------------------------------------------------------------------
+def ref(payer: Payer) -> PayerRef:
+    return PayerRef(payer.name, payer.id_number, "居民身份证", payer.phone)
+
+
+@contextmanager
+def api_driver(sim: EmbeddedSimulator, control: SimControl, tenant: str, kind: Callable[..., Driver],
+               **options: Any) -> Iterator[Driver]:
+    """The channel's API driver (``kind``, with its ``options``), as the harness builds it, in this tenant."""
+    with tenant_client(sim, tenant) as http:
+        yield kind(http, TenantSenses(control, tenant), **options)
+
+
+def driver_pays_for_another(driver: AppChannelApi, payer: Payer, family: Payer, gateway: str) -> str:
+    """``family`` pays the payer's 2024 pension (500) the ``gateway`` way: the payer's records show it, the
+    family's none; returns the text of the payer's receipt, which shows the payer's masked ID number."""
+    outcome = driver.pay(ref(payer), Choice("选档缴费", 2024, 500, gateway), by=ref(family))
+    assert outcome.paid, outcome
+    assert [r.year for r in driver.records(ref(payer))] == [2024]
+    assert driver.records(ref(family)) == ()
+    text = pdf_text(driver.receipt(ref(payer)))
+    assert mask(payer.id_number) in text
+    return text
+
+
+def driver_logs_in_again(driver: AppChannelApi, control: SimControl, tenant: str, payer: Payer) -> None:
+    """The login ends after half an hour idle on the tenant's clock; the driver logs in again to read records."""
+    assert driver.pay(ref(payer), Choice("选档缴费", 2024, 300)).paid
+    control.advance(tenant, 31 * 60)
+    assert [r.amount for r in driver.records(ref(payer))] == ["300.00"]

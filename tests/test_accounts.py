@@ -14,20 +14,13 @@ from fixtures.simulator import EmbeddedSimulator, SimControl
 from simulators.core import captcha
 from simulators.core.models import AppAccount
 from steps.language import wrong_check_char
-from tests.app_user import PASSWORD, AppUser, app_user
+from tests.app_user import PASSWORD, AppUser, app_user, refused
 
 
 @pytest.fixture
 def user(sim: EmbeddedSimulator, sim_control: SimControl, tenant: str) -> Iterator[AppUser]:
-    with app_user(sim, sim_control, tenant) as person:
+    with app_user(sim, sim_control, tenant, AppUser) as person:
         yield person
-
-
-def refused(response, status: int, field: str, message: str) -> None:  # type: ignore[no-untyped-def]
-    assert response.status_code == status, response.text
-    error = response.json()["error"]
-    assert error["field"] == field, error
-    assert message in error["message"], error
 
 
 # SMS codes --------------------------------------------------------------------------------------------------
@@ -114,13 +107,7 @@ def test_registration_opens_a_login_and_keeps_only_a_salted_hash(user: AppUser, 
 def test_an_id_number_already_registered_is_refused(user: AppUser, enrol, fake) -> None:  # type: ignore[no-untyped-def]
     payer = enrol()
     assert user.register(payer).status_code == 201
-    another_phone = fake.ningbo_payer().phone
-    code = user.send_code(another_phone)
-    before = user.state()
-    response = user.register(payer, phone=another_phone, sms_code=code)
-    refused(response, 409, "证件号码", "已注册宁波税务APP账号")
-    assert payer.id_number not in response.text
-    assert user.state() == before
+    user.check_id_number_taken_refused(payer, fake.ningbo_payer().phone, "宁波税务APP")
 
 
 def test_a_phone_already_registered_is_refused(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]

@@ -17,14 +17,21 @@ from sqlalchemy import select
 
 from fixtures.payers import Payer
 from fixtures.receipts import pdf_text
-from fixtures.simulator import EmbeddedSimulator, SimControl, TenantSenses
+from fixtures.simulator import EmbeddedSimulator, SimControl
 from simulators.core import qrlogin
 from simulators.core.idnumber import mask
 from simulators.core.models import AppAccount
 from steps.drivers.api.etax import EtaxApi
-from steps.drivers.protocol import Choice, PayerRef
-from tests.app_user import PASSWORD, AppUser
-from tests.test_accounts import refused
+from tests.app_user import (
+    PASSWORD,
+    AppUser,
+    api_driver,
+    app_user,
+    driver_logs_in_again,
+    driver_pays_for_another,
+    ref,
+    refused,
+)
 
 
 @dataclass
@@ -79,8 +86,8 @@ class EtaxUser(AppUser):
 
 @pytest.fixture
 def person(sim: EmbeddedSimulator, sim_control: SimControl, tenant: str) -> Iterator[EtaxUser]:
-    with httpx.Client(base_url=sim.url, headers={"X-Sim-Tenant": tenant}, timeout=30, trust_env=False) as http:
-        yield EtaxUser(sim, sim_control, tenant, http)
+    with app_user(sim, sim_control, tenant, EtaxUser) as user:
+        yield user
 
 
 def registered(person: EtaxUser, payer: Payer, **changes: Any) -> Payer:
@@ -173,10 +180,7 @@ def test_others_are_verified_by_name_id_phone_and_random_code_without_an_id_type
 def test_others_that_do_not_match_are_refused(person: EtaxUser, enrol, change, status, field, message) -> None:  # type: ignore[no-untyped-def]
     me, other = enrol(), enrol()
     person.sign_in(me)
-    body = person.other(other)
-    before = person.state()
-    refused(person.call("POST", "/others", {**body, **change(other, me)}), status, field, message)
-    assert person.state() == before
+    person.check_mismatched_other_refused(other, change(other, me), status, field, message)
 
 
 # the lock after five wrong passwords --------------------------------------------------------------------------------
@@ -212,8 +216,7 @@ def test_a_right_password_resets_the_count(person: EtaxUser, enrol) -> None:  # 
 def test_the_lock_protects_the_taxapp_too(sim: EmbeddedSimulator, sim_control: SimControl, tenant: str,  # type: ignore[no-untyped-def]
                                           enrol) -> None:
     payer = enrol()
-    with httpx.Client(base_url=sim.url, headers={"X-Sim-Tenant": tenant}, timeout=30, trust_env=False) as http:
-        user = AppUser(sim, sim_control, tenant, http)
+    with app_user(sim, sim_control, tenant, AppUser) as user:
         assert user.register(payer).status_code == 201
         for _ in range(5):
             assert user.call("POST", "/sessions", {"phone": payer.phone, "password": "Wrong1234"}).status_code == 401
@@ -224,9 +227,7 @@ def test_the_lock_protects_the_taxapp_too(sim: EmbeddedSimulator, sim_control: S
 # 短信验证 -------------------------------------------------------------------------------------------------------------
 def test_each_app_sends_and_checks_its_own_codes(person: EtaxUser, enrol) -> None:  # type: ignore[no-untyped-def]
     payer = enrol()
-    with httpx.Client(base_url=person.sim.url, headers={"X-Sim-Tenant": person.tenant}, timeout=30,
-                      trust_env=False) as http:
-        taxapp = AppUser(person.sim, person.control, person.tenant, http)
+    with app_user(person.sim, person.control, person.tenant, AppUser) as taxapp:
         taxapp_code = taxapp.send_code(payer.phone)
         etax_code = person.send_code(payer.phone)  # a moment later, from another app: not held back
         assert len(person.control.sms(person.tenant, payer.phone)) == 2
@@ -411,13 +412,7 @@ def test_logout_also_ends_a_half_done_login(person: EtaxUser, enrol) -> None:  #
 # 用户注册 -------------------------------------------------------------------------------------------------------------
 def test_an_id_number_already_registered_is_refused(person: EtaxUser, enrol, fake) -> None:  # type: ignore[no-untyped-def]
     payer = registered(person, enrol())
-    another = fake.ningbo_payer().phone
-    code = person.send_code(another)
-    before = person.state()
-    response = person.register(payer, phone=another, sms_code=code)
-    refused(response, 409, "证件号码", "已注册宁波市电子税务局账号")
-    assert payer.id_number not in response.text
-    assert person.state() == before
+    person.check_id_number_taken_refused(payer, fake.ningbo_payer().phone, "宁波市电子税务局")
 
 
 def test_a_user_name_is_unique_and_well_formed(person: EtaxUser, enrol) -> None:  # type: ignore[no-untyped-def]
@@ -444,11 +439,7 @@ def test_a_user_name_is_optional(person: EtaxUser, enrol) -> None:  # type: igno
 def test_only_the_desktop_sites_payment_ways_are_offered(person: EtaxUser, enrol) -> None:  # type: ignore[no-untyped-def]
     payer = enrol()
     person.sign_in(payer)
-    order_no = person.order(payer).json()["order_no"]
-    before = person.state()
-    refused(person.call("POST", f"/orders/{order_no}/pay", {"gateway": "wechatpay"}), 422, "缴费渠道",
-            "建设银行、支付宝扫码、协议支付")
-    assert person.state() == before
+    order_no = person.check_other_ways_refused(payer, "wechatpay", "建设银行、支付宝扫码、协议支付")
     url = person.ok("POST", f"/orders/{order_no}/pay", {"gateway": "alipay_qr"})["cashier_url"]
     assert url.startswith("/pay/alipay/qr/") and "/etax/bszx/sbjf/result" in httpx.URL(url).params["redirect"]
 
@@ -457,10 +448,10 @@ def test_agreement_payment_settles_at_once(person: EtaxUser, enrol) -> None:  # 
     payer = enrol(special_status="低保对象")
     person.control.sign_agreement(person.tenant, payer.id_number, balance=1000)
     person.sign_in(payer)
-    order = person.order(payer, pay_type="特殊缴费", year=None, tier=None).json()
-    url = person.ok("POST", f"/orders/{order['order_no']}/pay", {"gateway": "agreement"})["cashier_url"]
-    assert url == f"/etax/bszx/sbjf/result?order_no={order['order_no']}"
-    assert person.ok("GET", f"/orders/{order['order_no']}")["status"] == "PAID"
+    order_no = person.order_no(payer, pay_type="特殊缴费", year=None, tier=None)
+    url = person.ok("POST", f"/orders/{order_no}/pay", {"gateway": "agreement"})["cashier_url"]
+    assert url == f"/etax/bszx/sbjf/result?order_no={order_no}"
+    assert person.ok("GET", f"/orders/{order_no}")["status"] == "PAID"
 
 
 def test_pages_send_a_person_to_log_in_and_verify_first(person: EtaxUser, enrol) -> None:  # type: ignore[no-untyped-def]
@@ -495,24 +486,12 @@ def test_the_api_driver_pays_every_way_the_site_offers(sim: EmbeddedSimulator, s
     payer, family = enrol(), enrol()
     if gateway == "agreement":
         sim_control.sign_agreement(tenant, payer.id_number, balance=1000)
-    with httpx.Client(base_url=sim.url, headers={"X-Sim-Tenant": tenant}, timeout=30, trust_env=False) as http:
-        driver = EtaxApi(http, TenantSenses(sim_control, tenant), second_factor=factor)
-        ref, by = (PayerRef(p.name, p.id_number, "居民身份证", p.phone) for p in (payer, family))
-        outcome = driver.pay(ref, Choice("选档缴费", 2024, 500, gateway), by=by)
-        assert outcome.paid, outcome
-        assert [r.year for r in driver.records(ref)] == [2024]
-        assert driver.records(by) == ()
-        assert mask(payer.id_number) in pdf_text(driver.receipt(ref))
-        items = driver.insured_items(ref)
-        assert items.status_of("城乡居民基本养老保险费") == "已缴费"
+    with api_driver(sim, sim_control, tenant, EtaxApi, second_factor=factor) as driver:
+        driver_pays_for_another(driver, payer, family, gateway)
+        assert driver.insured_items(ref(payer)).status_of("城乡居民基本养老保险费") == "已缴费"
 
 
 def test_the_api_driver_logs_in_again_after_the_login_ended(sim: EmbeddedSimulator, sim_control: SimControl,  # type: ignore[no-untyped-def]
                                                             tenant: str, enrol) -> None:
-    payer = enrol()
-    with httpx.Client(base_url=sim.url, headers={"X-Sim-Tenant": tenant}, timeout=30, trust_env=False) as http:
-        driver = EtaxApi(http, TenantSenses(sim_control, tenant))
-        ref = PayerRef(payer.name, payer.id_number, "居民身份证", payer.phone)
-        assert driver.pay(ref, Choice("选档缴费", 2024, 300)).paid
-        sim_control.advance(tenant, 31 * 60)
-        assert [r.amount for r in driver.records(ref)] == ["300.00"]
+    with api_driver(sim, sim_control, tenant, EtaxApi) as driver:
+        driver_logs_in_again(driver, sim_control, tenant, enrol())

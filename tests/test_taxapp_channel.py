@@ -10,18 +10,16 @@ import httpx
 import pytest
 
 from fixtures.receipts import pdf_text
-from fixtures.simulator import EmbeddedSimulator, SimControl, TenantSenses, embedded
+from fixtures.simulator import EmbeddedSimulator, SimControl, embedded
 from simulators.core import receipts
 from simulators.core.idnumber import mask
 from steps.drivers.api.taxapp import TaxappApi
-from steps.drivers.protocol import Choice, PayerRef
-from tests.app_user import AppUser, app_user
-from tests.test_accounts import refused
+from tests.app_user import AppUser, api_driver, app_user, driver_logs_in_again, driver_pays_for_another, refused
 
 
 @pytest.fixture
 def user(sim: EmbeddedSimulator, sim_control: SimControl, tenant: str) -> Iterator[AppUser]:
-    with app_user(sim, sim_control, tenant) as person:
+    with app_user(sim, sim_control, tenant, AppUser) as person:
         yield person
 
 
@@ -74,10 +72,7 @@ def test_others_that_do_not_match_the_registry_are_refused(user: AppUser, enrol,
                                                             message) -> None:
     me, other = enrol(), enrol()
     user.sign_in(me)
-    body = user.other(other)
-    before = user.state()
-    refused(user.call("POST", "/others", {**body, **change(other, me)}), status, field, message)
-    assert user.state() == before
+    user.check_mismatched_other_refused(other, change(other, me), status, field, message)
     assert user.ok("GET", "/me")["others"] == []
 
 
@@ -95,48 +90,37 @@ def test_others_need_a_login_with_personal_business(user: AppUser, enrol) -> Non
 def test_a_closed_order_cannot_be_paid(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
     payer = enrol()
     user.sign_in(payer)
-    first = user.order(payer).json()["order_no"]
-    second = user.order(payer).json()["order_no"]  # the same bill again: the untouched first order is closed
-    assert user.ok("GET", f"/orders/{first}")["status"] == "CLOSED"
-    before = user.state()
-    refused(user.call("POST", f"/orders/{first}/pay", {"gateway": "ccb"}), 409, "订单号",
-            "已关闭(该笔费款已另行提交缴费),不能支付")
-    assert user.state() == before
-    assert user.ok("GET", f"/orders/{second}")["status"] == "CREATED"
+    user.check_closed_order_refused(payer, "ccb")
 
 
 def test_an_expired_order_cannot_be_paid(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
     payer = enrol()
     user.sign_in(payer)
-    order_no = user.order(payer).json()["order_no"]
+    order_no = user.order_no(payer)
     user.control.advance(user.tenant, 121 * 60)  # the login has ended too: log in again
     user.token = user.ok("POST", "/sessions", {"phone": payer.phone, "password": "Abc12345"})["token"]
     user.ok("POST", "/business", {"business": "个人业务"})
     before = user.state()
-    refused(user.call("POST", f"/orders/{order_no}/pay", {"gateway": "ccb"}), 409, "订单号", "已超过支付期限")
+    refused(user.pay(order_no, "ccb"), 409, "订单号", "已超过支付期限")
     assert user.state() == before
 
 
 def test_only_the_apps_payment_ways_are_offered(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
     payer = enrol()
     user.sign_in(payer)
-    order_no = user.order(payer).json()["order_no"]
-    before = user.state()
-    refused(user.call("POST", f"/orders/{order_no}/pay", {"gateway": "alipay"}), 422, "缴费渠道",
-            "建设银行、微信支付、支付宝扫码、协议支付")
-    assert user.state() == before
+    user.check_other_ways_refused(payer, "alipay", "建设银行、微信支付、支付宝扫码、协议支付")
 
 
 def test_agreement_payment_settles_at_once_or_says_why_not(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
     payer = enrol()
     user.sign_in(payer)
-    failed = user.order(payer).json()["order_no"]
+    failed = user.order_no(payer)
     url = user.ok("POST", f"/orders/{failed}/pay", {"gateway": "agreement"})["cashier_url"]
     assert url == f"/taxapp/sbjf/result?order_no={failed}"
     order = user.ok("GET", f"/orders/{failed}")
     assert order["status"] == "FAILED" and "未签订三方协议" in order["failure"]
     user.control.sign_agreement(user.tenant, payer.id_number, balance=1000)
-    paid = user.order(payer).json()["order_no"]
+    paid = user.order_no(payer)
     user.ok("POST", f"/orders/{paid}/pay", {"gateway": "agreement"})
     assert user.ok("GET", f"/orders/{paid}")["status"] == "PAID"
 
@@ -193,9 +177,9 @@ def test_receipts_only_for_paid_orders_of_payers_of_this_login(user: AppUser, en
                                                                sim_control: SimControl, tenant: str) -> None:
     payer, other = enrol(), enrol()
     user.sign_in(payer)
-    unpaid = user.order(payer).json()["order_no"]
+    unpaid = user.order_no(payer)
     refused(user.call("GET", f"/orders/{unpaid}/receipt"), 409, "订单号", "尚未缴费成功,没有缴费回执单")
-    with app_user(sim, sim_control, tenant) as someone:
+    with app_user(sim, sim_control, tenant, AppUser) as someone:
         someone.sign_in(other)
         paid = someone.pay_through(other)["order_no"]
     refused(user.call("GET", f"/orders/{paid}/receipt"), 409, "订单号", "只能打印本人或已核验的他人的缴费回执单")
@@ -207,7 +191,7 @@ def test_without_the_font_a_receipt_is_a_clear_503(tmp_path: Path, sim_control: 
         control = SimControl(bare.url)
         payer = fake.ningbo_payer()
         control.create_tenant("nofont", 1, payers=[payer.to_json()])
-        with app_user(bare, control, "nofont") as person:
+        with app_user(bare, control, "nofont", AppUser) as person:
             person.sign_in(payer)
             order_no = person.pay_through(payer)["order_no"]
             response = person.call("GET", f"/orders/{order_no}/receipt")
@@ -246,22 +230,11 @@ def test_the_api_driver_pays_every_way_the_app_offers(sim: EmbeddedSimulator, si
     payer, family = enrol(), enrol()
     if gateway == "agreement":
         sim_control.sign_agreement(tenant, payer.id_number, balance=1000)
-    with httpx.Client(base_url=sim.url, headers={"X-Sim-Tenant": tenant}, timeout=30, trust_env=False) as http:
-        driver = TaxappApi(http, TenantSenses(sim_control, tenant))
-        ref, by = (PayerRef(p.name, p.id_number, "居民身份证", p.phone) for p in (payer, family))
-        outcome = driver.pay(ref, Choice("选档缴费", 2024, 500, gateway), by=by)
-        assert outcome.paid, outcome
-        assert [r.year for r in driver.records(ref)] == [2024]
-        assert driver.records(by) == ()
-        assert mask(payer.id_number) in pdf_text(driver.receipt(ref))
+    with api_driver(sim, sim_control, tenant, TaxappApi) as driver:
+        driver_pays_for_another(driver, payer, family, gateway)
 
 
 def test_the_api_driver_logs_in_again_after_the_login_ended(sim: EmbeddedSimulator, sim_control: SimControl,  # type: ignore[no-untyped-def]
                                                             tenant: str, enrol) -> None:
-    payer = enrol()
-    with httpx.Client(base_url=sim.url, headers={"X-Sim-Tenant": tenant}, timeout=30, trust_env=False) as http:
-        driver = TaxappApi(http, TenantSenses(sim_control, tenant))
-        ref = PayerRef(payer.name, payer.id_number, "居民身份证", payer.phone)
-        assert driver.pay(ref, Choice("选档缴费", 2024, 300)).paid
-        sim_control.advance(tenant, 31 * 60)
-        assert [r.amount for r in driver.records(ref)] == ["300.00"]
+    with api_driver(sim, sim_control, tenant, TaxappApi) as driver:
+        driver_logs_in_again(driver, sim_control, tenant, enrol())

@@ -9,19 +9,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 
 from fixtures.payers import Payer
 from fixtures.receipts import pdf_text
-from fixtures.simulator import EmbeddedSimulator, SimControl, TenantSenses
+from fixtures.simulator import EmbeddedSimulator, SimControl
 from simulators.core.idnumber import mask
 from simulators.core.models import Order
 from steps.drivers.accounts import password_of
 from steps.drivers.api.zheliban import ZhelibanApi
-from steps.drivers.protocol import Choice, PayerRef
-from tests.app_user import AppUser
-from tests.test_accounts import refused
+from steps.drivers.protocol import Choice
+from tests.app_user import AppUser, api_driver, app_user, driver_logs_in_again, driver_pays_for_another, ref, refused
 
 HAISHU = "330203"  # the payers' own county in these tests: never the district they choose
 SAVE_IMAGE = re.compile(r"<a\b[^>]*\bhref=\"([^\"]+\.png)\"[^>]*\bdownload=\"([^\"]+)\"[^>]*>\s*保存图片\s*</a>", re.S)
@@ -77,8 +75,8 @@ class Resident(AppUser):
 
 @pytest.fixture
 def user(sim: EmbeddedSimulator, sim_control: SimControl, tenant: str) -> Iterator[Resident]:
-    with httpx.Client(base_url=sim.url, headers={"X-Sim-Tenant": tenant}, timeout=30, trust_env=False) as http:
-        yield Resident(sim, sim_control, tenant, http)
+    with app_user(sim, sim_control, tenant, Resident) as person:
+        yield person
 
 
 @pytest.fixture
@@ -140,7 +138,7 @@ def test_each_district_pays_through_its_own_bureau(user: Resident, haishu, sim_c
     payer = haishu()
     user.sign_in(payer, district)
     sim_control.sign_agreement(user.tenant, payer.id_number, balance=1000)
-    order_no = user.order(payer).json()["order_no"]
+    order_no = user.order_no(payer)
     user.ok("POST", f"/orders/{order_no}/pay", {"gateway": "agreement"})
     assert [r["tax_authority"] for r in user.records(payer)] == [bureau(district)]
     code = next(d["code"] for d in user.ok("GET", "/districts")["districts"] if d["name"] == district)
@@ -165,12 +163,11 @@ def test_other_channels_keep_the_payers_own_bureau(user: Resident, haishu, sim: 
     payer = haishu(arrears_years=(2023,))
     user.sign_in(payer, "奉化区")
     sim_control.sign_agreement(tenant, payer.id_number, balance=1000)
-    arrears = user.order(payer, pay_type="特殊缴费", year=None, tier=None).json()["order_no"]
+    arrears = user.order_no(payer, pay_type="特殊缴费", year=None, tier=None)
     user.ok("POST", f"/orders/{arrears}/pay", {"gateway": "agreement"})
     sim_control.advance(tenant, 61)  # one SMS code a minute to a phone, whatever app asks
-    with httpx.Client(base_url=sim.url, headers={"X-Sim-Tenant": tenant}, timeout=30, trust_env=False) as http:
-        taxapp = AppUser(sim, sim_control, tenant, http).sign_in(payer)
-        assert taxapp.pay_through(payer)["status"] == "PAID"
+    with app_user(sim, sim_control, tenant, AppUser) as taxapp:
+        assert taxapp.sign_in(payer).pay_through(payer)["status"] == "PAID"
     by_year = {r["year"]: r["tax_authority"] for r in user.records(payer)}
     assert by_year == {2023: bureau("奉化区"), 2024: bureau("海曙区")}
 
@@ -214,24 +211,19 @@ def test_a_wrong_random_code_is_refused(user: Resident, haishu) -> None:  # type
 def test_others_phone_must_be_the_one_registered(user: Resident, haishu) -> None:  # type: ignore[no-untyped-def]
     me, other = haishu(), haishu()
     user.sign_in(me)
-    body = user.other(other, phone=me.phone)
-    before = user.state()
-    refused(user.call("POST", "/others", body), 422, "手机号码", "与缴费人登记的手机号码不一致")
-    assert user.state() == before
+    user.check_mismatched_other_refused(other, {"phone": me.phone}, 422, "手机号码", "与缴费人登记的手机号码不一致")
     assert user.ok("GET", "/me")["others"] == []
 
 
 def test_paying_needs_a_login(user: Resident, haishu, sim: EmbeddedSimulator, tenant: str) -> None:  # type: ignore[no-untyped-def]
     payer = haishu()
     user.sign_in(payer)
-    order_no = user.order(payer).json()["order_no"]
+    order_no = user.order_no(payer)
     user.token = ""
     before = user.state()
-    with httpx.Client(base_url=sim.url, headers={"X-Sim-Tenant": tenant}, timeout=30, trust_env=False) as http:
-        stranger = Resident(user.sim, user.control, tenant, http)
+    with app_user(sim, user.control, tenant, Resident) as stranger:
         refused(stranger.order(payer), 401, "登录", "请先登录浙里办")
-        refused(stranger.call("POST", f"/orders/{order_no}/pay", {"gateway": "alipay_qr"}), 401, "登录",
-                "请先登录浙里办")
+        refused(stranger.pay(order_no, "alipay_qr"), 401, "登录", "请先登录浙里办")
         refused(stranger.call("GET", f"/orders/{order_no}/receipt"), 401, "登录", "请先登录浙里办")
     assert user.state() == before
 
@@ -239,24 +231,13 @@ def test_paying_needs_a_login(user: Resident, haishu, sim: EmbeddedSimulator, te
 def test_a_closed_order_cannot_be_paid(user: Resident, haishu) -> None:  # type: ignore[no-untyped-def]
     payer = haishu()
     user.sign_in(payer)
-    first = user.order(payer).json()["order_no"]
-    second = user.order(payer).json()["order_no"]  # the same bill again: the untouched first order is closed
-    assert user.ok("GET", f"/orders/{first}")["status"] == "CLOSED"
-    before = user.state()
-    refused(user.call("POST", f"/orders/{first}/pay", {"gateway": "alipay_qr"}), 409, "订单号",
-            "已关闭(该笔费款已另行提交缴费),不能支付")
-    assert user.state() == before
-    assert user.ok("GET", f"/orders/{second}")["status"] == "CREATED"
+    user.check_closed_order_refused(payer, "alipay_qr")
 
 
 def test_only_the_apps_payment_ways_are_offered(user: Resident, haishu) -> None:  # type: ignore[no-untyped-def]
     payer = haishu()
     user.sign_in(payer)
-    order_no = user.order(payer).json()["order_no"]
-    before = user.state()
-    refused(user.call("POST", f"/orders/{order_no}/pay", {"gateway": "wechatpay"}), 422, "缴费渠道",
-            "支付宝扫码、协议支付")
-    assert user.state() == before
+    user.check_other_ways_refused(payer, "wechatpay", "支付宝扫码、协议支付")
 
 
 # pages ----------------------------------------------------------------------------------------------------------
@@ -290,32 +271,27 @@ def test_the_api_driver_pays_for_others_every_way_the_app_offers(sim: EmbeddedSi
     payer, family = haishu(), haishu()
     if gateway == "agreement":
         sim_control.sign_agreement(tenant, payer.id_number, balance=1000)
-    with httpx.Client(base_url=sim.url, headers={"X-Sim-Tenant": tenant}, timeout=30, trust_env=False) as http:
-        driver = ZhelibanApi(http, TenantSenses(sim_control, tenant))
-        ref, by = (PayerRef(p.name, p.id_number, "居民身份证", p.phone) for p in (payer, family))
-        outcome = driver.pay(ref, Choice("选档缴费", 2024, 500, gateway), by=by)
-        assert outcome.paid, outcome
-        assert [r.year for r in driver.records(ref)] == [2024]
-        assert driver.records(by) == ()
-        text = pdf_text(driver.receipt(ref))
-        assert bureau("奉化区") in text and mask(payer.id_number) in text
+    with api_driver(sim, sim_control, tenant, ZhelibanApi) as driver:
+        assert bureau("奉化区") in driver_pays_for_another(driver, payer, family, gateway)
+
+
+def test_the_api_driver_logs_in_again_after_the_login_ended(sim: EmbeddedSimulator, sim_control: SimControl,  # type: ignore[no-untyped-def]
+                                                            tenant: str, haishu) -> None:
+    with api_driver(sim, sim_control, tenant, ZhelibanApi) as driver:
+        driver_logs_in_again(driver, sim_control, tenant, haishu())
 
 
 def test_the_api_driver_goes_to_the_district_a_step_picks(sim: EmbeddedSimulator, sim_control: SimControl,  # type: ignore[no-untyped-def]
                                                          tenant: str, haishu) -> None:
     first, second = haishu(arrears_years=(2023,)), haishu()
-    with httpx.Client(base_url=sim.url, headers={"X-Sim-Tenant": tenant}, timeout=30, trust_env=False) as http:
-        driver = ZhelibanApi(http, TenantSenses(sim_control, tenant), district="北仑区")
-        ref = PayerRef(first.name, first.id_number, "居民身份证", first.phone)
-        assert driver.pay(ref, Choice("特殊缴费")).paid
+    with api_driver(sim, sim_control, tenant, ZhelibanApi, district="北仑区") as driver:
+        assert driver.pay(ref(first), Choice("特殊缴费")).paid
         driver.district = "慈溪市"
-        assert driver.pay(ref, Choice("选档缴费", 2024, 300)).paid
-        other = PayerRef(second.name, second.id_number, "居民身份证", second.phone)
-        items = driver.insured_items(other)
+        assert driver.pay(ref(first), Choice("选档缴费", 2024, 300)).paid
+        items = driver.insured_items(ref(second))
         assert items.status_of("城乡居民基本养老保险费") == "待缴费"
-    with httpx.Client(base_url=sim.url, headers={"X-Sim-Tenant": tenant}, timeout=30, trust_env=False) as http:
-        user = Resident(sim, sim_control, tenant, http)
-        user.token = user.ok("POST", "/sessions", {"phone": first.phone, "password": password_of(ref)})["token"]
+    with app_user(sim, sim_control, tenant, Resident) as user:
+        user.token = user.ok("POST", "/sessions", {"phone": first.phone, "password": password_of(ref(first))})["token"]
         user.ok("POST", "/district", {"district": "奉化区"})
         by_year = {r["year"]: r["tax_authority"] for r in user.records(first)}
     assert by_year == {2023: bureau("北仑区"), 2024: bureau("慈溪市")}

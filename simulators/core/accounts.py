@@ -179,24 +179,20 @@ def log_in(session: Session, tenant: Tenant, channel: str, login_name: str, pass
     account = _account(session, tenant, channel, way, login_name)
     now = clock.now(tenant)
     if account.locked_until is not None and now < account.locked_until:
-        raise RuleRefused(f"密码已连续输错{LOCK_AFTER}次,账号已锁定{_minutes(LOCK_FOR)}分钟,"
+        raise RuleRefused(f"密码已连续输错{LOCK_AFTER}次,账号已锁定{clock.minutes(LOCK_FOR)}分钟,"
                           f"请于{account.locked_until:%Y-%m-%d %H:%M:%S}后再登录", field="password")
     if not hmac.compare_digest(hash_password(password, account.salt), account.password_hash):
         account.failed_logins += 1
         if account.failed_logins >= LOCK_AFTER:
             account.failed_logins, account.locked_until = 0, now + LOCK_FOR
-            raise WrongPassword(f"密码错误。密码已连续输错{LOCK_AFTER}次,账号已锁定{_minutes(LOCK_FOR)}分钟,"
+            raise WrongPassword(f"密码错误。密码已连续输错{LOCK_AFTER}次,账号已锁定{clock.minutes(LOCK_FOR)}分钟,"
                                 f"请于{account.locked_until:%Y-%m-%d %H:%M:%S}后再登录", field="password")
         left = LOCK_AFTER - account.failed_logins
-        raise WrongPassword(f"密码错误,请重新输入(再输错{left}次,账号将被锁定{_minutes(LOCK_FOR)}分钟)",
+        raise WrongPassword(f"密码错误,请重新输入(再输错{left}次,账号将被锁定{clock.minutes(LOCK_FOR)}分钟)",
                             field="password")
     account.failed_logins, account.locked_until = 0, None
     return open_session(session, tenant, account,
                         {**(data or {}), **({FACTOR: PENDING} if way.second_factor else {})})
-
-
-def _minutes(span: timedelta) -> int:
-    return int(span.total_seconds() // 60)
 
 
 def open_session(session: Session, tenant: Tenant, account: AppAccount, data: dict[str, object] | None = None) -> str:
@@ -227,7 +223,7 @@ def current(session: Session, tenant: Tenant, channel: str, token: str | None, a
     if not login.verified:
         raise NotAuthorized("请先完成登录验证(短信验证或扫码)后再办理业务", field="login")
     if now > (record.seen_at or record.created_at) + IDLE:
-        raise NotAuthorized(f"登录已超时({_minutes(IDLE)}分钟未操作),请重新登录", field="login")
+        raise NotAuthorized(f"登录已超时({clock.minutes(IDLE)}分钟未操作),请重新登录", field="login")
     record.seen_at = now
     return login
 
@@ -238,7 +234,7 @@ def half_done(session: Session, tenant: Tenant, channel: str, token: str | None,
     if login.verified:
         raise RuleRefused("已完成登录验证,无需重复验证", field="factor")
     if clock.now(tenant) > login.record.created_at + VERIFY_WITHIN:
-        raise NotAuthorized(f"登录验证已超时({_minutes(VERIFY_WITHIN)}分钟内有效),请重新输入账号和密码登录",
+        raise NotAuthorized(f"登录验证已超时({clock.minutes(VERIFY_WITHIN)}分钟内有效),请重新输入账号和密码登录",
                             field="login")
     return login
 

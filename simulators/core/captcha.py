@@ -53,9 +53,7 @@ def use(session: Session, tenant: Tenant, captcha_id: str, typed: str) -> None:
     if captcha.used_at is not None:
         raise InvalidInput("随机验证码已使用过,请点击图片换一张", field="captcha")
     now = clock.now(tenant)
-    if now > captcha.expires_at:
-        minutes = int(TTL.total_seconds() // 60)
-        raise InvalidInput(f"随机验证码已过期({minutes}分钟内有效),请点击图片换一张", field="captcha")
+    clock.unexpired(now, captcha.expires_at, TTL, "随机验证码", "请点击图片换一张", field="captcha")
     if typed != captcha.text:
         raise InvalidInput("随机验证码错误,请重新输入", field="captcha")
     captcha.used_at = now

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta
 
+from simulators.core.errors import InvalidInput
 from simulators.core.models import Tenant
 
 DEFAULT_START = datetime(2024, 3, 1, 9, 0, 0)
@@ -26,3 +27,15 @@ def set_clock(tenant: Tenant, when: datetime, *, frozen: bool | None = None) -> 
 def advance(tenant: Tenant, seconds: float) -> datetime:
     set_clock(tenant, now(tenant) + timedelta(seconds=seconds))
     return now(tenant)
+
+
+def minutes(span: timedelta) -> int:
+    """A time limit in whole minutes, as the messages word it."""
+    return int(span.total_seconds() // 60)
+
+
+def unexpired(now: datetime, expires_at: datetime | None, ttl: timedelta, what: str, then: str, *, field: str) -> None:
+    """Refuse a code good for ``ttl`` once ``now`` is past its ``expires_at`` (None: it does not expire), with
+    InvalidInput '<what>已过期(N分钟内有效),<then>'."""
+    if expires_at is not None and now > expires_at:
+        raise InvalidInput(f"{what}已过期({minutes(ttl)}分钟内有效),{then}", field=field)

@@ -77,9 +77,7 @@ def scanned(session: Session, tenant: Tenant, payloads: list[str], app: str, id_
     if ticket.confirmed_at is not None:
         raise RuleRefused("该二维码已扫码确认,请勿重复扫码;如需重新登录,请在电脑上刷新二维码", field="ticket")
     now = clock.now(tenant)
-    if now > ticket.expires_at:
-        minutes = int(TTL.total_seconds() // 60)
-        raise InvalidInput(f"二维码已过期({minutes}分钟内有效),请在电脑上刷新二维码后重新扫码", field="ticket")
+    clock.unexpired(now, ticket.expires_at, TTL, "二维码", "请在电脑上刷新二维码后重新扫码", field="ticket")
     if id_number is not None and id_number.strip().upper() != _person_of(session, ticket).id_number:
         raise RuleRefused(f"{name}登录的账号与电子税务局登录的账号不是同一人,不能确认登录", field="ticket")
     ticket.confirmed_at = now

@@ -68,9 +68,8 @@ def issue_code(session: Session, tenant: Tenant, phone: str, purpose: str, app: 
         wait = int((latest.sent_at + RESEND_AFTER - now).total_seconds()) + 1
         raise RuleRefused(f"短信验证码已发送至{mask_phone(phone)},请{wait}秒后再重新获取", field="phone")
     code = f"{secrets.randbelow(10**6):06d}"
-    minutes = int(CODE_TTL.total_seconds() // 60)
-    message = send(session, tenant, phone, f"【{app}】您的{PURPOSES[purpose]}验证码为{code},{minutes}分钟内有效。"
-                   "请勿将验证码告诉他人。", code)
+    message = send(session, tenant, phone, f"【{app}】您的{PURPOSES[purpose]}验证码为{code},"
+                   f"{clock.minutes(CODE_TTL)}分钟内有效。请勿将验证码告诉他人。", code)
     message.purpose, message.sender, message.expires_at = purpose, app, now + CODE_TTL
     session.flush()
     return message
@@ -96,7 +95,5 @@ def use_code(session: Session, tenant: Tenant, phone: str, purpose: str, code: s
         raise InvalidInput("短信验证码已使用过,请重新获取", field="sms_code")
     if match is not mine[0]:
         raise InvalidInput("短信验证码已失效:请输入最新收到的短信验证码", field="sms_code")
-    if match.expires_at is not None and now > match.expires_at:
-        minutes = int(CODE_TTL.total_seconds() // 60)
-        raise InvalidInput(f"短信验证码已过期({minutes}分钟内有效),请重新获取", field="sms_code")
+    clock.unexpired(now, match.expires_at, CODE_TTL, "短信验证码", "请重新获取", field="sms_code")
     match.used_at = now

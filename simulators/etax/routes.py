@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from simulators import account_api, channel_api, qrcodes, web
+from simulators import account_api, app_pages, channel_api, qrcodes, web
 from simulators.core import accounts, qrlogin
 from simulators.core.errors import SimError
 from simulators.etax import models
@@ -40,24 +40,14 @@ def _user(request: Request) -> str:
 
 def _page(request: Request, template: str, *, signed_in: bool = True, **context: object) -> Response:
     """A page of the site; pages behind the login send a person to 登录 first."""
-    if signed_in:
-        target = models.APP.signed_in(request)
-        if target:
-            return RedirectResponse(target, status_code=303)
-    return web.page(pages, request, template, channel=C, app=models.NAME, user=_user(request),
-                    navigation=models.NAVIGATION, **context)
+    return app_pages.page(pages, models.APP, request, template, signed_in=signed_in, app=models.NAME,
+                          user=_user(request), navigation=models.NAVIGATION, **context)
 
 
 @router.get("/etax/", response_class=HTMLResponse, include_in_schema=False)
 def home(request: Request) -> Response:
     """首页, with 【登录】 at the top right."""
     return _page(request, "etax_home.html", signed_in=False)
-
-
-@router.get("/etax/login", response_class=HTMLResponse, include_in_schema=False)
-def login(request: Request) -> Response:
-    """登录: 自然人业务 (居民身份证号码/手机号码/用户名 and 个人用户密码) or 企业业务 (not simulated)."""
-    return _page(request, "etax_login.html", signed_in=False)
 
 
 @router.get("/etax/login/verify", response_class=HTMLResponse, include_in_schema=False)
@@ -70,12 +60,6 @@ def verify(request: Request) -> Response:
         logged_in = not models.APP.signed_in(request)
         return RedirectResponse(f"/{C}/" if logged_in else f"/{C}/login", status_code=303)
     return _page(request, "etax_verify.html", signed_in=False, factors=account_api.SECOND_FACTORS)
-
-
-@router.get("/etax/register", response_class=HTMLResponse, include_in_schema=False)
-def register(request: Request) -> Response:
-    """用户注册: real name, phone with its SMS code, password twice and an optional user name."""
-    return _page(request, "etax_register.html", signed_in=False)
 
 
 @router.get("/etax/bszx", response_class=HTMLResponse, include_in_schema=False)
@@ -96,27 +80,9 @@ def social_insurance(request: Request) -> Response:
     return _page(request, "etax_sbjf.html")
 
 
-@router.get("/etax/bszx/sbjf/cxyl", response_class=HTMLResponse, include_in_schema=False)
-def pension(request: Request) -> Response:
-    """社保缴费办理(城乡养老): guide steps 5–7."""
-    return _page(request, "etax_cxyl.html", third_party=models.THIRD_PARTY, agreement=models.AGREEMENT)
-
-
-@router.get("/etax/bszx/sbjf/result", response_class=HTMLResponse, include_in_schema=False)
-def result(request: Request) -> Response:
-    return _page(request, "etax_result.html")
-
-
-@router.get("/etax/bszx/sbjf/records", response_class=HTMLResponse, include_in_schema=False)
-def records(request: Request) -> Response:
-    """已缴费查询: the payments of 本人 and of the 他人 verified in this login."""
-    return _page(request, "etax_records.html", title="已缴费查询")
-
-
-@router.get("/etax/bszx/sbjf/receipts", response_class=HTMLResponse, include_in_schema=False)
-def receipts(request: Request) -> Response:
-    """社保费电子缴款回执单: the same payments, each with its receipt (PDF)."""
-    return _page(request, "etax_records.html", title="社保费电子缴款回执单")
+# 注册, 登录, and 社保缴费's 社保缴费办理(城乡养老) (guide steps 5–7), result, 已缴费查询 and 社保费电子缴款回执单
+app_pages.add_pages(router, models.APP, _page, section=SBJF, launch=False, receipts="社保费电子缴款回执单",
+                    pension={"third_party": models.THIRD_PARTY, "agreement": models.AGREEMENT})
 
 
 # The tax apps' 扫一扫 (税务APP, 个人所得税APP), as the person's phone: a picture of the login QR code --------------

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import Field
 
-from simulators import account_api, channel_api, web
+from simulators import account_api, app_pages, channel_api, web
 from simulators.core.errors import NotAuthorized
 from simulators.core.idnumber import County
 from simulators.core.schemas import Strict
@@ -20,13 +20,14 @@ pages = web.templates(Path(__file__).with_name("templates"))
 router = APIRouter(tags=["浙里办APP"])
 api = APIRouter(prefix="/zheliban/api", tags=["浙里办APP 办事服务"], responses=web.ERROR_RESPONSES)
 C = models.CHANNEL
+SBF = f"/{C}/sbf"
 
 # Guide step 5: 本人 is the logged-in account's person; 他人 only after the check of the five fields. The bureau
 # on the records is the chosen district's (step 2).
 backend = channel_api.ChannelBackend(
     channel=C, label=models.APP.label, visitor=models.APP.visitor, admit=models.admit,
     tax_district=models.tax_district, gateways=models.GATEWAYS,
-    result_page=lambda order_no: f"/{C}/sbf/result?order_no={order_no}",
+    result_page=lambda order_no: f"{SBF}/result?order_no={order_no}",
 )
 
 
@@ -84,24 +85,6 @@ def _page(request: Request, template: str, *, signed_in: bool = True, district: 
                     bureau=models.bureau(ref, county) if county else "", **context)
 
 
-@router.get("/zheliban/", response_class=HTMLResponse, include_in_schema=False)
-def launch(request: Request) -> Response:
-    """The app opened: 登录 or 注册; a person still logged in goes straight to 首页."""
-    if not _where(request)[0]:
-        return RedirectResponse(f"/{C}/home", status_code=303)
-    return _page(request, "zheliban_launch.html", signed_in=False)
-
-
-@router.get("/zheliban/register", response_class=HTMLResponse, include_in_schema=False)
-def register(request: Request) -> Response:
-    return _page(request, "zheliban_register.html", signed_in=False, id_types=models.ID_TYPES)
-
-
-@router.get("/zheliban/login", response_class=HTMLResponse, include_in_schema=False)
-def login(request: Request) -> Response:
-    return _page(request, "zheliban_login.html", signed_in=False)
-
-
 @router.get("/zheliban/home", response_class=HTMLResponse, include_in_schema=False)
 def home(request: Request) -> Response:
     """首页: guide step 1, 【办事服务】."""
@@ -141,29 +124,12 @@ def residents_fee(request: Request) -> Response:
     return _page(request, "zheliban_sbf.html", district=True, item=models.RESIDENTS_FEE)
 
 
-@router.get("/zheliban/sbf/cxyl", response_class=HTMLResponse, include_in_schema=False)
-def pension(request: Request) -> Response:
-    """(城乡养老)缴费: guide steps 5–8."""
-    return _page(request, "zheliban_cxyl.html", district=True, id_types=models.ID_TYPES,
-                 third_party=models.THIRD_PARTY, agreement=models.AGREEMENT)
-
-
-@router.get("/zheliban/sbf/result", response_class=HTMLResponse, include_in_schema=False)
-def result(request: Request) -> Response:
-    return _page(request, "zheliban_result.html")
-
-
-@router.get("/zheliban/sbf/records", response_class=HTMLResponse, include_in_schema=False)
-def records(request: Request) -> Response:
-    """已缴费查询: the payments of 本人 and of the 他人 verified in this login (guide step 9)."""
-    return _page(request, "zheliban_records.html", district=True, title="已缴费查询")
-
-
-@router.get("/zheliban/sbf/receipts", response_class=HTMLResponse, include_in_schema=False)
-def receipts(request: Request) -> Response:
-    """打印缴费回执单: the same payments, each with its receipt."""
-    return _page(request, "zheliban_records.html", district=True, title="打印缴费回执单")
-
+# 启动页, 注册, 登录, and the district's 城乡居民社会保险费申报缴费: (城乡养老)缴费 (guide steps 5–8), result,
+# 已缴费查询 (step 9) and 打印缴费回执单; the pages on the way through it need a district chosen
+app_pages.add_pages(router, models.APP, _page, section=SBF, register={"id_types": models.ID_TYPES},
+                    behind={"district": True}, pension={"id_types": models.ID_TYPES,
+                                                        "third_party": models.THIRD_PARTY,
+                                                        "agreement": models.AGREEMENT})
 
 routers = (router, api, account_api.account_router(models.APP), channel_api.payment_router(backend),
            merchant.notification_router(C))

@@ -9,6 +9,10 @@ import httpx
 
 from steps.drivers.api.backend import Refused, answer
 
+ALIPAY_QR = "/pay/alipay/qr/"  # where 支付宝扫码支付 shows its payment code
+CODE_PICTURE = re.compile(r"<img\b[^>]*\balt=\"支付宝付款码\"[^>]*>")
+SRC = re.compile(r"\bsrc=\"([^\"]+)\"")
+
 
 def confirm(http: httpx.Client, cashier_url: str) -> dict[str, str]:
     """Press the cashier's pay button: POST to the page's own action."""
@@ -17,17 +21,17 @@ def confirm(http: httpx.Client, cashier_url: str) -> dict[str, str]:
     return response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
 
 
-SAVE_IMAGE = re.compile(r"<a\b[^>]*\bhref=\"([^\"]+)\"[^>]*\bdownload\b[^>]*>\s*保存图片\s*</a>", re.S)
+def scan_payment_code(http: httpx.Client, qr_page: str) -> str:
+    """A payment code scanned with the Alipay app's 扫一扫 → 从相册选择; returns the cashier the scan opens.
 
-
-def save_and_scan(http: httpx.Client, qr_page: str) -> str:
-    """A payment code to save and scan: 【保存图片】 on the code's page (the PNG it downloads), then the Alipay app's
-    扫一扫 → 从相册选择 with that picture; returns the cashier the scan opens."""
+    The picture is the PNG the page shows as its 支付宝付款码 image: the same code a 截屏 of the page captures
+    (宁波税务APP, 电子税务局) and the same file 【保存图片】 downloads (浙里办), so one reading serves every guide."""
     page = http.get(qr_page)
-    link = SAVE_IMAGE.search(page.text)
-    if link is None:
-        raise Refused("付款码页面上没有【保存图片】")
-    saved = http.get(urljoin(str(page.url), link.group(1).replace("&amp;", "&")))
-    scanned = http.post("/pay/alipay/scan", content=saved.content,
-                        headers={"Content-Type": saved.headers.get("content-type", "image/png")})
+    tag = CODE_PICTURE.search(page.text)
+    source = SRC.search(tag.group(0)) if tag else None
+    if source is None:
+        raise Refused("付款码页面上没有支付宝付款码图片")
+    picture = http.get(urljoin(str(page.url), source.group(1).replace("&amp;", "&")))
+    scanned = http.post("/pay/alipay/scan", content=picture.content,
+                        headers={"Content-Type": picture.headers.get("content-type", "image/png")})
     return str(answer(scanned)["cashier_url"])

@@ -5,30 +5,28 @@ from __future__ import annotations
 import httpx
 
 from steps.drivers.accounts import password_of
+from steps.drivers.api.app_channel import AppChannelApi
 from steps.drivers.api.backend import Refused, answer
-from steps.drivers.api.taxapp import TaxappApi
 from steps.drivers.protocol import PayerRef, Senses
 
 NATURAL = "自然人业务"
 
 
-class EtaxApi(TaxappApi):
+class EtaxApi(AppChannelApi):
     """The ChannelDriver of the 电子税务局 over HTTP: 用户注册 if new here, 登录 with the 居民身份证号码 and the
     password, then the second factor (``second_factor``: sms, or taxapp / iit to scan the login QR code with that
     app's 扫一扫); from there as the 宁波税务APP: 本人 or 他人, order and pay."""
 
     channel = "etax"
     api = "/etax/api"
+    default_gateway = "ccb"  # 第三方支付 建设银行
 
     def __init__(self, http: httpx.Client, senses: Senses, second_factor: str = "sms") -> None:
         super().__init__(http, senses)
         self.second_factor = second_factor
 
-    def sign_in(self, person: PayerRef) -> None:
-        if self.current == person.id_number:
-            if self._alive():
-                return
-            self.current = ""  # the login ended (idle too long on the tenant's clock): log in again
+    def log_in(self, person: PayerRef) -> None:
+        """用户注册 (which does not log in) if new here; 登录 as 自然人业务; 登录验证."""
         password = password_of(person)
         if person.id_number not in self.registered:
             self._call("POST", f"{self.api}/sms/code", {"phone": person.phone, "purpose": "register"})
@@ -40,7 +38,6 @@ class EtaxApi(TaxappApi):
         self.token = self._call("POST", f"{self.api}/sessions", {
             "login_name": person.id_number, "password": password, "business": NATURAL})["token"]
         self.pass_second_factor(person)
-        self.current, self.verified = person.id_number, set()
 
     def pass_second_factor(self, person: PayerRef) -> None:
         """登录验证 → 登录."""

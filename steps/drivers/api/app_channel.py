@@ -1,0 +1,155 @@
+"""What the API drivers of the channels that are apps of their own (宁波税务APP, 电子税务局, 浙里办) share: the login
+kept across calls, 本人 or 他人 (with the random code read off its picture), ordering and paying as the pages do,
+and the records and receipts of the payers of the login. Each channel's driver says only how it gets in."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from steps.drivers.accounts import password_of
+from steps.drivers.api import cashier
+from steps.drivers.api.backend import Refused, answer, items, ordering, quoted, records
+from steps.drivers.protocol import CHOOSE_TIER, Choice, Items, Outcome, PayerRef, Paying, Record, Senses, through
+
+
+class AppChannelApi:
+    """A ChannelDriver over an app channel's JSON back end under ``api``, with its login in ``X-App-Token``.
+
+    ``log_in`` is the channel's way in (here: 注册 with the SMS code if new here, else 登录 with phone and
+    password); ``enter`` what a login does before it can pay (nothing here)."""
+
+    channel = ""
+    api = ""
+    default_gateway = ""  # the way 第三方支付 pays when a step names none
+
+    def __init__(self, http: httpx.Client, senses: Senses) -> None:
+        self.http, self.senses = http, senses
+        self.token = ""
+        self.registered: set[str] = set()
+        self.current = ""  # the ID number of the logged-in person
+        self.verified: set[str] = set()
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        return answer(self.http.request(method, path, json=body, headers={"X-App-Token": self.token}))
+
+    # the way in ---------------------------------------------------------------------------------------------
+    def sign_in(self, person: PayerRef) -> None:
+        """Logged in as the person at the screen: still, or again (the login ends when idle too long on the
+        tenant's clock), or for the first time; then whatever the channel asks before paying."""
+        if self.current == person.id_number and not self._alive():
+            self.current = ""
+        if self.current != person.id_number:
+            self.log_in(person)
+            self.current, self.verified = person.id_number, set()
+        self.enter()
+
+    def log_in(self, person: PayerRef) -> None:
+        """注册 with the SMS code if new here (which logs in), else 登录 with the phone and the password."""
+        password = password_of(person)
+        if person.id_number in self.registered:
+            self.token = self._call("POST", f"{self.api}/sessions",
+                                    {"phone": person.phone, "password": password})["token"]
+            return
+        self._call("POST", f"{self.api}/sms/code", {"phone": person.phone, "purpose": "register"})
+        self.token = self._call("POST", f"{self.api}/accounts", {
+            "phone": person.phone, "sms_code": self.senses.sms_code(person.phone), "password": password,
+            "password_confirm": password, "name": person.name, "id_type": person.id_type,
+            "id_number": person.id_number,
+        })["token"]
+        self.registered.add(person.id_number)
+
+    def enter(self) -> None:
+        """What a login does before it can pay, each time the driver goes in: nothing here."""
+
+    def verify_other(self, payer: PayerRef) -> None:
+        """办理对象 他人: 证件类型, 姓名, 证件号码, 手机号码 and the 随机验证码 read off its picture."""
+        shown = self._call("POST", f"{self.api}/captchas")
+        self._call("POST", f"{self.api}/others", {
+            "id_type": payer.id_type, "name": payer.name, "id_number": payer.id_number, "phone": payer.phone,
+            "captcha_id": shown["captcha_id"], "captcha": self.senses.captcha_text(shown["captcha_id"]),
+        })
+        self.verified.add(payer.id_number)
+
+    def open_payer(self, payer: PayerRef, by: PayerRef | None) -> None:
+        self.sign_in(by or payer)
+        if by is not None and by.id_number != payer.id_number:
+            self.verify_other(payer)
+
+    @staticmethod
+    def _payer(payer: PayerRef) -> dict[str, str]:
+        return {"name": payer.name, "id_type": payer.id_type, "id_number": payer.id_number}
+
+    # ChannelDriver --------------------------------------------------------------------------------------------
+    def insured_items(self, payer: PayerRef) -> Items:
+        try:
+            self.open_payer(payer, None)
+            return items(self._call("POST", f"{self.api}/payer/items", self._payer(payer)))
+        except Refused as refused:
+            return Items(message=refused.message)
+
+    def _selection(self, payer: PayerRef, choice: Choice) -> dict[str, Any]:
+        tiered = choice.pay_type == CHOOSE_TIER
+        return {**self._payer(payer), "insurance": "pension", "pay_type": choice.pay_type,
+                "year": choice.year if tiered else None, "tier": choice.tier if tiered else None}
+
+    def _quote(self, payer: PayerRef, choice: Choice) -> Outcome:
+        return quoted(self._call("POST", f"{self.api}/quote", self._selection(payer, choice)))
+
+    def quote(self, payer: PayerRef, choice: Choice) -> Outcome:
+        try:
+            self.open_payer(payer, None)
+            return self._quote(payer, choice)
+        except Refused as refused:
+            return Outcome("refused", refused.message)
+
+    def pay(self, payer: PayerRef, choice: Choice, *, by: PayerRef | None = None) -> Outcome:
+        return through(self.paying(payer, choice, by=by))
+
+    def paying(self, payer: PayerRef, choice: Choice, *, by: PayerRef | None = None) -> Paying:
+        try:
+            self.open_payer(payer, by)
+            quote = self._quote(payer, choice)
+        except Refused as refused:
+            return Outcome("refused", refused.message)
+        return (yield from ordering(self._call, self.api, self._selection(payer, choice), quote.amount,
+                                    choice.gateway or self.default_gateway, self.complete))
+
+    def complete(self, url: str) -> None:
+        """What the person does after 【确认缴费】: nothing when the provider settled at once (协议支付: back at the
+        channel's result page); else scan the Alipay payment code if that is what opened, and confirm at the
+        provider's cashier."""
+        path = urlsplit(url).path
+        if path.startswith(f"/{self.channel}/"):
+            return
+        if path.startswith(cashier.ALIPAY_QR):
+            url = cashier.scan_payment_code(self.http, url)
+        cashier.confirm(self.http, url)
+
+    def _alive(self) -> bool:
+        return bool(self.token) and self.http.get(f"{self.api}/me", headers={"X-App-Token": self.token}).is_success
+
+    def _admitted(self, payer: PayerRef) -> None:
+        """Logged in as someone who may look at the payer's records: a verified 他人's login, or the payer's."""
+        if payer.id_number in self.verified and self._alive():
+            return
+        self.sign_in(payer)
+
+    def records(self, payer: PayerRef) -> tuple[Record, ...]:
+        """已缴费查询: of the person logged in, or of a 他人 verified in this login."""
+        self._admitted(payer)
+        return records(self._call("POST", f"{self.api}/records/query", self._payer(payer)))
+
+    def receipt(self, payer: PayerRef) -> bytes:
+        """打印缴费回执单 of the payer's newest payment: the PDF."""
+        self._admitted(payer)
+        rows = self._call("POST", f"{self.api}/records/query", self._payer(payer))["records"]
+        if not rows:
+            raise Refused("没有缴费记录,无法打印缴费回执单")
+        newest = max(rows, key=lambda r: (r["paid_at"], r["year"]))
+        response = self.http.get(f"{self.api}/orders/{newest['order_no']}/receipt", headers={"X-App-Token": self.token})
+        if response.is_error:
+            answer(response)  # raises Refused with the back end's message
+        return response.content
