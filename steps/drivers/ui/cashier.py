@@ -1,6 +1,9 @@
-"""Page object of the WeChat Pay cashier sheet."""
+"""Page objects of the providers' pages a channel sends the person to: the WeChat Pay and Alipay cashiers, and the
+Alipay app that scans a payment code."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from playwright.sync_api import Page
 
@@ -45,14 +48,26 @@ class AlipayScanner:
     def __init__(self, page: Page, base_url: str) -> None:
         self.page, self.base_url = page, base_url.rstrip("/")
 
-    def pay(self, picture: bytes) -> None:
+    def pay(self, name: str, picture: bytes, seen: Callable[[Page], None] | None = None) -> str:
+        """Scan the picture saved as ``name`` and pay: '' when paid, else what the Alipay app says. ``seen`` looks at
+        the Alipay app's last page before it is closed."""
         alipay = self.page.context.new_page()
         try:
             alipay.goto(f"{self.base_url}/pay/alipay/scan")
-            alipay.get_by_label("从相册选择").set_input_files(
-                {"name": "screenshot.png", "mimeType": "image/png", "buffer": picture})
-            alipay.wait_for_url(lambda url: "/pay/alipay/cashier/" in url)
-            AlipayCashier(alipay).pay_button.click()
-            alipay.get_by_text("支付成功", exact=True).or_(alipay.locator("#message:visible")).first.wait_for()
+            album = {"name": name, "mimeType": "image/png", "buffer": picture}
+            alipay.get_by_label("从相册选择").set_input_files(album)
+            failed = alipay.locator("#message:visible")
+            cashier = AlipayCashier(alipay).pay_button
+            cashier.or_(failed).first.wait_for()
+            if cashier.is_visible():
+                cashier.click()
+                done = alipay.get_by_text("支付成功", exact=True)
+                done.or_(failed).first.wait_for()
+                message = "" if done.is_visible() else failed.inner_text().strip()
+            else:
+                message = failed.inner_text().strip()
+            if seen is not None:
+                seen(alipay)
+            return message
         finally:
             alipay.close()
