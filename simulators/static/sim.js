@@ -1,21 +1,30 @@
-// Small helpers every simulated page shares: JSON calls to the channel back end and one message line.
+// Small helpers every simulated page shares: calls to its back end (JSON, or a file posted as it is), the message
+// line, and showing a page only once it is ready (sim.hold).
 const sim = {
   async call(method, url, body) {
-    this.say("");  // a new request makes the last message stale: it never answers for this one
-    const options = { method, headers: { "Accept": "application/json" }, credentials: "same-origin" };
+    const options = { method, headers: { "Accept": "application/json" } };
     if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);
     }
+    return this.send(url, options, "请求失败");
+  },
+  // A file posted as it is (a picture to scan), answered as call() answers.
+  upload(url, file) {
+    const headers = { "Content-Type": file.type || "application/octet-stream", "Accept": "application/json" };
+    return this.send(url, { method: "POST", body: file, headers }, "识别失败");
+  },
+  async send(url, options, failed) {
+    this.say("");  // a new request makes the last message stale: it never answers for this one
     let response;
     try {
-      response = await fetch(url, options);
+      response = await fetch(url, { ...options, credentials: "same-origin" });
     } catch (error) {
       return { ok: false, status: 0, message: "网络异常,请稍后重试" };
     }
     const data = await response.json().catch(() => ({}));
     if (!response.ok) {
-      const message = (data.error && data.error.message) || data.message || `请求失败(${response.status})`;
+      const message = (data.error && data.error.message) || data.message || `${failed}(${response.status})`;
       return { ok: false, status: response.status, message, data };
     }
     return { ok: true, status: response.status, data };
@@ -24,6 +33,10 @@ const sim = {
   get(url) { return this.call("GET", url); },
   say(text) {
     const line = document.getElementById("message");
+    if (line) { line.textContent = text || ""; line.hidden = !text; }
+  },
+  note(text) {  // a line that informs, not warns (where the page has one)
+    const line = document.getElementById("notice");
     if (line) { line.textContent = text || ""; line.hidden = !text; }
   },
   show(id) {
@@ -35,6 +48,11 @@ const sim = {
     return (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now()).replace(/-/g, "");
   },
   text(el, value) { document.getElementById(el).textContent = value; },
+  el(tag, props = {}, ...children) {  // a new element with these properties and children
+    const node = Object.assign(document.createElement(tag), props);
+    node.append(...children);
+    return node;
+  },
   // The 缴费类型 step the WeChat and Alipay pages share: the chosen item must be the pension; 缴费年度 and
   // 缴费档次 come from it. Returns the item, or null after saying why not.
   choosePension(payerName, items) {

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from simulators import account_api, app_pages, channel_api, web
+from simulators.core.billing import ID_TYPES
 from simulators.gateways import merchant
 from simulators.taxapp import models
 
@@ -47,8 +48,8 @@ def social_insurance(request: Request) -> Response:
 
 
 # 启动页, 注册, 登录, and 社保缴费's (城乡养老)缴费 (guide steps 3–6), result, 已缴费查询 and 打印缴费回执单
-app_pages.add_pages(router, models.APP, _page, section=SBJF,
-                    pension={"third_party": models.THIRD_PARTY, "agreement": models.AGREEMENT})
+app_pages.add_pages(router, models.APP, _page, section=SBJF, register={"id_types": ID_TYPES},
+                    pension={"id_types": ID_TYPES, "third_party": models.THIRD_PARTY, "agreement": models.AGREEMENT})
 
 routers = (router, account_api.account_router(models.APP), channel_api.payment_router(backend),
            merchant.notification_router(C))
