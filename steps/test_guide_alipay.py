@@ -140,7 +140,7 @@ def _(page: AlipayPage, alipay: AlipayUi) -> None:
     assert page.wait_for("支付界面") == ""
     page.press("去支付")
     alipay.cashier.sheet.wait_for()
-    alipay.cashier.pay()
+    assert alipay.cashier.pay() == ""
 
 
 @then(parsers.re(r"页面显示“(?P<title>.+)”$"))

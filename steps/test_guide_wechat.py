@@ -92,7 +92,7 @@ def _(page: WechatPage, wechat: WechatUi) -> None:
     assert page.wait_for("选择缴费渠道") == ""
     page.choose_gateway("微信支付")
     page.confirm_payment()
-    wechat.cashier.pay()
+    assert wechat.cashier.pay() == ""
 
 
 @then(parsers.re(r"页面显示“(?P<title>.+)”$"))

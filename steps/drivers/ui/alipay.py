@@ -236,8 +236,7 @@ class AlipayUi:
         p.page.locator("main[aria-label='支付宝'], #message:visible").first.wait_for()
         if p.message.is_visible():
             return p.message.inner_text().strip()
-        self.cashier.pay()
-        return ""
+        return self.cashier.pay()
 
     def result(self, quoted: Outcome) -> Outcome:
         title = self.pages.result_title()

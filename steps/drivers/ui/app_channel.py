@@ -12,12 +12,13 @@ from playwright.sync_api import Locator, Page
 
 from steps.drivers.accounts import password_of
 from steps.drivers.protocol import CHOOSE_TIER, Choice, Items, Line, Outcome, PayerRef, Paying, Record, Senses, through
-from steps.drivers.ui.cashier import AlipayScanner, WechatPayCashier
+from steps.drivers.ui.cashier import AlipayScanner, CcbCashier, WechatPayCashier
 from steps.drivers.ui.pages import ChannelPage
 
 PENSION_ITEM = "城乡居民社会养老保险"
 SYSTEM_ITEM = f"{PENSION_ITEM}(系统核定)"
 AGREEMENT = "agreement"
+CASHIERS = {"wechatpay": WechatPayCashier, "ccb": CcbCashier}  # the providers whose cashier opens directly
 
 
 class AppChannelPage(ChannelPage):
@@ -410,18 +411,15 @@ class AppChannelUi:
         if gateway not in p.WAYS:
             return f"{p.APP}没有{gateway}这种支付方式"
         p.pay_with(gateway)
-        landing = {
-            "wechatpay": p.page.get_by_role("main", name="微信支付"),
-            "ccb": p.button("确认支付"),
-            "alipay_qr": p.payment_code(),
-        }.get(gateway, p.result_title())
+        cashier = CASHIERS[gateway](p.page) if gateway in CASHIERS else None
+        landing = cashier.sheet if cashier else p.payment_code() if gateway == "alipay_qr" else p.result_title()
         message = p.wait_for(landing)
         if message:
             return message
-        if gateway == "wechatpay":
-            WechatPayCashier(p.page).pay()
-        elif gateway == "ccb":
-            p.button("确认支付").click()
+        if cashier:
+            message = cashier.pay()
+            if message:
+                return message
         elif gateway == "alipay_qr":
             AlipayScanner(p.page, p.base_url).pay(*p.payment_picture())  # paid or not, the page says how it ended
             p.payment_done()

@@ -8,38 +8,53 @@ from collections.abc import Callable
 from playwright.sync_api import Page
 
 
-class WechatPayCashier:
+class Cashier:
+    """A provider's cashier page: its sheet, the amount and the pay button. Each provider's page is this shape."""
+
+    NAME = ""  # the sheet's accessible name
+    AMOUNT = ""  # the amount's label
+    BUTTON = ""  # the pay button
+
     def __init__(self, page: Page) -> None:
         self.page = page
-        self.sheet = page.get_by_role("main", name="微信支付")
-        self.amount = page.get_by_label("支付金额")
-        self.pay_button = page.get_by_role("button", name="立即支付")
+        self.sheet = page.get_by_role("main", name=self.NAME)
+        self.amount = page.get_by_label(self.AMOUNT)
+        self.pay_button = page.get_by_role("button", name=self.BUTTON)
 
     def is_open(self) -> bool:
         self.sheet.wait_for()
         return True
 
-    def pay(self) -> None:
-        """立即支付, then back to the channel's page the cashier returns to."""
+    def pay(self) -> str:
+        """Press the pay button: '' once the cashier has sent the person back to the channel's page (paid or not,
+        that page says how it ended), or the cashier's refusal when it keeps them (a closed trade, say).
+
+        A refusal re-enables the button beside the message; a payment that did not go through shows its message
+        with the button still disabled, then returns to the channel, so only the first counts as kept."""
         self.pay_button.click()
-        self.page.wait_for_url(lambda url: "/pay/wechatpay/cashier/" not in url)
-        self.page.wait_for_load_state()
+        kept = self.sheet.filter(has=self.page.locator("#pay:enabled")).locator("#message:visible")
+        left = self.page.locator("body").filter(has_not=self.sheet)
+        left.or_(kept).first.wait_for()
+        if kept.is_visible():
+            return kept.inner_text().strip()
+        self.page.wait_for_url(lambda url: "/cashier/" not in url)
+        return ""
 
 
-class AlipayCashier:
-    """Alipay's wap cashier: the amount and 确认付款."""
+class WechatPayCashier(Cashier):
+    NAME, AMOUNT, BUTTON = "微信支付", "支付金额", "立即支付"
 
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.sheet = page.get_by_role("main", name="支付宝")
-        self.amount = page.get_by_label("付款金额")
-        self.pay_button = page.get_by_role("button", name="确认付款")
 
-    def pay(self) -> None:
-        """确认付款, then back to the channel's page the cashier returns to."""
-        self.pay_button.click()
-        self.page.wait_for_url(lambda url: "/pay/alipay/cashier/" not in url)
-        self.page.wait_for_load_state()
+class AlipayCashier(Cashier):
+    """Alipay's wap cashier."""
+
+    NAME, AMOUNT, BUTTON = "支付宝", "付款金额", "确认付款"
+
+
+class CcbCashier(Cashier):
+    """CCB's 龙支付 cashier, paying from the savings card."""
+
+    NAME, AMOUNT, BUTTON = "中国建设银行", "支付金额", "确认支付"
 
 
 class AlipayScanner:

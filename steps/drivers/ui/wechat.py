@@ -177,8 +177,7 @@ class WechatUi:
         p.page.locator("main[aria-label='微信支付'], #message:visible").first.wait_for()
         if p.message.is_visible():
             return p.message.inner_text().strip()
-        self.cashier.pay()
-        return ""
+        return self.cashier.pay()
 
     def result(self, order_no: str, quoted: Outcome) -> Outcome:
         title = self.pages.result_title()
