@@ -16,7 +16,8 @@ from pytest_bdd import given, parsers, then, when
 from fixtures.receipts import pdf_text
 from simulators.core.idnumber import mask
 from steps.drivers.accounts import password_of
-from steps.drivers.ui.app_channel import SYSTEM_ITEM, AppChannelPage, AppChannelUi
+from steps.drivers.ui.app_channel import AppChannelUi
+from steps.drivers.ui.app_page import SYSTEM_ITEM, AppChannelPage
 from steps.drivers.ui.cashier import AlipayScanner
 from steps.drivers.ui.taxapp import TaxappPage, TaxappUi
 from steps.guide_steps import STATUSES, lines

@@ -9,7 +9,8 @@ from playwright.sync_api import Locator, Page
 
 from steps.drivers.accounts import password_of
 from steps.drivers.protocol import PayerRef, Senses
-from steps.drivers.ui.app_channel import AGREEMENT, AppChannelPage, AppChannelUi
+from steps.drivers.ui.app_channel import AppChannelUi
+from steps.drivers.ui.app_page import AGREEMENT, AppChannelPage
 
 FACTORS = {"sms": "短信验证", "taxapp": "税务APP扫码", "iit": "个人所得税APP扫码"}
 SCAN_APPS = {"taxapp": "税务APP", "iit": "个人所得税APP"}

@@ -9,7 +9,8 @@ from playwright.sync_api import Locator
 
 from steps.drivers.accounts import password_of
 from steps.drivers.protocol import PayerRef
-from steps.drivers.ui.app_channel import AGREEMENT, AppChannelPage, AppChannelUi
+from steps.drivers.ui.app_channel import AppChannelUi
+from steps.drivers.ui.app_page import AGREEMENT, AppChannelPage
 
 
 class TaxappPage(AppChannelPage):

@@ -13,7 +13,7 @@ import re
 from playwright.sync_api import Locator, Page
 
 from steps.drivers.protocol import PayerRef, Senses
-from steps.drivers.ui.app_channel import AGREEMENT, AppChannelPage
+from steps.drivers.ui.app_page import AGREEMENT, AppChannelPage
 from steps.drivers.ui.taxapp import TaxappPage, TaxappUi
 
 DEFAULT_DISTRICT = "奉化区"  # the guide's example
