@@ -39,7 +39,8 @@ def at_cashier(request: pytest.FixtureRequest, page: Page, sim: EmbeddedSimulato
     order_no, cashier_url = shop.paying(enrol(), gateway)
     page.goto(sim.url + cashier_url)
     cashier = CASHIERS[gateway](page)
-    assert cashier.is_open() and cashier.amount.inner_text() == "¥300.00"
+    cashier.sheet.wait_for()
+    assert cashier.amount.inner_text() == "¥300.00"
     return order_no, gateway, cashier
 
 

@@ -232,11 +232,7 @@ class AlipayUi:
 
     def pay_at_cashier(self) -> str:
         """After 去支付: 确认付款 in Alipay's cashier, or the page's message when it refused."""
-        p = self.pages
-        p.page.locator("main[aria-label='支付宝'], #message:visible").first.wait_for()
-        if p.message.is_visible():
-            return p.message.inner_text().strip()
-        return self.cashier.pay()
+        return self.pages.wait_for(self.cashier.sheet) or self.cashier.pay()
 
     def result(self, quoted: Outcome) -> Outcome:
         title = self.pages.result_title()

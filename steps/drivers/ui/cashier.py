@@ -21,10 +21,6 @@ class Cashier:
         self.amount = page.get_by_label(self.AMOUNT)
         self.pay_button = page.get_by_role("button", name=self.BUTTON)
 
-    def is_open(self) -> bool:
-        self.sheet.wait_for()
-        return True
-
     def pay(self) -> str:
         """Press the pay button: '' once the cashier has sent the person back to the channel's page (paid or not,
         that page says how it ended), or the cashier's refusal when it keeps them (a closed trade, say).

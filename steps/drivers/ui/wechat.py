@@ -174,10 +174,7 @@ class WechatUi:
             return message
         p.choose_gateway(GATEWAY_NAMES[gateway])
         p.confirm_payment()
-        p.page.locator("main[aria-label='微信支付'], #message:visible").first.wait_for()
-        if p.message.is_visible():
-            return p.message.inner_text().strip()
-        return self.cashier.pay()
+        return p.wait_for(self.cashier.sheet) or self.cashier.pay()
 
     def result(self, order_no: str, quoted: Outcome) -> Outcome:
         title = self.pages.result_title()
