@@ -86,6 +86,12 @@ class Order(Base):
     paid_at: Mapped[datetime | None]
     # The county code of the tax bureau the channel paid through (浙里办: the district chosen); None: the payer's.
     tax_district: Mapped[str | None] = mapped_column(String(6), default=None)
+    # Who confirmed it, as the channel knows them (openid, account, login): nobody else may see or pay it.
+    visitor: Mapped[str] = mapped_column(String(64), default="")
+    # The live payment attempt: claimed (gateway set, status PAYING) before the provider is called. Until the
+    # provider has answered, ``claimed_until`` (wall clock) is the claim's lease; None once the provider knows it.
+    claimed_until: Mapped[datetime | None] = mapped_column(default=None)
+    refunded: Mapped[bool] = mapped_column(default=False)  # a charge that landed on it after it ended was refunded
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.year", cascade="all, delete-orphan", lazy="selectin"

@@ -40,6 +40,10 @@ class GatewayClient(Protocol):
         person whose fee it is (a bank agreement is theirs)."""
     def query(self, out_trade_no: str) -> GatewayResult: ...
     def close(self, out_trade_no: str) -> GatewayResult: ...
+    def refund(self, out_trade_no: str, *, out_refund_no: str, amount_fen: int, reason: str,
+               notify_url: str) -> GatewayResult:
+        """Give a charge back in full: REFUNDED (``trade_no`` the provider's refund id), idempotent by
+        ``out_refund_no``; REFUSED when the provider will not (nothing charged, already refunded elsewhere)."""
     def parse_notification(self, headers: dict[str, str], body: str) -> GatewayResult | None: ...
     def acknowledge(self, accepted: bool, message: str, status: int) -> Response:
         """The merchant's reply to a notification, in the shape this provider reads."""

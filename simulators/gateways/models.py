@@ -31,6 +31,24 @@ class GatewayTrade(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     success_at: Mapped[datetime | None]
+    refunded_fen: Mapped[int] = mapped_column(default=0)  # what the provider gave back of the charge
+
+
+class Refund(Base):
+    """A provider's refund (退款; the bank's 冲正) of a charge, by the merchant's refund number."""
+
+    __tablename__ = "gateway_refund"
+    __table_args__ = (UniqueConstraint("tenant_id", "gateway", "out_refund_no"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
+    gateway: Mapped[str] = mapped_column(String(16))
+    out_trade_no: Mapped[str] = mapped_column(String(64))
+    out_refund_no: Mapped[str] = mapped_column(String(64))
+    refund_id: Mapped[str] = mapped_column(String(64))
+    amount_fen: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime]
 
 
 class Notification(Base):
@@ -47,3 +65,4 @@ class Notification(Base):
     next_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(12), default="pending")
     last_result: Mapped[str] = mapped_column(String(200), default="")
+    lease_until: Mapped[datetime | None] = mapped_column(default=None)  # wall clock: a ``sending`` row's lease

@@ -13,6 +13,7 @@ class Outcome(Enum):
     FAILED = "failed"
     CLOSED = "closed"
     REFUSED = "refused"
+    REFUNDED = "refunded"  # the provider gave the charge back
 
 
 @dataclass(frozen=True)
