@@ -22,7 +22,7 @@ from simulators.core.models import Order, Tenant
 from simulators.gateways import notify
 from simulators.gateways.models import Notification
 from simulators.gateways.wechatpay import models as wechatpay
-from simulators.gateways.wechatpay.signing import notification_headers
+from simulators.gateways.wechatpay.signing import epoch, notification_headers
 
 if TYPE_CHECKING:
     from tests.conftest import Wechat
@@ -75,9 +75,14 @@ def _body(order_no: str, amount_fen: int) -> str:
 
 
 def _post(sim: EmbeddedSimulator, tenant: str, key: str, body: str) -> httpx.Response:
-    headers = {**notification_headers(key, body, int(T0.timestamp())), "X-Sim-Tenant": tenant}
+    headers = {**notification_headers(key, body, epoch(T0)), "X-Sim-Tenant": tenant}
     with httpx.Client(base_url=sim.url, timeout=30, trust_env=False) as http:
         return http.post(NOTIFY_PATH, content=body.encode(), headers=headers)
+
+
+def _deliver(sim: EmbeddedSimulator, tenant: str) -> int:
+    """A delivery round of the tenant, run on the app's delivery worker as every round is."""
+    return sim.app.state.deliveries.run(lambda: notify.deliver_due(sim.app.state.db, tenant))
 
 
 def _notes(sim: EmbeddedSimulator, tenant: str) -> list[Notification]:
@@ -98,7 +103,7 @@ def test_a_notification_with_a_wrong_signature_is_refused(
     forged = _post(sim, tenant, "not-the-merchant-key", body)
     assert forged.status_code == 401
     assert forged.json() == {"code": "FAIL", "message": "签名验证失败"}
-    headers = {**notification_headers(key, body, int(T0.timestamp())), "X-Sim-Tenant": tenant}
+    headers = {**notification_headers(key, body, epoch(T0)), "X-Sim-Tenant": tenant}
     tampered = httpx.post(sim.url + NOTIFY_PATH, content=body.replace("支付成功", "支付成功 ").encode(),
                           headers=headers, trust_env=False)
     assert tampered.status_code == 401
@@ -193,7 +198,6 @@ def test_a_refused_notification_is_resent_on_wechat_schedule(
     sim: EmbeddedSimulator, sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer]
 ) -> None:
     sim_control.set_clock(tenant, T0.isoformat(), frozen=True)
-    db = sim.app.state.db
 
     def settled(attempts: int) -> Notification:
         notes = poll(lambda: _notes(sim, tenant),
@@ -207,13 +211,13 @@ def test_a_refused_notification_is_resent_on_wechat_schedule(
 
         order_no, cashier_url = _at_cashier(wechat, enrol())
         assert wechat.confirm_at_cashier(cashier_url).json()["trade_state"] == "SUCCESS"
-        assert notify.deliver_due(db, tenant) == 0
+        assert _deliver(sim, tenant) == 0
         first = settled(1)
         assert first.next_at == T0 + timedelta(seconds=15)
         assert first.last_result.startswith("HTTP 500")
         assert refusing.call_count == 1
 
-        assert notify.deliver_due(db, tenant) == 0  # not due again before 15 s on the tenant's clock
+        assert _deliver(sim, tenant) == 0  # not due again before 15 s on the tenant's clock
         assert settled(1).next_at == T0 + timedelta(seconds=15)
         assert refusing.call_count == 1
 
@@ -225,7 +229,7 @@ def test_a_refused_notification_is_resent_on_wechat_schedule(
         assert wechat.rows()["payment_record"] == 0
 
     sim_control.advance(tenant, 29)
-    assert notify.deliver_due(db, tenant) == 0
+    assert _deliver(sim, tenant) == 0
     assert settled(3).next_at == T0 + timedelta(seconds=60)
     sim_control.advance(tenant, 1)
     notes = poll(lambda: _notes(sim, tenant), lambda got: got[0].status == "delivered")
@@ -237,7 +241,8 @@ def test_a_refused_notification_is_resent_on_wechat_schedule(
 def test_a_delivery_round_in_flight_is_waited_for_not_skipped(
     sim: EmbeddedSimulator, sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer]
 ) -> None:
-    """Two rounds at once (the poller and a clock advance): neither returns while the other is still sending."""
+    """Two rounds asked for at once (the poller and a clock advance): neither returns while the other is still
+    sending."""
     sim_control.set_clock(tenant, T0.isoformat(), frozen=True)
     sim_control.plan_faults(tenant, [{"kind": "notify_late", "delay_seconds": 60}])
     _, cashier_url = _at_cashier(wechat, enrol())
@@ -255,7 +260,7 @@ def test_a_delivery_round_in_flight_is_waited_for_not_skipped(
         return httpx.Response(204)
 
     def round_() -> None:
-        notify.deliver_due(db, tenant)
+        _deliver(sim, tenant)
         seen.append(sorted(n.status for n in _notes(sim, tenant)))
 
     with respx.mock(assert_all_mocked=False, assert_all_called=False) as mock:
@@ -272,13 +277,14 @@ def test_a_delivery_round_in_flight_is_waited_for_not_skipped(
 def test_a_clock_advance_counts_what_it_made_due_while_the_poller_runs(
     sim: EmbeddedSimulator, sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer]
 ) -> None:
-    """The background poller never takes a delivery from under the advance that made it due."""
+    """Rounds on the worker, back to back (as a busy poller runs them), never take a delivery from under the
+    advance that made it due."""
     sim_control.set_clock(tenant, T0.isoformat(), frozen=True)
-    db, stop = sim.app.state.db, threading.Event()
+    stop = threading.Event()
 
     def poller() -> None:
         while not stop.is_set():
-            notify.deliver_due(db, tenant)
+            _deliver(sim, tenant)
 
     running = threading.Thread(target=poller)
     running.start()

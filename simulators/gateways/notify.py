@@ -1,38 +1,78 @@
 """Outbox of signed payment notifications: sent at once, resent on the provider's schedule.
 
-The schedule runs on the tenant's virtual clock: advancing the clock delivers what has fallen due.
+The schedule runs on the tenant's virtual clock: advancing the clock delivers what has fallen due. Every delivery,
+the first and each resend, is signed when it is sent, with the tenant's time then: a merchant that refuses stale
+notifications still takes a resend hours later. A row being sent holds a lease on the wall clock; a lease that ran
+out (its process died mid-delivery) makes the row claimable again. Rounds run one at a time on the app's delivery
+worker (``simulators.gateways.deliveries``); the claim itself is a compare-and-set, so even two processes on one
+database never send one row twice at once.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.sql.elements import ColumnElement
 
 from simulators.core import clock, faults
 from simulators.core.db import Database
+from simulators.core.errors import InvalidInput
 from simulators.core.models import Tenant
 from simulators.gateways import outbound
 from simulators.gateways.models import Notification
 
 # WeChat Pay resends at 15s, 15s, 30s, 3m, 10m, 20m, 30m, 30m, 30m, 60m, 3h, 3h, 3h, 6h, 6h.
 WECHAT_SCHEDULE = (15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600)
+LEASE = timedelta(seconds=60)  # several outbound timeouts (5 s to connect, 10 s a read): a live delivery keeps it
+FRESHNESS = timedelta(minutes=5)  # how far a notification's signed time may be from the merchant's now
+PENDING, SENDING, DELIVERED, GAVE_UP = "pending", "sending", "delivered", "gave_up"
+
 Accepts = Callable[[httpx.Response], bool]
+Signer = Callable[[str, str, datetime], tuple[str, dict[str, str]]]
+"""``(merchant_key, body, tenant_now) -> (body, headers)``: the notification as sent now."""
 
 
 def accepts_2xx(response: httpx.Response) -> bool:
     return response.is_success
 
 
-ACCEPTANCE: dict[str, tuple[Accepts, tuple[int, ...]]] = {}
+def as_stored(_key: str, body: str, _now: datetime) -> tuple[str, dict[str, str]]:
+    return body, {}
 
 
-def register(gateway: str, accepts: Accepts, schedule: tuple[int, ...]) -> None:
-    ACCEPTANCE[gateway] = (accepts, schedule)
+@dataclass(frozen=True)
+class Provider:
+    accepts: Accepts
+    schedule: tuple[int, ...]
+    sign: Signer
+
+
+PROVIDERS: dict[str, Provider] = {}
+_UNKNOWN = Provider(accepts_2xx, WECHAT_SCHEDULE, as_stored)
+
+
+def register(gateway: str, accepts: Accepts, schedule: tuple[int, ...], sign: Signer = as_stored) -> None:
+    """How the provider's merchant says received, when the provider resends, and how it signs a delivery."""
+    PROVIDERS[gateway] = Provider(accepts, schedule, sign)
+
+
+def refuse_stale(signed_at: datetime | None, now: datetime, field: str) -> None:
+    """The merchant's check of a notification's signed time (``field``): InvalidInput unless it is within
+    ``FRESHNESS`` of the merchant's now, either way."""
+    if signed_at is None or abs(signed_at - now) > FRESHNESS:
+        raise InvalidInput(f"通知时间{field}缺失或与当前时间相差超过{clock.minutes(FRESHNESS)}分钟:"
+                           "可能是重放的旧通知,不予处理", field=field)
+
+
+def clock_of(tenant: Tenant) -> Callable[[], datetime]:
+    """The tenant's clock as it stands, readable after its session is gone."""
+    copy = Tenant(clock_base=tenant.clock_base, clock_anchor=tenant.clock_anchor, clock_frozen=tenant.clock_frozen)
+    return lambda: clock.now(copy)
 
 
 def enqueue(session: Any, tenant: Tenant, *, gateway: str, notify_id: str, url: str, body: str,
@@ -56,71 +96,80 @@ def announce(session: Any, tenant: Tenant, *, gateway: str, notify_id: str, url:
             copies=2 if twice else 1)
 
 
-_locks: dict[str, threading.Lock] = {}
-_locks_guard = threading.Lock()
+def _claimable(tenant_now: datetime, wall_now: datetime) -> ColumnElement[bool]:
+    return or_(
+        and_(Notification.status == PENDING, Notification.next_at <= tenant_now),
+        and_(Notification.status == SENDING, or_(Notification.lease_until.is_(None),
+                                                 Notification.lease_until < wall_now)),
+    )
 
 
-def _tenant_lock(tenant_id: str) -> threading.Lock:
-    with _locks_guard:
-        return _locks.setdefault(tenant_id, threading.Lock())
+@dataclass(frozen=True)
+class _Claim:
+    id: int
+    gateway: str
+    url: str
+    body: str
+    headers: dict[str, str]
+    lease: datetime
 
 
-def deliver_due(db: Database, tenant_id: str, first: Callable[[], None] | None = None) -> int:
-    """Send every notification of the tenant that has fallen due; returns how many this call had accepted.
-
-    One delivery round per tenant at a time: a caller that finds the poller mid-round waits for it, so
-    when this returns nothing due is left pending or in flight. ``first`` runs inside the same turn (a clock
-    change), so what it makes due is delivered by this call, never by the poller in between.
-    """
-    with _tenant_lock(tenant_id):
-        if first is not None:
-            first()
-        return _deliver_round(db, tenant_id)
-
-
-def _deliver_round(db: Database, tenant_id: str) -> int:
+def deliver_due(db: Database, tenant_id: str) -> int:
+    """Send every notification of the tenant that has fallen due (and every one whose sender died); returns how
+    many were accepted. Callers run it on the delivery worker, so when it returns nothing due is in flight."""
     with db.transaction() as session:
         tenant = session.get(Tenant, tenant_id)
         if tenant is None:
             return 0
-        now = clock.now(tenant)
-        due = list(session.scalars(
-            select(Notification)
-            .where(Notification.tenant_id == tenant_id, Notification.status == "pending",
-                   Notification.next_at <= now)
-            .order_by(Notification.id)
-        ))
-        for note in due:  # claimed: a concurrent call does not send them again
-            note.status = "sending"
-    accepted = 0
-    for note in due:
-        accepts, schedule = ACCEPTANCE.get(note.gateway, (accepts_2xx, WECHAT_SCHEDULE))
-        try:
-            with outbound.client() as http:
-                response = http.post(note.url, content=note.body.encode(), headers=note.headers)
-            ok, result = accepts(response), f"HTTP {response.status_code} {response.text[:120]}"
-        except httpx.HTTPError as error:
-            ok, result = False, f"{type(error).__name__}: {error}"[:200]
-        with db.transaction() as session:
-            row = session.get(Notification, note.id)
-            tenant = session.get(Tenant, tenant_id)
-            if row is None or tenant is None:
-                continue
-            row.status = "pending"
-            row.attempts += 1
-            row.last_result = result
-            if ok:
-                row.status = "delivered"
-                accepted += 1
-            elif row.attempts > len(schedule):
-                row.status = "gave_up"
-            else:
-                row.next_at = clock.now(tenant) + timedelta(seconds=schedule[row.attempts - 1])
-    return accepted
+        key, tenant_clock = tenant.merchant_key, clock_of(tenant)
+        wall = datetime.now()
+        lease = wall + LEASE
+        claimable = _claimable(clock.now(tenant), wall)
+        claims = []
+        for note in session.scalars(select(Notification).where(Notification.tenant_id == tenant_id, claimable)
+                                    .order_by(Notification.id)):
+            taken = session.execute(update(Notification).where(Notification.id == note.id, claimable)
+                                    .values(status=SENDING, lease_until=lease)
+                                    .execution_options(synchronize_session=False))
+            if taken.rowcount == 1:  # type: ignore[attr-defined]
+                claims.append(_Claim(note.id, note.gateway, note.url, note.body, dict(note.headers), lease))
+    return sum(_send(db, tenant_id, key, tenant_clock, claim) for claim in claims)
+
+
+def _send(db: Database, tenant_id: str, key: str, tenant_clock: Callable[[], datetime], claim: _Claim) -> bool:
+    provider = PROVIDERS.get(claim.gateway, _UNKNOWN)
+    body, signed = provider.sign(key, claim.body, tenant_clock())
+    try:
+        with outbound.client() as http:
+            response = http.post(claim.url, content=body.encode(), headers={**claim.headers, **signed})
+        ok, result = provider.accepts(response), f"HTTP {response.status_code} {response.text[:120]}"
+    except httpx.HTTPError as error:
+        ok, result = False, f"{type(error).__name__}: {error}"[:200]
+    with db.transaction() as session:
+        row = session.get(Notification, claim.id)
+        tenant = session.get(Tenant, tenant_id)
+        if row is None or tenant is None or (row.status, row.lease_until) != (SENDING, claim.lease):
+            return False  # our lease ran out and the row is another round's now
+        row.attempts += 1
+        row.last_result = result
+        row.lease_until = None
+        if ok:
+            row.status = DELIVERED
+        elif row.attempts > len(provider.schedule):
+            row.status = GAVE_UP
+        else:
+            row.status = PENDING
+            row.next_at = clock.now(tenant) + timedelta(seconds=provider.schedule[row.attempts - 1])
+        return ok
 
 
 def pending_tenants(db: Database) -> list[str]:
+    """Tenants with something to deliver: a pending row, or one whose sender's lease ran out."""
     with db.transaction() as session:
         return list(session.scalars(
-            select(Notification.tenant_id).where(Notification.status == "pending").distinct()
+            select(Notification.tenant_id).where(or_(
+                Notification.status == PENDING,
+                and_(Notification.status == SENDING, or_(Notification.lease_until.is_(None),
+                                                         Notification.lease_until < datetime.now())),
+            )).distinct()
         ))

@@ -4,7 +4,11 @@ Requests:      every parameter but ``sign`` with a value, sorted by name, joined
                the base64 signature goes in ``sign``, next to ``sign_type=RSA2``.
 Responses:     ``{"<method>_response": {…}, "sign": "…"}`` signed over the exact JSON text of the response
                object; error answers (code ≠ 10000) may come unsigned.
-Notifications: a form signed like a request, but without ``sign`` and ``sign_type`` in the signed string.
+Notifications: a form signed like a request, but without ``sign`` and ``sign_type`` in the signed string. Its
+               ``notify_time`` is when it was sent: every delivery (the first and each resend) is stamped with the
+               tenant's time then and signed anew, and the merchant refuses a form whose ``notify_time`` is more than
+               5 minutes from its own now (Alipay prescribes no window; we take WeChat Pay's, so that a genuine form
+               replayed later is refused while a resend, stamped afresh, is not).
 """
 
 from __future__ import annotations
@@ -14,10 +18,13 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 SIGN_TYPE = "RSA2"
 SUCCESS_CODE = "10000"
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def content(params: Mapping[str, str], exclude: tuple[str, ...] = ("sign",)) -> str:
@@ -49,6 +56,20 @@ def sign_notification(key: str, params: Mapping[str, str]) -> dict[str, str]:
 def check_notification(key: str, params: Mapping[str, str]) -> bool:
     return (params.get("sign_type") == SIGN_TYPE
             and _holds(key, content(params, ("sign", "sign_type")), params.get("sign", "")))
+
+
+def sign_delivery(key: str, body: str, now: datetime) -> tuple[str, dict[str, str]]:
+    """The notification form as sent at ``now``: ``notify_time`` set to it, signed anew; the rest unchanged."""
+    params = dict(parse_qsl(body, keep_blank_values=True))
+    return urlencode(sign_notification(key, {**params, "notify_time": f"{now:{TIME_FORMAT}}"})), {}
+
+
+def notification_time(params: Mapping[str, str]) -> datetime | None:
+    """The form's ``notify_time``, or None when it is missing or malformed."""
+    try:
+        return datetime.strptime(params.get("notify_time", ""), TIME_FORMAT)
+    except ValueError:
+        return None
 
 
 def response_name(method: str) -> str:

@@ -3,7 +3,8 @@
 Requests:      Authorization: WECHATPAY2-SHA256-HMAC mchid="…",nonce_str="…",timestamp="…",signature="…"
                over "METHOD\\nURL\\nTIMESTAMP\\nNONCE\\nBODY\\n".
 Notifications: Wechatpay-Timestamp, Wechatpay-Nonce, Wechatpay-Signature, Wechatpay-Serial
-               over "TIMESTAMP\\nNONCE\\nBODY\\n".
+               over "TIMESTAMP\\nNONCE\\nBODY\\n"; signed anew at every delivery, the timestamp being the
+               tenant's time then (Unix seconds, the naive times of the simulator being Beijing time).
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ import hashlib
 import hmac
 import re
 import secrets
+from datetime import datetime, timedelta, timezone
 
 SCHEME = "WECHATPAY2-SHA256-HMAC"
 SERIAL = "SIM-WECHATPAY-PLATFORM-1"
 _AUTH = re.compile(r'(\w+)="([^"]*)"')
+BEIJING = timezone(timedelta(hours=8))
 
 
 def sign(key: str, message: str) -> str:
@@ -54,3 +57,21 @@ def check_notification(key: str, headers: dict[str, str], body: str) -> bool:
         return False
     message = f"{lower.get('wechatpay-timestamp', '')}\n{lower.get('wechatpay-nonce', '')}\n{body}\n"
     return hmac.compare_digest(sign(key, message), lower.get("wechatpay-signature", ""))
+
+
+def epoch(moment: datetime) -> int:
+    """A naive simulator time (Beijing time) as Unix seconds."""
+    return int(moment.replace(tzinfo=BEIJING).timestamp())
+
+
+def sign_delivery(key: str, body: str, now: datetime) -> tuple[str, dict[str, str]]:
+    """The notification as sent at ``now``: the same body, headers signed with that time."""
+    return body, notification_headers(key, body, epoch(now))
+
+
+def notification_time(headers: dict[str, str]) -> datetime | None:
+    """When the notification says it was sent (``Wechatpay-Timestamp``), as a naive Beijing time."""
+    stamp = {k.lower(): v for k, v in headers.items()}.get("wechatpay-timestamp", "")
+    if not stamp.isdigit() or len(stamp) > 12:
+        return None
+    return datetime.fromtimestamp(int(stamp), BEIJING).replace(tzinfo=None)
