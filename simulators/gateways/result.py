@@ -14,6 +14,7 @@ class Outcome(Enum):
     CLOSED = "closed"
     REFUSED = "refused"
     REFUNDED = "refunded"  # the provider gave the charge back
+    UNKNOWN = "unknown"  # the provider holds no trade of that number (a query's answer)
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,66 @@
-"""What every provider simulator does with its trades: find them, let an unpaid one lapse, and take the payer's
-confirmation at its cashier (charge or decline, then deliver the notification that fell due)."""
+"""What every provider simulator does with its trades: find them, change their state only as the provider
+declares, let an unpaid one lapse, take the payer's confirmation at its cashier (charge or decline, then deliver
+the notification that fell due), and give a charge back in full (a refund, the bank's 冲正).
+
+Each provider names its states its own way; ``DECLARED`` holds, per gateway code, the states a trade may move to
+from each state, and ``transition`` refuses any other change. A trade is born in its provider's first state
+(unpaid; the bank's debits are born settled) and every later change goes through ``transition``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
-from fastapi import BackgroundTasks, Request
-from sqlalchemy import select
+from fastapi import Request
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from simulators import web
 from simulators.core import clock, tenants
+from simulators.core.errors import RuleRefused
 from simulators.core.models import Tenant
-from simulators.gateways import notify
-from simulators.gateways.models import GatewayTrade
+from simulators.gateways import deliveries
+from simulators.gateways.models import GatewayTrade, Refund
+
+Transitions = dict[str, frozenset[str]]
+
+WECHATPAY: Transitions = {
+    "NOTPAY": frozenset({"SUCCESS", "PAYERROR", "CLOSED"}),
+    "SUCCESS": frozenset({"REFUND"}),
+    "PAYERROR": frozenset(),
+    "CLOSED": frozenset(),
+    "REFUND": frozenset(),
+}
+ALIPAY: Transitions = {  # a full refund closes a paid trade; after the refund window it is finished
+    "WAIT_BUYER_PAY": frozenset({"TRADE_SUCCESS", "TRADE_CLOSED"}),
+    "TRADE_SUCCESS": frozenset({"TRADE_FINISHED", "TRADE_CLOSED"}),
+    "TRADE_FINISHED": frozenset(),
+    "TRADE_CLOSED": frozenset(),
+}
+CCB: Transitions = {
+    "WAIT": frozenset({"SUCCESS", "FAILED", "CLOSED"}),
+    "SUCCESS": frozenset({"REFUNDED"}),
+    "FAILED": frozenset(),
+    "CLOSED": frozenset(),
+    "REFUNDED": frozenset(),
+}
+BANK: Transitions = {  # a debit settles at once: only a successful one changes again, by 冲正
+    "SUCCESS": frozenset({"REFUNDED"}),
+    "FAILED": frozenset(),
+    "REFUNDED": frozenset(),
+}
+DECLARED: dict[str, Transitions] = {
+    "wechatpay": WECHATPAY, "alipay": ALIPAY, "alipay_qr": ALIPAY, "ccb": CCB, "agreement": BANK,
+}
+
+
+def transition(trade: GatewayTrade, to: str, desc: str) -> None:
+    """Move the trade to ``to`` (with the provider's description of it), if its provider declares the change."""
+    if to not in DECLARED[trade.gateway].get(trade.state, frozenset()):
+        raise RuleRefused(f"支付渠道交易{trade.out_trade_no}状态为{trade.state},不能变为{to}", field="order_no")
+    trade.state, trade.state_desc = to, desc
 
 
 def find(session: Session, tenant: Tenant, gateways: tuple[str, ...], out_trade_no: str) -> GatewayTrade | None:
@@ -34,7 +80,7 @@ def by_id(session: Session, gateways: tuple[str, ...], trade_id: str) -> Gateway
 def lapse(tenant: Tenant, trade: GatewayTrade, *, unpaid: str, closed: str, desc: str) -> None:
     """An unpaid trade past its expiry is closed, whoever looks at it first."""
     if trade.state == unpaid and clock.now(tenant) > trade.expires_at:
-        trade.state, trade.state_desc = closed, desc
+        transition(trade, closed, desc)
 
 
 @dataclass(frozen=True)
@@ -47,13 +93,39 @@ Lookup = Callable[[Session], GatewayTrade]
 Charge = Callable[[Session, Tenant, GatewayTrade], None]
 
 
-def confirm_at_cashier(request: Request, background: BackgroundTasks, lookup: Lookup, charge: Charge) -> Confirmed:
-    """The payer pressed the cashier's pay button: charge in the trade's tenant, then deliver what fell due."""
-    db = web.database(request)
-    with db.transaction() as session:
+def confirm_at_cashier(request: Request, lookup: Lookup, charge: Charge) -> Confirmed:
+    """The payer pressed the cashier's pay button: charge in the trade's tenant, then wake the delivery worker for
+    the notification that fell due (it is sent off the request thread)."""
+    with web.database(request).transaction() as session:
         trade = lookup(session)
         tenant = tenants.get(session, trade.tenant_id)
         charge(session, tenant, trade)
-        done, tenant_id = Confirmed(trade.state, trade.state_desc), tenant.id
-    background.add_task(notify.deliver_due, db, tenant_id)
+        done = Confirmed(trade.state, trade.state_desc)
+    deliveries.of(request).wake()
     return done
+
+
+def earlier_refund(session: Session, tenant: Tenant, gateways: tuple[str, ...], out_refund_no: str) -> Refund | None:
+    """The refund already made under the merchant's refund number, if any (a refund is idempotent by it)."""
+    return session.scalars(select(Refund).where(
+        Refund.tenant_id == tenant.id, Refund.gateway.in_(gateways), Refund.out_refund_no == out_refund_no,
+    )).one_or_none()
+
+
+def refund(session: Session, trade: GatewayTrade, *, out_refund_no: str, refund_id: str, reason: str, to: str,
+           desc: str, now: datetime) -> Refund | None:
+    """Give the whole charge back: claim it on the trade (a compare-and-set, so two refunds never both take it),
+    write the refund and move the trade to ``to``. None when the charge was no longer there to give back."""
+    claimed = session.execute(update(GatewayTrade).where(
+        GatewayTrade.prepay_id == trade.prepay_id, GatewayTrade.state == trade.state,
+        GatewayTrade.refunded_fen == 0,
+    ).values(refunded_fen=GatewayTrade.amount_fen).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    session.refresh(trade, ["refunded_fen"])
+    transition(trade, to, desc)
+    made = Refund(tenant_id=trade.tenant_id, gateway=trade.gateway, out_trade_no=trade.out_trade_no,
+                  out_refund_no=out_refund_no, refund_id=refund_id, amount_fen=trade.amount_fen,
+                  reason=reason[:100], created_at=now)
+    session.add(made)
+    return made

@@ -18,7 +18,7 @@ from fastapi.responses import PlainTextResponse
 
 from simulators.core.billing import yuan
 from simulators.core.models import Order, Tenant
-from simulators.gateways import outbound
+from simulators.gateways import notify, outbound
 from simulators.gateways.alipay import models, signing
 from simulators.gateways.result import GatewayResult, Outcome
 
@@ -37,6 +37,7 @@ class AlipayClient:
         self.url = base_url.rstrip("/") + "/pay/alipay/gateway.do"
         self.tenant_id = tenant.id
         self.key = tenant.merchant_key
+        self.now = notify.clock_of(tenant)
 
     def _call(self, method: str, biz: dict[str, str], *, before_charge: bool = False,
               **extra: str) -> httpx.Response:
@@ -87,7 +88,7 @@ class AlipayClient:
     def query(self, out_trade_no: str) -> GatewayResult:
         body = self._answer("alipay.trade.query", self._call("alipay.trade.query", {"out_trade_no": out_trade_no}))
         if body.get("sub_code") == "ACQ.TRADE_NOT_EXIST":
-            return GatewayResult(Outcome.CLOSED, out_trade_no=out_trade_no, detail="支付渠道无此订单")
+            return GatewayResult(Outcome.UNKNOWN, out_trade_no=out_trade_no, detail="支付渠道无此订单")
         if body.get("code") != signing.SUCCESS_CODE:
             raise outbound.unavailable(self.name, RuntimeError(str(body.get("sub_msg"))), before_charge=False)
         return self._result(body)
@@ -100,12 +101,30 @@ class AlipayClient:
             return self.query(out_trade_no)  # paid meanwhile: say so
         raise outbound.unavailable(self.name, RuntimeError(str(body.get("sub_msg"))), before_charge=False)
 
+    def refund(self, out_trade_no: str, *, out_refund_no: str, amount_fen: int, reason: str,
+               notify_url: str) -> GatewayResult:
+        """alipay.trade.refund of the whole trade, at once (Alipay sends no notification of it): REFUNDED with
+        ``trade_no`` Alipay's trade number (it names a refund by that and ``out_request_no``), or REFUSED."""
+        method = "alipay.trade.refund"
+        body = self._answer(method, self._call(method, {
+            "out_trade_no": out_trade_no, "refund_amount": yuan(amount_fen), "out_request_no": out_refund_no,
+            "refund_reason": reason,
+        }))
+        if body.get("code") != signing.SUCCESS_CODE:
+            return GatewayResult(Outcome.REFUSED, out_trade_no=out_trade_no,
+                                 detail=str(body.get("sub_msg") or body.get("msg") or "退款失败"))
+        return GatewayResult(Outcome.REFUNDED, trade_no=str(body.get("trade_no", "")),
+                             amount_fen=models.fen(str(body.get("send_back_fee", ""))) or 0,
+                             out_trade_no=str(body.get("out_trade_no", "")), detail="退款成功")
+
     def parse_notification(self, headers: dict[str, str], body: str) -> GatewayResult | None:
         """The notified result, or None unless the form is signed with our key, for our app and seller, with a
-        well-formed amount (the amount itself is compared with the order when it is applied)."""
+        well-formed amount (the amount itself is compared with the order when it is applied); InvalidInput when
+        its signed notify_time is more than 5 minutes from the tenant's now (a replay)."""
         params = dict(parse_qsl(body, keep_blank_values=True))
         if not signing.check_notification(self.key, params):
             return None
+        notify.refuse_stale(signing.notification_time(params), self.now(), "notify_time")
         if params.get("app_id") != models.APP_ID or params.get("seller_id", models.SELLER_ID) != models.SELLER_ID:
             return None
         if models.fen(params.get("total_amount", "")) is None:
@@ -130,6 +149,8 @@ class AlipayClient:
         outcome = STATES.get(status, Outcome.PENDING)
         if outcome is Outcome.CLOSED and data.get("close_reason"):
             outcome = Outcome.FAILED
+        if outcome is Outcome.CLOSED and models.fen(str(data.get("refund_fee", ""))):
+            outcome = Outcome.REFUNDED
         return GatewayResult(
             outcome,
             trade_no=str(data.get("trade_no") or ""),

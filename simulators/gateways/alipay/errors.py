@@ -4,7 +4,8 @@
     ├── 40001 Missing Required Arguments   isv.missing-*  (a common parameter is missing)
     ├── 40002 Invalid Arguments            isv.invalid-signature / isv.invalid-app-id / isv.invalid-method …
     └── 40004 Business Failed              ACQ.INVALID_PARAMETER / ACQ.TRADE_NOT_EXIST / ACQ.TRADE_HAS_SUCCESS /
-                                           ACQ.TRADE_HAS_CLOSE / ACQ.TRADE_STATUS_ERROR / ACQ.CONTEXT_INCONSISTENT
+                                           ACQ.TRADE_HAS_CLOSE / ACQ.TRADE_STATUS_ERROR / ACQ.CONTEXT_INCONSISTENT /
+                                           ACQ.TRADE_HAS_FINISHED / ACQ.REFUND_AMT_NOT_EQUAL_TOTAL (refunds)
 """
 
 from __future__ import annotations

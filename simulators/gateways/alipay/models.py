@@ -1,5 +1,8 @@
-"""The Alipay back end: wap-pay and precreate (QR) trades, the payer's payment, query, close, the scanner's
-look-up of a QR code, and the notification (a signed form that wants exactly ``success`` back)."""
+"""The Alipay back end: wap-pay and precreate (QR) trades, the payer's payment, query, close, full refunds, the
+scanner's look-up of a QR code, and the notification (a signed form that wants exactly ``success`` back).
+
+A refund (alipay.trade.refund) is settled at once and sends no notification; a fully refunded trade is
+TRADE_CLOSED, and its query shows ``refund_fee`` (the simulator's marker: Alipay's own query says only CLOSED)."""
 
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ from simulators.core.models import Tenant
 from simulators.gateways import notify, trades
 from simulators.gateways.alipay import signing
 from simulators.gateways.alipay.errors import business, invalid_parameter, not_exist
-from simulators.gateways.models import GatewayTrade
+from simulators.gateways.models import GatewayTrade, Refund
 
 GATEWAY, QR_GATEWAY = "alipay", "alipay_qr"
 GATEWAYS = (GATEWAY, QR_GATEWAY)
@@ -33,6 +36,7 @@ MERCHANT = "国家税务总局宁波市税务局"
 WAIT, SUCCESS, FINISHED, CLOSED = "WAIT_BUYER_PAY", "TRADE_SUCCESS", "TRADE_FINISHED", "TRADE_CLOSED"
 STATUS_DESC = {WAIT: "等待买家付款", SUCCESS: "支付成功", FINISHED: "交易结束", CLOSED: "交易关闭"}
 DECLINED = "支付失败:账户余额不足"
+REFUNDED = "交易关闭:已全额退款"
 DEFAULT_TTL = timedelta(days=15)  # an order without time_expire stays payable for 15 days
 REFUND_WINDOW = timedelta(days=90)  # after it a successful trade is finished: no refund any more
 MIN_FEN, MAX_FEN = 1, 100_000_000 * 100
@@ -49,7 +53,7 @@ def accepts(response: httpx.Response) -> bool:
 
 
 for _gateway in GATEWAYS:
-    notify.register(_gateway, accepts, SCHEDULE)
+    notify.register(_gateway, accepts, SCHEDULE, signing.sign_delivery)
 
 
 def fen(amount: str) -> int | None:
@@ -125,7 +129,7 @@ def settle_time(tenant: Tenant, trade: GatewayTrade) -> None:
     """What time alone does to a trade: an unpaid one lapses, a paid one is finished after the refund window."""
     trades.lapse(tenant, trade, unpaid=WAIT, closed=CLOSED, desc="未付款交易超时关闭")
     if trade.state == SUCCESS and trade.success_at and clock.now(tenant) > trade.success_at + REFUND_WINDOW:
-        trade.state, trade.state_desc = FINISHED, STATUS_DESC[FINISHED]
+        trades.transition(trade, FINISHED, STATUS_DESC[FINISHED])
 
 
 def find(session: Session, tenant: Tenant, biz: dict[str, Any]) -> GatewayTrade:
@@ -154,7 +158,7 @@ def close(session: Session, tenant: Tenant, biz: dict[str, Any]) -> GatewayTrade
     if trade.state in (SUCCESS, FINISHED):
         raise business("ACQ.TRADE_STATUS_ERROR", "交易状态不合法:交易已支付,不能关闭")
     if trade.state == WAIT:
-        trade.state, trade.state_desc = CLOSED, STATUS_DESC[CLOSED]
+        trades.transition(trade, CLOSED, STATUS_DESC[CLOSED])
     return trade
 
 
@@ -168,10 +172,58 @@ def pay(session: Session, tenant: Tenant, trade: GatewayTrade) -> None:
     now = clock.now(tenant)
     trade.payer = "2088" + trade.prepay_id[-12:]  # the buyer's Alipay user id
     if faults.take(tenant, "decline", trade.gateway):
-        trade.state, trade.state_desc = CLOSED, DECLINED
+        trades.transition(trade, CLOSED, DECLINED)
         return
-    trade.state, trade.state_desc, trade.success_at = SUCCESS, STATUS_DESC[SUCCESS], now
+    trades.transition(trade, SUCCESS, STATUS_DESC[SUCCESS])
+    trade.success_at = now
     _notify(session, tenant, trade, now)
+
+
+def refund(session: Session, tenant: Tenant, biz: dict[str, Any]) -> dict[str, object]:
+    """alipay.trade.refund of the whole trade, by ``out_request_no`` (the trade's own number when none is given):
+    the same request again answers the same refund with ``fund_change`` N (no money moved this time)."""
+    trade = find(session, tenant, biz)
+    amount = fen(str(biz.get("refund_amount") or ""))
+    if amount is None or amount < MIN_FEN:
+        raise invalid_parameter("退款金额refund_amount必填,单位为元,最多两位小数,且须大于0")
+    request_no = str(biz.get("out_request_no") or trade.out_trade_no)
+    if not re.fullmatch(r"[0-9A-Za-z_-]{1,64}", request_no):
+        raise invalid_parameter("退款请求号out_request_no最长64位,只能由字母、数字、下划线或短横线组成")
+    reason = str(biz.get("refund_reason") or "")
+    if len(reason) > 256:
+        raise invalid_parameter("退款原因refund_reason最长256个字符")
+    earlier = trades.earlier_refund(session, tenant, GATEWAYS, request_no)
+    if earlier is not None:
+        if earlier.out_trade_no != trade.out_trade_no:
+            raise invalid_parameter("退款请求号out_request_no已用于另一笔交易的退款,请使用新的退款请求号")
+        if earlier.amount_fen != amount:
+            raise invalid_parameter("同一退款请求号out_request_no的退款金额refund_amount应与首次请求一致")
+        return _refund_answer(trade, earlier, fund_change="N")
+    if trade.state == FINISHED:
+        raise business("ACQ.TRADE_HAS_FINISHED", "交易已完结:付款已超过90天,不能退款")
+    if trade.state == CLOSED and trade.refunded_fen:
+        raise business("ACQ.TRADE_STATUS_ERROR", "交易状态不合法:交易已全额退款,不能再退款")
+    if trade.state != SUCCESS:
+        raise business("ACQ.TRADE_STATUS_ERROR", "交易状态不合法:交易未付款,不能退款")
+    if amount != trade.amount_fen:
+        raise business("ACQ.REFUND_AMT_NOT_EQUAL_TOTAL",
+                       f"退款金额refund_amount应等于交易金额{yuan(trade.amount_fen)}元:模拟器只受理全额退款")
+    made = trades.refund(session, trade, out_refund_no=request_no, refund_id=trade.prepay_id, reason=reason,
+                         to=CLOSED, desc=REFUNDED, now=clock.now(tenant))
+    if made is None:
+        raise business("ACQ.TRADE_STATUS_ERROR", "交易状态不合法:交易已全额退款,不能再退款")
+    return _refund_answer(trade, made, fund_change="Y")
+
+
+def _refund_answer(trade: GatewayTrade, made: Refund, *, fund_change: str) -> dict[str, object]:
+    """Alipay names a refund by its trade and out_request_no, with no id of its own: the refund's id is the
+    trade_no."""
+    return {
+        "code": signing.SUCCESS_CODE, "msg": "Success", "trade_no": trade.prepay_id,
+        "out_trade_no": trade.out_trade_no, "buyer_user_id": trade.payer, "fund_change": fund_change,
+        "refund_fee": yuan(trade.refunded_fen), "send_back_fee": yuan(made.amount_fen),
+        "gmt_refund_pay": f"{made.created_at:{TIME_FORMAT}}",
+    }
 
 
 def _notify(session: Session, tenant: Tenant, trade: GatewayTrade, now: datetime) -> None:
@@ -205,6 +257,8 @@ def query_body(trade: GatewayTrade) -> dict[str, object]:
                     send_pay_date=f"{trade.success_at:{TIME_FORMAT}}")
     if trade.state == CLOSED and trade.state_desc == DECLINED:
         body["close_reason"] = DECLINED  # the simulator's word on why: a declined payment, not a lapse
+    if trade.refunded_fen:
+        body["refund_fee"] = yuan(trade.refunded_fen)  # the simulator's marker of a refunded trade
     return body
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
-from fastapi import APIRouter, BackgroundTasks, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
@@ -31,8 +31,8 @@ Handler = Callable[[Session, Tenant, dict[str, str], dict[str, Any]], Response]
 
 @router.post("/gateway.do", operation_id="alipayGateway", response_class=Response)
 async def gateway(request: Request) -> Response:
-    """The one entrance of the open platform: ``method`` picks wap pay, precreate, query or close. Parameters
-    come as a form (the common ones may also come in the query string), signed by the merchant."""
+    """The one entrance of the open platform: ``method`` picks wap pay, precreate, query, close or refund.
+    Parameters come as a form (the common ones may also come in the query string), signed by the merchant."""
     body = (await request.body()).decode()
     params = {**dict(request.query_params), **dict(parse_qsl(body, keep_blank_values=True))}
     return await run_in_threadpool(_dispatch, request, params)
@@ -105,11 +105,16 @@ def _close(session: Session, tenant: Tenant, params: dict[str, str], biz: dict[s
     })
 
 
+def _refund(session: Session, tenant: Tenant, params: dict[str, str], biz: dict[str, Any]) -> Response:
+    return _answer(tenant, params["method"], models.refund(session, tenant, biz))
+
+
 HANDLERS: dict[str, Handler] = {
     "alipay.trade.wap.pay": _wap_pay,
     "alipay.trade.precreate": _precreate,
     "alipay.trade.query": _query,
     "alipay.trade.close": _close,
+    "alipay.trade.refund": _refund,
 }
 
 
@@ -132,8 +137,8 @@ def cashier(request: Request, trade_no: str, redirect: str = "") -> HTMLResponse
 
 
 @router.post("/cashier/{trade_no}/pay", operation_id="alipayCashierPay")
-def cashier_pay(request: Request, trade_no: str, background: BackgroundTasks) -> dict[str, str]:
-    done = trades.confirm_at_cashier(request, background, lambda session: models.at_cashier(session, trade_no),
+def cashier_pay(request: Request, trade_no: str) -> dict[str, str]:
+    done = trades.confirm_at_cashier(request, lambda session: models.at_cashier(session, trade_no),
                                      models.pay)
     return {"trade_status": done.state, "message": done.desc}
 

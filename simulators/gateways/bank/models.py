@@ -4,6 +4,8 @@ debits the tax bureau asks for under them.
 A debit settles at once: the taxpayer's valid agreement is found by ID number and its account is charged, or the
 bank says why not (no agreement, a revoked one, a short balance). Every debit is a ``GatewayTrade``; a refused
 one is kept as FAILED and charged nothing. A repeated request for the same merchant order answers the same trade.
+A successful debit can be reversed in full (冲正), at once: the amount goes back to the account it was taken from
+(even under an agreement revoked since) and the debit is REFUNDED.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import secrets
 from datetime import datetime
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ForeignKey, String, UniqueConstraint, select
+from sqlalchemy import ForeignKey, String, UniqueConstraint, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from simulators.core import clock, idnumber
@@ -21,13 +23,13 @@ from simulators.core.db import Base
 from simulators.core.errors import InvalidInput, NotFound, RuleRefused
 from simulators.core.models import Person, Tenant
 from simulators.gateways import trades
-from simulators.gateways.models import GatewayTrade
+from simulators.gateways.models import GatewayTrade, Refund
 
 GATEWAY = "agreement"
 NAME = "协议支付"
 MERCHANT_ID = "NBTAX-SBF-0001"  # the tax bureau's id at the bank
 VALID, REVOKED = "有效", "已解除"
-SUCCESS, FAILED = "SUCCESS", "FAILED"
+SUCCESS, FAILED, REFUNDED = "SUCCESS", "FAILED", "REFUNDED"
 NO_AGREEMENT, AGREEMENT_REVOKED, INSUFFICIENT_BALANCE = "NO_AGREEMENT", "AGREEMENT_REVOKED", "INSUFFICIENT_BALANCE"
 BANKS = ("中国工商银行", "中国农业银行", "中国银行", "中国建设银行", "交通银行", "中国邮政储蓄银行", "宁波银行",
          "浙江农商银行")
@@ -58,6 +60,13 @@ class DebitRequest(BaseModel):
     out_trade_no: str = Field(min_length=6, max_length=32, pattern=r"^[0-9A-Za-z_-]+$")
     amount_fen: int = Field(gt=0, le=10**10)
     description: str = Field(min_length=1, max_length=128)
+
+
+class ReversalRequest(BaseModel):
+    merchant_id: str
+    out_refund_no: str = Field(min_length=1, max_length=32, pattern=r"^[0-9A-Za-z_-]+$")
+    amount_fen: int = Field(gt=0, le=10**10)
+    reason: str = Field(default="", max_length=100)
 
 
 def _mask_account(account: str) -> str:
@@ -167,6 +176,43 @@ def debit(session: Session, tenant: Tenant, req: DebitRequest) -> GatewayTrade:
         trade.transaction_id = "BK" + hashlib.sha256(trade.prepay_id.encode()).hexdigest()[:22].upper()
     session.add(trade)
     return trade
+
+
+def reverse(session: Session, tenant: Tenant, out_trade_no: str, req: ReversalRequest) -> tuple[GatewayTrade, Refund]:
+    """冲正: give a successful debit back in full, to the account it came from; the same ``out_refund_no`` again
+    answers the same reversal."""
+    if req.merchant_id != MERCHANT_ID:
+        raise InvalidInput("商户号不正确", field="merchant_id")
+    trade = find(session, tenant, out_trade_no)
+    earlier = trades.earlier_refund(session, tenant, (GATEWAY,), req.out_refund_no)
+    if earlier is not None:
+        if (earlier.out_trade_no, earlier.amount_fen) != (out_trade_no, req.amount_fen):
+            raise InvalidInput(f"冲正流水号{req.out_refund_no}已用于另一笔冲正,重复请求的订单和金额应与首次一致",
+                               field="out_refund_no")
+        return trade, earlier
+    if trade.state == REFUNDED:
+        raise RuleRefused(f"订单{out_trade_no}的扣款已冲正,不能重复冲正", field="order_no")
+    if trade.state != SUCCESS:
+        raise RuleRefused(f"订单{out_trade_no}扣款未成功,没有可冲正的款项", field="order_no")
+    if req.amount_fen != trade.amount_fen:
+        raise InvalidInput(f"冲正金额amount_fen应等于扣款金额{trade.amount_fen / 100:.2f}元:只能全额冲正",
+                           field="amount_fen")
+    made = trades.refund(session, trade, out_refund_no=req.out_refund_no, reason=req.reason, to=REFUNDED,
+                         desc="已冲正", now=clock.now(tenant),
+                         refund_id="RV" + hashlib.sha256(f"{trade.prepay_id}/{req.out_refund_no}".encode())
+                         .hexdigest()[:22].upper())
+    if made is None:
+        raise RuleRefused(f"订单{out_trade_no}的扣款已冲正,不能重复冲正", field="order_no")
+    session.execute(update(BankAgreement).where(
+        BankAgreement.tenant_id == tenant.id, BankAgreement.agreement_no == trade.payer,
+    ).values(balance_fen=BankAgreement.balance_fen + made.amount_fen).execution_options(synchronize_session=False))
+    return trade, made
+
+
+def reversal_json(trade: GatewayTrade, made: Refund) -> dict[str, object]:
+    """The bank's answer to a 冲正: the debit as it stands now, and the reversal."""
+    return {**trade_json(trade), "refund_id": made.refund_id, "out_refund_no": made.out_refund_no,
+            "refund_fen": made.amount_fen, "refunded_at": made.created_at.isoformat()}
 
 
 def find(session: Session, tenant: Tenant, out_trade_no: str) -> GatewayTrade:

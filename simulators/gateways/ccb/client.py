@@ -11,11 +11,11 @@ from fastapi.responses import PlainTextResponse
 
 from simulators.core.billing import yuan
 from simulators.core.models import Order, Tenant
-from simulators.gateways import outbound
+from simulators.gateways import notify, outbound
 from simulators.gateways.ccb import models, signing
 from simulators.gateways.result import GatewayResult, Outcome
 
-STATES = {"1": Outcome.PAID, "0": Outcome.FAILED, "2": Outcome.PENDING, "9": Outcome.CLOSED}
+STATES = {"1": Outcome.PAID, "0": Outcome.FAILED, "2": Outcome.PENDING, "9": Outcome.CLOSED, "5": Outcome.REFUNDED}
 CASHIER = "/pay/ccb/cashier/"
 MERCHANT = {"MERCHANTID": models.MERCHANTID, "POSID": models.POSID, "BRANCHID": models.BRANCHID}
 
@@ -28,6 +28,7 @@ class CcbClient:
         self.url = base_url.rstrip("/") + "/pay/ccb/CCBIS/ccbMain"
         self.tenant_id = tenant.id
         self.key = tenant.merchant_key
+        self.now = notify.clock_of(tenant)
 
     def _call(self, fields: tuple[str, ...], params: dict[str, str], *, before_charge: bool = False) -> dict[str, str]:
         form = signing.with_mac(self.key, fields, {**MERCHANT, **params})
@@ -62,7 +63,7 @@ class CcbClient:
     def query(self, out_trade_no: str) -> GatewayResult:
         data = self._call(signing.LOOKUP, {"ORDERID": out_trade_no, "TXCODE": models.TX_QUERY})
         if data["RETURN_CODE"] == "E2001":
-            return GatewayResult(Outcome.CLOSED, out_trade_no=out_trade_no, detail="支付渠道无此订单")
+            return GatewayResult(Outcome.UNKNOWN, out_trade_no=out_trade_no, detail="支付渠道无此订单")
         if data["RETURN_CODE"] != "000000" or data.get("ORDER_STATUS") not in STATES:
             raise outbound.unavailable(self.name, RuntimeError(data.get("RETURN_MSG", "")), before_charge=False)
         paid = data.get("PAY_TIME")
@@ -81,12 +82,29 @@ class CcbClient:
             return self.query(out_trade_no)  # paid meanwhile: say so
         raise outbound.unavailable(self.name, RuntimeError(data.get("RETURN_MSG", "")), before_charge=False)
 
+    def refund(self, out_trade_no: str, *, out_refund_no: str, amount_fen: int, reason: str,
+               notify_url: str) -> GatewayResult:
+        """TXCODE 5W1004, the whole payment back at once (CCB sends no notification of it): REFUNDED with
+        ``trade_no`` the bank's REFUND_SERIAL, or REFUSED with its RETURN_MSG."""
+        data = self._call(signing.REFUND, {
+            "ORDERID": out_trade_no, "MONEY": yuan(amount_fen), "REFUND_CODE": out_refund_no,
+            "TXCODE": models.TX_REFUND, "REMARK1": reason[:30],
+        })
+        if data["RETURN_CODE"] != "000000":
+            return GatewayResult(Outcome.REFUSED, out_trade_no=out_trade_no,
+                                 detail=data.get("RETURN_MSG") or "退款失败")
+        return GatewayResult(Outcome.REFUNDED, trade_no=data.get("REFUND_SERIAL", ""),
+                             amount_fen=models.fen(data.get("MONEY", "")) or 0,
+                             out_trade_no=data.get("ORDERID", ""), detail="退款成功")
+
     def parse_notification(self, headers: dict[str, str], body: str) -> GatewayResult | None:
         """The notified result, or None unless the form is signed with our key, for our POS, with a
-        well-formed amount (the amount itself is compared with the order when it is applied)."""
+        well-formed amount (the amount itself is compared with the order when it is applied); InvalidInput when
+        its signed NOTIFYTIME is more than 5 minutes from the tenant's now (a replay)."""
         params = dict(parse_qsl(body, keep_blank_values=True))
         if not signing.check_sign(self.key, params):
             return None
+        notify.refuse_stale(signing.notification_time(params), self.now(), "NOTIFYTIME")
         amount = models.fen(params.get("PAYMENT", ""))
         if (params.get("POSID"), params.get("BRANCHID")) != (models.POSID, models.BRANCHID) or amount is None:
             return None

@@ -1,7 +1,10 @@
-"""The CCB back end: 龙支付 orders, the payer's payment, query, close and the server notification.
+"""The CCB back end: 龙支付 orders, the payer's payment, query, close, full refunds and the server notification.
 
 CCB's own interface was not among the sources: the order / notify / query pattern is the other providers', in
-CCB's field names (MERCHANTID, POSID, BRANCHID, ORDERID, PAYMENT, TXCODE, MAC; SUCCESS=Y/N, SIGN).
+CCB's field names (MERCHANTID, POSID, BRANCHID, ORDERID, PAYMENT, TXCODE, MAC; SUCCESS=Y/N, SIGN). The refund is
+TXCODE 5W1004 (the simulator's choice of code) with MONEY and the merchant's refund number REFUND_CODE, answered
+at once with the bank's REFUND_SERIAL; the bank sends no server notification for a refund (the simulator's choice:
+the merchant asked and was answered), and the order's query then says ORDER_STATUS 5 已退款.
 """
 
 from __future__ import annotations
@@ -21,16 +24,16 @@ from simulators.core.models import Tenant
 from simulators.gateways import notify, trades
 from simulators.gateways.ccb import signing
 from simulators.gateways.ccb.errors import CcbError, not_exist, param_error
-from simulators.gateways.models import GatewayTrade
+from simulators.gateways.models import GatewayTrade, Refund
 
 GATEWAY = "ccb"
 NAME = "建设银行"
 MERCHANTID, POSID, BRANCHID = "105332000012345", "002345678", "332000000"
 MERCHANT = "国家税务总局宁波市税务局"
-TX_ORDER, TX_QUERY, TX_CLOSE = "530550", "410408", "410409"
-WAIT, SUCCESS, FAILED, CLOSED = "WAIT", "SUCCESS", "FAILED", "CLOSED"
-STATE_DESC = {WAIT: "待支付", SUCCESS: "支付成功", FAILED: "支付失败", CLOSED: "已关闭"}
-ORDER_STATUS = {SUCCESS: "1", FAILED: "0", WAIT: "2", CLOSED: "9"}
+TX_ORDER, TX_QUERY, TX_CLOSE, TX_REFUND = "530550", "410408", "410409", "5W1004"
+WAIT, SUCCESS, FAILED, CLOSED, REFUNDED = "WAIT", "SUCCESS", "FAILED", "CLOSED", "REFUNDED"
+STATE_DESC = {WAIT: "待支付", SUCCESS: "支付成功", FAILED: "支付失败", CLOSED: "已关闭", REFUNDED: "已退款"}
+ORDER_STATUS = {SUCCESS: "1", FAILED: "0", WAIT: "2", CLOSED: "9", REFUNDED: "5"}
 DECLINED = "支付失败:账户余额不足"
 DEFAULT_TTL = timedelta(hours=24)  # an order without TIMEOUT stays payable for a day
 MAX_FEN = 10_000_000 * 100
@@ -38,7 +41,7 @@ TIMEOUT_FORMAT = "%Y%m%d%H%M%S"
 # The first notification, then resends at 1m, 5m, 15m, 30m, 1h, 2h, 6h (the simulator's choice).
 SCHEDULE = (60, 300, 900, 1800, 3600, 7200, 21600)
 
-notify.register(GATEWAY, notify.accepts_2xx, SCHEDULE)
+notify.register(GATEWAY, notify.accepts_2xx, SCHEDULE, signing.sign_delivery)
 
 
 def fen(amount: str) -> int | None:
@@ -136,10 +139,10 @@ def at_cashier(session: Session, trade_id: str) -> GatewayTrade:
 
 def close(session: Session, tenant: Tenant, order_id: str) -> None:
     trade = find(session, tenant, order_id)
-    if trade.state == SUCCESS:
-        raise CcbError("E2002", "订单已支付,不能关闭")
+    if trade.state in (SUCCESS, REFUNDED):
+        raise CcbError("E2002", "订单已支付,不能关闭" if trade.state == SUCCESS else "订单已支付并已退款,不能关闭")
     if trade.state == WAIT:
-        trade.state, trade.state_desc = CLOSED, STATE_DESC[CLOSED]
+        trades.transition(trade, CLOSED, STATE_DESC[CLOSED])
 
 
 def pay(session: Session, tenant: Tenant, trade: GatewayTrade) -> None:
@@ -153,11 +156,52 @@ def pay(session: Session, tenant: Tenant, trade: GatewayTrade) -> None:
     now = clock.now(tenant)
     trade.payer = "6217" + trade.prepay_id[-12:]  # the debited card, as the bank knows it
     if faults.take(tenant, "decline", GATEWAY):
-        trade.state, trade.state_desc = FAILED, DECLINED
+        trades.transition(trade, FAILED, DECLINED)
     else:
-        trade.state, trade.state_desc, trade.success_at = SUCCESS, STATE_DESC[SUCCESS], now
+        trades.transition(trade, SUCCESS, STATE_DESC[SUCCESS])
+        trade.success_at = now
         trade.transaction_id = f"{now:%Y%m%d}{secrets.randbelow(10**12):012d}"
     _notify(session, tenant, trade, now)
+
+
+def refund(session: Session, tenant: Tenant, params: dict[str, str]) -> dict[str, str]:
+    """TXCODE 5W1004: give the whole payment back at once; the same REFUND_CODE again answers the same refund."""
+    trade = find(session, tenant, params.get("ORDERID", ""))
+    refund_code = params.get("REFUND_CODE", "")
+    if not re.fullmatch(r"[0-9A-Za-z_-]{1,30}", refund_code):
+        raise param_error("退款流水号REFUND_CODE必填,最长30位,只能由字母、数字、下划线或短横线组成")
+    amount = fen(params.get("MONEY", ""))
+    if amount is None or amount < 1:
+        raise param_error("退款金额MONEY必填,单位为元,最多两位小数,且须大于0")
+    remark = params.get("REMARK1", "")
+    if len(remark) > 30:
+        raise param_error("备注REMARK1最长30个字符")
+    earlier = trades.earlier_refund(session, tenant, (GATEWAY,), refund_code)
+    if earlier is not None:
+        if (earlier.out_trade_no, earlier.amount_fen) != (trade.out_trade_no, amount):
+            raise CcbError("E2007", "退款流水号REFUND_CODE重复且退款信息不一致")
+        return _refund_answer(earlier)
+    if trade.state == REFUNDED:
+        raise CcbError("E2006", "订单已退款,不能重复退款")
+    if trade.state != SUCCESS:
+        raise CcbError("E2005", f"订单{trade.state_desc},不能退款:只能退款支付成功的订单")
+    if amount != trade.amount_fen:
+        raise CcbError("E2008", f"退款金额MONEY应等于订单金额{yuan(trade.amount_fen)}元:模拟器只受理全额退款")
+    now = clock.now(tenant)
+    made = trades.refund(session, trade, out_refund_no=refund_code, reason=remark, to=REFUNDED,
+                         desc=STATE_DESC[REFUNDED], now=now,
+                         refund_id=f"RF{now:%Y%m%d}{secrets.randbelow(10**12):012d}")
+    if made is None:
+        raise CcbError("E2006", "订单已退款,不能重复退款")
+    return _refund_answer(made)
+
+
+def _refund_answer(made: Refund) -> dict[str, str]:
+    return {
+        "SUCCESS": "true", "RETURN_CODE": "000000", "RETURN_MSG": "退款成功", "ORDERID": made.out_trade_no,
+        "REFUND_CODE": made.out_refund_no, "MONEY": yuan(made.amount_fen), "REFUND_SERIAL": made.refund_id,
+        "REFUND_TIME": f"{made.created_at:{TIMEOUT_FORMAT}}",
+    }
 
 
 def _notify(session: Session, tenant: Tenant, trade: GatewayTrade, now: datetime) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 
@@ -19,13 +19,14 @@ from simulators.gateways.ccb.errors import CcbError, bad_mac, param_error
 PREFIX = "/pay/ccb"
 router = APIRouter(prefix=PREFIX, tags=["建设银行(模拟)"])
 pages = web.templates(Path(__file__).with_name("templates"))
-SIGNED = {models.TX_ORDER: signing.ORDER, models.TX_QUERY: signing.LOOKUP, models.TX_CLOSE: signing.LOOKUP}
+SIGNED = {models.TX_ORDER: signing.ORDER, models.TX_QUERY: signing.LOOKUP, models.TX_CLOSE: signing.LOOKUP,
+          models.TX_REFUND: signing.REFUND}
 
 
 @router.post("/CCBIS/ccbMain", operation_id="ccbMain")
 async def ccb_main(request: Request) -> dict[str, str]:
     """One form-encoded entrance: TXCODE 530550 places a 龙支付 order (answers PAYURL), 410408 queries it,
-    410409 closes it. Every request carries a MAC over its fields in CCB's order."""
+    410409 closes it, 5W1004 refunds it in full. Every request carries a MAC over its fields in CCB's order."""
     params = dict(parse_qsl((await request.body()).decode(), keep_blank_values=True))
     return await run_in_threadpool(_handle, request, params)
 
@@ -44,6 +45,8 @@ def _handle(request: Request, params: dict[str, str]) -> dict[str, str]:
                     "ORDERID": trade.out_trade_no, "PAYURL": f"{PREFIX}/cashier/{trade.prepay_id}"}
         if txcode == models.TX_QUERY:
             return models.query_body(models.find(session, tenant, params.get("ORDERID", "")))
+        if txcode == models.TX_REFUND:
+            return models.refund(session, tenant, params)
         models.close(session, tenant, params.get("ORDERID", ""))
         return {"SUCCESS": "true", "RETURN_CODE": "000000", "RETURN_MSG": "关闭成功",
                 "ORDERID": params.get("ORDERID", "")}
@@ -63,8 +66,8 @@ def cashier(request: Request, trade_id: str, redirect: str = "") -> HTMLResponse
 
 
 @router.post("/cashier/{trade_id}/pay", operation_id="ccbCashierPay")
-def cashier_pay(request: Request, trade_id: str, background: BackgroundTasks) -> dict[str, str]:
-    done = trades.confirm_at_cashier(request, background, lambda session: models.at_cashier(session, trade_id),
+def cashier_pay(request: Request, trade_id: str) -> dict[str, str]:
+    done = trades.confirm_at_cashier(request, lambda session: models.at_cashier(session, trade_id),
                                      models.pay)
     return {"status": done.state, "message": done.desc}
 

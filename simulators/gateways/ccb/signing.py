@@ -3,6 +3,10 @@ standing in for CCB's MD5 MAC and RSA signature.
 
 Both are taken over the message's fields in CCB's fixed order (not sorted), each as ``NAME=value`` with empty
 values kept, joined by ``&``.
+
+CCB's notification carries only the accounting date (ACCDATE); the simulator adds NOTIFYTIME (YYYYMMDDHHMMSS,
+the format of TIMEOUT), the time the form was sent, last among the signed fields. Every delivery is stamped with
+the tenant's time then and signed anew, and the merchant refuses a form more than 5 minutes off its own now.
 """
 
 from __future__ import annotations
@@ -10,12 +14,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Mapping
+from datetime import datetime
+from urllib.parse import parse_qsl, urlencode
 
 ORDER = ("MERCHANTID", "POSID", "BRANCHID", "ORDERID", "PAYMENT", "CURCODE", "TXCODE", "REMARK1", "REMARK2",
          "TIMEOUT", "NOTIFYURL")
 LOOKUP = ("MERCHANTID", "POSID", "BRANCHID", "ORDERID", "TXCODE")
+REFUND = ("MERCHANTID", "POSID", "BRANCHID", "ORDERID", "MONEY", "REFUND_CODE", "TXCODE", "REMARK1")
 NOTICE = ("POSID", "BRANCHID", "ORDERID", "PAYMENT", "CURCODE", "REMARK1", "REMARK2", "ACC_TYPE", "SUCCESS",
-          "TYPE", "REFERER", "CLIENTIP", "ACCDATE", "ERRMSG")
+          "TYPE", "REFERER", "CLIENTIP", "ACCDATE", "ERRMSG", "NOTIFYTIME")
+TIME_FORMAT = "%Y%m%d%H%M%S"
 
 
 def content(fields: tuple[str, ...], params: Mapping[str, str]) -> str:
@@ -40,3 +48,17 @@ def with_sign(key: str, params: Mapping[str, str]) -> dict[str, str]:
 
 def check_sign(key: str, params: Mapping[str, str]) -> bool:
     return hmac.compare_digest(_mac(key, NOTICE, params), params.get("SIGN", ""))
+
+
+def sign_delivery(key: str, body: str, now: datetime) -> tuple[str, dict[str, str]]:
+    """The notification form as sent at ``now``: NOTIFYTIME set to it and SIGN taken anew; the rest unchanged."""
+    params = dict(parse_qsl(body, keep_blank_values=True))
+    return urlencode(with_sign(key, {**params, "NOTIFYTIME": f"{now:{TIME_FORMAT}}"})), {}
+
+
+def notification_time(params: Mapping[str, str]) -> datetime | None:
+    """The form's NOTIFYTIME, or None when it is missing or malformed."""
+    try:
+        return datetime.strptime(params.get("NOTIFYTIME", ""), TIME_FORMAT)
+    except ValueError:
+        return None

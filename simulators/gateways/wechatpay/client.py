@@ -12,13 +12,14 @@ from fastapi import Response
 from fastapi.responses import JSONResponse
 
 from simulators.core.models import Order, Tenant
-from simulators.gateways import outbound
+from simulators.gateways import notify, outbound
 from simulators.gateways.result import GatewayResult, Outcome
 from simulators.gateways.wechatpay import models, signing
 
 STATES = {
     models.SUCCESS: Outcome.PAID, models.NOTPAY: Outcome.PENDING, "USERPAYING": Outcome.PENDING,
     models.PAYERROR: Outcome.FAILED, models.CLOSED: Outcome.CLOSED, "REVOKED": Outcome.CLOSED,
+    models.REFUND: Outcome.REFUNDED,
 }
 
 
@@ -30,6 +31,7 @@ class WechatPayClient:
         self.base = base_url.rstrip("/") + "/pay/wechatpay"
         self.tenant_id = tenant.id
         self.key = tenant.merchant_key
+        self.now = notify.clock_of(tenant)
 
     def _call(self, method: str, path: str, payload: dict[str, object] | None = None, *,
               before_charge: bool = False) -> httpx.Response:
@@ -69,7 +71,7 @@ class WechatPayClient:
     def query(self, out_trade_no: str) -> GatewayResult:
         response = self._call("GET", f"/v3/pay/transactions/out-trade-no/{out_trade_no}?mchid={models.MCHID}")
         if response.status_code == 404:
-            return GatewayResult(Outcome.CLOSED, detail="支付渠道无此订单")
+            return GatewayResult(Outcome.UNKNOWN, out_trade_no=out_trade_no, detail="支付渠道无此订单")
         if response.status_code != 200:
             raise outbound.unavailable(self.name, RuntimeError(f"HTTP {response.status_code}"), before_charge=False)
         return self._result(self._json(response))
@@ -84,10 +86,30 @@ class WechatPayClient:
             return self.query(out_trade_no)
         raise outbound.unavailable(self.name, RuntimeError(f"HTTP {response.status_code}"), before_charge=False)
 
+    def refund(self, out_trade_no: str, *, out_refund_no: str, amount_fen: int, reason: str,
+               notify_url: str) -> GatewayResult:
+        """申请退款 of the whole charge: REFUNDED at once (``trade_no`` the refund_id), REFUSED with WeChat Pay's
+        message when it will not."""
+        response = self._call("POST", "/v3/refund/domestic/refunds", {
+            "out_trade_no": out_trade_no, "out_refund_no": out_refund_no, "reason": reason, "notify_url": notify_url,
+            "amount": {"refund": amount_fen, "total": amount_fen, "currency": "CNY"},
+        })
+        if response.status_code >= 500:
+            raise outbound.unavailable(self.name, RuntimeError(f"HTTP {response.status_code}"), before_charge=False)
+        data = self._json(response)
+        if response.status_code != 200:
+            return GatewayResult(Outcome.REFUSED, out_trade_no=out_trade_no,
+                                 detail=str(data.get("message", "退款失败")))
+        if data.get("status") != "SUCCESS":
+            raise outbound.unavailable(self.name, RuntimeError(f"退款状态{data.get('status')}"), before_charge=False)
+        return self._refunded(data)
+
     def parse_notification(self, headers: dict[str, str], body: str) -> GatewayResult | None:
-        """The notified result, or None when the signature does not hold."""
+        """The notified result, or None when the signature does not hold; InvalidInput when its signed
+        Wechatpay-Timestamp is more than 5 minutes from the tenant's now (a replay)."""
         if not signing.check_notification(self.key, headers, body):
             return None
+        notify.refuse_stale(signing.notification_time(headers), self.now(), "Wechatpay-Timestamp")
         data = json.loads(body)
         resource = data.get("resource") if isinstance(data, dict) else None
         if not isinstance(resource, dict):
@@ -102,7 +124,22 @@ class WechatPayClient:
         return JSONResponse({"code": "FAIL", "message": message}, status_code=status)
 
     @staticmethod
-    def _result(data: dict[str, object]) -> GatewayResult:
+    def _refunded(data: dict[str, object]) -> GatewayResult:
+        """A refund, as the refund API answers it or a REFUND.SUCCESS notification carries it."""
+        amount = data.get("amount") if isinstance(data.get("amount"), dict) else {}
+        assert isinstance(amount, dict)
+        return GatewayResult(Outcome.REFUNDED, trade_no=str(data.get("refund_id") or ""),
+                             amount_fen=int(amount.get("refund", 0)), out_trade_no=str(data.get("out_trade_no", "")),
+                             detail="退款成功")
+
+    @classmethod
+    def _result(cls, data: dict[str, object]) -> GatewayResult:
+        """A transaction (query, TRANSACTION.SUCCESS) or a refund (REFUND.* carries ``refund_status``)."""
+        if "refund_status" in data:
+            if data["refund_status"] == "SUCCESS":
+                return cls._refunded(data)
+            return GatewayResult(Outcome.PENDING, out_trade_no=str(data.get("out_trade_no", "")),
+                                 detail=f"退款状态{data['refund_status']}")
         amount = data.get("amount") if isinstance(data.get("amount"), dict) else {}
         assert isinstance(amount, dict)
         success = data.get("success_time")

@@ -3,7 +3,7 @@
     WechatPayError
     ├── 400 INVALID_REQUEST / PARAM_ERROR / ORDERPAID / ORDER_CLOSED
     ├── 401 SIGN_ERROR
-    └── 404 ORDER_NOT_EXIST
+    └── 404 ORDER_NOT_EXIST (the order APIs) / RESOURCE_NOT_EXISTS (the refund API)
 """
 
 from __future__ import annotations
@@ -20,6 +20,11 @@ class WechatPayError(Exception):
 
 def param_error(message: str) -> WechatPayError:
     return WechatPayError(400, "PARAM_ERROR", message)
+
+
+def invalid_request(message: str) -> WechatPayError:
+    """The request is well formed but the order's state or the business rules refuse it."""
+    return WechatPayError(400, "INVALID_REQUEST", message)
 
 
 def not_exist() -> WechatPayError:

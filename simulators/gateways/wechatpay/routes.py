@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
-from fastapi import APIRouter, BackgroundTasks, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from simulators import web
-from simulators.gateways import trades
+from simulators.gateways import deliveries, trades
 from simulators.gateways.wechatpay import models, signing
 from simulators.gateways.wechatpay.errors import WechatPayError, param_error, sign_error
 
 PREFIX = "/pay/wechatpay"
 router = APIRouter(prefix=PREFIX, tags=["微信支付(模拟)"])
 pages = web.templates(Path(__file__).with_name("templates"))
+Body = TypeVar("Body", bound=BaseModel)
 
 
 async def _signed_body(request: Request) -> str:
@@ -34,14 +36,17 @@ async def _signed_body(request: Request) -> str:
     return body
 
 
-@router.post("/v3/pay/transactions/jsapi", operation_id="wechatpayCreateJsapi")
-async def create_jsapi(request: Request) -> dict[str, str]:
-    body = await _signed_body(request)
+def _parsed(model: type[Body], body: str) -> Body:
     try:
-        req = models.JsapiRequest.model_validate_json(body)
+        return model.model_validate_json(body)
     except ValidationError as error:
         first = error.errors()[0]
         raise param_error(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from error
+
+
+@router.post("/v3/pay/transactions/jsapi", operation_id="wechatpayCreateJsapi")
+async def create_jsapi(request: Request) -> dict[str, str]:
+    req = _parsed(models.JsapiRequest, await _signed_body(request))
 
     def create() -> str:
         with web.tenant_transaction(request) as (session, tenant):
@@ -76,6 +81,20 @@ async def close(request: Request, out_trade_no: str) -> Response:
     return Response(status_code=204)
 
 
+@router.post("/v3/refund/domestic/refunds", operation_id="wechatpayRefund")
+async def refund(request: Request) -> dict[str, object]:
+    """申请退款: a whole charge back at once (status SUCCESS); REFUND.SUCCESS follows to ``notify_url``."""
+    req = _parsed(models.RefundRequest, await _signed_body(request))
+
+    def give_back() -> dict[str, object]:
+        with web.tenant_transaction(request) as (session, tenant):
+            answer = models.refund(session, tenant, req)
+        deliveries.of(request).wake()
+        return answer
+
+    return await run_in_threadpool(give_back)
+
+
 @router.get("/cashier/{prepay_id}", response_class=HTMLResponse, operation_id="wechatpayCashier")
 def cashier(request: Request, prepay_id: str, redirect: str = "") -> HTMLResponse:
     with web.database(request).transaction() as session:
@@ -88,8 +107,8 @@ def cashier(request: Request, prepay_id: str, redirect: str = "") -> HTMLRespons
 
 
 @router.post("/cashier/{prepay_id}/pay", operation_id="wechatpayCashierPay")
-def cashier_pay(request: Request, prepay_id: str, background: BackgroundTasks) -> dict[str, str]:
-    done = trades.confirm_at_cashier(request, background, lambda session: models.by_prepay_id(session, prepay_id),
+def cashier_pay(request: Request, prepay_id: str) -> dict[str, str]:
+    done = trades.confirm_at_cashier(request, lambda session: models.by_prepay_id(session, prepay_id),
                                      models.pay)
     return {"trade_state": done.state, "trade_state_desc": done.desc}
 
