@@ -23,7 +23,7 @@ def main() -> None:
     if not _loopback(args.host) and not token:
         token = secrets.token_urlsafe(16)
         print(f"控制接口令牌(X-Sim-Token): {token}")
-    settings = Settings.from_env(db_url=args.db, control_token=token)
+    settings = Settings.from_env(db_url=args.db, control_token=token, self_url=f"http://{args.host}:{args.port}")
     print(f"模拟器: http://{args.host}:{args.port}/  (数据库 {settings.db_url})")
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
 

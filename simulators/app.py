@@ -2,30 +2,30 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from simulators import web
+from simulators import guards, web
 from simulators.alipay import routes as alipay
 from simulators.control import routes as control
 from simulators.core import refdata, tenants
 from simulators.core.db import Database
 from simulators.core.errors import SimError
 from simulators.etax import routes as etax
-from simulators.gateways import notify
+from simulators.gateways import reconciler
 from simulators.gateways.alipay import routes as alipay_pay
 from simulators.gateways.alipay.errors import AlipayError
 from simulators.gateways.bank import routes as bank
 from simulators.gateways.ccb import routes as ccb
 from simulators.gateways.ccb.errors import CcbError
+from simulators.gateways.deliveries import Deliveries
 from simulators.gateways.wechatpay import routes as wechatpay
 from simulators.gateways.wechatpay.errors import WechatPayError
 from simulators.journal import JournalMiddleware
@@ -51,16 +51,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     db = Database(settings.db_url)
     _ensure_demo(db, settings)
+    deliveries = Deliveries(db, settings.notify_poll_seconds)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        poller = asyncio.create_task(_deliver_forever(db, settings.notify_poll_seconds))
+        # A request thread that calls our own providers over loopback waits for handlers needing threads of this same
+        # pool: anyio's 40 deadlock once 40 such requests run at once (until the 10 s provider timeout). Made on demand.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = 256
+        deliveries.start()  # resends fall due on running clocks too: delivered without anyone asking
         try:
             yield
         finally:
-            poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await poller
+            await run_in_threadpool(deliveries.stop)
 
     app = FastAPI(
         title="宁波城乡居民养老保险费线上缴费渠道模拟器",
@@ -68,19 +70,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="五个线上缴费渠道、支付渠道与测试控制接口(/__sim/)。",
         lifespan=lifespan,
     )
-    app.state.settings, app.state.db = settings, db
+    app.state.settings, app.state.db, app.state.deliveries = settings, db, deliveries
     app.state.reference = refdata.load(settings.reference_path)
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(SimError, web.sim_error_handler)
-    app.add_exception_handler(RequestValidationError, web.validation_error_handler)
+    for kind, handler in guards.HANDLERS:  # FastAPI's own refusals and the unexpected, in Chinese
+        app.add_exception_handler(kind, handler)
     app.add_exception_handler(WechatPayError, wechatpay.error_handler)
     app.add_exception_handler(AlipayError, alipay_pay.error_handler)
     app.add_exception_handler(CcbError, ccb.error_handler)
     app.add_exception_handler(404, _not_found)
     app.add_api_route("/", _landing, methods=["GET"], response_class=HTMLResponse, include_in_schema=False)
+    app.add_middleware(guards.RequestGuard)
     app.add_middleware(JournalMiddleware, db=db)
+    app.state.self_url = settings.self_url  # where its providers are reached; the embedded launcher sets it too
+    reconciler.install(app)
     return app
 
 
@@ -89,15 +95,6 @@ def _ensure_demo(db: Database, settings: Settings) -> None:
         if session.get(tenants.Tenant, tenants.DEMO) is None:
             tenants.create(session, tenant_id=tenants.DEMO, seed=settings.demo_seed,
                            generated=settings.demo_payers, payers=[])
-
-
-async def _deliver_forever(db: Database, every: float) -> None:
-    """Resends fall due on running clocks too: deliver them without anyone asking."""
-    while True:
-        await asyncio.sleep(every)
-        with contextlib.suppress(Exception):
-            for tenant_id in await run_in_threadpool(notify.pending_tenants, db):
-                await run_in_threadpool(notify.deliver_due, db, tenant_id)
 
 
 async def _not_found(request: Request, error: Exception) -> JSONResponse:

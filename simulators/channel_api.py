@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from simulators import web
 from simulators.core import billing, clock
-from simulators.core.errors import InvalidInput
+from simulators.core.errors import InvalidInput, NotFound
 from simulators.core.models import PENSION, PaymentRecord, Person, Tenant
 from simulators.core.schemas import (
     OrderIn,
@@ -74,9 +74,12 @@ class ChannelBackend:
         st = billing.statement(session, ref, person, clock.now(tenant).date())
         return person, sel.pay_type, billing.quote(ref, st, sel.pay_type, year=sel.year, tier=sel.tier)
 
-    def order_view(self, request: Request, order_no: str) -> dict[str, object]:
+    def order_view(self, request: Request, order_no: str, visitor: str) -> dict[str, object]:
+        """The order, to the visitor who confirmed it in this channel only (anyone else: 404)."""
         with web.tenant_transaction(request) as (session, tenant):
-            order = merchant.find_order(session, tenant, order_no)
+            order = merchant.find_order(session, tenant, order_no, visitor)
+            if order.channel != self.channel:
+                raise NotFound(f"订单{order_no}不存在", field="order_no")
             person = session.get(Person, order.person_id)
             assert person is not None
             return order_json(order, person, merchant.STATUS_TEXT[order.status])
@@ -109,13 +112,15 @@ def payment_router(backend: ChannelBackend) -> APIRouter:
 
     @api.post("/orders", status_code=201, operation_id=f"{c}ConfirmOrder")
     def confirm(request: Request, body: OrderIn) -> dict[str, object]:
-        """One order per submission key, its amount computed here."""
+        """One order per submission key, its amount computed here; it belongs to who confirmed it."""
+        with web.tenant_transaction(request) as (session, tenant):
+            visitor = backend.visitor(request, session, tenant)
         order_no = merchant.confirm(
             request, c, lambda session, tenant: backend.quote(request, session, tenant, body),
             idempotency_key=body.idempotency_key, expected_amount_fen=body.expected_fen(),
-            tax_district=lambda session, tenant: backend.tax_district(request, session, tenant),
+            tax_district=lambda session, tenant: backend.tax_district(request, session, tenant), visitor=visitor,
         )
-        return backend.order_view(request, order_no)
+        return backend.order_view(request, order_no, visitor)
 
     @api.post("/orders/{order_no}/pay", operation_id=f"{c}PayOrder")
     def pay(request: Request, order_no: str, body: PayIn) -> dict[str, object]:
@@ -124,16 +129,18 @@ def payment_router(backend: ChannelBackend) -> APIRouter:
         merchant.offered(body.gateway, backend.gateways)
         with web.tenant_transaction(request) as (session, tenant):
             visitor = backend.visitor(request, session, tenant)
+        backend.order_view(request, order_no, visitor)  # another channel's or person's order: 404
         url = merchant.pay(request, order_no, body.gateway, payer=visitor, redirect=backend.result_page(order_no))
-        return {"cashier_url": url, "order": backend.order_view(request, order_no)}
+        return {"cashier_url": url, "order": backend.order_view(request, order_no, visitor)}
 
     @api.get("/orders/{order_no}", operation_id=f"{c}GetOrder")
     def get_order(request: Request, order_no: str) -> dict[str, object]:
         """The result page asks here; the back end asks the provider before it answers."""
         with web.tenant_transaction(request) as (session, tenant):
-            backend.visitor(request, session, tenant)
+            visitor = backend.visitor(request, session, tenant)
+        backend.order_view(request, order_no, visitor)  # not theirs: 404 before anyone is asked
         merchant.settle(request, order_no)
-        return backend.order_view(request, order_no)
+        return backend.order_view(request, order_no, visitor)
 
     @api.post("/records/query", operation_id=f"{c}Records")
     def records(request: Request, payer: PayerIn) -> dict[str, object]:

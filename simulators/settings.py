@@ -22,6 +22,7 @@ class Settings:
     demo_seed: int = 2024
     demo_payers: int = 12
     notify_poll_seconds: float = 1.0
+    self_url: str | None = None  # the app's own address (its providers are reached there); None: learnt later
     font: str | None = None  # the receipts' CJK font file (``path`` or ``path#index``); None: ask fontconfig
 
     @classmethod

@@ -19,6 +19,7 @@ from fixtures.payers import NingboPayerProvider, Payer
 from fixtures.simulator import EmbeddedSimulator, SimControl, embedded
 from simulators.core.models import Bill, Order, PaymentRecord, Person
 from simulators.gateways.models import GatewayTrade, Notification
+from steps.drivers.api.client import connect
 
 _ids = itertools.count(1)
 
@@ -106,7 +107,7 @@ def tenant(sim_control: SimControl) -> str:
 
 @pytest.fixture
 def wechat(sim: EmbeddedSimulator, tenant: str) -> Iterator[Wechat]:
-    with httpx.Client(base_url=sim.url, headers={"X-Sim-Tenant": tenant}, timeout=30, trust_env=False) as http:
+    with connect(sim.url, tenant) as http:
         yield Wechat(sim, tenant, http).authorize()
 
 

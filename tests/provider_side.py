@@ -25,6 +25,7 @@ from fixtures.waiting import poll
 from simulators.core.models import Order, Tenant
 from simulators.gateways import merchant
 from simulators.gateways.models import GatewayTrade, Notification
+from steps.drivers.api.client import connect
 
 if TYPE_CHECKING:
     from tests.conftest import Wechat
@@ -101,7 +102,7 @@ class Merchant:
 
     # the provider's and the payer's side ----------------------------------------------------------------
     def http(self) -> httpx.Client:
-        return httpx.Client(base_url=self.sim.url, timeout=30, trust_env=False)
+        return connect(self.sim.url)
 
     def notify(self, gateway: str, form: str) -> httpx.Response:
         """A notification posted to the channel's notify endpoint, as the provider posts it."""

@@ -20,6 +20,7 @@ from simulators.core.models import Order
 from simulators.gateways.bank import signing
 from simulators.gateways.bank.client import AgreementClient
 from simulators.gateways.result import GatewayResult, Outcome
+from steps.drivers.api.client import connect
 from tests.alipay_user import AlipayUser
 
 DEBIT_PATH = "/pay/bank/agreement-pay"
@@ -27,7 +28,7 @@ DEBIT_PATH = "/pay/bank/agreement-pay"
 
 @pytest.fixture
 def phone(sim: EmbeddedSimulator, tenant: str) -> Iterator[AlipayUser]:
-    with httpx.Client(base_url=sim.url, headers={"X-Sim-Tenant": tenant}, timeout=30, trust_env=False) as http:
+    with connect(sim.url, tenant) as http:
         yield AlipayUser(sim, tenant, http)
 
 

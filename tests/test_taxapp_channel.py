@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from fixtures.receipts import pdf_text
 from fixtures.simulator import EmbeddedSimulator, SimControl, embedded
 from simulators.core import receipts
 from simulators.core.idnumber import mask
+from steps.drivers.api.client import connect
 from steps.drivers.api.taxapp import TaxappApi
 from tests.app_user import AppUser, api_driver, app_user, driver_logs_in_again, driver_pays_for_another, refused
 
@@ -182,7 +182,7 @@ def test_receipts_only_for_paid_orders_of_payers_of_this_login(user: AppUser, en
     with app_user(sim, sim_control, tenant, AppUser) as someone:
         someone.sign_in(other)
         paid = someone.pay_through(other)["order_no"]
-    refused(user.call("GET", f"/orders/{paid}/receipt"), 409, "订单号", "只能打印本人或已核验的他人的缴费回执单")
+    refused(user.call("GET", f"/orders/{paid}/receipt"), 404, "订单号", "只能打印本人或已核验的他人的缴费回执单")
     refused(user.call("GET", "/orders/NB000/receipt"), 404, "订单号", "不存在")
 
 
@@ -218,7 +218,7 @@ def test_the_font_is_noto_sans_cjk_sc() -> None:
 
 
 def test_a_receipt_needs_a_login(sim: EmbeddedSimulator) -> None:
-    with httpx.Client(base_url=sim.url, trust_env=False) as http:
+    with connect(sim.url) as http:
         response = http.get("/taxapp/api/orders/NB1/receipt")
     refused(response, 401, "登录", "请先登录宁波税务APP")
 

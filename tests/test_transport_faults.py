@@ -61,7 +61,8 @@ def test_a_failed_create_takes_no_money_and_the_order_can_be_paid_after(
     assert error["field"] == "缴费渠道"
     assert error["message"] == f"微信支付暂时无法连接,本次未扣款,请稍后重试({CAUSES[fault]})"
     assert "未扣款" in error["message"]
-    assert _db_order(sim, order_no) == ("CREATED", None)
+    # The claim stays until the provider is asked (the call may have reached it); asked, it holds no trade.
+    assert _db_order(sim, order_no) == ("PAYING", "wechatpay")
     assert wechat.status(order_no)["status"] == "CREATED"
     assert wechat.rows()["gateway_trade"] == 0
 

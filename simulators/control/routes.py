@@ -11,22 +11,21 @@ import hmac
 from collections.abc import Callable
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from simulators import web
 from simulators.control.models import AdvanceIn, AgreementIn, ClockIn, FaultsIn, LoginScanIn, PayersIn, TenantIn
-from simulators.core import captcha, clock, qrlogin, sms, tenants
+from simulators.core import captcha, clock, ledger, qrlogin, sms, tenants
 from simulators.core.errors import NotAuthorized
-from simulators.core.models import JournalEntry, Order, PaymentRecord, Tenant
+from simulators.core.models import JournalEntry, Tenant
 from simulators.core.schemas import order_json, record_json
-from simulators.gateways import notify
+from simulators.gateways import deliveries, notify
 from simulators.gateways.bank import batch
 from simulators.gateways.bank import models as bank
 from simulators.gateways.merchant import STATUS_TEXT
-from simulators.gateways.models import GatewayTrade, Notification
+from simulators.gateways.models import Notification
 
 
 def require_token(request: Request) -> None:
@@ -61,6 +60,14 @@ def create_tenant(request: Request, body: TenantIn) -> dict[str, object]:
 def get_tenant(request: Request, tenant_id: str) -> dict[str, object]:
     with web.database(request).transaction() as session:
         return _tenant_json(tenants.get(session, tenant_id), session)
+
+
+@router.get("/tenants/{tenant_id}/secrets", operation_id="getTenantSecrets")
+def get_tenant_secrets(request: Request, tenant_id: str) -> dict[str, str]:
+    """The tenant's merchant key (random, made at its creation, kept by a reset), for a test that signs as a
+    provider or as the merchant. No other answer shows it."""
+    with web.database(request).transaction() as session:
+        return {"merchant_key": tenants.get(session, tenant_id).merchant_key}
 
 
 @router.get("/tenants/{tenant_id}/payers", operation_id="listPayers")
@@ -105,12 +112,23 @@ async def advance_clock(request: Request, tenant_id: str, body: AdvanceIn) -> di
 
 
 async def _after_clock(request: Request, tenant_id: str, change: Callable[[], None]) -> dict[str, object]:
-    """What falls due on the new time happens before the call returns, and is counted in its answer: the
-    clock changes inside the delivery round's turn, so the background poller cannot deliver it first."""
-    delivered = await run_in_threadpool(notify.deliver_due, web.database(request), tenant_id, change)
-    deducted = await run_in_threadpool(lambda: batch.run(request, tenant_id, due_only=True))
-    result = await run_in_threadpool(get_clock, request, tenant_id)
-    return {**result, "notifications_delivered": delivered, "batch_deductions": deducted}
+    """What falls due on the new time happens before the call returns, and is counted in its answer: the clock
+    change, the notifications and batch deductions that fell due and every step registered in the delivery
+    worker's ``clock_steps`` (each answering under its name) run as one job on the worker, so no delivery round
+    comes in between."""
+    worker = deliveries.of(request)
+
+    def job() -> dict[str, object]:
+        change()
+        done: dict[str, object] = {
+            "notifications_delivered": notify.deliver_due(web.database(request), tenant_id),
+            "batch_deductions": batch.run(request, tenant_id, due_only=True),
+        }
+        for name, step in worker.clock_steps.items():
+            done[name] = step(request, tenant_id)
+        return {**get_clock(request, tenant_id), **done}
+
+    return await worker.run_async(job)
 
 
 @router.get("/tenants/{tenant_id}/sms", operation_id="readSmsInbox")
@@ -171,23 +189,26 @@ def read_journal(request: Request, tenant_id: str, limit: int = 500) -> dict[str
 
 @router.get("/tenants/{tenant_id}/ledger", operation_id="readLedger")
 def read_ledger(request: Request, tenant_id: str) -> dict[str, object]:
-    """Orders, payment records and what each provider actually charged: the money, side by side."""
+    """Orders, payment records and what each provider actually charged: the money, side by side, and the
+    ledger's invariants over them (``invariants``, ``ok``, ``verdict``). Read-only, a few queries."""
     with web.database(request).transaction() as session:
         tenant = tenants.get(session, tenant_id)
-        people = {p.id: p for p in tenants.payers(session, tenant)}
-        orders = session.scalars(select(Order).where(Order.tenant_id == tenant.id).order_by(Order.created_at))
-        records = session.scalars(select(PaymentRecord).where(PaymentRecord.tenant_id == tenant.id))
-        trades = session.scalars(select(GatewayTrade).where(GatewayTrade.tenant_id == tenant.id))
+        books = ledger.load(session, tenant)
+        people = books.people
         notes = session.execute(select(Notification.status, func.count()).where(
             Notification.tenant_id == tenant.id).group_by(Notification.status))
+        found = ledger.check(books)
         return {
-            "orders": [order_json(o, people[o.person_id], STATUS_TEXT[o.status]) for o in orders],
-            "records": [record_json(r, people[r.person_id]) for r in records],
+            "orders": [order_json(o, people[o.person_id], STATUS_TEXT[o.status]) for o in books.orders],
+            "records": [record_json(r, people[r.person_id]) for r in books.records],
             "charges": [{"gateway": t.gateway, "out_trade_no": t.out_trade_no, "state": t.state,
                          "paid": t.success_at is not None,
                          "amount": f"{t.amount_fen / 100:.2f}", "transaction_id": t.transaction_id}
-                        for t in trades],
+                        for t in books.trades],
             "notifications": {status: count for status, count in notes},
+            "invariants": [i.as_json() for i in found],
+            "ok": all(i.ok for i in found),
+            "verdict": ledger.verdict(found),
         }
 
 
@@ -224,11 +245,15 @@ def list_batch_deductions(request: Request, tenant_id: str) -> dict[str, object]
 
 
 @router.post("/tenants/{tenant_id}/batch-deductions/run", operation_id="runBatchDeductions")
-def run_batch_deductions(request: Request, tenant_id: str) -> dict[str, object]:
-    """The bank's batch deduction, now: every waiting enrolment, whatever its batch day."""
-    with web.database(request).transaction() as session:
-        tenants.get(session, tenant_id)
-    return {"enrolments": batch.run(request, tenant_id, due_only=False)}
+async def run_batch_deductions(request: Request, tenant_id: str) -> dict[str, object]:
+    """The bank's batch deduction, now: every waiting enrolment, whatever its batch day (on the delivery worker,
+    one run at a time)."""
+    def job() -> dict[str, object]:
+        with web.database(request).transaction() as session:
+            tenants.get(session, tenant_id)
+        return {"enrolments": batch.run(request, tenant_id, due_only=False)}
+
+    return await deliveries.of(request).run_async(job)
 
 
 @router.post("/tenants/{tenant_id}/reset", operation_id="resetTenant")

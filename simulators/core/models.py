@@ -28,12 +28,14 @@ class Tenant(Base):
     clock_frozen: Mapped[bool] = mapped_column(default=False)
     faults: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     merchant_key: Mapped[str] = mapped_column(String(64))
-    initial_payers: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Every payer of the tenant, for its reset: loaded only when read, never by the lookup of each request.
+    initial_payers: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, deferred=True)
 
 
 class Person(Base):
     __tablename__ = "person"
-    __table_args__ = (UniqueConstraint("tenant_id", "id_number"),)
+    # Found by ID number (every channel) and by phone (支付宝 logs in by it): index searches, whatever the size.
+    __table_args__ = (UniqueConstraint("tenant_id", "id_number"), Index("ix_person_tenant_phone", "tenant_id", "phone"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
@@ -54,7 +56,8 @@ class Bill(Base):
     """What one person owes for one insurance type and year; an open order holds it while it is paid."""
 
     __tablename__ = "bill"
-    __table_args__ = (UniqueConstraint("tenant_id", "person_id", "insurance", "year"),)
+    __table_args__ = (UniqueConstraint("tenant_id", "person_id", "insurance", "year"),
+                      Index("ix_bill_order_no", "order_no"))  # the bills an order holds
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
@@ -91,7 +94,10 @@ class Order(Base):
     # The live payment attempt: claimed (gateway set, status PAYING) before the provider is called. Until the
     # provider has answered, ``claimed_until`` (wall clock) is the claim's lease; None once the provider knows it.
     claimed_until: Mapped[datetime | None] = mapped_column(default=None)
-    refunded: Mapped[bool] = mapped_column(default=False)  # a charge that landed on it after it ended was refunded
+    # A charge that landed on it when it could no longer be paid (closed, superseded, paid elsewhere) is given
+    # back: ``refund_due`` until the provider has refunded it, then ``refunded``.
+    refund_due: Mapped[bool] = mapped_column(default=False)
+    refunded: Mapped[bool] = mapped_column(default=False)
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.year", cascade="all, delete-orphan", lazy="selectin"
@@ -100,6 +106,7 @@ class Order(Base):
 
 class OrderLine(Base):
     __tablename__ = "order_line"
+    __table_args__ = (Index("ix_order_line_order_no", "order_no", "year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_no: Mapped[str] = mapped_column(ForeignKey("payment_order.order_no", ondelete="CASCADE"))
@@ -116,7 +123,8 @@ class PaymentRecord(Base):
     """A paid bill. The unique constraint is what makes a second payment of one year impossible."""
 
     __tablename__ = "payment_record"
-    __table_args__ = (UniqueConstraint("tenant_id", "person_id", "insurance", "year"),)
+    __table_args__ = (UniqueConstraint("tenant_id", "person_id", "insurance", "year"),
+                      Index("ix_payment_record_person", "person_id", "insurance", "year"))  # a person's records
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
@@ -150,6 +158,7 @@ class ChannelSession(Base):
 
 class SmsMessage(Base):
     __tablename__ = "sms_message"
+    __table_args__ = (Index("ix_sms_message_tenant_phone", "tenant_id", "phone", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
@@ -161,6 +170,7 @@ class SmsMessage(Base):
     sender: Mapped[str | None] = mapped_column(String(20))  # the app that sent a code: each app has its own
     expires_at: Mapped[datetime | None]
     used_at: Mapped[datetime | None]
+    wrong_tries: Mapped[int] = mapped_column(default=0)  # wrong codes typed while this one was live
 
 
 class JournalEntry(Base):

@@ -2,6 +2,10 @@
 
 The declared transitions are the only way an order's status changes. A paid order writes one payment
 record per year; the record table's unique constraint is what makes a second payment impossible.
+
+An order is paid through one attempt at one provider, *claimed* before the provider is called: CREATED →
+PAYING with the gateway and a lease, in one transaction that checks the order is still unclaimed. Two attempts
+can therefore never both reach a provider; a claim the provider refused outright is released (PAYING → CREATED).
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from simulators.core import idnumber
@@ -22,13 +26,14 @@ from simulators.core.refdata import ReferenceData
 CREATED, PAYING, PAID, FAILED, CLOSED = "CREATED", "PAYING", "PAID", "FAILED", "CLOSED"
 TRANSITIONS: dict[str, frozenset[str]] = {
     CREATED: frozenset({PAYING, CLOSED}),
-    PAYING: frozenset({PAID, FAILED, CLOSED}),
+    PAYING: frozenset({PAID, FAILED, CLOSED, CREATED}),  # → CREATED: a claim released, the provider holds nothing
     PAID: frozenset(),
     FAILED: frozenset(),
     CLOSED: frozenset(),
 }
 OPEN = frozenset({CREATED, PAYING})
 SUPERSEDED = "该笔费款已另行提交缴费"  # why an open order was closed: a newer confirmation took its bills
+PAID_ELSEWHERE = "该年度费款已由另一笔订单缴纳"  # why a charge could not be applied: it is refunded
 
 
 class BillHeld(Exception):
@@ -49,6 +54,7 @@ class Confirmation:
     dues: tuple[Due, ...]
     expected_amount_fen: int | None = None
     tax_district: str | None = None  # the county code of the tax bureau paid through; None: the payer's own
+    visitor: str = ""  # who confirmed it, as the channel knows them: the order is theirs alone
 
 
 def transition(order: Order, to: str) -> None:
@@ -68,7 +74,7 @@ def confirm(session: Session, ref: ReferenceData, c: Confirmation, now: datetime
         select(Order).where(Order.tenant_id == c.tenant.id, Order.idempotency_key == c.idempotency_key)
     ).one_or_none()
     if existing is not None:
-        if existing.person_id != c.person.id or existing.pay_type != c.pay_type:
+        if existing.person_id != c.person.id or existing.pay_type != c.pay_type or existing.visitor != c.visitor:
             raise InvalidInput("提交编号已用于另一笔缴费,请刷新页面后重新提交", field="idempotency_key")
         return existing
     amount = sum(d.amount_fen for d in c.dues)
@@ -90,6 +96,7 @@ def confirm(session: Session, ref: ReferenceData, c: Confirmation, now: datetime
         created_at=now,
         expires_at=now + timedelta(minutes=ref.order_ttl_minutes),
         tax_district=c.tax_district,
+        visitor=c.visitor,
         lines=[
             OrderLine(year=d.year, kind=d.kind, tier_yuan=d.tier_yuan, amount_fen=d.amount_fen,
                       government_fen=d.government_fen)
@@ -144,10 +151,40 @@ def fail(session: Session, order: Order, reason: str) -> None:
     _release(session, order)
 
 
-def start_payment(order: Order, gateway: str, trade_no: str) -> None:
-    if order.status == CREATED:
-        transition(order, PAYING)
-    order.gateway, order.gateway_trade_no = gateway, trade_no
+def claim(session: Session, order: Order, gateway: str, lease_until: datetime) -> bool:
+    """Claim the order's one payment attempt for ``gateway``: True when this call took it (the order was still
+    CREATED), False when another attempt holds it. The conditional update is the guarantee, not the check."""
+    if order.status != CREATED:
+        return False
+    taken = session.execute(
+        update(Order).where(Order.order_no == order.order_no, Order.status == CREATED,
+                            or_(Order.gateway.is_(None), Order.gateway == gateway))
+        .values(status=PAYING, gateway=gateway, claimed_until=lease_until)
+    )
+    session.refresh(order)
+    return taken.rowcount == 1  # type: ignore[attr-defined]
+
+
+def opened(order: Order, trade_no: str) -> None:
+    """The provider answered the claimed attempt: it knows the trade now, so the claim's lease ends."""
+    order.gateway_trade_no, order.claimed_until = trade_no or order.gateway_trade_no, None
+
+
+def release(order: Order) -> None:
+    """The provider holds no trade for the attempt (refused outright, or never reached): the order may be paid
+    again, through the same provider only, so that a late trade of the old attempt is the same trade."""
+    transition(order, CREATED)
+    order.gateway_trade_no, order.claimed_until = None, None
+
+
+def paid_elsewhere(session: Session, order: Order) -> bool:
+    """Whether a year of this order already has a payment record of another order."""
+    years = [line.year for line in order.lines]
+    return session.scalars(select(PaymentRecord.id).where(
+        PaymentRecord.tenant_id == order.tenant_id, PaymentRecord.person_id == order.person_id,
+        PaymentRecord.insurance == order.insurance, PaymentRecord.year.in_(years),
+        PaymentRecord.order_no != order.order_no,
+    ).limit(1)).first() is not None
 
 
 def ticket_no(order_no: str, year: int) -> str:

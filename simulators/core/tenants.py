@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import random
 import re
+import secrets
 import time
 from datetime import date, datetime
 from typing import Any
@@ -68,12 +68,12 @@ def create(session: Session, *, tenant_id: str | None, seed: int | None, generat
         raise InvalidInput("租户编号只能包含字母、数字、下划线、点和横线,且不超过64个字符", field="tenant")
     if session.get(Tenant, tenant_id) is not None:
         raise InvalidInput(f"测试租户“{tenant_id}”已存在", field="tenant")
-    when = start or clock.DEFAULT_START
+    when = clock.in_range(start or clock.DEFAULT_START)
     tenant = Tenant(
         id=tenant_id, seed=seed, created_at=datetime.now(), clock_start=when, clock_start_frozen=frozen,
         clock_base=when, clock_anchor=time.time(),
         clock_frozen=frozen, faults=[],
-        merchant_key=hashlib.sha256(f"merchant/{tenant_id}/{seed}".encode()).hexdigest(),
+        merchant_key=secrets.token_hex(32),  # never from the seed, which every report prints
         initial_payers=[],
     )
     session.add(tenant)
@@ -121,9 +121,9 @@ def reset(session: Session, tenant: Tenant) -> None:
     from simulators.alipay.models import AlipayAccount
     from simulators.gateways.bank.batch import BatchEnrolment
     from simulators.gateways.bank.models import BankAgreement
-    from simulators.gateways.models import GatewayTrade, Notification
+    from simulators.gateways.models import GatewayTrade, Notification, Refund
 
-    for model in (Notification, GatewayTrade, BatchEnrolment, BankAgreement, AlipayAccount):
+    for model in (Notification, Refund, GatewayTrade, BatchEnrolment, BankAgreement, AlipayAccount):
         session.execute(delete(model).where(model.tenant_id == tenant.id))
     tenant.faults = []
     clock.set_clock(tenant, tenant.clock_start, frozen=tenant.clock_start_frozen)

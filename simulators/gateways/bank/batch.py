@@ -9,7 +9,6 @@ record, or 扣款失败 with the reason. A bank that cannot be reached leaves th
 
 from __future__ import annotations
 
-import threading
 from datetime import date, datetime, time
 
 from fastapi import Request
@@ -27,6 +26,7 @@ from simulators.gateways import merchant
 from simulators.gateways.bank import models as bank
 
 PENDING, DEDUCTED, FAILED = "待扣款", "已扣款", "扣款失败"
+BATCH = "batch"  # who confirms and pays a batch deduction's order: the bank's run, not a person at a screen
 
 
 class BatchEnrolment(Base):
@@ -105,27 +105,20 @@ def enrolment_json(e: BatchEnrolment) -> dict[str, object]:
 
 
 # the bank's batch run -------------------------------------------------------------------------------------------
-_locks: dict[str, threading.Lock] = {}
-_locks_guard = threading.Lock()
-
-
 def for_tenant(request: Request, tenant_id: str) -> Request:
     """The same request, acting in the named tenant (the control API names it in the path, not a header)."""
-    headers = [(k, v) for k, v in request.scope["headers"] if k.lower() != web.TENANT_HEADER.lower().encode()]
-    return Request({**request.scope, "headers": [*headers, (web.TENANT_HEADER.lower().encode(), tenant_id.encode())]})
+    return web.acting_for(request, tenant_id)
 
 
 def run(request: Request, tenant_id: str, *, due_only: bool) -> list[dict[str, object]]:
-    """One batch run in the tenant: every waiting enrolment (``due_only``: those whose batch day has come)."""
+    """One batch run in the tenant: every waiting enrolment (``due_only``: those whose batch day has come). Runs
+    on the app's delivery worker, which runs one job at a time: two runs never deduct side by side."""
     scoped = for_tenant(request, tenant_id)
-    with _locks_guard:
-        lock = _locks.setdefault(tenant_id, threading.Lock())
-    with lock:
-        with web.tenant_transaction(scoped) as (session, tenant):
-            now = clock.now(tenant)
-            ids = [e.id for e in of_tenant(session, tenant)
-                   if e.status == PENDING and (not due_only or datetime.combine(e.due_on, time()) <= now)]
-        return [_deduct(scoped, enrolment_id) for enrolment_id in ids]
+    with web.tenant_transaction(scoped) as (session, tenant):
+        now = clock.now(tenant)
+        ids = [e.id for e in of_tenant(session, tenant)
+               if e.status == PENDING and (not due_only or datetime.combine(e.due_on, time()) <= now)]
+    return [_deduct(scoped, enrolment_id) for enrolment_id in ids]
 
 
 def _deduct(request: Request, enrolment_id: int) -> dict[str, object]:
@@ -146,8 +139,8 @@ def _deduct(request: Request, enrolment_id: int) -> dict[str, object]:
     order_no: str | None = None
     try:
         order_no = merchant.confirm(request, channel, quote, idempotency_key=f"batch-{enrolment_id:08d}",
-                                    expected_amount_fen=None)
-        merchant.pay(request, order_no, bank.GATEWAY, payer="batch", redirect="")
+                                    expected_amount_fen=None, visitor=BATCH)
+        merchant.pay(request, order_no, bank.GATEWAY, payer=BATCH, redirect="")
     except GatewayUnavailable as error:
         return _finish(request, enrolment_id, order_no, error.message, give_up=False)
     except SimError as error:
