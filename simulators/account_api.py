@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from simulators import qrcodes, web
 from simulators.core import accounts, captcha, clock, idnumber, qrlogin, receipts, sms
-from simulators.core.errors import NotAuthorized, RuleRefused
+from simulators.core.errors import NotAuthorized, NotFound, RuleRefused
 from simulators.core.models import Person, Tenant
 from simulators.core.schemas import PayerIn, Strict
 from simulators.gateways import merchant
@@ -222,7 +222,7 @@ def account_router(app: AppChannel) -> APIRouter:
             login = app.personal(request, session, tenant)
             order = merchant.find_order(session, tenant, order_no)
             if order.person_id != login.person.id and order.person_id not in login.others:
-                raise RuleRefused("只能打印本人或已核验的他人的缴费回执单", field="order_no")
+                raise NotFound(f"订单{order_no}不存在:只能打印本人或已核验的他人的缴费回执单", field="order_no")
             gateway = merchant.GATEWAY_NAMES.get(order.gateway or "", order.gateway or "")
             made = receipts.for_order(session, order, f"{app.app}({gateway})" if gateway else app.app,
                                       clock.now(tenant))

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -90,5 +91,33 @@ def page(pages: Jinja2Templates, request: Request, template: str, **context: obj
 
 
 def local_path(target: str) -> str:
-    """A redirect target only when it stays on this site (no open redirects)."""
-    return target if target.startswith("/") and not target.startswith("//") else ""
+    """A redirect target only when it stays on this site (no open redirects): a path from the root that no
+    decoding turns into another host (``//host``, ``/\\host``, ``/%5Chost``), a scheme or a control character;
+    else ''."""
+    decoded, previous = target, ""
+    while decoded != previous:  # each round shortens it: %255C → %5C → \\
+        previous, decoded = decoded, unquote(decoded)
+    for form in (target, decoded):
+        split = urlsplit(form)
+        if (not form.startswith("/") or form.startswith("//") or "\\" in form or split.scheme or split.netloc
+                or any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in form)):
+            return ""
+    return target
+
+
+def acting_for(request: Request, tenant_id: str) -> Request:
+    """The same request (app, address), acting in the named tenant: for work the simulator does itself."""
+    headers = [(k, v) for k, v in request.scope["headers"] if k.lower() != TENANT_HEADER.lower().encode()]
+    return Request({**request.scope, "headers": [*headers, (TENANT_HEADER.lower().encode(), tenant_id.encode())]})
+
+
+def internal_request(app: Any, base_url: str, tenant_id: str = tenants.DEMO) -> Request:
+    """A request of the simulator's own, for work no client asked for (the reconciler at start-up): the app, the
+    address its providers are reached at, and a tenant."""
+    scheme, _, rest = base_url.rstrip("/").partition("://")
+    host, _, port = rest.partition(":")
+    return Request({
+        "type": "http", "app": app, "method": "POST", "path": "/", "root_path": "", "scheme": scheme,
+        "server": (host, int(port or (443 if scheme == "https" else 80))), "query_string": b"",
+        "headers": [(b"host", rest.encode()), (TENANT_HEADER.lower().encode(), tenant_id.encode())],
+    })

@@ -30,6 +30,7 @@ from simulators.core.models import (
 )
 from simulators.gateways.models import GatewayTrade, Notification
 from steps.drivers.api.app_channel import AppChannelApi
+from steps.drivers.api.client import connect
 from steps.drivers.protocol import Choice, PayerRef
 
 PASSWORD = "Abc12345"
@@ -50,7 +51,7 @@ def refused(response: httpx.Response, status: int, field: str, message: str) -> 
 @contextmanager
 def tenant_client(sim: EmbeddedSimulator, tenant: str) -> Iterator[httpx.Client]:
     """An HTTP client of the simulator in this tenant, keeping cookies as a browser does."""
-    with httpx.Client(base_url=sim.url, headers={"X-Sim-Tenant": tenant}, timeout=30, trust_env=False) as http:
+    with connect(sim.url, tenant) as http:
         yield http
 
 
@@ -147,6 +148,13 @@ class AppUser:
         yield
         assert self.state() == before
 
+    @contextmanager
+    def spends_only_the_picture(self) -> Iterator[None]:
+        """What runs inside is refused: the random code it tried is spent, and nothing else is written."""
+        before = self.state()
+        yield
+        assert self.state() == {**before, "captchas_used": int(str(before["captchas_used"])) + 1}
+
     def check_closed_order_refused(self, payer: Payer, gateway: str) -> None:
         """The same bill ordered again closes the untouched first order: paying it is refused and writes nothing."""
         first, second = self.order_no(payer), self.order_no(payer)
@@ -165,9 +173,10 @@ class AppUser:
 
     def check_mismatched_other_refused(self, other: Payer, changes: dict[str, str], status: int, field: str,
                                        message: str) -> None:
-        """The 他人 form (with a fresh random code) with ``changes``: refused, and nothing written."""
+        """The 他人 form (with a fresh random code) with ``changes``: refused, and nothing written but the random
+        code spent."""
         body = {**self.other(other), **changes}
-        with self.writes_nothing():
+        with self.spends_only_the_picture():
             refused(self.call("POST", "/others", body), status, field, message)
 
     def check_id_number_taken_refused(self, payer: Payer, another_phone: str, app: str) -> None:

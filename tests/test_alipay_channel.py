@@ -10,6 +10,7 @@ import pytest
 
 from fixtures.payers import Payer
 from fixtures.simulator import EmbeddedSimulator, SimControl
+from steps.drivers.api.client import connect
 from steps.language import wrong_check_char
 from tests.alipay_user import AlipayUser
 
@@ -22,7 +23,7 @@ def user(sim: EmbeddedSimulator, tenant: str) -> Iterator[User]:
     clients: list[httpx.Client] = []
 
     def make() -> AlipayUser:
-        http = httpx.Client(base_url=sim.url, headers={"X-Sim-Tenant": tenant}, timeout=30, trust_env=False)
+        http = connect(sim.url, tenant)
         clients.append(http)
         return AlipayUser(sim, tenant, http)
 

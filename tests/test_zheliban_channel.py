@@ -202,9 +202,8 @@ def test_a_wrong_random_code_is_refused(user: Resident, haishu) -> None:  # type
     user.sign_in(me)
     body = user.other(other)
     wrong = "0000" if body["captcha"] != "0000" else "1111"
-    before = user.state()
-    refused(user.call("POST", "/others", {**body, "captcha": wrong}), 422, "随机验证码", "随机验证码错误")
-    assert user.state() == before
+    with user.spends_only_the_picture():
+        refused(user.call("POST", "/others", {**body, "captcha": wrong}), 422, "随机验证码", "随机验证码错误")
     refused(user.call("POST", "/payer/items", user.payer_body(other)), 409, "证件号码", "选择他人")
 
 

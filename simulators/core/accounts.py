@@ -267,13 +267,14 @@ def choose_business(login: Login, business: str, offered: str = "个人业务") 
 
 
 def verify_other(session: Session, tenant: Tenant, login: Login, other: Other) -> Person:
-    """办理对象 他人: the random code first, then 证件类型, 姓名, 证件号码 and 手机号码 against the registry."""
-    captcha.use(session, tenant, other.captcha_id, other.captcha)
-    person = billing.find_payer(session, tenant, name=other.name, id_type=other.id_type, id_number=other.id_number,
-                                today=clock.now(tenant).date())
-    if other.phone.strip() != person.phone:
-        sms.check_phone(other.phone)
-        raise InvalidInput("手机号码与缴费人登记的手机号码不一致,请核对后重新输入", field="phone")
+    """办理对象 他人: the random code first, then 证件类型, 姓名, 证件号码 and 手机号码 against the registry; the
+    picture is spent whichever of them fails."""
+    with captcha.guarding(session, tenant, other.captcha_id, other.captcha):
+        person = billing.find_payer(session, tenant, name=other.name, id_type=other.id_type,
+                                    id_number=other.id_number, today=clock.now(tenant).date())
+        if other.phone.strip() != person.phone:
+            sms.check_phone(other.phone)
+            raise InvalidInput("手机号码与缴费人登记的手机号码不一致,请核对后重新输入", field="phone")
     if person.id != login.person.id and person.id not in login.others:
         login.record.data = {**login.record.data, OTHERS: [*login.others, person.id]}
     return person

@@ -1,4 +1,7 @@
-"""随机验证码: a random 4-character code drawn as a noisy picture, good once and for a few minutes.
+"""随机验证码: a random 4-character code drawn as a noisy picture, good for one check and for a few minutes.
+
+A check spends the picture whatever its outcome: a wrong code, and equally the right code when the rest of what it
+guards fails (``guarding``), so a picture can never be tried twice.
 
 Only the picture leaves the simulator through a channel; a test learns what it shows from the control API.
 """
@@ -8,13 +11,15 @@ from __future__ import annotations
 import io
 import random
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from sqlalchemy.orm import Session
 
 from simulators.core import clock
-from simulators.core.errors import InvalidInput, NotFound
+from simulators.core.errors import InvalidInput, NotFound, SimError
 from simulators.core.models import Captcha, Tenant
 
 TTL = timedelta(minutes=5)
@@ -40,13 +45,16 @@ def find(session: Session, tenant: Tenant, captcha_id: str) -> Captcha:
     return captcha
 
 
-def use(session: Session, tenant: Tenant, captcha_id: str, typed: str) -> None:
-    """Check what the person typed against the picture and spend it."""
+class Spent(InvalidInput):
+    """A wrong code: refused, and the picture is spent by the try, so the spending is kept."""
+
+    kept = True
+
+
+def use(session: Session, tenant: Tenant, captcha_id: str, typed: str) -> Captcha:
+    """Check what the person typed against the picture and spend it, right or wrong."""
     if not captcha_id.strip():
         raise InvalidInput("请先获取随机验证码", field="captcha")
-    typed = typed.strip().upper()
-    if len(typed) != LENGTH:
-        raise InvalidInput(f"随机验证码应为{LENGTH}位字母或数字", field="captcha")
     captcha = session.get(Captcha, captcha_id)
     if captcha is None or captcha.tenant_id != tenant.id:
         raise InvalidInput("随机验证码已失效,请点击图片换一张", field="captcha")
@@ -54,9 +62,26 @@ def use(session: Session, tenant: Tenant, captcha_id: str, typed: str) -> None:
         raise InvalidInput("随机验证码已使用过,请点击图片换一张", field="captcha")
     now = clock.now(tenant)
     clock.unexpired(now, captcha.expires_at, TTL, "随机验证码", "请点击图片换一张", field="captcha")
-    if typed != captcha.text:
-        raise InvalidInput("随机验证码错误,请重新输入", field="captcha")
     captcha.used_at = now
+    typed = typed.strip().upper()
+    if len(typed) != LENGTH:
+        raise Spent(f"随机验证码应为{LENGTH}位字母或数字,请输入新图片上的随机验证码", field="captcha")
+    if typed != captcha.text:
+        raise Spent("随机验证码错误,请输入新图片上的随机验证码", field="captcha")
+    return captcha
+
+
+@contextmanager
+def guarding(session: Session, tenant: Tenant, captcha_id: str, typed: str) -> Iterator[Captcha]:
+    """The picture checked and spent, then the check it guards (the ``with`` block): when that is refused, its
+    writes are undone but the picture stays spent (the refusal is ``kept``)."""
+    captcha = use(session, tenant, captcha_id, typed)
+    try:
+        with session.begin_nested():
+            yield captcha
+    except SimError as error:
+        error.kept = True
+        raise
 
 
 def picture(captcha: Captcha) -> bytes:

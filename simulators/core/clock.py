@@ -9,6 +9,7 @@ from simulators.core.errors import InvalidInput
 from simulators.core.models import Tenant
 
 DEFAULT_START = datetime(2024, 3, 1, 9, 0, 0)
+EARLIEST, LATEST = datetime(1970, 1, 1), datetime(2099, 12, 31, 23, 59, 59)
 
 
 def now(tenant: Tenant) -> datetime:
@@ -17,8 +18,15 @@ def now(tenant: Tenant) -> datetime:
     return tenant.clock_base + timedelta(seconds=time.time() - tenant.clock_anchor)
 
 
+def in_range(when: datetime) -> datetime:
+    """A time a clock may show: far enough from datetime's ends for every expiry and limit computed from it."""
+    if not EARLIEST <= when.replace(tzinfo=None) <= LATEST:
+        raise InvalidInput(f"模拟时钟应在{EARLIEST.year}年至{LATEST.year}年之间", field="now")
+    return when
+
+
 def set_clock(tenant: Tenant, when: datetime, *, frozen: bool | None = None) -> None:
-    tenant.clock_base = when.replace(tzinfo=None, microsecond=0)
+    tenant.clock_base = in_range(when).replace(tzinfo=None, microsecond=0)
     tenant.clock_anchor = time.time()
     if frozen is not None:
         tenant.clock_frozen = frozen

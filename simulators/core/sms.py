@@ -2,7 +2,8 @@
 
 Verification codes (短信验证码) are texts with a code, a purpose, the app that sent it and an expiry on the
 tenant's clock; a code is good once, for the phone it was sent to and in the app that sent it, and only that app's
-newest one counts. Each app limits its own resending: one person may register in two apps a moment apart.
+newest one counts; ``MAX_WRONG`` wrong tries void it. Each app limits its own resending: one person may register in
+two apps a moment apart.
 """
 
 from __future__ import annotations
@@ -24,6 +25,13 @@ RESEND_AFTER = timedelta(seconds=60)
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 CODE = re.compile(r"^\d{6}$")
 PURPOSES = {"register": "注册", "login": "登录", "reset": "找回密码"}
+MAX_WRONG = 5  # wrong tries of a live code; the last one voids it
+
+
+class WrongCode(InvalidInput):
+    """A wrong try of a live code: refused, and counted towards voiding it, so the count is kept."""
+
+    kept = True
 
 
 def send(session: Session, tenant: Tenant, phone: str, text: str, code: str | None = None) -> SmsMessage:
@@ -77,7 +85,8 @@ def issue_code(session: Session, tenant: Tenant, phone: str, purpose: str, app: 
 
 def use_code(session: Session, tenant: Tenant, phone: str, purpose: str, code: str, app: str | None = None) -> None:
     """Check the code typed for this phone (in ``app``: only the codes it sent count) and spend it; each way it can
-    be wrong has its own message."""
+    be wrong has its own message. A wrong try while the newest code is live counts: the ``MAX_WRONG``th voids it,
+    and then even the right code is refused."""
     code = code.strip()
     if not CODE.match(code):
         raise InvalidInput("短信验证码应为6位数字", field="sms_code")
@@ -85,15 +94,30 @@ def use_code(session: Session, tenant: Tenant, phone: str, purpose: str, code: s
     mine = _codes(session, tenant, purpose, phone, app)
     if not mine:
         raise InvalidInput("请先点击【获取验证码】,再输入短信验证码", field="sms_code")
+    newest = mine[0]
+    void = f"短信验证码已连续输错{MAX_WRONG}次,该验证码已作废,请重新点击【获取验证码】获取新的验证码"
+    if newest.wrong_tries >= MAX_WRONG:
+        raise InvalidInput(void, field="sms_code")
     match = next((m for m in mine if m.code == code), None)
-    if match is None:
-        if any(m.code == code for m in _codes(session, tenant, purpose) if m.phone != phone):
-            raise InvalidInput(f"该短信验证码不是发送给手机号码{mask_phone(phone)}的,请核对手机号码",
-                               field="sms_code")
-        raise InvalidInput("短信验证码错误,请核对后重新输入", field="sms_code")
+    if match is not newest and newest.used_at is None and newest.expires_at and now <= newest.expires_at:
+        newest.wrong_tries += 1
+        left = MAX_WRONG - newest.wrong_tries
+        why = _wrong(session, tenant, purpose, phone, code, match)
+        raise WrongCode(f"{why}(再输错{left}次,该验证码将作废)" if left else void, field="sms_code")
+    if match is None or match is not newest:
+        raise InvalidInput(_wrong(session, tenant, purpose, phone, code, match), field="sms_code")
     if match.used_at is not None:
         raise InvalidInput("短信验证码已使用过,请重新获取", field="sms_code")
-    if match is not mine[0]:
-        raise InvalidInput("短信验证码已失效:请输入最新收到的短信验证码", field="sms_code")
     clock.unexpired(now, match.expires_at, CODE_TTL, "短信验证码", "请重新获取", field="sms_code")
     match.used_at = now
+
+
+def _wrong(session: Session, tenant: Tenant, purpose: str, phone: str, code: str, match: SmsMessage | None) -> str:
+    """Why a code that is not this phone's newest is wrong."""
+    if match is not None:
+        if match.used_at is not None:
+            return "短信验证码已使用过,请重新获取"
+        return "短信验证码已失效:请输入最新收到的短信验证码"
+    if any(m.code == code for m in _codes(session, tenant, purpose) if m.phone != phone):
+        return f"该短信验证码不是发送给手机号码{mask_phone(phone)}的,请核对手机号码"
+    return "短信验证码错误,请核对后重新输入"
