@@ -43,7 +43,7 @@ if [ -n "$$missing" ]; then \
 fi
 endef
 
-.PHONY: help setup test e2e report serve lint bench clean FORCE
+.PHONY: help setup test e2e report serve lint bench bench-load clean FORCE
 
 help:
 	@echo "make setup    建虚拟环境（requirements.lock）、准备 Chromium 与中文字体、安装 Allure 3（reports/）"
@@ -53,6 +53,7 @@ help:
 	@echo "make serve    启动模拟器：http://127.0.0.1:$(PORT)/（PORT=… 可改）"
 	@echo "make lint     ruff check"
 	@echo "make bench    每种驱动的墙钟时间与单个场景耗时（中位数、P90、按渠道）；BENCH_ARGS=… 追加参数"
+	@echo "make bench-load  完整缴费流程的负载测试（1–16个并发客户端、多租户多渠道、1千/1万/10万缴费人的租户）；BENCH_ARGS=… 追加参数"
 	@echo "make clean    删除 .venv、.setup、node_modules 与生成的报告"
 
 setup: $(VENV_STAMP) $(BROWSER_STAMP) $(NPM_STAMP)
@@ -116,6 +117,9 @@ serve: $(VENV_STAMP)
 
 bench: setup
 	$(PY) -m benchmarks.scenario_times $(BENCH_ARGS)
+
+bench-load: $(VENV_STAMP)
+	$(PY) -m benchmarks.load $(BENCH_ARGS)
 
 lint: $(VENV_STAMP)
 	$(VENV)/bin/ruff check .
