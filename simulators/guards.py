@@ -27,7 +27,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from simulators import web
-from simulators.core.errors import SimError
+from simulators.core.errors import BadBody, CrossSite, SimError, TooLarge
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -50,21 +50,6 @@ STATUS_TEXT = {
     409: "业务规则不允许", 413: "请求内容过大", 415: "不支持的请求内容类型", 422: "输入不符合规则",
     429: "请求过于频繁,请稍后再试",
 }
-
-
-class CrossSite(SimError):
-    status = 403
-    code = "cross_site"
-
-
-class BadBody(SimError):
-    status = 400
-    code = "invalid_body"
-
-
-class TooLarge(SimError):
-    status = 413
-    code = "body_too_large"
 
 
 # the middleware -------------------------------------------------------------------------------------------------

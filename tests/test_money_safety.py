@@ -177,11 +177,12 @@ def answer_lost(sim: EmbeddedSimulator, path: str) -> Iterator[respx.Route]:
         yield route
 
 
-def test_a_debit_whose_answer_was_lost_is_found_and_never_taken_twice(
-        sim: EmbeddedSimulator, sim_control: SimControl, tenant: str, enrol: Callable[..., Payer]) -> None:
-    payer = enrol()
-    sim_control.sign_agreement(tenant, payer.id_number, balance="1000")
-    with app_user(sim, sim_control, tenant, AppUser) as user:
+@contextmanager
+def debit_answer_lost(sim: EmbeddedSimulator, control: SimControl, tenant: str, payer: Payer
+                      ) -> Iterator[tuple[AppUser, str]]:
+    """A 宁波税务APP user whose 协议支付 was debited by the bank, the answer lost on the way: the user and order."""
+    control.sign_agreement(tenant, payer.id_number, balance="1000")
+    with app_user(sim, control, tenant, AppUser) as user:
         user.sign_in(payer)
         order_no = user.order_no(payer)
         with answer_lost(sim, "/pay/bank/agreement-pay") as debit:
@@ -190,6 +191,13 @@ def test_a_debit_whose_answer_was_lost_is_found_and_never_taken_twice(
         assert lost.status_code == 502
         assert "已支付的款项确认后自动入账,不会重复扣款" in lost.json()["error"]["message"]
         assert balance(sim, tenant) == 70000  # the bank did debit
+        assert order_row(sim, order_no).status == "PAYING"
+        yield user, order_no
+
+
+def test_a_debit_whose_answer_was_lost_is_found_and_never_taken_twice(
+        sim: EmbeddedSimulator, sim_control: SimControl, tenant: str, enrol: Callable[..., Payer]) -> None:
+    with debit_answer_lost(sim, sim_control, tenant, enrol()) as (user, order_no):
         retried = user.pay(order_no, "agreement")  # the payer's retry finds the debit instead of making another
         assert retried.status_code == 200, retried.text
         assert user.ok("GET", f"/orders/{order_no}")["status"] == "PAID"
@@ -201,14 +209,7 @@ def test_a_debit_whose_answer_was_lost_is_found_and_never_taken_twice(
 
 def test_a_lost_debit_is_found_by_the_query_of_the_result_page(
         sim: EmbeddedSimulator, sim_control: SimControl, tenant: str, enrol: Callable[..., Payer]) -> None:
-    payer = enrol()
-    sim_control.sign_agreement(tenant, payer.id_number, balance="1000")
-    with app_user(sim, sim_control, tenant, AppUser) as user:
-        user.sign_in(payer)
-        order_no = user.order_no(payer)
-        with answer_lost(sim, "/pay/bank/agreement-pay"):
-            assert user.pay(order_no, "agreement").status_code == 502
-        assert order_row(sim, order_no).status == "PAYING"
+    with debit_answer_lost(sim, sim_control, tenant, enrol()) as (user, order_no):
         assert user.ok("GET", f"/orders/{order_no}")["status"] == "PAID"
     assert money(sim, tenant)["records"] == 1
     ledger_holds(sim_control, tenant)

@@ -1,6 +1,9 @@
 """Errors the simulator answers with. Every one carries a Chinese message naming the field and the rule.
 
     SimError                 400  the base: code, field, message
+    ├── BadBody              400  a body that cannot be read (not UTF-8, JSON nested too deep)
+    ├── CrossSite            403  a request a cross-site page could send, without this site's Origin or Referer
+    ├── TooLarge             413  a body over the limit
     ├── InvalidInput         422  a field breaks a format or value rule
     ├── NotAuthorized        401  the channel's way in was not taken (authorization, login)
     ├── NotFound             404  no such payer, order, tenant
@@ -79,6 +82,21 @@ class SimError(Exception):
 
     def body(self) -> dict[str, Any]:
         return {"error": {"code": self.code, "field": label(self.field) or None, "message": self.message}}
+
+
+class BadBody(SimError):
+    status = 400
+    code = "invalid_body"
+
+
+class CrossSite(SimError):
+    status = 403
+    code = "cross_site"
+
+
+class TooLarge(SimError):
+    status = 413
+    code = "body_too_large"
 
 
 class InvalidInput(SimError):
