@@ -221,6 +221,7 @@ def test_a_killed_simulator_restarted_on_its_database_loses_doubles_and_creates_
     where = f"CRASH_SEED={SEED}; kills (channel, gateway, steps done, delay, came back): {kills}"
     counts = tally(db)
     db.dispose()
+    print(f"{len(kills)} kills, {len(returned)} payers came back; after recovery: {counts}; {where}")  # -s shows it
     assert settled["stuck"] == 0 and counts["stuck"] == 0, f"{counts}; {where}"
     assert {k: counts[k] for k in ("lost", "doubled", "created")} == {"lost": 0, "doubled": 0, "created": 0}, where
     assert [f.status for f in returned] == ["PAID"] * len(returned), where
