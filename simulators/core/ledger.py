@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
 from simulators.core import idnumber, orders
@@ -60,10 +60,14 @@ def load(session: Session, tenant: Tenant) -> Books:
     def rows(model: type, *order_by: object) -> list:  # type: ignore[type-arg]
         return list(session.scalars(select(model).where(model.tenant_id == tenant.id).order_by(*order_by)))
 
+    orders, records = rows(Order, Order.created_at), rows(PaymentRecord, PaymentRecord.id)
+    involved = union(select(Order.person_id).where(Order.tenant_id == tenant.id),  # not every payer of the tenant
+                     select(PaymentRecord.person_id).where(PaymentRecord.tenant_id == tenant.id))
+    people = session.scalars(select(Person).where(Person.id.in_(select(involved.subquery()))))
     return Books(  # in the order the ledger has always shown them
-        people={p.id: p for p in rows(Person, Person.id)},
-        orders=rows(Order, Order.created_at),
-        records=rows(PaymentRecord, PaymentRecord.id),
+        people={p.id: p for p in people},
+        orders=orders,
+        records=records,
         trades=rows(GatewayTrade),
         refunds=rows(Refund, Refund.id),
         sending=list(session.scalars(select(Notification).where(
