@@ -22,6 +22,7 @@ from starlette.requests import Request
 from fixtures.payers import Payer
 from fixtures.simulator import EmbeddedSimulator
 from fixtures.waiting import poll
+from simulators import web
 from simulators.core.models import Order, Tenant
 from simulators.gateways import merchant
 from simulators.gateways.models import GatewayTrade, Notification
@@ -42,12 +43,7 @@ class Merchant:
 
     def request(self) -> Request:
         """What the merchant service needs of a request: the app, its address and the tenant."""
-        host, port = self.sim.url.removeprefix("http://").split(":")
-        return Request({
-            "type": "http", "app": self.sim.app, "method": "POST", "path": "/", "root_path": "",
-            "scheme": "http", "server": (host, int(port)), "query_string": b"",
-            "headers": [(b"host", f"{host}:{port}".encode()), (b"x-sim-tenant", self.tenant.encode())],
-        })
+        return web.internal_request(self.sim.app, self.sim.url, self.tenant)
 
     def order(self, payer: Payer, **choice: Any) -> str:
         created = self.wechat.order(payer, **choice)

@@ -141,13 +141,10 @@ def pay(request: Request, order_no: str, gateway: str, *, payer: str, redirect: 
         if status == orders.CREATED:  # the provider never had it: claim it afresh
             return pay(request, order_no, gateway, payer=payer, redirect=redirect)
         if status != orders.PAYING:
-            with web.tenant_transaction(request) as (session, tenant):
-                raise RuleRefused(f"订单{order_no}{_state(find_order(session, tenant, order_no))},不能支付",
-                                  field="order_no")
-    notify_url = f"{str(request.base_url).rstrip('/')}/{order.channel}/api/notify/{gateway}"
+            _not_payable(request, order_no)
     try:
         result = api.create(order, description=description, payer=payer, taxpayer=taxpayer, redirect=redirect,
-                            notify_url=notify_url)
+                            notify_url=_notify_url(request, order.channel, gateway))
     except GatewayUnavailable:
         _end_lease(request, order_no)  # nobody is calling now: the reconciler may ask the provider at once
         raise
@@ -169,10 +166,20 @@ def pay(request: Request, order_no: str, gateway: str, *, payer: str, redirect: 
     if status != orders.PAYING:  # ended while the provider was called (superseded): its trade must not be paid
         with contextlib.suppress(GatewayUnavailable):
             api.close(order_no)
-        with web.tenant_transaction(request) as (session, tenant):
-            raise RuleRefused(f"订单{order_no}{_state(find_order(session, tenant, order_no))},不能支付",
-                              field="order_no")
+        _not_payable(request, order_no)
     return result.cashier_url
+
+
+def _not_payable(request: Request, order_no: str) -> None:
+    """Refuse a payment of the order as it stands now: 订单…已关闭(…),不能支付."""
+    with web.tenant_transaction(request) as (session, tenant):
+        order = find_order(session, tenant, order_no)
+    raise RuleRefused(f"订单{order_no}{_state(order)},不能支付", field="order_no")
+
+
+def _notify_url(request: Request, channel: str, gateway: str) -> str:
+    """Where a provider notifies the channel's back end of the gateway's results."""
+    return f"{str(request.base_url).rstrip('/')}/{channel}/api/notify/{gateway}"
 
 
 def _end_lease(request: Request, order_no: str) -> None:
@@ -283,10 +290,9 @@ def _refund_if_due(request: Request, order_no: str) -> None:
             return
         api = client(request, tenant, order.gateway)
         reason = order.failure or "订单已关闭"
-    notify_url = f"{str(request.base_url).rstrip('/')}/{order.channel}/api/notify/{order.gateway}"
     try:
         result = api.refund(order_no, out_refund_no=f"RF{order_no}", amount_fen=order.amount_fen,
-                            reason=reason[:80], notify_url=notify_url)
+                            reason=reason[:80], notify_url=_notify_url(request, order.channel, order.gateway))
         if result.outcome is not Outcome.REFUNDED:
             result = api.query(order_no)  # refused: perhaps refunded already; the query says
     except GatewayUnavailable:

@@ -163,6 +163,14 @@ def _send(db: Database, tenant_id: str, key: str, tenant_clock: Callable[[], dat
         return ok
 
 
+def release_leases(db: Database) -> None:
+    """At start-up, on a database no other process sends from: every row left ``sending`` is due again at once
+    (a notification is idempotent at the merchant), without waiting for its lease to run out."""
+    with db.transaction() as session:
+        session.execute(update(Notification).where(Notification.status == SENDING)
+                        .values(status=PENDING, lease_until=None))
+
+
 def pending_tenants(db: Database) -> list[str]:
     """Tenants with something to deliver: a pending row, or one whose sender's lease ran out."""
     with db.transaction() as session:

@@ -21,8 +21,7 @@ from simulators.core import clock, orders, tenants
 from simulators.core.db import Database
 from simulators.core.errors import GatewayUnavailable
 from simulators.core.models import Order
-from simulators.gateways import merchant
-from simulators.gateways.models import Notification
+from simulators.gateways import merchant, notify
 
 # How long the merchant waits for a provider's notification before it asks (主动查询), on the tenant's clock.
 QUIET = timedelta(minutes=15)
@@ -70,14 +69,13 @@ def clock_step(request: Request, tenant_id: str) -> int:
 
 
 def after_restart(db: Database) -> None:
-    """End every lease left by the process before: claims may be asked about at once, and notifications that were
-    being sent are sent again (a notification is idempotent at the merchant)."""
+    """End every lease left by the process before: claims may be asked about at once, and the outbox's rows that
+    were being sent are sent again."""
     now = datetime.now()
     with db.transaction() as session:
         session.execute(update(Order).where(Order.claimed_until.is_not(None), Order.claimed_until > now)
                         .values(claimed_until=now))
-        session.execute(update(Notification).where(Notification.status == "sending")
-                        .values(status="pending", lease_until=None))
+    notify.release_leases(db)
 
 
 def at_startup(app: FastAPI) -> None:

@@ -105,15 +105,10 @@ def enrolment_json(e: BatchEnrolment) -> dict[str, object]:
 
 
 # the bank's batch run -------------------------------------------------------------------------------------------
-def for_tenant(request: Request, tenant_id: str) -> Request:
-    """The same request, acting in the named tenant (the control API names it in the path, not a header)."""
-    return web.acting_for(request, tenant_id)
-
-
 def run(request: Request, tenant_id: str, *, due_only: bool) -> list[dict[str, object]]:
     """One batch run in the tenant: every waiting enrolment (``due_only``: those whose batch day has come). Runs
     on the app's delivery worker, which runs one job at a time: two runs never deduct side by side."""
-    scoped = for_tenant(request, tenant_id)
+    scoped = web.acting_for(request, tenant_id)  # the control API names the tenant in the path
     with web.tenant_transaction(scoped) as (session, tenant):
         now = clock.now(tenant)
         ids = [e.id for e in of_tenant(session, tenant)
