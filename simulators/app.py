@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 
 import anyio
@@ -15,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from simulators import guards, web
 from simulators.alipay import routes as alipay
 from simulators.control import routes as control
-from simulators.core import refdata, tenants
+from simulators.core import clock, masking, refdata, tenants
 from simulators.core.db import Database
 from simulators.core.errors import SimError
 from simulators.etax import routes as etax
@@ -109,5 +110,13 @@ async def _not_found(request: Request, error: Exception) -> JSONResponse:
 def _landing(request: Request) -> HTMLResponse:
     with web.database(request).transaction() as session:
         demo = tenants.get(session, tenants.DEMO)
-        people = [tenants.as_json(p) for p in tenants.payers(session, demo)]
+        today = clock.now(demo).date()
+        people = [{**tenants.as_json(p), "masked_id": masking.mask_id(p.id_number),
+                   "masked_phone": masking.mask_phone(p.phone), "age": _age(p.birth_date, today)}
+                  for p in tenants.payers(session, demo)]
     return pages.TemplateResponse(request, "landing.html", {"channels": CHANNELS, "payers": people})
+
+
+def _age(birth: date, today: date) -> int:
+    """Completed years on the demo clock: the landing page shows the age, not the birth date the masked ID hides."""
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))

@@ -8,7 +8,7 @@ from typing import Any
 
 import anyio
 
-from simulators.core import clock
+from simulators.core import clock, masking
 from simulators.core.db import Database
 from simulators.core.models import JournalEntry, Tenant
 from simulators.web import TENANT_COOKIE, TENANT_HEADER
@@ -16,12 +16,18 @@ from simulators.web import TENANT_COOKIE, TENANT_HEADER
 SKIPPED = ("/static/", "/__sim/", "/favicon", "/openapi.json", "/docs")
 LIMIT = 2000
 _COOKIE = re.compile(rf"(?:^|;\s*){TENANT_COOKIE}=([^;]+)")
-# Secrets a person types or a login hands out never reach the journal (it is attached to failed reports).
+# Secrets a person types or a login hands out never reach the journal (it is attached to failed reports); ID and
+# phone numbers, openids, user ids and account numbers reach it masked (simulators.core.masking).
 _SECRET = re.compile(r'("(?:password|password_confirm|sms_code|captcha|token)"\s*:\s*)"(?:[^"\\]|\\.)*"')
 
 
 def redact(body: str) -> str:
     return _SECRET.sub(r'\1"***"', body)
+
+
+def _kept(body: str) -> str:
+    """A body as the journal keeps it: secrets redacted, whatever identifies a person masked."""
+    return masking.mask_body(redact(body), cut=len(body.encode()) >= LIMIT)
 
 
 class JournalMiddleware:
@@ -53,22 +59,24 @@ class JournalMiddleware:
         finally:
             entry = dict(
                 tenant=_tenant(scope), method=scope["method"],
-                path=(scope["path"] + ("?" + scope["query_string"].decode() if scope["query_string"] else ""))[:300],
+                path=scope["path"] + ("?" + scope["query_string"].decode(errors="replace") if scope["query_string"]
+                                      else ""),
                 status=status[0] or 500, millis=round((time.perf_counter() - started) * 1000, 1),
-                request=redact(request_body.decode(errors="replace")),
-                response=redact(response_body.decode(errors="replace")) if _is_text(scope, response_body) else "",
+                request=request_body.decode(errors="replace"),
+                response=response_body.decode(errors="replace") if _is_text(scope, response_body) else "",
             )
-            await anyio.to_thread.run_sync(self._write, entry)
+            await anyio.to_thread.run_sync(self._write, entry)  # masked there, off the event loop
 
     def _write(self, entry: dict[str, Any]) -> None:
+        path = masking.mask_target(*entry["path"].partition("?")[::2])[:300]
+        request, response = _kept(entry["request"]), _kept(entry["response"])  # before the write lock is taken
         with self.db.transaction() as session:
             tenant = session.get(Tenant, entry["tenant"])
             if tenant is None:
                 return
             session.add(JournalEntry(
-                tenant_id=tenant.id, at=clock.now(tenant), method=entry["method"], path=entry["path"],
-                status=entry["status"], millis=entry["millis"], request=entry["request"],
-                response=entry["response"],
+                tenant_id=tenant.id, at=clock.now(tenant), method=entry["method"], path=path,
+                status=entry["status"], millis=entry["millis"], request=request, response=response,
             ))
 
 

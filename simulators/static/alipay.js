@@ -21,7 +21,7 @@ $("agree").addEventListener("click", async () => {
 
 // Step 2: 我为自己缴 (identity from the account) or 我帮他人缴 (name and ID number).
 $("for-self").addEventListener("click", () => {
-  sim.kv("self-kv", [["姓名", state.me.name], ["证件类型", state.me.id_type], ["证件号码", state.me.masked_id]]);
+  sim.kv("self-kv", [["姓名", state.me.name], ["证件类型", state.me.id_type], ["证件号码", sim.maskId(state.me.masked_id)]]);
   sim.show("step-self");
 });
 $("for-other").addEventListener("click", () => sim.show("step-other"));
@@ -40,7 +40,7 @@ async function findItems(payer) {
   if (!result.ok) return fail(result);
   state.payer = { ...named(payer), shown_id: payer.shown_id || result.data.payer.id_number };
   state.items = result.data.items; save();
-  $("items-payer").textContent = `${result.data.payer.name} ${result.data.payer.id_number} 的参保险种`;
+  $("items-payer").textContent = `${result.data.payer.name} ${sim.maskId(result.data.payer.id_number)} 的参保险种`;
   $("items-next").disabled = true;
   $("items").replaceChildren(...result.data.items.map((item) => {
     const label = document.createElement("label"); label.className = "item";
@@ -64,7 +64,7 @@ async function quote(extra) {
   if (!result.ok) return fail(result);
   const q = result.data;
   state.quote = q; state.key = sim.key(); save();
-  sim.kv("pay-kv", [["缴费人", q.payer.name], ["证件号码", q.payer.id_number], ["险种", q.insurance],
+  sim.kv("pay-kv", [["缴费人", q.payer.name], ["证件号码", sim.maskId(q.payer.id_number)], ["险种", q.insurance],
     ["缴费类型", q.pay_type], ["缴费年度", q.lines.map((l) => l.year).join("、")], ["应缴金额", `${q.amount}元`]]);
   sim.rows("pay-lines", q.lines.map((l) => [l.year, l.kind, l.amount, l.government]));
   sim.text("pay-amount", `${q.amount}元`);
@@ -107,7 +107,7 @@ async function showRecords(payer) {
   const result = await sim.post(`${API}/records/query`, named(payer));
   sim.show("step-records");
   if (!result.ok) return fail(result);
-  sim.text("records-payer", `${result.data.payer.name} ${result.data.payer.id_number}`);
+  sim.text("records-payer", `${result.data.payer.name} ${sim.maskId(result.data.payer.id_number)}`);
   sim.rows("records-lines", result.data.records.map((r) => [r.year, r.kind, r.amount, r.paid_at, r.ticket_no]));
   $("records-empty").hidden = result.data.records.length > 0;
 }
@@ -122,7 +122,7 @@ async function showBatch(done) {
   sim.show("step-batch");
   if (!result.ok) return fail(result);
   const b = result.data;
-  sim.text("batch-payer", `${b.payer.name} ${b.payer.id_number}`);
+  sim.text("batch-payer", `${b.payer.name} ${sim.maskId(b.payer.id_number)}`);
   $("batch-agreement").hidden = !b.agreement;
   if (b.agreement) {
     sim.kv("batch-agreement", [["开户银行", b.agreement.bank], ["银行账号", b.agreement.account],

@@ -18,7 +18,7 @@ function appPages(config) {
   const words = config.words || {};
   const insurance = config.insurance || "险种";
   const receiptName = config.receipt || "打印缴费回执单";
-  const payerLine = config.payerLine || ((p) => `缴费人:${p.name}(${p.masked_id})`);
+  const payerLine = config.payerLine || ((p) => `缴费人:${p.name}(${sim.maskId(p.masked_id)})`);
   const unique = (list) => [...new Set(list)];
 
   // Every call of a page behind the login: an ended (or half-done) login goes back to 登录.
@@ -47,7 +47,7 @@ function appPages(config) {
     let left = result.data.resend_after;
     button.disabled = true;
     button.textContent = `${left}秒后重新获取`;
-    sim.note(`短信验证码已发送至${result.data.phone},${Math.round(result.data.expires_in / 60)}分钟内有效`);
+    sim.note(`短信验证码已发送至${sim.maskPhone(result.data.phone)},${Math.round(result.data.expires_in / 60)}分钟内有效`);
     const tick = setInterval(() => {
       left -= 1;
       button.textContent = left > 0 ? `${left}秒后重新获取` : "获取验证码";
@@ -85,7 +85,7 @@ function appPages(config) {
     const me = await get(`${API}/me`);
     if (!me.ok) return;
     sim.text("me-name", me.data.self.name);
-    sim.text("me-phone", me.data.phone);
+    sim.text("me-phone", sim.maskPhone(me.data.phone));
     if ($("me-business")) sim.text("me-business", me.data.business || "");
   }
 
@@ -125,7 +125,7 @@ function appPages(config) {
     const me = mine.data;
     sim.text("self-name", me.self.name);
     sim.text("self-id-type", me.self.id_type);
-    sim.text("self-id", me.self.masked_id);
+    sim.text("self-id", sim.maskId(me.self.masked_id));
 
     $("who-next").addEventListener("click", async (event) => {
       const button = event.currentTarget;
@@ -260,7 +260,7 @@ function appPages(config) {
       const chosen = row.querySelector(".chosen");
       if (chosen && !picks) chosen.textContent = `${q.amount}元`;
       if (config.total === "quoted") $("total").textContent = q.amount;
-      const shown = { 缴费人: q.payer.name, 证件号码: q.payer.id_number, [insurance]: q.insurance,
+      const shown = { 缴费人: q.payer.name, 证件号码: sim.maskId(q.payer.id_number), [insurance]: q.insurance,
         费款所属期: q.lines.map((l) => `${l.year}-01-01 至 ${l.year}-12-31`).join("、"),
         缴费类型: unique(q.lines.map((l) => l.kind)).join("、"),
         征收机关: $("bureau") ? $("bureau").textContent : "", 缴费金额: `${q.amount}元` };
@@ -307,7 +307,7 @@ function appPages(config) {
       if (!result.ok) return sim.say(result.message);
       orderNo = result.data.order_no;
       sim.text("way-order", orderNo);
-      if ($("way-payer")) sim.text("way-payer", `${result.data.payer.name}(${result.data.payer.id_number})`);
+      if ($("way-payer")) sim.text("way-payer", `${result.data.payer.name}(${sim.maskId(result.data.payer.id_number)})`);
       sim.text("way-amount", `${result.data.amount}元`);
       sim.show("step-way");
     }
@@ -369,7 +369,7 @@ function appPages(config) {
       const rows = [...answer.data.records].sort((a, b) => b.paid_at.localeCompare(a.paid_at) || b.year - a.year);
       const section = $("payer-records").content.firstElementChild.cloneNode(true);
       section.setAttribute("aria-label", `${payer.name}的缴费记录`);
-      section.querySelector("h2").textContent = `${payer.name}(${payer.masked_id})· ${payer === me.data.self ? "本人" : "他人"}`;
+      section.querySelector("h2").textContent = `${payer.name}(${sim.maskId(payer.masked_id)})· ${payer === me.data.self ? "本人" : "他人"}`;
       (config.listRecords || phoneRecords)(section, rows, receipt);
       sections.push(section);
     }

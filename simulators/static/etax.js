@@ -4,7 +4,7 @@
 const el = sim.el;
 const app = appPages({
   channel: "etax",
-  payerLine: (p) => `缴费人:${p.name}  证件号码:${p.masked_id}`,
+  payerLine: (p) => `缴费人:${p.name}  证件号码:${sim.maskId(p.masked_id)}`,
   otherItem: (name) => name.replace("基本医疗保险费", "基本医疗保险"),
   // guide step 6: the tier is chosen, then 【缴费】 brings up the 提示框, as it does for an amount the system generates
   quote: { tier: "pay", system: "pay" },
@@ -74,7 +74,7 @@ async function verify() {
   const pending = await get(`${API}/login`);
   if (!pending.ok) return sim.say(pending.message);
   $("who").textContent = `账号:${pending.data.name}。请选择登录验证方式。`;
-  sim.text("sms-phone", pending.data.phone);
+  sim.text("sms-phone", sim.maskPhone(pending.data.phone));
 
   $("send-code").addEventListener("click", (event) => app.sendCode(event.currentTarget, `${API}/login/sms-code`));
   $("factor-sms").addEventListener("submit", async (event) => {
@@ -146,7 +146,7 @@ function register() {
 async function taxCentre() {
   const me = await get(`${API}/me`);
   if (!me.ok) return sim.say(me.message);
-  sim.kv("me", [["姓名", me.data.self.name], ["证件号码", me.data.self.masked_id], ["手机号码", me.data.phone],
+  sim.kv("me", [["姓名", me.data.self.name], ["证件号码", sim.maskId(me.data.self.masked_id)], ["手机号码", sim.maskPhone(me.data.phone)],
     ["用户名", me.data.username || "未设置"], ["登录身份", me.data.business]]);
 }
 

@@ -81,6 +81,32 @@ const sim = {
       return [dt, dd];
     }));
   },
+  // An ID or phone number as a page shows it, masked as the real channels do (330203********1234, 138****5678);
+  // a number the back end has masked already stays as it is. Inputs a person types into are never masked.
+  maskId(number) {
+    const text = String(number ?? "").replace(/\s/g, "");
+    if (text.includes("*")) return text;
+    return text.length === 15 ? simMask(text, 6, 3) : simMask(text, 6, 4);
+  },
+  maskPhone(number) {
+    const text = String(number ?? "").replace(/\s/g, "");
+    return text.includes("*") ? text : simMask(text, 3, 4);
+  },
+  // The full number on the clipboard (for a person to paste), never on the page; true once copied.
+  async copy(text) {
+    try {
+      await navigator.clipboard.writeText(text);
+      return true;
+    } catch (error) {  // no clipboard API (a plain-http address): the old way, through a hidden field
+      const field = Object.assign(document.createElement("textarea"), { value: text, readOnly: true });
+      field.style.cssText = "position:fixed;left:-9999px;opacity:0";
+      document.body.append(field);
+      field.select();
+      const done = document.execCommand("copy");
+      field.remove();
+      return done;
+    }
+  },
   rows(tbody, rows) {
     const body = document.getElementById(tbody);
     body.replaceChildren(...rows.map((cells) => {
@@ -90,6 +116,11 @@ const sim = {
     }));
   },
 };
+
+function simMask(text, head, tail) {
+  return text.length <= head + tail ? "*".repeat(text.length)
+    : text.slice(0, head) + "*".repeat(text.length - head - tail) + text.slice(text.length - tail);
+}
 
 // A page shows itself only once its scripts have run and what they hold it for (sim.hold) has settled,
 // so nothing can be pressed before it has a handler. Ten seconds at most: a hung call never hides a page.

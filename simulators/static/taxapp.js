@@ -27,7 +27,7 @@ async function identity() {
   const me = await app.get(`${app.API}/me`);
   if (me.ok) {
     const registered = new URLSearchParams(location.search).get("registered");
-    $("welcome").textContent = `${registered ? "注册成功。" : ""}${me.data.self.name}(${me.data.phone}),请选择业务类型`;
+    $("welcome").textContent = `${registered ? "注册成功。" : ""}${me.data.self.name}(${sim.maskPhone(me.data.phone)}),请选择业务类型`;
   }
 }
 

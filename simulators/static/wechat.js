@@ -51,7 +51,7 @@ async function quote(extra) {
   if (!result.ok) return sim.say(result.message);
   state.quote = result.data; save();
   const q = result.data;
-  sim.kv("detail-kv", [["缴费人", q.payer.name], ["证件号码", q.payer.id_number], ["险种", q.insurance],
+  sim.kv("detail-kv", [["缴费人", q.payer.name], ["证件号码", sim.maskId(q.payer.id_number)], ["险种", q.insurance],
     ["缴费类型", q.pay_type], ["应缴金额", `${q.amount}元`]]);
   sim.rows("detail-lines", q.lines.map((l) => [l.year, l.kind, l.amount, l.government]));
   sim.show("step-detail");
@@ -64,7 +64,7 @@ $("special-next").addEventListener("click", () => quote({}));
 
 $("detail-next").addEventListener("click", () => {
   const q = state.quote;
-  sim.kv("review-kv", [["缴费人", q.payer.name], ["证件号码", q.payer.id_number], ["险种", q.insurance],
+  sim.kv("review-kv", [["缴费人", q.payer.name], ["证件号码", sim.maskId(q.payer.id_number)], ["险种", q.insurance],
     ["缴费类型", q.pay_type], ["缴费年度", q.lines.map((l) => l.year).join("、")], ["应缴金额", `${q.amount}元`]]);
   state.key = sim.key(); save();
   sim.show("step-review");
@@ -108,7 +108,7 @@ async function showRecords() {
   const result = await sim.post(`${API}/records/query`, payer());
   sim.show("step-records");
   if (!result.ok) return sim.say(result.message);
-  sim.text("records-payer", `${result.data.payer.name} ${result.data.payer.id_number}`);
+  sim.text("records-payer", `${result.data.payer.name} ${sim.maskId(result.data.payer.id_number)}`);
   sim.rows("records-lines", result.data.records.map((r) => [r.year, r.kind, r.amount, r.paid_at, r.ticket_no]));
   $("records-empty").hidden = result.data.records.length > 0;
 }
