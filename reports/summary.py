@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["CHANNEL_NAMES", "ChannelTally", "Summary", "format_table", "latest_tries", "main", "summarize"]
+__all__ = ["CHANNEL_NAMES", "ChannelTally", "Summary", "format_table", "latest_tries", "main", "read_results",
+           "summarize"]
 
 CHANNEL_NAMES: dict[str, str] = {
     "wechat": "微信公众号「宁波税务」",
@@ -22,7 +23,9 @@ CHANNEL_NAMES: dict[str, str] = {
     "etax": "宁波电子税务局",
     "zheliban": "「浙里办」APP",
 }
+_CODES = {name: code for code, name in CHANNEL_NAMES.items()}  # the harness labels a result with the name
 UNLABELLED = "未标注"
+RERUN_LABEL = "rerun"  # a failed UI scenario's rerun that records its trace: evidence, never a verdict
 STATUSES = ("passed", "failed", "broken", "skipped", "unknown")
 STATUS_TITLES = ("通过", "失败", "损坏", "跳过", "未知")
 
@@ -68,8 +71,12 @@ class Summary:
 
 def _channel_of(result: dict) -> str:
     values = [label.get("value") for label in result.get("labels") or [] if label.get("name") == "channel"]
-    values = [str(value) for value in values if value]
+    values = [_CODES.get(str(value), str(value)) for value in values if value]
     return values[0] if values else UNLABELLED  # a scenario visiting several channels counts for its first
+
+
+def is_rerun(result: dict) -> bool:
+    return any(label.get("name") == RERUN_LABEL for label in result.get("labels") or [])
 
 
 def _stop_time(result: dict) -> float:
@@ -98,7 +105,8 @@ def _channel_order(channel: str) -> tuple[int, str]:
     return (len(known) + (channel == UNLABELLED), channel)
 
 
-def summarize(results_dir: Path) -> Summary:
+def read_results(results_dir: Path) -> tuple[list[dict], list[str]]:
+    """Every `*-result.json` of DIR but traced reruns, and the names of those that cannot be read as JSON objects."""
     results: list[dict] = []
     unreadable: list[str] = []
     for path in sorted(Path(results_dir).glob("*-result.json")):
@@ -110,8 +118,13 @@ def summarize(results_dir: Path) -> Summary:
         if not isinstance(data, dict):
             unreadable.append(path.name)
             continue
-        results.append(data)
+        if not is_rerun(data):  # the traced rerun of a failure is evidence only
+            results.append(data)
+    return results, unreadable
 
+
+def summarize(results_dir: Path) -> Summary:
+    results, unreadable = read_results(results_dir)
     kept = latest_tries(results)
     tallies: dict[str, ChannelTally] = {}
     for result in kept:

@@ -259,7 +259,7 @@ def test_allure_groups_by_channel_and_shows_our_environment(tmp_path: Path) -> N
     subprocess.run(
         [str(ALLURE_CLI), "generate", "--config", "allurerc.mjs", "--output", str(output), str(results)],
         cwd=ROOT / "reports",
-        env={**os.environ, "ALLURE_SINGLE_FILE": "0", "NO_COLOR": "1"},
+        env={**os.environ, "ALLURE_SINGLE_FILE": "0", "NO_COLOR": "1", "ALLURE_HISTORY_PATH": ""},  # no history
         capture_output=True,
         check=True,
         timeout=120,
