@@ -8,7 +8,8 @@ PYTHON ?= python3
 PORT ?= 8000
 # `make test` runs TEST_SUITE unless PYTEST_ARGS is given; `make e2e` appends PYTEST_ARGS to its own.
 PYTEST_ARGS ?=
-TEST_SUITE := tests steps --driver ui,api -n 2
+# Rule outlines: every row on the API driver, one chosen row each on the UI driver (`make e2e` walks them all).
+TEST_SUITE := tests steps --driver ui,api --ui-rows one -n 2
 PLAYWRIGHT_TIMEOUT ?= 120
 
 VENV := .venv
@@ -43,18 +44,20 @@ if [ -n "$$missing" ]; then \
 fi
 endef
 
-.PHONY: help setup test e2e report serve lint bench bench-load clean FORCE
+.PHONY: help setup test e2e report serve lint bench bench-load bench-walkthrough clean clean-history FORCE
 
 help:
 	@echo "make setup    建虚拟环境（requirements.lock）、准备 Chromium 与中文字体、安装 Allure 3（reports/）"
 	@echo "make test     单元测试与全部特性，两种驱动：pytest $(TEST_SUITE)（PYTEST_ARGS=… 可替换）"
 	@echo "make e2e      用 UI 驱动跑特性，生成 Allure 报告并按渠道给出结论（PYTEST_ARGS=… 追加参数）"
-	@echo "make report   从 $(RESULTS) 离线生成 $(REPORT_DIR)/index.html，并打印各渠道结论"
+	@echo "make report   从 $(RESULTS) 离线生成 $(REPORT_DIR)/index.html（含指南步骤矩阵、历次趋势），并打印各渠道结论"
 	@echo "make serve    启动模拟器：http://127.0.0.1:$(PORT)/（PORT=… 可改）"
 	@echo "make lint     ruff check"
 	@echo "make bench    每种驱动的墙钟时间与单个场景耗时（中位数、P90、按渠道）；BENCH_ARGS=… 追加参数"
 	@echo "make bench-load  完整缴费流程的负载测试（1–16个并发客户端、多租户多渠道、1千/1万/10万缴费人的租户）；BENCH_ARGS=… 追加参数"
+	@echo "make bench-walkthrough  微信指南场景：测试线束与裸 Playwright 脚本成对计时（中位数、P90、线束÷裸脚本）；BENCH_ARGS=… 追加参数"
 	@echo "make clean    删除 .venv、.setup、node_modules 与生成的报告"
+	@echo "make clean-history  清空报告的历史（reports/history/history.jsonl，或 ALLURE_HISTORY_PATH 指定的文件），趋势从下一份报告重新开始"
 
 setup: $(VENV_STAMP) $(BROWSER_STAMP) $(NPM_STAMP)
 	@$(PY) -m fixtures.browser || { rm -f $(STAMPS)/browser-*; echo "浏览器不可用：再运行一次 make setup。" >&2; exit 1; }
@@ -81,6 +84,7 @@ $(BROWSER_STAMP): $(VENV_STAMP)
 	fi
 	@if ! fc-list :lang=zh 2>/dev/null | grep -q .; then $(call apt_ensure,fonts-noto-cjk); fi
 	@$(PY) -m fixtures.browser >/dev/null
+	@$(PY) -m fixtures.video
 	@touch $@
 
 $(NPM_STAMP): reports/package.json reports/package-lock.json $(NPM_FORCE)
@@ -106,11 +110,15 @@ e2e: setup
 report: $(VENV_STAMP) $(NPM_STAMP)
 	@[ -d $(RESULTS) ] || { echo "没有 $(RESULTS)：先运行 make e2e。" >&2; exit 1; }
 	@rm -rf $(REPORT_DIR)
+	@$(PY) -m reports.guide_page $(RESULTS) $(REPORT_DIR)
 	@cd reports && NO_COLOR=1 ./node_modules/.bin/allure generate --config allurerc.mjs allure-results
 	@# The report page would load Google Analytics: drop it, the report is read offline.
 	@sed -i '/googletagmanager\.com\/gtag/,/<\/script>/d' $(REPORT_DIR)/index.html
 	@echo "报告：$(CURDIR)/$(REPORT_DIR)/index.html"
 	@$(PY) -m reports.summary $(RESULTS)
+
+clean-history:
+	rm -f "$${ALLURE_HISTORY_PATH:-reports/history/history.jsonl}"
 
 serve: $(VENV_STAMP)
 	$(PY) -m simulators --host 127.0.0.1 --port $(PORT)
@@ -120,6 +128,9 @@ bench: setup
 
 bench-load: $(VENV_STAMP)
 	$(PY) -m benchmarks.load $(BENCH_ARGS)
+
+bench-walkthrough: setup
+	$(PY) -m benchmarks.walkthrough $(BENCH_ARGS)
 
 lint: $(VENV_STAMP)
 	$(VENV)/bin/ruff check .

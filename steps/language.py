@@ -57,6 +57,10 @@ class PensionPayments:
     drivers: dict[str, ChannelDriver] = field(default_factory=dict)
     last: Outcome | None = None
 
+    def __repr__(self) -> str:  # a step parameter in the report: who is paying, masked
+        who = "; ".join(f"{alias} {payer!r}" for alias, payer in self.payers.items())
+        return f"PensionPayments(租户 {self.tenant_id}; {who or '尚无缴费人'})"
+
     # payers -----------------------------------------------------------------------------------------
     def payer(self, alias: str = "缴费人", *, registered: bool = True, **traits: Any) -> Payer:
         """A payer of the tenant; everything not named is an eligible ordinary payer of the current year."""

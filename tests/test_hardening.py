@@ -8,6 +8,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -282,8 +283,9 @@ def test_anything_unexpected_is_a_chinese_500_and_logged(tmp_path: Path, caplog:
         async with httpx.AsyncClient(transport=transport, base_url="http://sim") as http:
             return await http.get("/boom")
 
-    with caplog.at_level(logging.ERROR, logger=guards.__name__):
-        response = asyncio.run(get())
+    # A thread of its own: a worker that ran a browser test keeps Playwright's event loop running in this one.
+    with caplog.at_level(logging.ERROR, logger=guards.__name__), ThreadPoolExecutor(max_workers=1) as pool:
+        response = pool.submit(asyncio.run, get()).result(timeout=60)
     error = _chinese_error(response, range(500, 501))
     assert error["code"] == "internal_error" and "boom" not in response.text
     assert any(record.exc_info and "boom" in str(record.exc_info[1]) for record in caplog.records)

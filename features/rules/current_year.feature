@@ -1,5 +1,5 @@
 # language: zh-CN
-@rules
+@rules @guide_choose @guide_pay
 功能: 选档缴纳当年度养老保险费
   缴费人在缴费期内为当年度选择一个缴费档次,缴费金额就是所选档次的金额。
 

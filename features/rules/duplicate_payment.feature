@@ -1,5 +1,5 @@
 # language: zh-CN
-@rules
+@rules @money @guide_choose @guide_pay
 功能: 同一年度不能重复缴费
   每人每个险种每个年度最多一笔已缴费款;钱既不会被扣两次,也不会丢。
 

@@ -1,5 +1,5 @@
 # language: zh-CN
-@rules @one_truth
+@rules @money @one_truth @guide_pay @guide_records
 功能: 五个渠道,一本账
   五个渠道背后是同一个税务系统、同一本账:在哪个渠道缴的费,每个渠道都查得到;一个渠道缴过的费款,
   在别的渠道显示已缴费、不能再缴;一个渠道补缴了欠费,另一个渠道就能缴当年度;两个渠道同时确认同一笔

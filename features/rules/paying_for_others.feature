@@ -1,5 +1,5 @@
 # language: zh-CN
-@rules
+@rules @guide_payer
 功能: 为他人缴费
   缴费人可以由家人等他人代为缴费:输入缴费人的姓名和证件号码,费款记在缴费人名下。
 

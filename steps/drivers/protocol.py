@@ -6,6 +6,8 @@ from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from reports.masking import mask_text
+
 CHOOSE_TIER = "选档缴费"
 SPECIAL = "特殊缴费"
 
@@ -16,6 +18,9 @@ class PayerRef:
     id_number: str
     id_type: str = "居民身份证"
     phone: str = ""
+
+    def __repr__(self) -> str:
+        return f"PayerRef({self.name} {self.id_type} {mask_text(self.id_number)})"
 
 
 @dataclass(frozen=True)
