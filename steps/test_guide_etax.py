@@ -113,7 +113,8 @@ def _(page: EtaxPage, payments: PensionPayments) -> None:
 def _(page: EtaxPage, payments: PensionPayments) -> None:
     page.page.get_by_label("个人用户密码", exact=True).fill(password_of(payments.ref("缴费人")))
     page.press_login()
-    page.message.wait_for()
+    # The page's answer to this click: the last wrong try's message also says 账号已锁定, but 密码错误 first.
+    page.message.filter(has_text="账号已锁定").filter(has_not_text="密码错误").wait_for()
 
 
 @when("30分钟后,再输入正确的个人用户密码,点击【登录】")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +16,8 @@ import pytest
 from fixtures.payers import Payer
 from fixtures.simulator import EmbeddedSimulator, SimControl, embedded
 from fixtures.waiting import poll
+from simulators.core import clock
+from simulators.core.models import Tenant
 
 if TYPE_CHECKING:
     from tests.conftest import Wechat
@@ -119,6 +123,15 @@ def test_reset_removes_orders_records_and_charges_but_keeps_the_payers(
     ledger = sim_control.ledger(tenant)
     assert (ledger["orders"], ledger["records"], ledger["charges"]) == ([], [], [])
     assert sim_control.sms(tenant) == []
+
+
+def test_advancing_the_clock_moves_it_by_exactly_that_much() -> None:
+    """A lock of 30 minutes set at 09:00:00.7 has ended after 30 minutes: the fraction of a second is kept."""
+    tenant = Tenant(id="t", clock_base=datetime(2024, 3, 1, 9, 0, 0, 700_000), clock_anchor=time.time(),
+                    clock_frozen=True)
+    assert clock.advance(tenant, 1800) == datetime(2024, 3, 1, 9, 30, 0, 700_000)
+    clock.set_clock(tenant, datetime(2024, 3, 1, 9, 0, 0, 700_000))  # a time a person sets is whole seconds
+    assert clock.now(tenant) == datetime(2024, 3, 1, 9, 0, 0)
 
 
 def test_reset_keeps_a_clock_frozen_at_creation_frozen(control: httpx.Client) -> None:

@@ -25,15 +25,17 @@ def in_range(when: datetime) -> datetime:
     return when
 
 
-def set_clock(tenant: Tenant, when: datetime, *, frozen: bool | None = None) -> None:
-    tenant.clock_base = in_range(when).replace(tzinfo=None, microsecond=0)
+def set_clock(tenant: Tenant, when: datetime, *, frozen: bool | None = None, whole_seconds: bool = True) -> None:
+    when = in_range(when).replace(tzinfo=None)
+    tenant.clock_base = when.replace(microsecond=0) if whole_seconds else when
     tenant.clock_anchor = time.time()
     if frozen is not None:
         tenant.clock_frozen = frozen
 
 
 def advance(tenant: Tenant, seconds: float) -> datetime:
-    set_clock(tenant, now(tenant) + timedelta(seconds=seconds))
+    """Exactly ``seconds`` later: a lock of 30 minutes has ended after ``advance(tenant, 1800)``."""
+    set_clock(tenant, now(tenant) + timedelta(seconds=seconds), whole_seconds=False)
     return now(tenant)
 
 
