@@ -115,6 +115,7 @@ report: $(VENV_STAMP) $(NPM_STAMP)
 	@# The report page would load Google Analytics: drop it, the report is read offline.
 	@sed -i '/googletagmanager\.com\/gtag/,/<\/script>/d' $(REPORT_DIR)/index.html
 	@echo "报告：$(CURDIR)/$(REPORT_DIR)/index.html"
+	@$(PY) -m reports.privacy $(RESULTS)
 	@$(PY) -m reports.summary $(RESULTS)
 
 clean-history:

@@ -7,6 +7,7 @@ import json
 import shlex
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,26 @@ def test_one_seed_per_run_and_a_scenario_reruns_exactly_from_its_printed_command
     assert payments_parameter(repeated).split(";", 1)[1] == payments_parameter(original).split(";", 1)[1]
     seeds = [{p["value"] for p in r["parameters"] if p["name"] == "种子"} for r in (original, repeated)]
     assert seeds[0] == seeds[1] and seeds[0]
+
+
+# what pytest and pytest-playwright advertise ----------------------------------------------------------------
+def test_video_on_records_a_webm_of_a_ui_scenario(tmp_path: Path) -> None:
+    run = harness(WALK, "--driver", "ui", "--video", "on", "--output", str(tmp_path / "out"))
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    videos = list((tmp_path / "out").rglob("*.webm"))
+    assert len(videos) == 1 and videos[0].stat().st_size > 10_000
+    assert videos[0].read_bytes()[:4] == b"\x1a\x45\xdf\xa3"  # a Matroska/WebM file
+
+
+def test_the_pytest_cache_reruns_only_what_failed_last(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_two="def test_passes():\n    pass\n\n\ndef test_fails():\n    assert False\n")
+    pytester.makeini(f"[pytest]\npythonpath = {ROOT}\naddopts = {_addopts()}\n")
+    pytester.runpytest_subprocess().assert_outcomes(passed=1, failed=1)
+    again = pytester.runpytest_subprocess("--lf")
+    again.assert_outcomes(failed=1, deselected=1)
+
+
+def _addopts() -> str:
+    """The project's own addopts: it must not switch the cache off."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return project["tool"]["pytest"]["ini_options"]["addopts"]
