@@ -8,8 +8,12 @@ PYTHON ?= python3
 PORT ?= 8000
 # `make test` runs TEST_SUITE unless PYTEST_ARGS is given; `make e2e` appends PYTEST_ARGS to its own.
 PYTEST_ARGS ?=
+# pytest-xdist workers (measured on two cores): `make test` gains from a third while a browser or the simulator waits;
+# the browser-only `make e2e` does not.
+WORKERS ?= 3
+E2E_WORKERS ?= 2
 # Rule outlines: every row on the API driver, one chosen row each on the UI driver (`make e2e` walks them all).
-TEST_SUITE := tests steps --driver ui,api --ui-rows one -n 2
+TEST_SUITE := tests steps --driver ui,api --ui-rows one -n $(WORKERS)
 PLAYWRIGHT_TIMEOUT ?= 120
 
 VENV := .venv
@@ -101,7 +105,7 @@ test: setup
 e2e: setup
 	@rm -rf $(RESULTS)
 	@status=0; \
-	$(PY) -m pytest steps --driver ui -n 2 --alluredir $(RESULTS) $(PYTEST_ARGS) || status=$$?; \
+	$(PY) -m pytest steps --driver ui -n $(E2E_WORKERS) --alluredir $(RESULTS) $(PYTEST_ARGS) || status=$$?; \
 	report=0; $(MAKE) report || report=$$?; \
 	if [ "$$status" -ne 0 ]; then echo "pytest 退出码：$$status" >&2; exit "$$status"; fi; \
 	exit "$$report"
