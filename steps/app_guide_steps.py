@@ -27,10 +27,17 @@ SHOWN = pytest.StashKey[str]()  # the random-code picture a scenario looked at
 PROVIDERS = "建行|建设银行|微信支付|支付宝"
 
 
+class Printed(dict[str, bytes]):
+    """The receipts a scenario printed, by name; a step parameter in the report says only their sizes."""
+
+    def __repr__(self) -> str:
+        return "回执单:" + ("、".join(f"{name} PDF {len(pdf) / 1024:.1f} KB" for name, pdf in self.items()) or "无")
+
+
 @pytest.fixture
 def printed() -> dict[str, bytes]:
     """The receipts a scenario printed, by name."""
-    return {}
+    return Printed()
 
 
 def confirmation_shows(page: AppChannelPage, due: str) -> None:

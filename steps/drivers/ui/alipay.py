@@ -19,7 +19,7 @@ from steps.drivers.protocol import (
     through,
 )
 from steps.drivers.ui.cashier import AlipayCashier
-from steps.drivers.ui.pages import ChannelPage
+from steps.drivers.ui.pages import ChannelPage, Described
 
 PENSION = "城乡居民基本养老保险费"
 MINI_PROGRAM = "宁波社保缴费"
@@ -131,7 +131,7 @@ class AlipayPage(ChannelPage):
         return tuple(BatchEntry(int(c[0]), int(c[1]), c[3], c[4]) for c in cells)
 
 
-class AlipayUi:
+class AlipayUi(Described):
     """The ChannelDriver of the Alipay channel, walking the pages as a person does."""
 
     channel = "alipay"

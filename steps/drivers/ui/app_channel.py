@@ -13,11 +13,12 @@ from steps.drivers.accounts import password_of
 from steps.drivers.protocol import CHOOSE_TIER, Choice, Items, Outcome, PayerRef, Paying, Record, Senses, through
 from steps.drivers.ui.app_page import SYSTEM_ITEM, AppChannelPage
 from steps.drivers.ui.cashier import AlipayScanner, CcbCashier, WechatPayCashier
+from steps.drivers.ui.pages import Described
 
 CASHIERS = {"wechatpay": WechatPayCashier, "ccb": CcbCashier}  # the providers whose cashier opens directly
 
 
-class AppChannelUi:
+class AppChannelUi(Described):
     """The ChannelDriver of an app channel: the person signs in (each channel's way), goes to (城乡养老)缴费 (each
     channel's way), and from there walks the steps the channels share."""
 

@@ -4,9 +4,20 @@ or the reason it did not come. Lean: locators and reads, no assertions."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from playwright.sync_api import Locator, Page
 
 from steps.drivers.protocol import Line, Record
+
+
+class Described:
+    """A UI driver as a step parameter in the report shows it: its channel, not its address in memory."""
+
+    channel: str
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.channel})"
 
 
 class ChannelPage:
@@ -15,6 +26,9 @@ class ChannelPage:
     def __init__(self, page: Page, base_url: str) -> None:
         self.page, self.base_url = page, base_url.rstrip("/")
         self.message = page.locator("#message")
+
+    def __repr__(self) -> str:  # a step parameter in the report: the page it is on
+        return f"{type(self).__name__}({urlsplit(self.page.url).path})"
 
     def section(self, name: str) -> Locator:
         return self.page.get_by_role("region", name=name)

@@ -6,7 +6,7 @@ from playwright.sync_api import Locator, Page
 
 from steps.drivers.protocol import CHOOSE_TIER, Choice, Items, Line, Outcome, PayerRef, Paying, Record, Senses, through
 from steps.drivers.ui.cashier import WechatPayCashier
-from steps.drivers.ui.pages import ChannelPage
+from steps.drivers.ui.pages import ChannelPage, Described
 
 PENSION = "城乡居民基本养老保险费"
 GATEWAY_NAMES = {"wechatpay": "微信支付"}
@@ -86,7 +86,7 @@ class WechatPage(ChannelPage):
         return self.table_records("已缴费信息")
 
 
-class WechatUi:
+class WechatUi(Described):
     """The ChannelDriver of the WeChat channel, walking the pages as a person does."""
 
     channel = "wechat"
