@@ -41,7 +41,7 @@ DEFAULT_TTL = timedelta(days=15)  # an order without time_expire stays payable f
 REFUND_WINDOW = timedelta(days=90)  # after it a successful trade is finished: no refund any more
 MIN_FEN, MAX_FEN = 1, 100_000_000 * 100
 QR_PREFIX = "https://qr.alipay.com/bax"
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+TIME_FORMAT = signing.TIME_FORMAT
 # The first notification, then 7 resends: 4m, 10m, 10m, 1h, 2h, 6h, 15h (about 25 hours in all).
 SCHEDULE = (240, 600, 600, 3600, 7200, 21600, 54000)
 ACK = "success"

@@ -20,7 +20,8 @@ import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+
+from simulators.gateways import forms
 
 SIGN_TYPE = "RSA2"
 SUCCESS_CODE = "10000"
@@ -60,16 +61,12 @@ def check_notification(key: str, params: Mapping[str, str]) -> bool:
 
 def sign_delivery(key: str, body: str, now: datetime) -> tuple[str, dict[str, str]]:
     """The notification form as sent at ``now``: ``notify_time`` set to it, signed anew; the rest unchanged."""
-    params = dict(parse_qsl(body, keep_blank_values=True))
-    return urlencode(sign_notification(key, {**params, "notify_time": f"{now:{TIME_FORMAT}}"})), {}
+    return forms.resent(body, "notify_time", now, TIME_FORMAT, lambda params: sign_notification(key, params)), {}
 
 
 def notification_time(params: Mapping[str, str]) -> datetime | None:
     """The form's ``notify_time``, or None when it is missing or malformed."""
-    try:
-        return datetime.strptime(params.get("notify_time", ""), TIME_FORMAT)
-    except ValueError:
-        return None
+    return forms.sent_at(params, "notify_time", TIME_FORMAT)
 
 
 def response_name(method: str) -> str:

@@ -15,7 +15,8 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 from datetime import datetime
-from urllib.parse import parse_qsl, urlencode
+
+from simulators.gateways import forms
 
 ORDER = ("MERCHANTID", "POSID", "BRANCHID", "ORDERID", "PAYMENT", "CURCODE", "TXCODE", "REMARK1", "REMARK2",
          "TIMEOUT", "NOTIFYURL")
@@ -52,13 +53,9 @@ def check_sign(key: str, params: Mapping[str, str]) -> bool:
 
 def sign_delivery(key: str, body: str, now: datetime) -> tuple[str, dict[str, str]]:
     """The notification form as sent at ``now``: NOTIFYTIME set to it and SIGN taken anew; the rest unchanged."""
-    params = dict(parse_qsl(body, keep_blank_values=True))
-    return urlencode(with_sign(key, {**params, "NOTIFYTIME": f"{now:{TIME_FORMAT}}"})), {}
+    return forms.resent(body, "NOTIFYTIME", now, TIME_FORMAT, lambda params: with_sign(key, params)), {}
 
 
 def notification_time(params: Mapping[str, str]) -> datetime | None:
     """The form's NOTIFYTIME, or None when it is missing or malformed."""
-    try:
-        return datetime.strptime(params.get("NOTIFYTIME", ""), TIME_FORMAT)
-    except ValueError:
-        return None
+    return forms.sent_at(params, "NOTIFYTIME", TIME_FORMAT)
