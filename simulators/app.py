@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import date
 from pathlib import Path
 
 import anyio
@@ -16,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from simulators import guards, web
 from simulators.alipay import routes as alipay
 from simulators.control import routes as control
-from simulators.core import clock, masking, refdata, tenants
+from simulators.core import ages, clock, masking, refdata, tenants
 from simulators.core.db import Database
 from simulators.core.errors import SimError
 from simulators.etax import routes as etax
@@ -112,11 +111,6 @@ def _landing(request: Request) -> HTMLResponse:
         demo = tenants.get(session, tenants.DEMO)
         today = clock.now(demo).date()
         people = [{**tenants.as_json(p), "masked_id": masking.mask_id(p.id_number),
-                   "masked_phone": masking.mask_phone(p.phone), "age": _age(p.birth_date, today)}
+                   "masked_phone": masking.mask_phone(p.phone), "age": ages.age_on(p.birth_date, today)}
                   for p in tenants.payers(session, demo)]
     return pages.TemplateResponse(request, "landing.html", {"channels": CHANNELS, "payers": people})
-
-
-def _age(birth: date, today: date) -> int:
-    """Completed years on the demo clock: the landing page shows the age, not the birth date the masked ID hides."""
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))

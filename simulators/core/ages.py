@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-__all__ = ["BASES", "age_in_year", "birth_range_for_age"]
+__all__ = ["BASES", "age_in_year", "age_on", "birth_range_for_age"]
 
 # jan1: completed age on 1 January of the year; dec31: on 31 December (the age reached that year).
 BASES = ("jan1", "dec31")
@@ -22,6 +22,11 @@ def age_in_year(birth: date, year: int, basis: str = "jan1") -> int:
     if basis == "jan1" and (birth.month, birth.day) != (1, 1):
         age -= 1
     return age
+
+
+def age_on(birth: date, day: date) -> int:
+    """Completed years on ``day``."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 def birth_range_for_age(age: int, year: int, basis: str = "jan1") -> tuple[date, date]:
