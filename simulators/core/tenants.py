@@ -9,12 +9,10 @@ import time
 from datetime import date, datetime
 from typing import Any
 
-from faker import Faker
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from fixtures.payers import SPECIAL_STATUSES, NingboPayerProvider, Payer
-from simulators.core import clock, idnumber
+from simulators.core import clock, idnumber, people
 from simulators.core.errors import InvalidInput, NotFound
 from simulators.core.models import (
     MEDICAL,
@@ -31,6 +29,7 @@ from simulators.core.models import (
     SmsMessage,
     Tenant,
 )
+from simulators.core.people import SPECIAL_STATUSES, Resident
 
 DEMO = "demo"
 TENANT_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -43,25 +42,8 @@ def get(session: Session, tenant_id: str) -> Tenant:
     return tenant
 
 
-def generate_payers(seed: int, count: int, year: int) -> list[Payer]:
-    """A seeded mix: ordinary payers first, then each special status and arrears in turn."""
-    fake = Faker("zh_CN")
-    fake.seed_instance(seed)
-    fake.add_provider(NingboPayerProvider)
-    payers = []
-    for i in range(count):
-        kind = i % 6
-        if kind < 4 and i >= 6:
-            payers.append(fake.ningbo_payer(contribution_year=year, special_status=SPECIAL_STATUSES[kind]))
-        elif kind == 4 and i >= 6:
-            payers.append(fake.ningbo_payer(contribution_year=year, arrears_years=(year - 2, year - 1)))
-        else:
-            payers.append(fake.ningbo_payer(contribution_year=year))
-    return payers
-
-
 def create(session: Session, *, tenant_id: str | None, seed: int | None, generated: int,
-           payers: list[Payer], start: datetime | None = None, frozen: bool = False) -> Tenant:
+           payers: list[Resident], start: datetime | None = None, frozen: bool = False) -> Tenant:
     seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
     tenant_id = tenant_id or f"t{seed}-{time.monotonic_ns() % 10**8}"
     if not TENANT_ID.match(tenant_id):
@@ -78,14 +60,14 @@ def create(session: Session, *, tenant_id: str | None, seed: int | None, generat
     )
     session.add(tenant)
     session.flush()
-    everyone = generate_payers(seed, generated, when.year) + payers
+    everyone = people.generate(seed, generated, when.year) + payers
     tenant.initial_payers = [p.to_json() for p in everyone]
     for payer in everyone:
         add_person(session, tenant, payer)
     return tenant
 
 
-def add_person(session: Session, tenant: Tenant, payer: Payer) -> Person:
+def add_person(session: Session, tenant: Tenant, payer: Resident) -> Person:
     try:
         info = idnumber.parse(payer.id_number, today=date(9999, 12, 31))
     except idnumber.IdNumberError as error:
@@ -126,9 +108,10 @@ def reset(session: Session, tenant: Tenant) -> None:
     for model in (Notification, Refund, GatewayTrade, BatchEnrolment, BankAgreement, AlipayAccount):
         session.execute(delete(model).where(model.tenant_id == tenant.id))
     tenant.faults = []
+    tenant.defect_marks = []  # what defects did is gone with the rest; the defects switched on stay
     clock.set_clock(tenant, tenant.clock_start, frozen=tenant.clock_start_frozen)
     for raw in tenant.initial_payers:
-        add_person(session, tenant, Payer.from_json(raw))
+        add_person(session, tenant, Resident.from_json(raw))
 
 
 def as_json(person: Person) -> dict[str, Any]:

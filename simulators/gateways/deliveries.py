@@ -29,7 +29,7 @@ from simulators.core.db import Database
 from simulators.gateways import notify
 
 T = TypeVar("T")
-ClockStep = Callable[[Request, str], Any]
+ClockJob = Callable[[Request, str], Any]
 """Work that follows a tenant's clock change inside the same job: ``(request, tenant_id) -> value for the answer``."""
 
 THREAD_NAME = "sim-deliveries"
@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 class Deliveries:
     def __init__(self, db: Database, every: float) -> None:
         self.db, self.every = db, every
-        self.clock_steps: dict[str, ClockStep] = {}
+        self.clock_jobs: dict[str, ClockJob] = {}
         self._jobs: queue.Queue[Any] = queue.Queue()
         self._round_queued = self._closed = False
         self._guard = threading.Lock()
@@ -166,4 +166,4 @@ def of(request: Request) -> Deliveries:
     return worker
 
 
-__all__ = ["ClockStep", "Deliveries", "THREAD_NAME", "of"]
+__all__ = ["ClockJob", "Deliveries", "THREAD_NAME", "of"]

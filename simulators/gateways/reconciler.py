@@ -62,7 +62,7 @@ def reconcile(request: Request, tenant_id: str | None = None, *, quiet: bool = F
     return unreachable
 
 
-def clock_step(request: Request, tenant_id: str) -> int:
+def clock_job(request: Request, tenant_id: str) -> int:
     """After a clock change: the tenant's attempts whose notification is overdue; the answer counts those still
     unreachable."""
     return reconcile(request, tenant_id, quiet=True)
@@ -103,10 +103,10 @@ def _answers(url: str) -> bool:
 
 
 def install(app: FastAPI) -> None:
-    """Wire the reconciler into the app: leases ended now, the start-up round first on the worker, a clock step."""
+    """Wire the reconciler into the app: leases ended now, the start-up round first on the worker, a clock job."""
     after_restart(app.state.db)
     app.state.deliveries.schedule(lambda: at_startup(app))
-    app.state.deliveries.clock_steps["unreconciled"] = clock_step
+    app.state.deliveries.clock_jobs["unreconciled"] = clock_job
 
 
 __all__ = ["after_restart", "at_startup", "install", "reconcile", "unsettled"]
