@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from simulators.core import tenants
+from simulators.core import defects, tenants
 from simulators.core.db import Database
 from simulators.core.errors import SimError, label, validation_message
 from simulators.core.models import Tenant
@@ -83,11 +83,19 @@ async def validation_error_handler(_request: Request, error: Exception) -> JSONR
 
 def page(pages: Jinja2Templates, request: Request, template: str, **context: object) -> HTMLResponse:
     """A channel page; a ``sim_tenant`` query parameter (a link opened from a test) sets the tenant cookie."""
-    response = pages.TemplateResponse(request, template, context)
+    response = shown(request, pages.TemplateResponse(request, template, context), str(context.get("channel", "")),
+                     template)
     given = request.query_params.get(TENANT_COOKIE)
     if given:
         response.set_cookie(TENANT_COOKIE, given, samesite="lax")
     return response
+
+
+def shown(request: Request, page: HTMLResponse, channel: str, template: str) -> HTMLResponse:
+    """The page as the request's tenant sees it: changed only by a page defect switched on for it."""
+    with database(request).transaction() as session:
+        tenant = session.get(Tenant, tenant_id(request))
+    return defects.at(tenant, "page.html", page, channel=channel, template=template)
 
 
 def local_path(target: str) -> str:

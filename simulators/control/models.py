@@ -8,7 +8,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from fixtures.payers import Payer
+from simulators.core import defects
+from simulators.core.errors import InvalidInput
+from simulators.core.people import Resident
 from simulators.core.schemas import Strict
 
 
@@ -24,8 +26,8 @@ class PayerSpec(Strict):
     arrears_years: list[int] = Field(default_factory=list, max_length=20)
     enrolment: Literal["正常", "未参保", "暂停", "终止"] = "正常"
 
-    def payer(self) -> Payer:
-        return Payer(
+    def payer(self) -> Resident:
+        return Resident(
             name=self.name, id_number=self.id_number, phone=self.phone, gender=self.gender,
             birth_date=self.birth_date or date(1900, 1, 1), county_code=self.county_code,
             id_type=self.id_type, special_status=self.special_status,
@@ -56,7 +58,7 @@ class AdvanceIn(Strict):
 
 
 class FaultSpec(Strict):
-    kind: Literal["decline", "notify_late", "notify_twice"]
+    kind: Literal["decline", "notify_late", "notify_twice", "notify_forged"]
     gateway: str = "*"
     times: int = Field(default=1, ge=1, le=100)
     delay_seconds: int = Field(default=600, ge=1, le=86400 * 3)
@@ -84,3 +86,16 @@ class LoginScanIn(Strict):
     payload: str = Field(min_length=1, max_length=300)
     app: Literal["taxapp", "iit"]
     id_number: str | None = Field(default=None, max_length=18)
+
+
+class DefectsIn(Strict):
+    """The tenant's active defects, by catalogue name: the whole set, replacing the one before ([]: none)."""
+
+    defects: list[str] = Field(max_length=100)
+
+    def names(self) -> list[str]:
+        """The names, each once and in catalogue order; an unknown one is refused before anything changes."""
+        missing = defects.unknown(self.defects)
+        if missing:
+            raise InvalidInput(f"缺陷目录中没有{'、'.join(missing)}:可选的缺陷见 GET /__sim/defects", field="defects")
+        return [name for name in defects.CATALOGUE if name in self.defects]

@@ -16,8 +16,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from simulators import web
-from simulators.control.models import AdvanceIn, AgreementIn, ClockIn, FaultsIn, LoginScanIn, PayersIn, TenantIn
-from simulators.core import captcha, clock, ledger, qrlogin, sms, tenants
+from simulators.control.models import (
+    AdvanceIn,
+    AgreementIn,
+    ClockIn,
+    DefectsIn,
+    FaultsIn,
+    LoginScanIn,
+    PayersIn,
+    TenantIn,
+)
+from simulators.core import captcha, clock, defects, ledger, qrlogin, sms, tenants
 from simulators.core.errors import NotAuthorized
 from simulators.core.models import JournalEntry, Tenant
 from simulators.core.schemas import order_json, record_json
@@ -113,8 +122,8 @@ async def advance_clock(request: Request, tenant_id: str, body: AdvanceIn) -> di
 
 async def _after_clock(request: Request, tenant_id: str, change: Callable[[], None]) -> dict[str, object]:
     """What falls due on the new time happens before the call returns, and is counted in its answer: the clock
-    change, the notifications and batch deductions that fell due and every step registered in the delivery
-    worker's ``clock_steps`` (each answering under its name) run as one job on the worker, so no delivery round
+    change, the notifications and batch deductions that fell due and every job registered in the delivery
+    worker's ``clock_jobs`` (each answering under its name) run as one job on the worker, so no delivery round
     comes in between."""
     worker = deliveries.of(request)
 
@@ -124,8 +133,8 @@ async def _after_clock(request: Request, tenant_id: str, change: Callable[[], No
             "notifications_delivered": notify.deliver_due(web.database(request), tenant_id),
             "batch_deductions": batch.run(request, tenant_id, due_only=True),
         }
-        for name, step in worker.clock_steps.items():
-            done[name] = step(request, tenant_id)
+        for name, follow in worker.clock_jobs.items():
+            done[name] = follow(request, tenant_id)
         return {**get_clock(request, tenant_id), **done}
 
     return await worker.run_async(job)
@@ -172,6 +181,29 @@ def set_faults(request: Request, tenant_id: str, body: FaultsIn) -> dict[str, ob
         tenant = tenants.get(session, tenant_id)
         tenant.faults = [f.model_dump() for f in body.faults]
         return {"faults": tenant.faults}
+
+
+@router.get("/defects", operation_id="listDefects")
+def list_defects() -> dict[str, object]:
+    """The defect catalogue: every defect a test may switch on for a tenant, the rule it breaks and where it shows
+    (``surface``: rule, caught by the rule features; page, by the UI walk-throughs)."""
+    return {"catalogue": defects.catalogue_json()}
+
+
+@router.get("/tenants/{tenant_id}/defects", operation_id="getTenantDefects")
+def get_defects(request: Request, tenant_id: str) -> dict[str, object]:
+    with web.database(request).transaction() as session:
+        return {"catalogue": defects.catalogue_json(), "active": list(tenants.get(session, tenant_id).defects or [])}
+
+
+@router.post("/tenants/{tenant_id}/defects", operation_id="setTenantDefects")
+def set_defects(request: Request, tenant_id: str, body: DefectsIn) -> dict[str, object]:
+    """Switch on exactly these defects for the tenant ([] switches every one off); kept across restarts and resets."""
+    names = body.names()
+    with web.database(request).transaction() as session:
+        tenant = tenants.get(session, tenant_id)
+        tenant.defects = names
+        return {"catalogue": defects.catalogue_json(), "active": list(tenant.defects)}
 
 
 @router.get("/tenants/{tenant_id}/journal", operation_id="readJournal")

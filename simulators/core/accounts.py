@@ -16,7 +16,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from simulators.core import billing, captcha, clock, idnumber, sms
+from simulators.core import billing, captcha, clock, defects, idnumber, sms
 from simulators.core.errors import InvalidInput, NotAuthorized, NotFound, RuleRefused
 from simulators.core.models import AppAccount, ChannelSession, Person, SmsMessage, Tenant
 
@@ -178,13 +178,13 @@ def log_in(session: Session, tenant: Tenant, channel: str, login_name: str, pass
         raise InvalidInput("密码不能为空", field="password")
     account = _account(session, tenant, channel, way, login_name)
     now = clock.now(tenant)
-    if account.locked_until is not None and now < account.locked_until:
+    if defects.at(tenant, "password.locked", account.locked_until is not None and now < account.locked_until):
         raise RuleRefused(f"密码已连续输错{LOCK_AFTER}次,账号已锁定{clock.minutes(LOCK_FOR)}分钟,"
                           f"请于{account.locked_until:%Y-%m-%d %H:%M:%S}后再登录", field="password")
     if not hmac.compare_digest(hash_password(password, account.salt), account.password_hash):
         account.failed_logins += 1
-        if account.failed_logins >= LOCK_AFTER:
-            account.failed_logins, account.locked_until = 0, now + LOCK_FOR
+        if account.failed_logins >= defects.at(tenant, "password.lock_after", LOCK_AFTER):
+            account.failed_logins, account.locked_until = 0, now + defects.at(tenant, "password.lock_for", LOCK_FOR)
             raise WrongPassword(f"密码错误。密码已连续输错{LOCK_AFTER}次,账号已锁定{clock.minutes(LOCK_FOR)}分钟,"
                                 f"请于{account.locked_until:%Y-%m-%d %H:%M:%S}后再登录", field="password")
         left = LOCK_AFTER - account.failed_logins
@@ -269,6 +269,7 @@ def choose_business(login: Login, business: str, offered: str = "个人业务") 
 def verify_other(session: Session, tenant: Tenant, login: Login, other: Other) -> Person:
     """办理对象 他人: the random code first, then 证件类型, 姓名, 证件号码 and 手机号码 against the registry; the
     picture is spent whichever of them fails."""
+    other = defects.at(tenant, "others.form", other, session=session)
     with captcha.guarding(session, tenant, other.captcha_id, other.captcha):
         person = billing.find_payer(session, tenant, name=other.name, id_type=other.id_type,
                                     id_number=other.id_number, today=clock.now(tenant).date())

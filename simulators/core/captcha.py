@@ -18,7 +18,7 @@ from datetime import timedelta
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from sqlalchemy.orm import Session
 
-from simulators.core import clock
+from simulators.core import clock, defects
 from simulators.core.errors import InvalidInput, NotFound, SimError
 from simulators.core.models import Captcha, Tenant
 
@@ -58,7 +58,7 @@ def use(session: Session, tenant: Tenant, captcha_id: str, typed: str) -> Captch
     captcha = session.get(Captcha, captcha_id)
     if captcha is None or captcha.tenant_id != tenant.id:
         raise InvalidInput("随机验证码已失效,请点击图片换一张", field="captcha")
-    if captcha.used_at is not None:
+    if defects.at(tenant, "captcha.used", captcha.used_at is not None):
         raise InvalidInput("随机验证码已使用过,请点击图片换一张", field="captcha")
     now = clock.now(tenant)
     clock.unexpired(now, captcha.expires_at, TTL, "随机验证码", "请点击图片换一张", field="captcha")
@@ -66,7 +66,7 @@ def use(session: Session, tenant: Tenant, captcha_id: str, typed: str) -> Captch
     typed = typed.strip().upper()
     if len(typed) != LENGTH:
         raise Spent(f"随机验证码应为{LENGTH}位字母或数字,请输入新图片上的随机验证码", field="captcha")
-    if typed != captcha.text:
+    if not defects.at(tenant, "captcha.matches", typed == captcha.text):
         raise Spent("随机验证码错误,请输入新图片上的随机验证码", field="captcha")
     return captcha
 

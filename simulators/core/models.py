@@ -28,6 +28,10 @@ class Tenant(Base):
     clock_frozen: Mapped[bool] = mapped_column(default=False)
     faults: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     merchant_key: Mapped[str] = mapped_column(String(64))
+    # The defects of the catalogue switched on (simulators.core.defects), loaded with the row; what they did, only
+    # when a defect reads it.
+    defects: Mapped[list[str]] = mapped_column(JSON, default=list)
+    defect_marks: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, deferred=True)
     # Every payer of the tenant, for its reset: loaded only when read, never by the lookup of each request.
     initial_payers: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, deferred=True)
 

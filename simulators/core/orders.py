@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from simulators.core import idnumber
+from simulators.core import defects, idnumber
 from simulators.core.billing import Due
 from simulators.core.errors import InvalidInput, RuleRefused
 from simulators.core.models import PENSION, Bill, Order, OrderLine, PaymentRecord, Person, Tenant
@@ -117,6 +117,8 @@ def _hold(session: Session, c: Confirmation, year: int, order_no: str, now: date
         bill = Bill(**key, status="open")
         session.add(bill)
         session.flush()
+    if not defects.at(c.tenant, "bill.hold", True, paid=bill.status == "paid"):
+        return
     if bill.status == "paid":
         raise RuleRefused(f"{year}年度城乡居民基本养老保险费已缴纳,不能重复缴费", field="year")
     if bill.order_no is not None:
@@ -212,12 +214,13 @@ def settle_paid(session: Session, ref: ReferenceData, order: Order, *, amount_fe
     person = session.get(Person, order.person_id)
     assert person is not None
     authority = tax_authority(ref, order.tax_district or person.county_code)
+    tenant = session.get(Tenant, order.tenant_id)  # in the session already: no query
     for line in order.lines:
-        session.add(PaymentRecord(
+        session.add(defects.at(tenant, "record.written", PaymentRecord(
             tenant_id=order.tenant_id, person_id=order.person_id, order_no=order.order_no,
             insurance=order.insurance, year=line.year, kind=line.kind, amount_fen=line.amount_fen,
             government_fen=line.government_fen, channel=order.channel, gateway=order.gateway or "",
             paid_at=paid_at, ticket_no=ticket_no(order.order_no, line.year), tax_authority=authority,
-        ))
+        ), line=line))
     session.execute(update(Bill).where(Bill.order_no == order.order_no).values(status="paid"))
     return True

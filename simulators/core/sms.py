@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from simulators.core import clock
+from simulators.core import clock, defects
 from simulators.core.errors import InvalidInput, RuleRefused
 from simulators.core.idnumber import mask_phone
 from simulators.core.models import SmsMessage, Tenant
@@ -91,7 +91,8 @@ def use_code(session: Session, tenant: Tenant, phone: str, purpose: str, code: s
     if not CODE.match(code):
         raise InvalidInput("短信验证码应为6位数字", field="sms_code")
     now: datetime = clock.now(tenant)
-    mine = _codes(session, tenant, purpose, phone, app)
+    mine = defects.at(tenant, "sms.codes", _codes(session, tenant, purpose, phone, app),
+                      every_phone=lambda: _codes(session, tenant, purpose, None, app))
     if not mine:
         raise InvalidInput("请先点击【获取验证码】,再输入短信验证码", field="sms_code")
     newest = mine[0]
@@ -100,15 +101,16 @@ def use_code(session: Session, tenant: Tenant, phone: str, purpose: str, code: s
         raise InvalidInput(void, field="sms_code")
     match = next((m for m in mine if m.code == code), None)
     if match is not newest and newest.used_at is None and newest.expires_at and now <= newest.expires_at:
-        newest.wrong_tries += 1
+        newest.wrong_tries = defects.at(tenant, "sms.wrong_tries", newest.wrong_tries + 1, limit=MAX_WRONG)
         left = MAX_WRONG - newest.wrong_tries
         why = _wrong(session, tenant, purpose, phone, code, match)
         raise WrongCode(f"{why}(再输错{left}次,该验证码将作废)" if left else void, field="sms_code")
     if match is None or match is not newest:
         raise InvalidInput(_wrong(session, tenant, purpose, phone, code, match), field="sms_code")
-    if match.used_at is not None:
+    if defects.at(tenant, "sms.used", match.used_at is not None):
         raise InvalidInput("短信验证码已使用过,请重新获取", field="sms_code")
-    clock.unexpired(now, match.expires_at, CODE_TTL, "短信验证码", "请重新获取", field="sms_code")
+    clock.unexpired(now, defects.at(tenant, "sms.expires_at", match.expires_at), CODE_TTL, "短信验证码", "请重新获取",
+                    field="sms_code")
     match.used_at = now
 
 

@@ -31,6 +31,7 @@ WECHAT_SCHEDULE = (15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10
 LEASE = timedelta(seconds=60)  # several outbound timeouts (5 s to connect, 10 s a read): a live delivery keeps it
 FRESHNESS = timedelta(minutes=5)  # how far a notification's signed time may be from the merchant's now
 PENDING, SENDING, DELIVERED, GAVE_UP = "pending", "sending", "delivered", "gave_up"
+FORGED = "X-Sim-Forged"  # an outbox row that is a forgery (fault notify_forged): signed with a wrong key, sent once
 
 Accepts = Callable[[httpx.Response], bool]
 Signer = Callable[[str, str, datetime], tuple[str, dict[str, str]]]
@@ -85,9 +86,14 @@ def enqueue(session: Any, tenant: Tenant, *, gateway: str, notify_id: str, url: 
 
 
 def announce(session: Any, tenant: Tenant, *, gateway: str, notify_id: str, url: str, body: str,
-             headers: dict[str, str], now: datetime) -> None:
+             headers: dict[str, str], now: datetime, forged: bool = False) -> None:
     """Queue a provider's notification as the tenant's fault plan has it: on time, late or twice. Every copy
-    and every resend carries the same ``notify_id``."""
+    and every resend carries the same ``notify_id``. A ``forged`` one is due at once and goes out with a wrong
+    signature, whatever the plan says."""
+    if forged:
+        enqueue(session, tenant, gateway=gateway, notify_id=notify_id, url=url, body=body,
+                headers={**headers, "X-Sim-Tenant": tenant.id, FORGED: "1"}, due_at=now)
+        return
     late = faults.take(tenant, "notify_late", gateway)
     twice = faults.take(tenant, "notify_twice", gateway)
     enqueue(session, tenant, gateway=gateway, notify_id=notify_id, url=url, body=body,
@@ -138,7 +144,8 @@ def deliver_due(db: Database, tenant_id: str) -> int:
 
 def _send(db: Database, tenant_id: str, key: str, tenant_clock: Callable[[], datetime], claim: _Claim) -> bool:
     provider = PROVIDERS.get(claim.gateway, _UNKNOWN)
-    body, signed = provider.sign(key, claim.body, tenant_clock())
+    forged = claim.headers.pop(FORGED, None) is not None
+    body, signed = provider.sign("forged-" + key if forged else key, claim.body, tenant_clock())
     try:
         with outbound.client() as http:
             response = http.post(claim.url, content=body.encode(), headers={**claim.headers, **signed})
@@ -155,7 +162,7 @@ def _send(db: Database, tenant_id: str, key: str, tenant_clock: Callable[[], dat
         row.lease_until = None
         if ok:
             row.status = DELIVERED
-        elif row.attempts > len(provider.schedule):
+        elif forged or row.attempts > len(provider.schedule):
             row.status = GAVE_UP
         else:
             row.status = PENDING

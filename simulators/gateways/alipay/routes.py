@@ -133,7 +133,9 @@ def _shown(request: Request, trade_no: str, gateways: tuple[str, ...]) -> dict[s
 @router.get("/cashier/{trade_no}", response_class=HTMLResponse, operation_id="alipayCashier")
 def cashier(request: Request, trade_no: str, redirect: str = "") -> HTMLResponse:
     """The Alipay cashier: amount, merchant, 确认付款; then back to ``redirect`` (a local path)."""
-    return pages.TemplateResponse(request, "alipay_cashier.html", _shown(request, trade_no, models.GATEWAYS))
+    return web.shown(request, pages.TemplateResponse(request, "alipay_cashier.html",
+                                                     _shown(request, trade_no, models.GATEWAYS)), "alipay",
+                     "alipay_cashier.html")
 
 
 @router.post("/cashier/{trade_no}/pay", operation_id="alipayCashierPay")

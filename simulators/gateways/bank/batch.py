@@ -9,6 +9,7 @@ record, or 扣款失败 with the reason. A bank that cannot be reached leaves th
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime, time
 
 from fastapi import Request
@@ -16,7 +17,7 @@ from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from simulators import web
-from simulators.core import billing, clock, orders
+from simulators.core import billing, clock, defects, orders
 from simulators.core.billing import CHOOSE_TIER, yuan
 from simulators.core.db import Base
 from simulators.core.errors import GatewayUnavailable, RuleRefused, SimError
@@ -60,7 +61,7 @@ def _refusal(session: Session, tenant: Tenant, person: Person) -> RuleRefused | 
 def enrol(session: Session, ref: ReferenceData, tenant: Tenant, person: Person, *, channel: str, year: int,
           tier: int) -> BatchEnrolment:
     """确认 a tier for the batch deduction; a waiting enrolment of the same year takes the new tier."""
-    refused = _refusal(session, tenant, person)
+    refused = defects.at(tenant, "batch.agreement", _refusal(session, tenant, person))
     if refused is not None:
         raise refused
     now = clock.now(tenant)
@@ -69,17 +70,16 @@ def enrol(session: Session, ref: ReferenceData, tenant: Tenant, person: Person, 
     if day is None:
         raise RuleRefused(f"{year}年度的银行批量扣款已全部结束,请选择【我为自己缴】在线缴费", field="year")
     agreement = bank.valid(session, tenant, person.id_number)
-    assert agreement is not None
-    waiting = session.scalars(select(BatchEnrolment).where(
+    waiting = defects.at(tenant, "batch.enrolment", session.scalars(select(BatchEnrolment).where(
         BatchEnrolment.tenant_id == tenant.id, BatchEnrolment.person_id == person.id,
-        BatchEnrolment.year == year, BatchEnrolment.status == PENDING)).one_or_none()
+        BatchEnrolment.year == year, BatchEnrolment.status == PENDING)).first())
     if waiting is None:
         waiting = BatchEnrolment(tenant_id=tenant.id, person_id=person.id, channel=channel, year=year,
                                  status=PENDING, message="")
         session.add(waiting)
     waiting.tier_yuan, waiting.enrolled_at, waiting.due_on = tier, now, day
     waiting.message = f"等待银行于{day:%Y年%m月%d日}发起扣款"
-    waiting.agreement_no = agreement.agreement_no
+    waiting.agreement_no = agreement.agreement_no if agreement is not None else ""
     session.flush()
     return waiting
 
@@ -111,9 +111,26 @@ def run(request: Request, tenant_id: str, *, due_only: bool) -> list[dict[str, o
     scoped = web.acting_for(request, tenant_id)  # the control API names the tenant in the path
     with web.tenant_transaction(scoped) as (session, tenant):
         now = clock.now(tenant)
-        ids = [e.id for e in of_tenant(session, tenant)
+        mine = of_tenant(session, tenant)
+        ids = [e.id for e in mine
                if e.status == PENDING and (not due_only or datetime.combine(e.due_on, time()) <= now)]
-    return [_deduct(scoped, enrolment_id) for enrolment_id in ids]
+        again = defects.at(tenant, "batch.again", [], enrolments=mine, now=now)
+    return [_deduct(scoped, enrolment_id) for enrolment_id in ids] + [_debit_again(scoped, i) for i in again]
+
+
+def _debit_again(request: Request, enrolment_id: int) -> dict[str, object]:
+    """The bank debits a deducted enrolment's amount once more, under a batch number of its own (the batch_second_run
+    defect: the bank's run is not told the enrolment is done)."""
+    with web.tenant_transaction(request) as (session, tenant):
+        enrolment = session.get(BatchEnrolment, enrolment_id)
+        assert enrolment is not None and enrolment.order_no
+        order = session.get(Order, enrolment.order_no)
+        person = session.get(Person, enrolment.person_id)
+        assert order is not None and person is not None
+        bank.debit(session, tenant, bank.DebitRequest(
+            merchant_id=bank.MERCHANT_ID, taxpayer_id=person.id_number, amount_fen=order.amount_fen,
+            out_trade_no=f"{order.order_no}R{secrets.token_hex(2)}", description="城乡居民基本养老保险费(批量扣款)"))
+        return enrolment_json(enrolment)
 
 
 def _deduct(request: Request, enrolment_id: int) -> dict[str, object]:
