@@ -127,8 +127,9 @@ class AppChannel:
             return f"/{self.channel}/login"
 
 
-def account_router(app: AppChannel) -> APIRouter:
-    """The account routes of one app channel, under its prefix and with its operation ids."""
+def account_router(app: AppChannel, *, receipt_title: str = receipts.TITLE) -> APIRouter:
+    """The account routes of one app channel, under its prefix and with its operation ids (``receipt_title``: the
+    title of its PDF receipts)."""
     c = app.channel
     api = APIRouter(prefix=f"/{c}/api", tags=[f"{app.label} 账号"], responses=web.ERROR_RESPONSES)
 
@@ -225,7 +226,7 @@ def account_router(app: AppChannel) -> APIRouter:
                 raise NotFound(f"订单{order_no}不存在:只能打印本人或已核验的他人的缴费回执单", field="order_no")
             gateway = merchant.GATEWAY_NAMES.get(order.gateway or "", order.gateway or "")
             made = receipts.for_order(session, order, f"{app.app}({gateway})" if gateway else app.app,
-                                      clock.now(tenant))
+                                      clock.now(tenant), title=receipt_title)
         pdf = receipts.render(made, receipts.find_font(request.app.state.settings.font))
         disposition = f"attachment; filename=\"receipt-{order_no}.pdf\"; filename*=UTF-8''{quote(made.filename())}"
         return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})

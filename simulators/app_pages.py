@@ -18,6 +18,14 @@ Page = Callable[..., Response]
 """A channel's page maker: (request, template, *, signed_in=True, **context) → the page, or a redirect to where a
 person must go first."""
 NONE: Mapping[str, object] = {}
+# (城乡养老)缴费's row of the amount the system sets (arrears, special status), as apppages.js names it; ticking it is
+# how a person of these apps asks for that amount (they have no 缴费类型 【特殊缴费】).
+SYSTEM_ITEM = "城乡居民社会养老保险(系统核定)"
+# What 电子税务局 and 浙里办 tell a person who picks a tier where the system sets the amount (the guide: 勾选对应条目后
+# 直接点击【缴费】).
+TICK_AND_PAY = f"请勾选【{SYSTEM_ITEM}】条目后直接点击【缴费】,缴费金额由系统自动生成,无需选择"
+# What the three apps tell a person with arrears who picks a tier: the arrears are that same item, paid first.
+ARREARS_FIRST = f"请先勾选【{SYSTEM_ITEM}】条目缴纳补缴的养老保险费,再缴纳当年度养老保险费"
 
 
 def page(pages: Jinja2Templates, app: AppChannel, request: Request, template: str, /, *, signed_in: bool = True,
@@ -78,4 +86,4 @@ def add_pages(router: APIRouter, app: AppChannel, show: Page, *, section: str, l
         return show(request, f"{c}_records.html", **behind, title=receipts)
 
 
-__all__ = ["Page", "add_pages", "page"]
+__all__ = ["ARREARS_FIRST", "SYSTEM_ITEM", "TICK_AND_PAY", "Page", "add_pages", "page"]

@@ -16,9 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from simulators import web
-from simulators.core import billing, clock
+from simulators.core import billing, clock, defects
 from simulators.core.errors import InvalidInput, NotFound
 from simulators.core.models import PENSION, PaymentRecord, Person, Tenant
+from simulators.core.refdata import ReferenceData
 from simulators.core.schemas import (
     OrderIn,
     PayerIn,
@@ -61,8 +62,11 @@ class ChannelBackend:
     gateways: tuple[str, ...]  # the payment providers the channel offers, by gateway code
     admit: Admit = find_payer
     tax_district: TaxDistrict = payers_district
+    system_choice: str = billing.SYSTEM_CHOICE  # how its person asks for the amount the system sets
+    arrears_first: str = billing.ARREARS_FIRST  # how it tells its person to pay the arrears before the current year
 
     def payer(self, request: Request, session: Session, tenant: Tenant, payer: PayerIn) -> Person:
+        payer = defects.at(tenant, "payer.named", payer, session=session, channel=self.channel)
         return self.admit(request, session, tenant, self.visitor(request, session, tenant), payer)
 
     def quote(self, request: Request, session: Session, tenant: Tenant,
@@ -72,7 +76,9 @@ class ChannelBackend:
         person = self.payer(request, session, tenant, sel)
         ref = web.reference(request)
         st = billing.statement(session, ref, person, clock.now(tenant).date())
-        return person, sel.pay_type, billing.quote(ref, st, sel.pay_type, year=sel.year, tier=sel.tier)
+        return person, sel.pay_type, billing.quote(ref, st, sel.pay_type, year=sel.year, tier=sel.tier,
+                                                     system_choice=self.system_choice,
+                                                     arrears_first=self.arrears_first)
 
     def order_view(self, request: Request, order_no: str, visitor: str) -> dict[str, object]:
         """The order, to the visitor who confirmed it in this channel only (anyone else: 404)."""
@@ -84,11 +90,13 @@ class ChannelBackend:
             assert person is not None
             return order_json(order, person, merchant.STATUS_TEXT[order.status])
 
-    def records(self, session: Session, person: Person) -> dict[str, object]:
+    def records(self, session: Session, person: Person, ref: ReferenceData | None = None) -> dict[str, object]:
         rows = session.scalars(select(PaymentRecord).where(
             PaymentRecord.person_id == person.id, PaymentRecord.insurance == PENSION
         ).order_by(PaymentRecord.year.desc()))
-        return {"payer": payer_json(person), "records": [record_json(r, person) for r in rows]}
+        shown = defects.at(session.get(Tenant, person.tenant_id), "records.shown",
+                           [record_json(r, person) for r in rows], session=session, person=person, ref=ref)
+        return {"payer": payer_json(person), "records": shown}
 
 
 def payment_router(backend: ChannelBackend) -> APIRouter:
@@ -146,7 +154,7 @@ def payment_router(backend: ChannelBackend) -> APIRouter:
     def records(request: Request, payer: PayerIn) -> dict[str, object]:
         """The payer's paid pension records, newest year first."""
         with web.tenant_transaction(request) as (session, tenant):
-            return backend.records(session, backend.payer(request, session, tenant, payer))
+            return backend.records(session, backend.payer(request, session, tenant, payer), web.reference(request))
 
     return api
 

@@ -72,6 +72,18 @@ def test_special_payment_with_nothing_due_is_refused(world, fake) -> None:  # ty
         billing.quote(REF, _statement(world, fake), "特殊缴费")
 
 
+@pytest.mark.parametrize("status", ["残疾人员", "低保对象", "低保边缘户", "特困人员"])
+def test_special_status_at_the_age_limit_is_billed_at_59_and_told_the_age_rule_at_60(world, fake, status) -> None:  # type: ignore[no-untyped-def]
+    assert billing.quote(REF, _statement(world, fake, age=59, special_status=status), "特殊缴费")
+    with pytest.raises(RuleRefused, match="2024年度年龄为60周岁,不在16周岁至60周岁的参保缴费年龄范围内"):
+        billing.quote(REF, _statement(world, fake, age=60, special_status=status), "特殊缴费")
+
+
+def test_a_special_status_person_of_60_still_pays_open_arrears(world, fake) -> None:  # type: ignore[no-untyped-def]
+    st = _statement(world, fake, age=60, special_status="低保对象", arrears_years=(2023,))
+    assert billing.quote(REF, st, "特殊缴费") == (billing.Due(2023, "补缴", 10000),)
+
+
 @pytest.mark.parametrize(("age", "allowed"), [(15, False), (16, True), (59, True), (60, False)])
 def test_age_boundaries_in_the_contribution_year(world, fake, age: int, allowed: bool) -> None:  # type: ignore[no-untyped-def]
     st = _statement(world, fake, age=age)

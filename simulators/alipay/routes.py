@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from simulators import channel_api, web
 from simulators.alipay import models
-from simulators.core import billing, clock, idnumber, sms
+from simulators.core import billing, clock, defects, idnumber, sms
 from simulators.core.errors import NotAuthorized
 from simulators.core.models import ChannelSession, Person, Tenant
 from simulators.core.schemas import Strict
@@ -143,7 +143,7 @@ def batch_view(request: Request) -> dict[str, object]:
         person = _own_person(request, session, tenant)
         ref = web.reference(request)
         now = clock.now(tenant)
-        season = ref.season_year(now.date())
+        season = defects.at(tenant, "reference.season", ref.season_year(now.date()))
         agreement = bank.valid(session, tenant, person.id_number)
         problem = bank.problem(session, tenant, person.id_number)
         day = ref.next_batch_day(season.year, now) if season else None
@@ -216,7 +216,7 @@ def citizen_centre(request: Request) -> Response:
 
 @router.get("/alipay/sbjf", response_class=HTMLResponse, include_in_schema=False)
 def mini_program(request: Request) -> Response:
-    """The 宁波社保缴费 mini-program: guide steps 2–6."""
+    """The 宁波社保缴费 mini-program: the guide's 第2–6步."""
     return _page(request, "alipay_sbjf.html")
 
 

@@ -13,7 +13,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from simulators.core import idnumber
+from simulators.core import defects, idnumber
 from simulators.core.ages import age_in_year
 from simulators.core.errors import InvalidInput, NotFound, RuleRefused
 from simulators.core.models import INSURANCE_NAMES, PENSION, PaymentRecord, Person, Tenant
@@ -26,6 +26,7 @@ SPECIAL: PayType = "特殊缴费"
 ARREARS = "补缴"
 REGULAR = "正常应缴"
 ARREARS_FIRST = "请先选择【特殊缴费】缴纳补缴的养老保险费,再选择【选档缴费】缴纳当年度养老保险费"
+SYSTEM_CHOICE = "请选择【特殊缴费】"  # how a person asks for the amount the system sets, where 缴费类型 offers it
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Statement:
     paid_years: frozenset[int]
     arrears: tuple[Due, ...]
     special_current: Due | None
+    tenant: Tenant | None = None  # whose rules these are (their defects, if any is on)
 
     @property
     def system_dues(self) -> tuple[Due, ...]:
@@ -87,7 +89,8 @@ def find_payer(session: Session, tenant: Tenant, *, name: str, id_type: str, id_
 
 
 def statement(session: Session, ref: ReferenceData, person: Person, today: date) -> Statement:
-    season = ref.season_year(today)
+    tenant = session.get(Tenant, person.tenant_id)  # in the session already: no query
+    season = defects.at(tenant, "reference.season", ref.season_year(today))
     paid = frozenset(
         session.scalars(
             select(PaymentRecord.year).where(
@@ -104,11 +107,21 @@ def statement(session: Session, ref: ReferenceData, person: Person, today: date)
             data = ref.year(year)
             if year in window and year not in paid and data is not None:
                 arrears.append(Due(year, ARREARS, data.arrears_yuan * 100))
-        amounts = season.special.get(person.special_status or "")
-        eligible = age is not None and ref.min_age <= age < ref.max_age_exclusive
+        amounts = defects.at(tenant, "special.amount", season.special.get(person.special_status or ""),
+                             status=person.special_status)
+        eligible = defects.at(tenant, "age.eligible", _age_eligible(ref, age), age=age, ref=ref, special=True)
         if amounts and eligible and season.year not in paid:
             special = Due(season.year, REGULAR, amounts.personal_yuan * 100, amounts.government_yuan * 100)
-    return Statement(person, today, season, age, paid, tuple(arrears), special)
+    return Statement(person, today, season, age, paid, tuple(arrears), special, tenant)
+
+
+def _age_eligible(ref: ReferenceData, age: int | None) -> bool:
+    return age is not None and ref.min_age <= age < ref.max_age_exclusive
+
+
+def _age_refused(ref: ReferenceData, age: int | None, year: int) -> RuleRefused:
+    return RuleRefused(f"缴费人{year}年度年龄为{age}周岁,不在{ref.min_age}周岁至{ref.max_age_exclusive}周岁"
+                       "的参保缴费年龄范围内", field="id_number")
 
 
 def check_enrolled(person: Person) -> None:
@@ -120,8 +133,11 @@ def check_enrolled(person: Person) -> None:
 
 
 def quote(ref: ReferenceData, st: Statement, pay_type: str, *, year: int | None = None,
-          tier: int | None = None) -> tuple[Due, ...]:
-    """The lines an order for this choice would hold, or the rule that refuses it."""
+          tier: int | None = None, system_choice: str = SYSTEM_CHOICE,
+          arrears_first: str = ARREARS_FIRST) -> tuple[Due, ...]:
+    """The lines an order for this choice would hold, or the rule that refuses it (``system_choice``: how the
+    channel's person asks for the amount the system sets, told to a special-status person who chose a tier;
+    ``arrears_first``: how the channel tells a person with arrears who chose a tier to pay those first)."""
     person = st.person
     if pay_type not in (CHOOSE_TIER, SPECIAL):
         raise InvalidInput("缴费类型应为【选档缴费】或【特殊缴费】", field="pay_type")
@@ -129,6 +145,8 @@ def quote(ref: ReferenceData, st: Statement, pay_type: str, *, year: int | None 
     if st.season is None:
         raise RuleRefused(f"{st.today:%Y年%m月%d日}不在城乡居民基本养老保险缴费期内", field="year")
     if pay_type == SPECIAL:
+        if not st.system_dues and person.special_status and not _age_eligible(ref, st.age):
+            raise _age_refused(ref, st.age, st.season.year)
         if not st.system_dues:
             raise RuleRefused(
                 "没有需要特殊缴费的应缴数据;缴纳当年度养老保险费请选择【选档缴费】", field="pay_type"
@@ -140,21 +158,17 @@ def quote(ref: ReferenceData, st: Statement, pay_type: str, *, year: int | None 
         raise InvalidInput("缴费档次为必填项", field="tier")
     if year != st.season.year:
         raise InvalidInput(f"缴费年度应为当前缴费期的年度({st.season.year}年)", field="year")
-    if tier not in st.season.tiers:
+    if not defects.at(st.tenant, "tier.accepted", tier in st.season.tiers, tier=tier):
         choices = "、".join(str(t) for t in st.season.tiers)
         raise InvalidInput(f"缴费档次{tier}元不在{year}年度档次表中(可选:{choices}元)", field="tier")
     if person.special_status:
         raise RuleRefused(
-            f"{person.special_status}的应缴金额由系统核定,请选择【特殊缴费】", field="pay_type"
+            f"{person.special_status}的应缴金额由系统核定,{system_choice}", field="pay_type"
         )
-    if st.arrears:
-        raise RuleRefused(f"有{len(st.arrears)}个年度的补缴费款未缴纳:{ARREARS_FIRST}", field="pay_type")
-    if st.age is None or not ref.min_age <= st.age < ref.max_age_exclusive:
-        raise RuleRefused(
-            f"缴费人{year}年度年龄为{st.age}周岁,不在{ref.min_age}周岁至{ref.max_age_exclusive}周岁"
-            "的参保缴费年龄范围内",
-            field="id_number",
-        )
-    if year in st.paid_years:
+    if defects.at(st.tenant, "arrears.first", st.arrears):
+        raise RuleRefused(f"有{len(st.arrears)}个年度的补缴费款未缴纳:{arrears_first}", field="pay_type")
+    if not defects.at(st.tenant, "age.eligible", _age_eligible(ref, st.age), age=st.age, ref=ref, special=False):
+        raise _age_refused(ref, st.age, year)
+    if defects.at(st.tenant, "year.paid", year in st.paid_years, year=year):
         raise RuleRefused(f"{year}年度{INSURANCE_NAMES[PENSION]}已缴纳,不能重复缴费", field="year")
     return (Due(year, REGULAR, tier * 100, 0, tier),)

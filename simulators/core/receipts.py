@@ -17,13 +17,13 @@ from fpdf import FPDF
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from simulators.core import idnumber
+from simulators.core import defects, idnumber
 from simulators.core.billing import yuan
 from simulators.core.errors import RuleRefused, SimError
-from simulators.core.models import INSURANCE_NAMES, Order, PaymentRecord, Person
+from simulators.core.models import INSURANCE_NAMES, Order, PaymentRecord, Person, Tenant
 
 FAMILY = "Noto Sans CJK SC"
-TITLE = "社保费电子缴款回执单"
+TITLE = "缴费回执单"  # 宁波税务APP and 浙里办 (打印缴费回执单); the 电子税务局 names its own: 社保费电子缴款回执单
 
 
 class ReceiptUnavailable(SimError):
@@ -61,6 +61,7 @@ class Receipt:
     channel: str
     tax_authority: str
     printed_at: datetime
+    title: str = TITLE
 
     @property
     def total_fen(self) -> int:
@@ -96,20 +97,21 @@ def _fontconfig() -> Font | None:
     return Font(path, int(index or 0))
 
 
-def for_order(session: Session, order: Order, channel: str, now: datetime) -> Receipt:
-    """The receipt of a paid order, printed ``now`` (the tenant's clock): its records, one line per year."""
+def for_order(session: Session, order: Order, channel: str, now: datetime, *, title: str = TITLE) -> Receipt:
+    """The receipt of a paid order, printed ``now`` (the tenant's clock) under the printing channel's ``title``: its
+    records, one line per year."""
     records = list(session.scalars(select(PaymentRecord).where(PaymentRecord.order_no == order.order_no)
                                    .order_by(PaymentRecord.year)))
     if order.status != "PAID" or not records or order.paid_at is None:
         raise RuleRefused(f"订单{order.order_no}尚未缴费成功,没有缴费回执单", field="order_no")
     person = session.get(Person, order.person_id)
     assert person is not None
-    return Receipt(
+    return defects.at(session.get(Tenant, order.tenant_id), "receipt", Receipt(
         order_no=order.order_no, payer_name=person.name, masked_id=idnumber.mask(person.id_number),
         insurance=INSURANCE_NAMES[order.insurance],
         lines=tuple(ReceiptLine(r.year, r.kind, r.amount_fen, r.government_fen, r.ticket_no) for r in records),
-        paid_at=order.paid_at, channel=channel, tax_authority=records[0].tax_authority, printed_at=now,
-    )
+        paid_at=order.paid_at, channel=channel, tax_authority=records[0].tax_authority, printed_at=now, title=title,
+    ), person=person)
 
 
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
@@ -144,7 +146,7 @@ def capital(fen: int) -> str:
 def render(receipt: Receipt, font: Font) -> bytes:
     """The receipt as a one-page A5 PDF."""
     pdf = FPDF(orientation="landscape", format=(148, 210))  # A5
-    pdf.set_title(TITLE)
+    pdf.set_title(receipt.title)
     pdf.set_author(receipt.tax_authority)
     pdf.set_creator("宁波城乡居民养老保险费线上缴费渠道模拟器")
     try:
@@ -155,7 +157,7 @@ def render(receipt: Receipt, font: Font) -> bytes:
     pdf.set_auto_page_break(False)
     pdf.add_page()
     pdf.set_font("cjk", size=16)
-    pdf.cell(0, 10, TITLE, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 10, receipt.title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=9)
     pdf.cell(0, 6, f"打印时间:{receipt.printed_at:%Y-%m-%d %H:%M:%S}    订单号:{receipt.order_no}", align="C",
              new_x="LMARGIN", new_y="NEXT")

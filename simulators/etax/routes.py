@@ -26,6 +26,8 @@ SBJF = f"/{C}/bszx/sbjf"
 backend = channel_api.ChannelBackend(
     channel=C, label=models.APP.label, visitor=models.APP.visitor, admit=models.APP.admit,
     gateways=models.GATEWAYS, result_page=lambda order_no: f"{SBJF}/result?order_no={order_no}",
+    system_choice=app_pages.TICK_AND_PAY,
+    arrears_first=app_pages.ARREARS_FIRST,
 )
 
 
@@ -80,8 +82,9 @@ def social_insurance(request: Request) -> Response:
     return _page(request, "etax_sbjf.html")
 
 
-# 注册, 登录, and 社保缴费's 社保缴费办理(城乡养老) (guide steps 5–7), result, 已缴费查询 and 社保费电子缴款回执单
-app_pages.add_pages(router, models.APP, _page, section=SBJF, launch=False, receipts="社保费电子缴款回执单",
+# 注册, 登录, and 社保缴费's 社保缴费办理(城乡养老) (the guide's 第5–7步), result, 已缴费查询 and 社保费电子缴款回执单
+RECEIPT = "社保费电子缴款回执单"  # the guide's step 8: the receipts' page and each PDF are titled so
+app_pages.add_pages(router, models.APP, _page, section=SBJF, launch=False, receipts=RECEIPT,
                     pension={"third_party": models.THIRD_PARTY, "agreement": models.AGREEMENT})
 
 
@@ -108,6 +111,6 @@ def _confirm(request: Request, payloads: list[str], scan_app: str) -> dict[str, 
                 "message": f"已在{qrlogin.APPS[scan_app]}上确认登录{models.NAME},请在电脑上点击【登录】"}
 
 
-routers = (router, api, account_api.account_router(models.APP), channel_api.payment_router(backend),
-           merchant.notification_router(C))
+routers = (router, api, account_api.account_router(models.APP, receipt_title=RECEIPT),
+           channel_api.payment_router(backend), merchant.notification_router(C))
 __all__ = ["routers"]

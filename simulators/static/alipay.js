@@ -1,4 +1,4 @@
-// The 宁波社保缴费 mini-program in Alipay: the guide's section 2, steps 2–6, one section each.
+// The 宁波社保缴费 mini-program in Alipay: the guide's section 2, 第2–6步, one section each.
 const API = "/alipay/api";
 const state = JSON.parse(sessionStorage.getItem("alipay-sbjf") || "{}");
 const save = () => sessionStorage.setItem("alipay-sbjf", JSON.stringify(state));
@@ -108,7 +108,7 @@ async function showRecords(payer) {
   sim.show("step-records");
   if (!result.ok) return fail(result);
   sim.text("records-payer", `${result.data.payer.name} ${sim.maskId(result.data.payer.id_number)}`);
-  sim.rows("records-lines", result.data.records.map((r) => [r.year, r.kind, r.amount, r.paid_at, r.ticket_no]));
+  sim.rows("records-lines", result.data.records.map((r) => [r.year, r.kind, r.amount, sim.time(r.paid_at), r.ticket_no]));
   $("records-empty").hidden = result.data.records.length > 0;
 }
 $("to-records").addEventListener("click", () => showRecords(state.payer || state.me));

@@ -6,8 +6,7 @@
 // config: channel (its pages are /<channel>/…, its back end /<channel>/api); quote: what brings up the 提示框, as the
 //   guide says: for the current year's tier its sheet's 【确定】 (tier: "sheet") or 【缴费】 (tier: "pay": the tier is
 //   then only chosen, and kept on its row), for an amount the system generates ticking it (system: "tick") or 【缴费】
-//   (system: "pay"); total: "quoted" when 合计 shows the amount with the 提示框 (else from its 【确定】 on);
-//   confirm: the 提示框's rows; words: {noTier, pick, unsettled, ready} (no tier chosen in the sheet; 【缴费】 with
+//   (system: "pay"); confirm: the 提示框's rows; words: {noTier, pick, unsettled, ready} (no tier chosen in the sheet; 【缴费】 with
 //   nothing ticked; with the ticked item's amount not yet settled; the hint once the 提示框 is confirmed);
 //   details(row) → the [name, value] pairs a phone row lists, or itemRow(row, checkbox) → a desktop row;
 //   payerLine(payer), otherItem(name), insurance, receipt: wording; listRecords and ways: a desktop site's own.
@@ -189,6 +188,7 @@ function appPages(config) {
       const row = (config.itemRow || phoneRow)(r, box);
       row.dataset.kind = r.kind;
       if (r.year) row.dataset.year = r.year;
+      if (r.total) row.dataset.total = r.total;
       if (r.button) r.button.addEventListener("click", () => chooseTier(row, r.tiers));
       box.addEventListener("change", () => {
         if (box.checked) {
@@ -208,7 +208,6 @@ function appPages(config) {
 
     function reset() {  // a changed choice needs a new 提示框
       quote = null;
-      $("total").textContent = "0.00";
       if (locked) $("pay-now").disabled = true;
       if (hint) $("pay-hint").textContent = hint;
       document.querySelectorAll("[data-kind=current]").forEach((row) => {
@@ -216,6 +215,16 @@ function appPages(config) {
         delete row.dataset.tier;
         row.querySelector(".chosen").textContent = "";
       });
+      showTotal();
+    }
+
+    // 合计: the ticked item's amount as soon as it is known: the 提示框's, the amount the system sets on its row, or
+    // the tier chosen on its row.
+    function showTotal() {
+      const box = document.querySelector("input[name=item]:checked");
+      const row = box ? box.closest("[data-kind]") : null;
+      const tier = row && row.dataset.tier ? Number(row.dataset.tier).toFixed(2) : "";
+      $("total").textContent = (quote && quote.amount) || (row && row.dataset.total) || tier || "0.00";
     }
 
     function chooseTier(row, tiers) {
@@ -254,12 +263,12 @@ function appPages(config) {
       if (button) button.disabled = false;
       if (!result.ok) {
         if (!picks) row.querySelector("input[name=item]").checked = false;
+        showTotal();
         return sim.say(result.message);
       }
       const q = result.data;
       const chosen = row.querySelector(".chosen");
       if (chosen && !picks) chosen.textContent = `${q.amount}元`;
-      if (config.total === "quoted") $("total").textContent = q.amount;
       const shown = { 缴费人: q.payer.name, 证件号码: sim.maskId(q.payer.id_number), [insurance]: q.insurance,
         费款所属期: q.lines.map((l) => `${l.year}-01-01 至 ${l.year}-12-31`).join("、"),
         缴费类型: unique(q.lines.map((l) => l.kind)).join("、"),
@@ -267,6 +276,7 @@ function appPages(config) {
       sim.kv("confirm-kv", config.confirm.map((name) => [name, shown[name]]));
       sim.rows("confirm-lines", q.lines.map((l) => [l.year, l.kind, l.amount, l.government]));
       quote = { selection, amount: q.amount, confirmed: false };
+      showTotal();
       $("confirm-dialog").showModal();
     }
     $("confirm-cancel").addEventListener("click", () => {
@@ -278,7 +288,6 @@ function appPages(config) {
       $("confirm-dialog").close();
       quote.confirmed = true;
       key = sim.key();
-      $("total").textContent = quote.amount;
       $("pay-now").disabled = false;
       if (hint) $("pay-hint").textContent = words.ready;
     });
@@ -348,7 +357,7 @@ function appPages(config) {
     title.classList.remove("success", "failure");
     title.classList.add(paid ? "success" : "failure");
     sim.kv("result-kv", [["缴费人", o.payer.name], [insurance, o.insurance],
-      ["缴费年度", o.lines.map((l) => l.year).join("、")], ["缴费类型", o.lines.map((l) => l.kind).join("、")],
+      ["缴费年度", o.lines.map((l) => l.year).join("、")], ["缴费类型", unique(o.lines.map((l) => l.kind)).join("、")],
       ["金额", `${o.amount}元`], ["订单号", o.order_no], ...(o.failure ? [["原因", o.failure]] : [])]);
     if (paid) {
       $("result-receipt").href = receiptUrl(o.order_no);
@@ -390,7 +399,7 @@ function appPages(config) {
     list.replaceChildren(...rows.map((r) => {
       const details = el("dl", { className: "kv" });
       sim.kv(details, [["缴费年度", String(r.year)], ["费款所属期", r.period], ["缴费类型", r.kind],
-        ["缴费金额", `${r.amount}元`], ["缴费时间", r.paid_at], ["电子税票号码", r.ticket_no],
+        ["缴费金额", `${r.amount}元`], ["缴费时间", sim.time(r.paid_at)], ["电子税票号码", r.ticket_no],
         ["税务机关", r.tax_authority]]);
       return el("li", {}, el("h3", { textContent: `${r.year}年度 ${r.insurance}` }), details,
         receipt(r, { className: "btn secondary small" }));

@@ -33,7 +33,7 @@ const app = appPages({
     section.querySelector("table").setAttribute("aria-label", "已缴费信息");
     const body = section.querySelector("tbody");
     body.replaceChildren(...rows.map((r) => el("tr", {},
-      ...[r.year, r.period, r.kind, r.amount, r.paid_at.slice(0, 19), r.ticket_no, r.tax_authority]
+      ...[r.year, r.period, r.kind, r.amount, sim.time(r.paid_at), r.ticket_no, r.tax_authority]
         .map((v) => el("td", { textContent: String(v) })), el("td", {}, receipt(r)))));
     if (!rows.length) body.append(el("tr", {}, el("td", { colSpan: 8, className: "empty", textContent: "暂无缴费记录" })));
   },

@@ -48,6 +48,7 @@ const sim = {
     return (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now()).replace(/-/g, "");
   },
   text(el, value) { document.getElementById(el).textContent = value; },
+  time(value) { return String(value ?? "").slice(0, 19); },  // "2024-03-01 10:00:00.123456" → to the second
   el(tag, props = {}, ...children) {  // a new element with these properties and children
     const node = Object.assign(document.createElement(tag), props);
     node.append(...children);

@@ -1,4 +1,4 @@
-// The 社保缴费 web app inside the 宁波税务 official account: the guide's steps 2–8, one section each.
+// The 社保缴费 web app inside the 宁波税务 official account: the guide's 第2–8步, one section each.
 const API = "/wechat/api";
 const state = JSON.parse(sessionStorage.getItem("wechat-sbjf") || "{}");
 const save = () => sessionStorage.setItem("wechat-sbjf", JSON.stringify(state));
@@ -109,7 +109,7 @@ async function showRecords() {
   sim.show("step-records");
   if (!result.ok) return sim.say(result.message);
   sim.text("records-payer", `${result.data.payer.name} ${sim.maskId(result.data.payer.id_number)}`);
-  sim.rows("records-lines", result.data.records.map((r) => [r.year, r.kind, r.amount, r.paid_at, r.ticket_no]));
+  sim.rows("records-lines", result.data.records.map((r) => [r.year, r.kind, r.amount, sim.time(r.paid_at), r.ticket_no]));
   $("records-empty").hidden = result.data.records.length > 0;
 }
 $("to-records").addEventListener("click", showRecords);

@@ -7,7 +7,6 @@ const app = appPages({
     ["费款所属期", r.period], ["缴费明细", r.dues], ["缴费金额", r.amount]],
   // guide step 6: the tier's 【确定】; an amount the system generates, 【缴费】 once ticked
   quote: { tier: "sheet", system: "pay" },
-  total: "quoted",
   confirm: ["缴费人", "证件号码", "险种", "费款所属期", "征收机关", "缴费金额"],
   words: { noTier: "请选择应缴档次金额", pick: "请勾选缴费条目",
     unsettled: "请点击【缴费金额】选择应缴档次金额,并核对提示框中的缴费信息" },

@@ -23,11 +23,14 @@ C = models.CHANNEL
 SBF = f"/{C}/sbf"
 
 # Guide step 5: 本人 is the logged-in account's person; 他人 only after the check of the five fields. The bureau
-# on the records is the chosen district's (step 2).
+# on the records is the chosen district's (step 2). Step 6: an amount the system generates needs no choice: tick its
+# item, then 【缴费】.
 backend = channel_api.ChannelBackend(
     channel=C, label=models.APP.label, visitor=models.APP.visitor, admit=models.admit,
     tax_district=models.tax_district, gateways=models.GATEWAYS,
     result_page=lambda order_no: f"{SBF}/result?order_no={order_no}",
+    system_choice=app_pages.TICK_AND_PAY,
+    arrears_first=app_pages.ARREARS_FIRST,
 )
 
 
@@ -124,7 +127,7 @@ def residents_fee(request: Request) -> Response:
     return _page(request, "zheliban_sbf.html", district=True, item=models.RESIDENTS_FEE)
 
 
-# 启动页, 注册, 登录, and the district's 城乡居民社会保险费申报缴费: (城乡养老)缴费 (guide steps 5–8), result,
+# 启动页, 注册, 登录, and the district's 城乡居民社会保险费申报缴费: (城乡养老)缴费 (the guide's 第5–8步), result,
 # 已缴费查询 (step 9) and 打印缴费回执单; the pages on the way through it need a district chosen
 app_pages.add_pages(router, models.APP, _page, section=SBF, register={"id_types": models.ID_TYPES},
                     behind={"district": True}, pension={"id_types": models.ID_TYPES,
