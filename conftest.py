@@ -2,4 +2,5 @@
 walk-throughs' shared steps first, as the rule and batch-deduction vocabularies build on them)."""
 
 pytest_plugins = ["fixtures.plugin", "steps.guide_steps", "steps.app_guide_steps", "steps.vocabulary",
-                  "steps.batch_steps", "steps.one_truth_steps"]
+                  "steps.batch_steps", "steps.one_truth_steps", "steps.records_steps", "steps.tier_steps",
+                  "steps.others_steps", "steps.account_steps"]

@@ -19,6 +19,7 @@ GUIDE_SECTIONS = {"wechat": "1、微信公众号", "alipay": "2、支付宝", "t
 # The same stage of paying has its own number in each channel's guide: a rule feature tagged ``@guide_<stage>``
 # concerns that step of every channel it runs in.
 GUIDE_STAGES = {
+    "login": {"taxapp": 1, "etax": 2, "zheliban": 1},                              # 注册, 登录 (app accounts)
     "payer": {"wechat": 3, "alipay": 2, "taxapp": 3, "etax": 5, "zheliban": 5},    # who pays: 本人 or 他人
     "choose": {"wechat": 4, "alipay": 4, "taxapp": 4, "etax": 6, "zheliban": 6},   # 选档缴费 or 特殊缴费
     "pay": {"wechat": 7, "alipay": 5, "taxapp": 6, "etax": 7, "zheliban": 8},      # the payment itself

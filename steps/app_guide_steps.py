@@ -5,22 +5,27 @@ are its own, and a step it defines again overrides the shared one."""
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
 import allure
 import pytest
 from playwright.sync_api import Page
+from pypdf import PdfReader
 from pytest_bdd import given, parsers, then, when
 
 from fixtures.receipts import pdf_text
-from simulators.core.idnumber import mask
+from reports.masking import mask_text as mask
 from steps.drivers.accounts import password_of
+from steps.drivers.protocol import PayerRef
 from steps.drivers.ui.app_channel import AppChannelUi
 from steps.drivers.ui.app_page import SYSTEM_ITEM, AppChannelPage
 from steps.drivers.ui.cashier import AlipayScanner
 from steps.drivers.ui.taxapp import TaxappPage, TaxappUi
-from steps.guide_steps import STATUSES, lines
+from steps.expect import expect, fail
+from steps.expect import lines as listed
+from steps.guide_steps import STATUSES, lines, reached
 from steps.language import PensionPayments
 
 SHOWN = pytest.StashKey[str]()  # the random-code picture a scenario looked at
@@ -42,24 +47,46 @@ def printed() -> dict[str, bytes]:
 
 def confirmation_shows(page: AppChannelPage, due: str) -> None:
     """The 提示框 is up and lists the lines ``due`` names."""
-    assert page.wait_for(page.confirmation()) == ""
-    assert list(page.confirmation_lines()) == lines(due)
+    reached(page.wait_for(page.confirmation()), "应弹出提示框“缴费信息确认”")
+    expect(list(page.confirmation_lines()), lines(due), "提示框中的缴费信息", show=listed)
 
 
-def receipt_text(payments: PensionPayments, page: AppChannelPage, pdf: bytes, amount: str) -> tuple[str, list[Any]]:
-    """What every receipt shows (a PDF: the channel's 社保费电子缴款回执单 with the payer's name, the masked ID
-    number, the amount and each ticket number): its text, and the payments in the ledger."""
-    assert pdf.startswith(b"%PDF-")
+def on_receipt(text: str, title: str, what: str, part: str) -> None:
+    """The receipt's text shows ``part`` (``what`` names it: 缴费人姓名, 电子税票号码 …)."""
+    __tracebackhide__ = True
+    if part not in text:
+        fail(f"{title}上应有{what}“{part}”,实际没有")
+
+
+def at_screen(payments: PensionPayments, ui: AppChannelUi) -> PayerRef:
+    """The person logged in at the channel (缴费人, or the 家人 paying for them): whose phone scans the 付款码."""
+    return next((ref for ref in payments.typed.values() if ref.id_number == ui.current), payments.ref("缴费人"))
+
+
+def receipt_text(payments: PensionPayments, page: AppChannelPage, pdf: bytes, amount: str,
+                 title: str) -> tuple[str, list[Any]]:
+    """What every receipt shows (a PDF titled as the channel names it, 缴费回执单 or 社保费电子缴款回执单, with the
+    payer's name, the masked ID number, the amount and each ticket number): its text, and the payments in the
+    ledger."""
+    if not pdf.startswith(b"%PDF-"):
+        fail(f"{title}应是PDF文件,实际开头为{pdf[:8]!r}")
+    expect(PdfReader(io.BytesIO(pdf)).metadata.title, title, "回执单PDF的标题")
     text = pdf_text(pdf)
     payer = payments.ref("缴费人")
     records = payments.ledger()["records"]
-    assert records, "账本中没有缴费记录"
-    assert "社保费电子缴款回执单" in text and "城乡居民基本养老保险费" in text and page.APP in text
-    assert payer.name in text
-    assert mask(payer.id_number) in text and payer.id_number not in text
-    assert f"¥{amount}" in text
+    if not records:
+        fail(f"{page.APP}打印了{title},账本中却没有缴费记录")
+    if not text.startswith(title):
+        fail(f"回执单应以标题“{title}”开头,实际开头为“{text[:20]}”")
+    on_receipt(text, title, "险种", "城乡居民基本养老保险费")
+    on_receipt(text, title, "渠道", page.APP)
+    on_receipt(text, title, "缴费人姓名", payer.name)
+    on_receipt(text, title, "隐去中间数字的证件号码", mask(payer.id_number))
+    if payer.id_number in text:
+        fail(f"{title}上的证件号码应隐去中间数字({mask(payer.id_number)}),实际印出了完整号码")
+    on_receipt(text, title, "金额", f"¥{amount}")
     for record in records:
-        assert record["ticket_no"] in text
+        on_receipt(text, title, "电子税票号码", record["ticket_no"])
     return text, records
 
 
@@ -73,7 +100,7 @@ def _(payments: PensionPayments, status: str) -> None:
 @given(parsers.re(r"代缴的家人已注册(?:宁波税务APP|浙里办)$"))
 def _(payments: PensionPayments, ui: TaxappUi) -> None:
     payments.payer("家人")
-    assert ui.sign_in(payments.ref("家人")) == ""
+    reached(ui.sign_in(payments.ref("家人")), f"家人应能注册并登录{ui.pages.APP}")
     ui.sign_out()
 
 
@@ -82,8 +109,8 @@ def _(payments: PensionPayments, ui: TaxappUi) -> None:
 def _(page: TaxappPage, payments: PensionPayments) -> None:
     page.open_app()
     page.link("注册").click()
-    page.page.get_by_label("手机号码", exact=True).fill(payments.ref("缴费人").phone)
-    assert page.request_sms_code() == ""
+    page.field("手机号码").fill(payments.ref("缴费人").phone)
+    reached(page.request_sms_code(), "点击【获取验证码】后应发出短信验证码")
 
 
 @when("输入短信验证码、密码、确认密码、姓名和证件号码,点击【注册】")
@@ -92,7 +119,7 @@ def _(page: TaxappPage, ui: AppChannelUi, payments: PensionPayments) -> None:
     page.fill_registration(person, password_of(person))
     page.enter_sms_code(ui.senses.sms_code(person.phone))
     page.button("注册").click()
-    assert page.wait_for(page.signed_in()) == ""
+    reached(page.wait_for(page.signed_in()), "点击【注册】后应注册成功并登录")
     ui.registered.add(person.id_number)
     ui.logged_in(person)
 
@@ -100,7 +127,7 @@ def _(page: TaxappPage, ui: AppChannelUi, payments: PensionPayments) -> None:
 # (城乡养老)缴费: 本人 →【下一步】;他人 → the payer's details and the random code →【下一步】
 @when(parsers.re(r"缴费人(?:注册并)?登录(?:宁波税务APP|宁波市电子税务局),.+,为本人点击【下一步】$"))
 def _(page: AppChannelPage, ui: AppChannelUi, payments: PensionPayments) -> None:
-    assert ui.sign_in(payments.ref("缴费人")) == ""
+    reached(ui.sign_in(payments.ref("缴费人")), f"缴费人应能注册并登录{page.APP}")
     ui.open_pension()
     page.choose_target("本人")
     page.next()
@@ -130,7 +157,8 @@ def _(page: AppChannelPage, ui: AppChannelUi, payments: PensionPayments, typed: 
     page.choose_target("他人")
     page.enter_other(payments.ref("缴费人"))
     shown = page.captcha_id()
-    assert ui.senses.captcha_text(shown) != typed, "图片上的随机验证码恰好就是要输错的那个"
+    if ui.senses.captcha_text(shown) == typed:
+        fail(f"图片上的随机验证码恰好就是要输错的“{typed}”,这一步试不了输错")
     request.node.stash[SHOWN] = shown
     page.enter_captcha(typed)
     page.next()
@@ -139,16 +167,21 @@ def _(page: AppChannelPage, ui: AppChannelUi, payments: PensionPayments, typed: 
 @when("点击【看不清,换一张】,输入新图片上的随机验证码,点击【下一步】")
 def _(page: AppChannelPage, ui: AppChannelUi, request: pytest.FixtureRequest) -> None:
     fresh = page.change_captcha()
-    assert fresh != request.node.stash[SHOWN]
+    if fresh == request.node.stash[SHOWN]:
+        fail("点击【看不清,换一张】后应换一张新的随机验证码图片,实际还是原来那张")
     page.enter_captcha(ui.senses.captcha_text(fresh))
     page.next()
 
 
 @then("页面列出缴费人的城乡居民社会养老保险条目")
 def _(page: AppChannelPage, payments: PensionPayments) -> None:
-    assert page.wait_for(page.items_section()) == ""
-    assert payments.ref("缴费人").name in page.page.locator("#items-payer").inner_text()
-    assert any(name.startswith("城乡居民社会养老保险") for name in page.item_names())
+    reached(page.wait_for(page.items_section()), "点击【下一步】后页面应列出缴费信息")
+    name, shown = payments.ref("缴费人").name, page.page.locator("#items-payer").inner_text()
+    if name not in shown:
+        fail(f"页面列出的缴费信息应是缴费人{name}的,实际为“{shown}”")
+    names = page.item_names()
+    if not any(item.startswith("城乡居民社会养老保险") for item in names):
+        fail(f"页面应列出城乡居民社会养老保险条目,实际列出{'、'.join(names) or '(无)'}")
 
 
 @then(parsers.re(r"页面提示“(?P<message>[^”]+)”$"))
@@ -171,8 +204,10 @@ def _(page: AppChannelPage, year: str, tier: str, button: str) -> None:
 @when(parsers.re(r"勾选城乡居民社会养老保险条目,缴费金额由系统自动生成(?:,无需选择)?(?P<pay>,直接点击【缴费】)?$"))
 def _(page: AppChannelPage, pay: str | None) -> None:
     row = page.item_row(SYSTEM_ITEM)
-    assert "系统自动生成" in row.inner_text()
-    assert row.get_by_role("button", name="缴费金额").count() == 0
+    if "系统自动生成" not in row.inner_text():
+        fail(f"条目“{SYSTEM_ITEM}”的缴费金额应写明“系统自动生成”,实际为“{row.inner_text().strip()}”")
+    if row.get_by_role("button", name="缴费金额").count():
+        fail(f"条目“{SYSTEM_ITEM}”的缴费金额由系统自动生成,不应有【缴费金额】可选,实际有")
     page.tick(SYSTEM_ITEM)
     if pay:
         page.pay()
@@ -186,10 +221,10 @@ def _(page: AppChannelPage, due: str) -> None:
 
 @when(parsers.re(r"再次核对提示框中的缴费信息,点击【确定】(?:→|,再点击)【缴费】$"))
 def _(page: AppChannelPage) -> None:
-    assert page.wait_for(page.confirmation()) == ""
+    reached(page.wait_for(page.confirmation()), "应弹出提示框“缴费信息确认”")
     page.confirm()
     page.pay()
-    assert page.wait_for(page.payment_ways()) == ""
+    reached(page.wait_for(page.payment_ways()), f"点击【缴费】后应进入“{page.WAYS_SECTION}”")
 
 
 @when(parsers.re(rf"选择【(?P<way>第三方支付|协议支付)】(?:中的“(?P<provider>{PROVIDERS})”)?(?:支付方式)?"
@@ -198,7 +233,7 @@ def _(page: AppChannelPage, way: str, provider: str | None, site: str | None, bu
     gateway = page.gateway_named(provider or way)
     page.pay_with(gateway)
     if site and button:  # the provider's page
-        page.page.get_by_role("main", name=site).wait_for()
+        reached(page.wait_for(page.page.get_by_role("main", name=site)), f"应进入{site}页面")
         page.button(button).click()
         page.page.wait_for_url(page.result_url)
     elif gateway == "alipay_qr":  # the payment code to scan
@@ -209,17 +244,19 @@ def _(page: AppChannelPage, way: str, provider: str | None, site: str | None, bu
 
 @when(parsers.re(r"(?P<choose>选择【第三方支付】中的“支付宝”,)?(?P<saved>截屏保存付款码|点击【保存图片】),"
                  r"打开(?:手机)?支付宝【扫一扫】,【从相册选择】(?:截屏|保存的图片),点击【确认付款】$"))
-def _(page: AppChannelPage, choose: str | None, saved: str) -> None:
+def _(page: AppChannelPage, ui: AppChannelUi, payments: PensionPayments, choose: str | None, saved: str) -> None:
     if choose:
         page.pay_with("alipay_qr")
     name, picture = page.payment_picture()
-    assert picture.startswith(b"\x89PNG") and name.endswith(".png")
+    if not (picture.startswith(b"\x89PNG") and name.endswith(".png")):
+        fail(f"保存的付款码应是PNG图片,实际为“{name}”(开头{picture[:8]!r})")
     allure.attach(picture, name=f"付款码({saved}):{name}", attachment_type=allure.attachment_type.PNG)
 
     def seen(alipay: Page) -> None:
         allure.attach(alipay.screenshot(), name="支付宝", attachment_type=allure.attachment_type.PNG)
 
-    assert AlipayScanner(page.page, page.base_url).pay(name, picture, seen) == ""
+    scanner = AlipayScanner(page.page, page.base_url, at_screen(payments, ui).phone)  # the phone of who pays
+    reached(scanner.pay(name, picture, seen), "用支付宝扫付款码应付款成功")
 
 
 @when(parsers.re(r"回到(?:宁波税务APP|电子税务局|浙里办APP),点击【我已完成支付】$"))
@@ -231,9 +268,9 @@ def _(page: AppChannelPage) -> None:
 def _(page: AppChannelPage, title: str, reason: str | None) -> None:
     page.page.wait_for_url(page.result_url)
     page.result_title().filter(has_text=re.compile("缴费|确认中")).first.wait_for()
-    assert page.result_title().inner_text().strip() == title
-    if reason:
-        assert reason in page.section("缴费结果").inner_text()
+    expect(page.result_title().inner_text().strip(), title, "页面显示的缴费结果")
+    if reason and reason not in (shown := page.section("缴费结果").inner_text()):
+        fail(f"缴费结果应说明原因“{reason}”,实际为“{shown.strip()}”")
 
 
 # 已缴费查询, the receipts
@@ -247,15 +284,18 @@ def _(page: AppChannelPage) -> None:
 def _(page: AppChannelPage, payments: PensionPayments, rows: str, authority: str | None) -> None:
     name = payments.ref("缴费人").name
     seen = sorted((r.year, r.kind, r.amount) for r in page.record_rows(name))
-    assert seen == sorted((line.year, line.kind, line.amount) for line in lines(rows))
+    expect(seen, sorted((line.year, line.kind, line.amount) for line in lines(rows)), f"{page.APP}的缴费记录",
+           show=listed)
     if authority:
-        assert set(page.record_authorities(name)) == {authority}
+        expect(set(page.record_authorities(name)), {authority}, "缴费记录的税务机关", show="、".join)
 
 
 @then("家人本人的记录中没有缴费")
 def _(page: AppChannelPage, payments: PensionPayments) -> None:
-    assert page.records_of(payments.ref("家人").name).get_by_text("暂无缴费记录").is_visible()
-    assert page.record_rows(payments.ref("家人").name) == ()
+    name = payments.ref("家人").name
+    if not page.records_of(name).get_by_text("暂无缴费记录").is_visible():
+        fail(f"家人{name}本人的已缴费查询应显示“暂无缴费记录”,实际没有")
+    expect(page.record_rows(name), (), f"家人{name}本人的缴费记录", show=listed)
 
 
 @when(parsers.re(r"通过【(?P<receipt>打印缴费回执单|社保费电子缴款回执单)】(?:打印|查看)缴费人的回执单$"))
@@ -267,10 +307,10 @@ def _(page: AppChannelPage, payments: PensionPayments, printed: dict[str, bytes]
     allure.attach(pdf, name=receipt, attachment_type=allure.attachment_type.PDF)
 
 
-@then(parsers.re(r"得到PDF格式的(?:缴费回执单|社保费电子缴款回执单):缴费人姓名、隐去中间数字的证件号码、费款所属期、"
+@then(parsers.re(r"得到PDF格式的(?P<title>缴费回执单|社保费电子缴款回执单):缴费人姓名、隐去中间数字的证件号码、费款所属期、"
                  r"(?P<amount>[\d.]+)元、电子税票号码和税务机关$"))
-def _(payments: PensionPayments, page: AppChannelPage, printed: dict[str, bytes], amount: str) -> None:
-    text, records = receipt_text(payments, page, printed["receipt"], amount)
+def _(payments: PensionPayments, page: AppChannelPage, printed: dict[str, bytes], amount: str, title: str) -> None:
+    text, records = receipt_text(payments, page, printed["receipt"], amount, title)
     for record in records:
-        assert f"{record['year']}-01-01至{record['year']}-12-31" in text
-        assert record["tax_authority"] in text
+        on_receipt(text, title, "费款所属期", f"{record['year']}-01-01至{record['year']}-12-31")
+        on_receipt(text, title, "税务机关", record["tax_authority"])

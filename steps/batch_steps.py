@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, then, when
 
+from steps import expect as shown
+from steps.drivers.protocol import BatchEntry
+from steps.expect import expect, fail
 from steps.guide_steps import years
 from steps.language import PensionPayments
 
@@ -28,7 +31,8 @@ def _(payments: PensionPayments, arrears: str, balance: str) -> None:
 @given(parsers.re(r"他已在(?P<channel>.+?)缴费批扣定档选择(?P<year>\d{4})年度(?P<tier>\d+)元档次$"))
 def _(payments: PensionPayments, channel: str, year: str, tier: str) -> None:
     outcome = payments.enrol_batch("缴费人", channel, tier=int(tier), year=int(year))
-    assert outcome.status == "enrolled", f"应定档成功,实际:{outcome}"
+    if outcome.status != "enrolled":
+        fail(f"在{channel}缴费批扣定档选择{year}年度{tier}元档次应定档成功,实际{shown.said(outcome)}")
 
 
 @given("他的三方协议已解除")
@@ -55,14 +59,22 @@ def _(payments: PensionPayments) -> None:
 # 那么 ----------------------------------------------------------------------------------------------------
 @then(parsers.re(r"定档被拒绝,提示“(?P<message>.+)”$"))
 def _(payments: PensionPayments, message: str) -> None:
-    assert payments.last is not None
-    assert payments.last.status == "refused", f"应被拒绝,实际:{payments.last}"
-    assert message in payments.last.message, f"提示应包含“{message}”,实际:“{payments.last.message}”"
+    last = payments.last
+    if last is None or last.status != "refused":
+        fail(f"定档应被拒绝并提示“{message}”,实际{shown.said(last)}")
+    if message not in last.message:
+        fail(f"拒绝定档的提示应包含“{message}”,实际为“{last.message}”")
 
 
 @then(parsers.re(r"他在(?P<channel>.+?)的批扣记录显示(?P<year>\d{4})年度(?P<tier>\d+)元“(?P<status>.+?)”"
                  r"(?:,说明“(?P<message>.+)”)?$"))
 def _(payments: PensionPayments, channel: str, year: str, tier: str, status: str, message: str | None) -> None:
     entries = payments.batch_entries("缴费人", channel)
-    assert [(e.year, e.tier, e.status) for e in entries] == [(int(year), int(tier), status)], entries
-    assert message is None or message in entries[0].message, f"说明应包含“{message}”,实际:“{entries[0].message}”"
+    expect(list(entries), [BatchEntry(int(year), int(tier), status, entries[0].message if entries else "")],
+           f"{channel}的批扣记录", show=_entries)
+    if message is not None and message not in entries[0].message:
+        fail(f"{channel}批扣记录“{status}”的说明应包含“{message}”,实际为“{entries[0].message}”")
+
+
+def _entries(entries: list[BatchEntry]) -> str:
+    return "[" + ("、".join(f"{e.year}年度 {e.tier}元 “{e.status}”" for e in entries) or "无") + "]"

@@ -8,6 +8,7 @@ import re
 from pytest_bdd import given, parsers
 
 from steps.drivers.protocol import Line
+from steps.expect import fail
 from steps.language import PensionPayments
 
 LINE = re.compile(r"(\d{4})年度“(.+?)”([\d.]+)元")
@@ -17,6 +18,14 @@ STATUSES = "残疾人员|低保对象|低保边缘户|特困人员"
 def lines(text: str) -> list[Line]:
     """The lines a step names, in the order it names them."""
     return [Line(int(y), kind, amount) for y, kind, amount in LINE.findall(text)]
+
+
+def reached(message: str, expected: str) -> None:
+    """Where the guide's step leads: ``expected`` (点击【下一步】后应列出缴费信息) came, or the step fails with what
+    the page said instead."""
+    __tracebackhide__ = True
+    if message:
+        fail(f"{expected},页面却提示“{message}”")
 
 
 def years(text: str) -> tuple[int, ...]:

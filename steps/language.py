@@ -5,16 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 from faker import Faker
 
 from fixtures.payers import Payer
+from fixtures.receipts import pdf_text
 from fixtures.simulator import SimControl
 from fixtures.waiting import poll
+from steps.drivers.accounts import password_of
 from steps.drivers.protocol import (
+    CAPTCHA_SHOWN,
     CHOOSE_TIER,
     SPECIAL,
+    AppAccounts,
     BatchDeduction,
     BatchEntry,
     ChannelDriver,
@@ -25,6 +30,7 @@ from steps.drivers.protocol import (
     Record,
     together,
 )
+from steps.expect import fail, said
 
 CHANNELS = {
     "微信公众号": "wechat",
@@ -113,6 +119,128 @@ class PensionPayments:
     def records(self, alias: str, channel: str) -> tuple[Record, ...]:
         return self.driver(channel).records(self.ref(alias))
 
+    # the tier table, receipts, districts ---------------------------------------------------------------------
+    def offered_tiers(self, alias: str, channel: str, *, year: int | None = None) -> tuple[int, ...]:
+        """The tiers the channel lets the payer choose for 选档缴费 of the year."""
+        return self.driver(channel).offered_tiers(self.ref(alias), year or self.year)
+
+    def batch_tiers(self, alias: str, channel: str, *, year: int | None = None) -> tuple[int, ...]:
+        return self.batch_driver(channel).batch_tiers(self.ref(alias), year or self.year)
+
+    def receipt_text(self, alias: str, channel: str) -> str:
+        """The text of the receipt of the payer's newest payment, as the channel hands it out (a PDF)."""
+        driver = self.driver(channel)
+        if not hasattr(driver, "receipt"):
+            raise AssertionError(f"{channel}没有缴费回执单")
+        return pdf_text(driver.receipt(self.ref(alias)))
+
+    def payer_with_id(self, alias: str, id_number: str) -> Payer:
+        """A registered, eligible ordinary payer who holds exactly this resident ID number (its county, birth date
+        and gender are the number's)."""
+        born = date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+        payer = replace(self.faker.ningbo_payer(contribution_year=self.year), id_number=id_number, birth_date=born,
+                        gender="男" if int(id_number[16]) % 2 else "女", county_code=id_number[:6])
+        self.control.add_payers(self.tenant_id, [payer.to_json()])
+        self.payers[alias] = payer
+        self.typed[alias] = PayerRef(payer.name, payer.id_number, payer.id_type, payer.phone)
+        return payer
+
+    def choose_district(self, channel: str, district: str) -> None:
+        """Where the channel asks for the district first (浙里办: 办事服务 → the district), this one from now on."""
+        driver = self.driver(channel)
+        if hasattr(driver, "district"):
+            driver.district = district
+
+    # the app channels' own accounts, and 他人 ------------------------------------------------------------------
+    def accounts(self, channel: str, alias: str | None = None) -> AppAccounts:
+        """The channel's account pages; on the phone of ``alias`` (a driver of its own) when that is not the one
+        the scenario's other steps use."""
+        code = channel_code(channel)
+        key = code if alias is None else f"{code}:{alias}"
+        if key not in self.drivers:
+            self.drivers[key] = self.make_driver(code)
+        driver = self.drivers[key]
+        if not hasattr(driver, "register_with"):
+            fail(f"{channel}没有自己的账号(注册、登录),本规则只适用于宁波税务APP、电子税务局和浙里办APP")
+        return driver  # type: ignore[return-value]
+
+    def stop_clock(self, when: str) -> None:
+        """The tenant's clock stands at ``when`` (ISO) and moves only when a step lets time pass."""
+        self.control.set_clock(self.tenant_id, when, frozen=True)
+
+    def let_pass(self, seconds: float) -> None:
+        self.control.advance(self.tenant_id, seconds)
+
+    def sms_code(self, alias: str) -> str:
+        """The code of the newest text with a code on the person's phone."""
+        coded = [m for m in self.sms(alias) if m.get("code")]
+        if not coded:
+            fail(f"{alias}的手机应收到带验证码的短信,实际没有收到")
+        return str(coded[-1]["code"])
+
+    def request_sms_code(self, alias: str, channel: str, *, on_own_phone: bool = False) -> Outcome:
+        """注册 → 【获取验证码】 for the person (``on_own_phone``: on their phone, not the scenario's screen)."""
+        self.last = self.accounts(channel, alias if on_own_phone else None).request_sms_code(self.ref(alias))
+        return self.last
+
+    def register(self, alias: str, channel: str, *, code: str | None = None) -> Outcome:
+        """注册 with ``code`` typed (else the newest code on the person's phone)."""
+        self.last = self.accounts(channel).register_with(self.ref(alias), code or self.sms_code(alias))
+        return self.last
+
+    def register_after_wrong_codes(self, alias: str, channel: str, wrong: int) -> Outcome:
+        """``wrong`` wrong codes typed one after another (each refused), then the right one."""
+        right = self.sms_code(alias)
+        typo = f"{(int(right) + 1) % 10**6:06d}"
+        for attempt in range(1, wrong + 1):
+            tried = self.accounts(channel).register_with(self.ref(alias), typo)
+            if tried.status != "refused":
+                fail(f"输错的短信验证码应被拒绝,实际第{attempt}次输错时{said(tried)}")
+        return self.register(alias, channel, code=right)
+
+    def register_account(self, alias: str, channel: str) -> None:
+        """The person has an account in the channel (注册 with the SMS code) and is logged out."""
+        sent = self.request_sms_code(alias, channel)
+        done = self.register(alias, channel) if sent.status == "sent" else sent
+        if done.status != "registered":
+            fail(f"{alias}应能在{channel}用短信验证码注册,实际{said(done)}")
+        self.accounts(channel).log_out()
+
+    def log_in(self, alias: str, channel: str, *, wrong: bool = False) -> Outcome:
+        """登录 with the account's password (``wrong``: one the person mistypes)."""
+        password = password_of(self.ref(alias)) + ("9" if wrong else "")
+        self.last = self.accounts(channel).log_in_with_password(self.ref(alias), password)
+        return self.last
+
+    def mistype(self, alias: str, **typed: str) -> None:
+        """What the person at the screen types for the payer differs from the registry: another ``phone``,
+        ``name``."""
+        self.typed[alias] = replace(self.typed[alias], **typed)
+
+    def retype(self, alias: str) -> None:
+        """The payer's details typed again as the registry holds them."""
+        payer = self.payers[alias]
+        self.typed[alias] = PayerRef(payer.name, payer.id_number, payer.id_type, payer.phone)
+
+    def someone_elses(self, alias: str, what: str) -> str:
+        """A ``phone`` or ``name`` that is not the payer's."""
+        own = getattr(self.payers[alias], what)
+        make = self.faker.ningbo_mobile if what == "phone" else self.faker.name
+        return next(value for value in iter(make, None) if value != own)
+
+    def verify_other(self, alias: str, channel: str, *, by: str, captcha: str = CAPTCHA_SHOWN) -> Outcome:
+        """办理对象 他人: ``by`` checks the payer's details as typed, with the 随机验证码 ``captcha`` says."""
+        self.last = self.accounts(channel).verify_other(self.ref(alias), by=self.ref(by), captcha=captcha)
+        return self.last
+
+    def pay_for_other(self, alias: str, channel: str, *, by: str, captcha: str = CAPTCHA_SHOWN,
+                      tier: int = DEFAULT_TIER) -> Outcome:
+        """选档缴费 for the payer by ``by``, the check of 他人 with the 随机验证码 ``captcha`` says: a refused check
+        ends it, a passed one goes on to pay."""
+        if self.verify_other(alias, channel, by=by, captcha=captcha).status != "verified":
+            return self.last  # type: ignore[return-value]
+        return self.pay_current_year(alias, channel, tier=tier, by=by)
+
     # the simulator's side ---------------------------------------------------------------------------
     def plan_fault(self, kind: str, **options: Any) -> None:
         self.control.plan_faults(self.tenant_id, [{"kind": kind, **options}])
@@ -131,7 +259,7 @@ class PensionPayments:
     def batch_driver(self, channel: str) -> BatchDeduction:
         driver = self.driver(channel)
         if not hasattr(driver, "enrol_batch"):
-            raise AssertionError(f"{channel}没有【缴费批扣定档】")
+            fail(f"{channel}应有指南中的【缴费批扣定档】,实际这个渠道没有")
         return driver  # type: ignore[return-value]
 
     def enrol_batch(self, alias: str, channel: str, *, tier: int = DEFAULT_TIER, year: int | None = None) -> Outcome:
@@ -144,7 +272,8 @@ class PensionPayments:
     def pass_batch_day(self) -> list[dict[str, Any]]:
         """The tenant's clock moves just past the earliest batch day waiting: the bank's run deducts then."""
         waiting = sorted(e["due_on"] for e in self.control.batch_deductions(self.tenant_id) if e["status"] == "待扣款")
-        assert waiting, "没有等待银行批量扣款的定档"
+        if not waiting:
+            fail("银行批量扣款日之前应有一笔“待扣款”的定档,实际没有")
         return self.control.set_clock(self.tenant_id, f"{waiting[0]}T00:30:00")["batch_deductions"]
 
     def run_batch_now(self) -> list[dict[str, Any]]:

@@ -3,19 +3,32 @@ at the same moment. Every channel means all five, by their Chinese names in ``st
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import allure
 from pytest_bdd import parsers, then, when
 
+from steps import expect as shown
 from steps.drivers.protocol import Outcome
+from steps.expect import fail
 from steps.guide_steps import lines
 from steps.language import CHANNELS, PensionPayments
 
 PENSION_WORD = "养老"
+T = TypeVar("T")
 
 
-def _differences(seen: dict[str, object], expected: object) -> str:
+def _agree(seen: dict[str, T], expected: T, rule: str, show: Callable[[T], str]) -> None:
+    """Every channel shows what is expected, or a failure naming the rule and each channel that shows otherwise."""
+    __tracebackhide__ = True
     wrong = {channel: got for channel, got in seen.items() if got != expected}
-    return ";".join(f"{channel}:{got}" for channel, got in wrong.items())
+    if wrong:
+        fail(f"{rule}应为{show(expected)},实际" + ";".join(f"{channel}为{show(got)}" for channel, got in wrong.items()))
+
+
+def _outcomes(outcomes: dict[str, Outcome]) -> str:
+    return ";".join(f"{channel}{shown.said(outcome)}" for channel, outcome in outcomes.items())
 
 
 @when(parsers.re(r"他同时在(?P<first>.+?)和(?P<second>.+?)确认(?P<year>\d{4})年度(?P<tier>\d+)元档次缴费$"),
@@ -31,17 +44,20 @@ def _(payments: PensionPayments, first: str, second: str, year: str, tier: str) 
 @then("一个渠道缴费成功,另一个渠道缴费未成功并说明原因")
 def _(simultaneous: dict[str, Outcome]) -> None:
     paid = [channel for channel, outcome in simultaneous.items() if outcome.paid]
-    assert len(paid) == 1, f"应恰好一个渠道缴费成功,实际:{simultaneous}"
-    (other,) = [outcome for outcome in simultaneous.values() if not outcome.paid]
-    assert other.status in ("refused", "failed") and other.message, f"另一个渠道应未成功并说明原因,实际:{other}"
+    if len(paid) != 1:
+        fail(f"两个渠道同时确认时应恰好一个缴费成功,实际{len(paid)}个成功:{_outcomes(simultaneous)}")
+    ((channel, other),) = [(channel, o) for channel, o in simultaneous.items() if not o.paid]
+    if other.status not in ("refused", "failed") or not other.message:
+        fail(f"未成功的{channel}应说明原因(被拒绝或缴费未完成,并有提示),实际{shown.said(other)}")
 
 
 @then(parsers.re(r"每个渠道的缴费记录中都有他的(?P<rows>.+)$"))
 def _(payments: PensionPayments, rows: str) -> None:
     expected = sorted((line.year, line.kind, line.amount) for line in lines(rows))
-    assert expected, f"看不懂的记录描述:{rows}"
+    if not expected:
+        fail(f"步骤中的缴费记录应写成“2024年度“正常应缴”300.00元”,实际为“{rows}”")
     seen = {name: sorted((r.year, r.kind, r.amount) for r in payments.records("缴费人", name)) for name in CHANNELS}
-    assert not _differences(seen, expected), f"应为{expected},不一致的渠道:{_differences(seen, expected)}"
+    _agree(seen, expected, "每个渠道的缴费记录", shown.lines)
 
 
 @then(parsers.re(r"(?P<first>.+?)和(?P<second>.+?)的缴费记录中都只有他的(?P<rows>.+)$"))
@@ -49,14 +65,14 @@ def _(payments: PensionPayments, first: str, second: str, rows: str) -> None:
     expected = sorted((line.year, line.kind, line.amount) for line in lines(rows))
     seen = {name: sorted((r.year, r.kind, r.amount) for r in payments.records("缴费人", name))
             for name in (first, second)}
-    assert not _differences(seen, expected), f"应为{expected},不一致的渠道:{_differences(seen, expected)}"
+    _agree(seen, expected, f"{first}和{second}的缴费记录", shown.lines)
 
 
 @then(parsers.re(r"每个渠道都显示他的城乡居民养老保险“(?P<status>.+)”$"))
 def _(payments: PensionPayments, status: str) -> None:
-    seen: dict[str, object] = {}
+    seen: dict[str, list[str]] = {}
     for name in CHANNELS:
         items = payments.items("缴费人", name)
-        shown = {items.status_of(item) for item in items.names if PENSION_WORD in item}
-        seen[name] = items.message or sorted(shown)
-    assert not _differences(seen, [status]), f"应显示“{status}”,不一致的渠道:{_differences(seen, [status])}"
+        statuses = {items.status_of(item) for item in items.names if PENSION_WORD in item}
+        seen[name] = [items.message] if items.message else sorted(statuses)
+    _agree(seen, [status], "城乡居民养老保险的状态", lambda got: "、".join(f"“{s}”" for s in got) or "(未列出)")

@@ -7,7 +7,9 @@ from pytest_bdd import given, parsers, scenarios, then, when
 
 from steps.drivers.protocol import CHOOSE_TIER, Choice
 from steps.drivers.ui.alipay import PENSION, AlipayPage, AlipayUi
-from steps.guide_steps import lines
+from steps.expect import expect, fail, said
+from steps.expect import lines as listed
+from steps.guide_steps import lines, reached
 from steps.language import PensionPayments
 
 scenarios("alipay.feature")
@@ -18,7 +20,8 @@ scenarios("alipay.feature")
 @pytest.fixture
 def alipay(payments: PensionPayments) -> AlipayUi:
     driver = payments.driver("支付宝小程序")
-    assert isinstance(driver, AlipayUi)
+    if not isinstance(driver, AlipayUi):
+        fail(f"指南的支付宝小程序步骤要在页面上操作(--driver ui),实际驱动为{driver!r}")
     return driver
 
 
@@ -38,7 +41,7 @@ def _(payments: PensionPayments, balance: str) -> None:
 def _(payments: PensionPayments, alipay: AlipayUi, who: str) -> None:
     if who not in payments.payers:
         payments.payer(who)
-    assert alipay.log_in(payments.ref(who)) == ""
+    reached(alipay.log_in(payments.ref(who)), f"手机支付宝应能用{who}的手机号登录")
 
 
 # 步骤1:两条进入小程序的路 ----------------------------------------------------------------------------------
@@ -75,8 +78,9 @@ def _(page: AlipayPage, payments: PensionPayments) -> None:
     page.section("本人信息").locator("dd").first.wait_for()
     me = payments.ref("缴费人")
     shown = page.identity_shown()
-    assert shown["姓名"] == me.name
-    assert shown["证件号码"] == f"{me.id_number[:6]}{'*' * 8}{me.id_number[-4:]}"
+    expect(shown.get("姓名"), me.name, "系统带出的姓名")
+    expect(shown.get("证件号码"), f"{me.id_number[:6]}{'*' * 8}{me.id_number[-4:]}", "系统带出的证件号码",
+           why="隐去中间8位")
 
 
 @when("点击【下一步】")
@@ -94,8 +98,8 @@ def _(page: AlipayPage, payments: PensionPayments) -> None:
 @when(parsers.re(r"进入【宁波社保缴费】小程序,选择【我为自己缴】,点击【下一步】,选择【城乡居民基本养老保险费】,"
                  r"点击【下一步】$"))
 def _(alipay: AlipayUi, payments: PensionPayments) -> None:
-    assert alipay.enter(payments.ref("缴费人")) == ""
-    assert alipay.choose_payer(payments.ref("缴费人"), None) == ""
+    reached(alipay.enter(payments.ref("缴费人")), "缴费人应能进入【宁波社保缴费】小程序")
+    reached(alipay.choose_payer(payments.ref("缴费人"), None), "选择【我为自己缴】、点击【下一步】后应带出险种信息")
     alipay.pages.choose_item(PENSION)
     alipay.pages.next()
 
@@ -103,8 +107,9 @@ def _(alipay: AlipayUi, payments: PensionPayments) -> None:
 # 步骤3:险种信息 ----------------------------------------------------------------------------------------------
 @then("系统自动带出缴费人险种信息,其中有【城乡居民基本养老保险费】")
 def _(page: AlipayPage) -> None:
-    assert page.wait_for("险种信息") == ""
-    assert PENSION in page.item_names()
+    reached(page.wait_for("险种信息"), "点击【下一步】后应带出【险种信息】")
+    if PENSION not in (names := page.item_names()):
+        fail(f"系统带出的险种信息中应有【{PENSION}】,实际为{'、'.join(names) or '(无)'}")
 
 
 @when("选择【城乡居民基本养老保险费】,点击【下一步】")
@@ -131,37 +136,37 @@ def _(page: AlipayPage) -> None:
 # 步骤5:支付界面 → 去支付 → 确认付款 ---------------------------------------------------------------------------
 @then(parsers.re(r"进入支付界面,(?:缴费信息为|系统自动带出应缴数据):(?P<due>.+)$"))
 def _(page: AlipayPage, due: str) -> None:
-    assert page.wait_for("支付界面") == ""
-    assert list(page.pay_lines()) == lines(due)
+    reached(page.wait_for("支付界面"), "应进入【支付界面】")
+    expect(list(page.pay_lines()), lines(due), "支付界面的缴费信息", show=listed)
 
 
 @when("再次核实确认相关信息后,点击【去支付】→【确认付款】")
 def _(page: AlipayPage, alipay: AlipayUi) -> None:
-    assert page.wait_for("支付界面") == ""
+    reached(page.wait_for("支付界面"), "应在【支付界面】")
     page.press("去支付")
-    alipay.cashier.sheet.wait_for()
-    assert alipay.cashier.pay() == ""
+    reached(alipay.pay_at_cashier(), "点击【去支付】→【确认付款】后应付款成功")
 
 
 @then(parsers.re(r"页面显示“(?P<title>.+)”$"))
 def _(page: AlipayPage, title: str) -> None:
     page.result_title().first.wait_for()
-    assert page.result_title().inner_text().strip() == title
+    expect(page.result_title().inner_text().strip(), title, "页面显示的缴费结果")
 
 
 @then(parsers.re(r"页面提示“(?P<message>.+)”$"))
 def _(page: AlipayPage, message: str) -> None:
     alert = page.page.get_by_role("alert").filter(has_text=message)
-    alert.wait_for()
-    assert alert.is_visible()
+    shown = page.wait_for(alert)
+    if shown:
+        fail(f"页面应提示“{message}”,实际提示“{shown}”")
 
 
 @when("选择其中的【特殊缴费】,点击【下一步】,点击【去支付】→【确认付款】")
 def _(page: AlipayPage, alipay: AlipayUi) -> None:
     page.choose_pay_type("特殊缴费")
     page.next()
-    assert page.wait_for("支付界面") == ""
-    assert alipay.go_pay() == ""
+    reached(page.wait_for("支付界面"), "点击【下一步】后应进入【支付界面】")
+    reached(alipay.go_pay(), "点击【去支付】→【确认付款】后应付款成功")
     page.result_title().filter(has_text="缴费成功").wait_for()
 
 
@@ -169,7 +174,8 @@ def _(page: AlipayPage, alipay: AlipayUi) -> None:
                  r"点击【去支付】→【确认付款】$"))
 def _(alipay: AlipayUi, payments: PensionPayments, year: str, tier: str) -> None:
     outcome = alipay.pay(payments.ref("缴费人"), Choice(CHOOSE_TIER, int(year), int(tier)))
-    assert outcome.paid, outcome
+    if not outcome.paid:
+        fail(f"再次选档缴纳{year}年度{tier}元应缴费成功,实际{said(outcome)}")
 
 
 # 步骤6:缴费记录 ----------------------------------------------------------------------------------------------
@@ -183,13 +189,14 @@ def _(page: AlipayPage, home: str | None) -> None:
 @then(parsers.re(r"记录中有(?P<rows>.+)$"))
 def _(page: AlipayPage, rows: str) -> None:
     seen = sorted((r.year, r.kind, r.amount) for r in page.record_rows())
-    assert seen == sorted((line.year, line.kind, line.amount) for line in lines(rows))
+    expect(seen, sorted((line.year, line.kind, line.amount) for line in lines(rows)), "支付宝小程序的缴费记录",
+           show=listed)
 
 
 # 步骤2第二段:缴费批扣定档 --------------------------------------------------------------------------------------
 @when("进入【宁波社保缴费】小程序,选择【缴费批扣定档】")
 def _(alipay: AlipayUi, payments: PensionPayments) -> None:
-    assert alipay.enter(payments.ref("缴费人")) == ""
+    reached(alipay.enter(payments.ref("缴费人")), "缴费人应能进入【宁波社保缴费】小程序")
     alipay.pages.press("缴费批扣定档")
 
 
@@ -201,7 +208,9 @@ def _(page: AlipayPage, payments: PensionPayments) -> None:
     shown = dict(zip(texts[::2], texts[1::2], strict=True))
     signed = next(a for a in payments.control.agreements(payments.tenant_id)
                   if a["id_number"] == payments.ref("缴费人").id_number)
-    assert (shown["开户银行"], shown["银行账号"], shown["协议状态"]) == (signed["bank"], signed["account"], "有效")
+    seen = (shown.get("开户银行"), shown.get("银行账号"), shown.get("协议状态"))
+    expect(seen, (signed["bank"], signed["account"], "有效"), "页面显示的三方协议",
+           show=lambda s: f"开户银行{s[0]}、银行账号{s[1]}、协议状态“{s[2]}”")
 
 
 @when(parsers.re(r"选择自己的缴费档次(?P<tier>\d+)元,点击【确认】$"))
@@ -214,26 +223,29 @@ def _(page: AlipayPage, payments: PensionPayments, tier: str) -> None:
 def _(page: AlipayPage, day: str) -> None:
     done = page.page.locator("#batch-done")
     done.wait_for()
-    assert "已定档" in done.inner_text() and f"银行将于{day}" in done.inner_text()
+    if "已定档" not in done.inner_text() or f"银行将于{day}" not in done.inner_text():
+        fail(f"页面应提示已定档、银行将于{day}发起扣款,实际提示“{done.inner_text().strip()}”")
 
 
 @when("等待银行发起扣款")
 def _(payments: PensionPayments) -> None:
     deducted = payments.pass_batch_day()
-    assert [e["status"] for e in deducted] == ["已扣款"], deducted
+    expect([e["status"] for e in deducted], ["已扣款"], "批量扣款日的扣款结果", show="、".join)
 
 
 @when("再次进入【缴费批扣定档】")
 def _(alipay: AlipayUi, payments: PensionPayments) -> None:
-    assert alipay.open_batch(payments.ref("缴费人")) == ""
+    reached(alipay.open_batch(payments.ref("缴费人")), "应能再次进入【缴费批扣定档】")
 
 
 @then(parsers.re(r"批扣记录显示(?P<year>\d{4})年度(?P<tier>\d+)元“(?P<status>.+)”$"))
 def _(page: AlipayPage, year: str, tier: str, status: str) -> None:
-    assert [(e.year, e.tier, e.status) for e in page.batch_rows()] == [(int(year), int(tier), status)]
+    expect([(e.year, e.tier, e.status) for e in page.batch_rows()], [(int(year), int(tier), status)], "批扣记录",
+           show=lambda rows: "、".join(f"{y}年度{t}元“{s}”" for y, t, s in rows) or "(无)")
 
 
 @then("页面上没有可以定档的【确认】")
 def _(page: AlipayPage) -> None:
-    assert not page.section("缴费批扣定档").get_by_role("button", name="确认", exact=True).is_visible()
+    if page.section("缴费批扣定档").get_by_role("button", name="确认", exact=True).is_visible():
+        fail("已定档后【缴费批扣定档】页面上不应再有可以定档的【确认】,实际有")
 

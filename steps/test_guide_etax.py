@@ -13,7 +13,8 @@ from pytest_bdd import given, parsers, scenarios, then, when
 from steps.drivers.accounts import password_of
 from steps.drivers.protocol import PayerRef
 from steps.drivers.ui.etax import FACTORS, EtaxPage, EtaxUi
-from steps.guide_steps import years
+from steps.expect import fail
+from steps.guide_steps import reached, years
 from steps.language import PensionPayments
 
 scenarios("etax.feature")
@@ -25,7 +26,8 @@ WRONG_PASSWORD = "Wrong2024x"
 @pytest.fixture
 def ui(payments: PensionPayments) -> EtaxUi:
     driver = payments.driver("电子税务局")
-    assert isinstance(driver, EtaxUi)
+    if not isinstance(driver, EtaxUi):
+        fail(f"指南的电子税务局步骤要在页面上操作(--driver ui),实际驱动为{driver!r}")
     return driver
 
 
@@ -41,7 +43,7 @@ def at_screen() -> dict[str, str]:
 
 
 def _logged_in(page: EtaxPage, ui: EtaxUi, person: PayerRef) -> None:
-    assert page.wait_for(page.logged_in()) == ""
+    reached(page.wait_for(page.logged_in()), "点击【登录】后应登录成功")
     ui.logged_in(person)
 
 
@@ -50,7 +52,7 @@ def _logged_in(page: EtaxPage, ui: EtaxUi, person: PayerRef) -> None:
 def _(payments: PensionPayments, ui: EtaxUi, who: str, username: str | None) -> None:
     alias = "家人" if who == "代缴的家人" else "缴费人"
     payments.payer(alias)
-    assert ui.register(payments.ref(alias), username=username or "") == ""
+    reached(ui.register(payments.ref(alias), username=username or ""), f"{alias}应能注册宁波市电子税务局")
 
 
 @given(parsers.re(r"已参保的缴费人有(?P<arrears>[\d年度和、]+)的补缴费款,已与银行签订三方协议$"))
@@ -70,14 +72,15 @@ def _(page: EtaxPage) -> None:
 @when("未注册用户先选择【用户注册】,输入姓名、证件号码和手机号码,点击【获取验证码】,输入短信验证码、密码和确认密码,点击【注册】")
 def _(page: EtaxPage, ui: EtaxUi, payments: PensionPayments) -> None:
     person = payments.ref("缴费人")
-    page.login_form().get_by_role("link", name="用户注册").click()
+    page.link("用户注册", exact=False, within=page.login_form()).click()
     page.shown()
     page.fill_registration(person, password_of(person))
-    assert page.request_sms_code() == ""
+    reached(page.request_sms_code(), "点击【获取验证码】后应发出短信验证码")
     page.enter_sms_code(ui.senses.sms_code(person.phone))
     page.button("注册").click()
-    assert page.wait_for(page.login_form()) == ""
-    assert page.page.get_by_role("status").filter(has_text="注册成功,请登录").is_visible()
+    reached(page.wait_for(page.login_form()), "点击【注册】后应回到登录页面")
+    if not page.page.get_by_role("status").filter(has_text="注册成功,请登录").is_visible():
+        fail(f"注册后登录页面应提示“注册成功,请登录”,实际提示“{page.said() or '(无)'}”")
     ui.registered.add(person.id_number)
 
 
@@ -85,7 +88,7 @@ def _(page: EtaxPage, ui: EtaxUi, payments: PensionPayments) -> None:
 def _(page: EtaxPage, payments: PensionPayments) -> None:
     person = payments.ref("缴费人")
     page.log_in(person.id_number, password_of(person))
-    assert page.wait_for(page.verification()) == ""
+    reached(page.wait_for(page.verification()), "输入居民身份证号码和密码、点击【登录】后应进入登录验证页面")
 
 
 @when(parsers.re(r"(?P<who>家人)?打开宁波市电子税务局主页,点击右上角【登录】,选择【自然人业务】,"
@@ -96,7 +99,7 @@ def _(page: EtaxPage, payments: PensionPayments, at_screen: dict[str, str], who:
     person = payments.ref(at_screen["who"])
     page.open_login()
     page.log_in(username or (person.phone if what == "手机号码" else person.id_number), password_of(person))
-    assert page.wait_for(page.verification()) == ""
+    reached(page.wait_for(page.verification()), f"输入{what}和密码、点击【登录】后应进入登录验证页面")
 
 
 @when("打开宁波市电子税务局主页,点击右上角【登录】,选择【自然人业务】,输入居民身份证号码和错误的个人用户密码,连续5次点击【登录】")
@@ -111,7 +114,7 @@ def _(page: EtaxPage, payments: PensionPayments) -> None:
 
 @when("改为输入正确的个人用户密码,点击【登录】")
 def _(page: EtaxPage, payments: PensionPayments) -> None:
-    page.page.get_by_label("个人用户密码", exact=True).fill(password_of(payments.ref("缴费人")))
+    page.field("个人用户密码").fill(password_of(payments.ref("缴费人")))
     page.press_login()
     # The page's answer to this click: the last wrong try's message also says 账号已锁定, but 密码错误 first.
     page.message.filter(has_text="账号已锁定").filter(has_not_text="密码错误").wait_for()
@@ -120,43 +123,43 @@ def _(page: EtaxPage, payments: PensionPayments) -> None:
 @when("30分钟后,再输入正确的个人用户密码,点击【登录】")
 def _(page: EtaxPage, payments: PensionPayments) -> None:
     payments.control.advance(payments.tenant_id, 30 * 60)
-    page.page.get_by_label("个人用户密码", exact=True).fill(password_of(payments.ref("缴费人")))
+    page.field("个人用户密码").fill(password_of(payments.ref("缴费人")))
     page.press_login()
 
 
 @when("在登录页面选择【企业业务】")
 def _(page: EtaxPage) -> None:
-    page.page.get_by_role("tab", name="企业业务").click()
+    page.tab("企业业务").click()
 
 
 # 3. 登录验证: 短信验证、税务APP扫码或个人所得税APP扫码 →【登录】
 @when("在登录验证页面选择短信验证,点击【获取验证码】,输入短信验证码后点击【登录】")
 def _(page: EtaxPage, ui: EtaxUi, payments: PensionPayments, at_screen: dict[str, str]) -> None:
     person = payments.ref(at_screen["who"])
-    page.page.get_by_role("tab", name="短信验证").click()
+    page.tab("短信验证").click()
     panel = page.factor("短信验证")
-    assert page.request_sms_code(panel) == ""
-    panel.get_by_label("短信验证码").fill(ui.senses.sms_code(person.phone))
-    panel.get_by_role("button", name="登录").click()
+    reached(page.request_sms_code(panel), "点击【获取验证码】后应发出短信验证码")
+    page.field("短信验证码", within=panel).fill(ui.senses.sms_code(person.phone))
+    page.button("登录", within=panel).click()
     _logged_in(page, ui, person)
 
 
 @when("在登录验证页面选择短信验证,点击【获取验证码】,输入错误的短信验证码后点击【登录】")
 def _(page: EtaxPage, ui: EtaxUi, payments: PensionPayments) -> None:
-    page.page.get_by_role("tab", name="短信验证").click()
+    page.tab("短信验证").click()
     panel = page.factor("短信验证")
-    assert page.request_sms_code(panel) == ""
+    reached(page.request_sms_code(panel), "点击【获取验证码】后应发出短信验证码")
     code = ui.senses.sms_code(payments.ref("缴费人").phone)
-    panel.get_by_label("短信验证码").fill(f"{(int(code) + 1) % 10**6:06d}")
-    panel.get_by_role("button", name="登录").click()
+    page.field("短信验证码", within=panel).fill(f"{(int(code) + 1) % 10**6:06d}")
+    page.button("登录", within=panel).click()
 
 
 @when("输入手机收到的短信验证码,点击【登录】")
 def _(page: EtaxPage, ui: EtaxUi, payments: PensionPayments) -> None:
     person = payments.ref("缴费人")
     panel = page.factor("短信验证")
-    panel.get_by_label("短信验证码").fill(ui.senses.sms_code(person.phone))
-    panel.get_by_role("button", name="登录").click()
+    page.field("短信验证码", within=panel).fill(ui.senses.sms_code(person.phone))
+    page.button("登录", within=panel).click()
     _logged_in(page, ui, person)
 
 
@@ -164,13 +167,13 @@ def _(page: EtaxPage, ui: EtaxUi, payments: PensionPayments) -> None:
                  r"点击【登录】$"))
 def _(page: EtaxPage, ui: EtaxUi, payments: PensionPayments, at_screen: dict[str, str], app: str) -> None:
     name = FACTORS[APPS[app]]
-    page.page.get_by_role("tab", name=name).click()
+    page.tab(name).click()
     allure.attach(page.qr_code(APPS[app]).screenshot(), name=f"{name}登录二维码",
                   attachment_type=allure.attachment_type.PNG)
     ui.scan_login(APPS[app])
     panel = page.factor(name)
     panel.get_by_role("status").filter(has_text=f"已在{app}上确认登录").wait_for()
-    panel.get_by_role("button", name="登录").click()
+    page.button("登录", within=panel).click()
     _logged_in(page, ui, payments.ref(at_screen["who"]))
 
 
@@ -185,8 +188,8 @@ def _(page: EtaxPage) -> None:
 @then(parsers.re(r"页面提示“(?P<message>[^”]+)”,不能进入登录验证页面$"))
 def _(page: EtaxPage, message: str) -> None:
     page.message_saying(message).wait_for()
-    assert page.page.url.endswith("/etax/login")
-    assert not page.verification().is_visible()
+    if not page.page.url.endswith("/etax/login") or page.verification().is_visible():
+        fail(f"页面提示“{message}”后应留在登录页面、不能进入登录验证页面,实际到了“{page.name()}”")
 
 
 @then("进入登录验证页面")
@@ -198,12 +201,16 @@ def _(page: EtaxPage) -> None:
 @then(parsers.re(r"页面说明“(?P<text>[^”]+)”,并请选择【自然人业务】$"))
 def _(page: EtaxPage, text: str) -> None:
     panel = page.page.get_by_role("tabpanel", name="企业业务")
-    assert text in panel.inner_text() and "【自然人业务】" in panel.inner_text()
-    assert not page.page.get_by_label("个人用户密码").is_visible()
+    if text not in panel.inner_text() or "【自然人业务】" not in panel.inner_text():
+        fail(f"【企业业务】页面应说明“{text}”并请选择【自然人业务】,实际为“{' '.join(panel.inner_text().split())}”")
+    if page.page.get_by_label("个人用户密码").is_visible():
+        fail("【企业业务】页面上不应有“个人用户密码”输入框,实际有")
 
 
 @then("页面右上角显示“欢迎您,缴费人”,可以进入【办税中心】")
 def _(page: EtaxPage, payments: PensionPayments) -> None:
-    assert f"欢迎您,{payments.ref('缴费人').name}" in page.top_bar().inner_text()
-    page.page.get_by_role("navigation", name="主导航").get_by_role("link", name="办税中心", exact=True).click()
-    page.page.get_by_role("navigation", name="办税中心").get_by_role("link", name="涉税业务办理").wait_for()
+    welcome = f"欢迎您,{payments.ref('缴费人').name}"
+    if welcome not in (shown := page.top_bar().inner_text()):
+        fail(f"页面右上角应显示“{welcome}”,实际为“{' '.join(shown.split())}”")
+    page.link("办税中心", within=page.page.get_by_role("navigation", name="主导航")).click()
+    page.link("涉税业务办理", exact=False, within=page.page.get_by_role("navigation", name="办税中心"))

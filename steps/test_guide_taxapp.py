@@ -7,6 +7,8 @@ import pytest
 from pytest_bdd import parsers, scenarios, when
 
 from steps.drivers.ui.taxapp import TaxappPage, TaxappUi
+from steps.expect import fail
+from steps.guide_steps import reached
 from steps.language import PensionPayments
 
 scenarios("taxapp.feature")
@@ -15,7 +17,8 @@ scenarios("taxapp.feature")
 @pytest.fixture
 def ui(payments: PensionPayments) -> TaxappUi:
     driver = payments.driver("宁波税务APP")
-    assert isinstance(driver, TaxappUi)
+    if not isinstance(driver, TaxappUi):
+        fail(f"指南的宁波税务APP步骤要在页面上操作(--driver ui),实际驱动为{driver!r}")
     return driver
 
 
@@ -32,7 +35,7 @@ def _(page: TaxappPage) -> None:
 
 @when(parsers.re(r"(?P<who>家人|缴费人)打开宁波税务APP,点击【登录】,输入手机号码和密码登录,选择【个人业务】$"))
 def _(page: TaxappPage, ui: TaxappUi, payments: PensionPayments, who: str) -> None:
-    assert ui.log_in(payments.ref(who)) == ""
+    reached(ui.log_in(payments.ref(who)), f"{who}应能用手机号码和密码登录宁波税务APP")
     page.enter_home()
 
 
@@ -45,11 +48,11 @@ def _(page: TaxappPage) -> None:
 
 
 # 3. 他人:手机号码须是缴费人登记的
-@when("办理对象选择他人,输入缴费人的证件类型、姓名、证件号码,手机号码输入家人自己的手机号码,以及图片上的随机验证码,"
+@when("办理对象选择他人,输入缴费人的证件类型、姓名、身份证件号码,手机号码输入家人自己的手机号码,以及图片上的随机验证码,"
       "点击【下一步】")
 def _(page: TaxappPage, ui: TaxappUi, payments: PensionPayments) -> None:
     page.choose_target("他人")
     page.enter_other(payments.ref("缴费人"))
-    page.page.get_by_label("手机号码", exact=True).fill(payments.ref("家人").phone)
+    page.field("手机号码").fill(payments.ref("家人").phone)
     page.enter_captcha(ui.senses.captcha_text(page.captcha_id()))
     page.next()

@@ -7,7 +7,9 @@ from pytest_bdd import parsers, scenarios, then, when
 
 from steps.drivers.protocol import CHOOSE_TIER, Choice
 from steps.drivers.ui.wechat import WechatPage, WechatUi
-from steps.guide_steps import lines
+from steps.expect import expect, fail, said
+from steps.expect import lines as listed
+from steps.guide_steps import lines, reached
 from steps.language import PensionPayments
 
 scenarios("wechat.feature")
@@ -18,7 +20,8 @@ scenarios("wechat.feature")
 @pytest.fixture
 def wechat(payments: PensionPayments) -> WechatUi:
     driver = payments.driver("微信公众号")
-    assert isinstance(driver, WechatUi)
+    if not isinstance(driver, WechatUi):
+        fail(f"指南的微信公众号步骤要在页面上操作(--driver ui),实际驱动为{driver!r}")
     return driver
 
 
@@ -47,7 +50,8 @@ def _(page: WechatPage, payments: PensionPayments) -> None:
 @then("系统自动带出缴费人有效参保信息,其中有【城乡居民基本养老保险费】")
 def _(page: WechatPage) -> None:
     page.items().first.wait_for()
-    assert "城乡居民基本养老保险费" in page.item_names()
+    if "城乡居民基本养老保险费" not in (names := page.item_names()):
+        fail(f"系统带出的参保信息中应有【城乡居民基本养老保险费】,实际为{'、'.join(names) or '(无)'}")
 
 
 @when("选择【城乡居民基本养老保险费】,点击【下一步】")
@@ -72,8 +76,8 @@ def _(page: WechatPage) -> None:
 
 @then(parsers.re(r"系统(?:带出缴费信息|自动带出应缴数据):(?P<due>.+)$"))
 def _(page: WechatPage, due: str) -> None:
-    assert page.wait_for("缴费信息") == ""
-    assert list(page.detail_lines()) == lines(due)
+    reached(page.wait_for("缴费信息"), "应进入【缴费信息】")
+    expect(list(page.detail_lines()), lines(due), "系统带出的缴费信息", show=listed)
 
 
 @when("确认无误后,点击【下一步】")
@@ -83,28 +87,29 @@ def _(page: WechatPage) -> None:
 
 @when("再次核对缴费人相关缴费信息,确认无误后点击【确认提交】")
 def _(page: WechatPage) -> None:
-    assert page.wait_for("核对缴费信息") == ""
+    reached(page.wait_for("核对缴费信息"), "点击【下一步】后应进入【核对缴费信息】")
     page.submit()
 
 
 @when("选择缴费渠道“微信支付”,点击【确认支付】,在微信支付页面完成支付")
 def _(page: WechatPage, wechat: WechatUi) -> None:
-    assert page.wait_for("选择缴费渠道") == ""
+    reached(page.wait_for("选择缴费渠道"), "点击【确认提交】后应进入【选择缴费渠道】")
     page.choose_gateway("微信支付")
     page.confirm_payment()
-    assert wechat.cashier.pay() == ""
+    reached(wechat.cashier.came(page) or wechat.cashier.pay(), "在微信支付页面应付款成功")
 
 
 @then(parsers.re(r"页面显示“(?P<title>.+)”$"))
 def _(page: WechatPage, title: str) -> None:
     page.result_title().filter(has_text="缴费").first.wait_for()
-    assert page.result_title().inner_text().strip() == title
+    expect(page.result_title().inner_text().strip(), title, "页面显示的缴费结果")
 
 
 @then(parsers.re(r"页面提示“(?P<message>.+)”$"))
 def _(page: WechatPage, message: str) -> None:
     page.message.wait_for()
-    assert message in page.message.inner_text()
+    if message not in (shown := page.message.inner_text()):
+        fail(f"页面应提示“{message}”,实际提示“{shown.strip()}”")
 
 
 @when("通过【查记录】查询已缴费信息")
@@ -115,7 +120,8 @@ def _(page: WechatPage) -> None:
 @then(parsers.re(r"记录中有(?P<rows>.+)$"))
 def _(page: WechatPage, rows: str) -> None:
     seen = sorted((r.year, r.kind, r.amount) for r in page.record_rows())
-    assert seen == sorted((line.year, line.kind, line.amount) for line in lines(rows))
+    expect(seen, sorted((line.year, line.kind, line.amount) for line in lines(rows)), "微信公众号的缴费记录",
+           show=listed)
 
 
 @when("进入社保缴费,输入缴费人信息,选择【城乡居民基本养老保险费】,点击【下一步】")
@@ -131,12 +137,13 @@ def _(page: WechatPage, wechat: WechatUi, payments: PensionPayments) -> None:
 def _(page: WechatPage, wechat: WechatUi) -> None:
     page.choose_pay_type("特殊缴费")
     page.section("选择缴费类型").get_by_role("button", name="下一步").click()
-    assert page.wait_for("缴费信息") == ""
-    assert wechat.submit_and_pay() == ""
+    reached(page.wait_for("缴费信息"), "点击【下一步】后应进入【缴费信息】")
+    reached(wechat.submit_and_pay(), "核对、确认提交后应用微信支付付款成功")
     page.result_title().filter(has_text="缴费成功").wait_for()
 
 
 @when(parsers.re(r"再次进入社保缴费,选择【选档缴费】(?P<year>\d{4})年度(?P<tier>\d+)元并完成微信支付$"))
 def _(wechat: WechatUi, payments: PensionPayments, year: str, tier: str) -> None:
     outcome = wechat.pay(payments.ref("缴费人"), Choice(CHOOSE_TIER, int(year), int(tier)))
-    assert outcome.paid, outcome
+    if not outcome.paid:
+        fail(f"再次选档缴纳{year}年度{tier}元应缴费成功,实际{said(outcome)}")

@@ -7,10 +7,11 @@ from __future__ import annotations
 import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from simulators.core.idnumber import NINGBO_COUNTIES
+from fixtures.counties import NINGBO_COUNTIES
 from steps.app_guide_steps import confirmation_shows, receipt_text
 from steps.drivers.ui.zheliban import ZhelibanPage, ZhelibanUi, bureau
-from steps.guide_steps import years
+from steps.expect import expect, fail
+from steps.guide_steps import reached, years
 from steps.language import PensionPayments
 
 scenarios("zheliban.feature")
@@ -19,7 +20,8 @@ scenarios("zheliban.feature")
 @pytest.fixture
 def ui(payments: PensionPayments) -> ZhelibanUi:
     driver = payments.driver("浙里办APP")
-    assert isinstance(driver, ZhelibanUi)
+    if not isinstance(driver, ZhelibanUi):
+        fail(f"指南的浙里办APP步骤要在页面上操作(--driver ui),实际驱动为{driver!r}")
     return driver
 
 
@@ -49,12 +51,14 @@ def _(page: ZhelibanPage) -> None:
 
 # 2. 选择【奉化区】,点击【线上一站办】→【按部门】→【国家税务总局宁波市奉化区税务局】
 def _to_bureau(page: ZhelibanPage, ui: ZhelibanUi, district: str, department: str) -> None:
-    assert bureau(district).fullmatch(department), f"{department}不是{district}的税务局"
+    if not bureau(district).fullmatch(department):
+        fail(f"指南的这一步应选{district}的税务局,写的却是【{department}】")
     page.choose_district(district)
     page.district_services(district).wait_for()
     ui.district = district
     page.open_one_stop()
-    assert department in page.departments().inner_text()
+    if department not in (listed := page.departments().inner_text()):
+        fail(f"【按部门】中应有【{department}】,实际为“{' '.join(listed.split())}”")
     page.open_department(department)
 
 
@@ -67,7 +71,7 @@ def _(page: ZhelibanPage, ui: ZhelibanUi, district: str, department: str) -> Non
                  r"【按部门】→【(?P<department>.+)】$"))
 def _(page: ZhelibanPage, ui: ZhelibanUi, payments: PensionPayments, who: str, district: str,
       department: str) -> None:
-    assert ui.sign_in(payments.ref(who)) == ""
+    reached(ui.sign_in(payments.ref(who)), f"{who}应能注册并登录浙里办APP")
     page.open_services()
     _to_bureau(page, ui, district, department)
 
@@ -89,15 +93,17 @@ def _(page: ZhelibanPage) -> None:
 @then(parsers.re(r"提示框中的缴费信息为:(?P<due>.+)$"))
 def _(page: ZhelibanPage, ui: ZhelibanUi, due: str) -> None:
     confirmation_shows(page, due)
-    assert bureau(ui.district).search(page.confirmation().inner_text())
+    if not bureau(ui.district).search(shown := page.confirmation().inner_text()):
+        fail(f"提示框中应写明{ui.district}的税务局,实际为“{' '.join(shown.split())}”")
 
 
 # 9. 打印缴费回执单: the district's tax bureau on the receipt
 @then(parsers.re(r"得到PDF格式的缴费回执单:缴费人姓名、隐去中间数字的证件号码、(?P<amount>[\d.]+)元、电子税票号码,"
                  r"税务机关为“(?P<authority>.+)”$"))
 def _(payments: PensionPayments, page: ZhelibanPage, printed: dict[str, bytes], amount: str, authority: str) -> None:
-    text, records = receipt_text(payments, page, printed["receipt"], amount)
-    assert authority in text
+    text, records = receipt_text(payments, page, printed["receipt"], amount, "缴费回执单")
+    if authority not in text:
+        fail(f"缴费回执单上的税务机关应为“{authority}”,实际没有")
     for record in records:
-        assert record["tax_authority"] == authority
+        expect(record["tax_authority"], authority, f"{record['year']}年度缴费记录的税务机关")
 

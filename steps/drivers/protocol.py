@@ -59,6 +59,7 @@ class Record:
     kind: str
     amount: str
     ticket_no: str
+    government: str | None = None  # 政府代缴, where the channel's records show it (None: not shown)
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,17 @@ class ChannelDriver(Protocol):
 
     def records(self, payer: PayerRef) -> tuple[Record, ...]: ...
 
+    def offered_tiers(self, payer: PayerRef, year: int) -> tuple[int, ...]:
+        """The tiers (yuan) the channel lets the payer choose for 选档缴费 of the year, in the order it shows them;
+        () when it offers that year no tier."""
+
+
+class Receipts(Protocol):
+    """A channel that hands out receipts (打印缴费回执单, 社保费电子缴款回执单)."""
+
+    def receipt(self, payer: PayerRef) -> bytes:
+        """The receipt of the payer's newest payment: the PDF."""
+
 
 class BatchDeduction(Protocol):
     """A channel where a payer with a bank agreement picks a tier and waits for the bank (Alipay's 缴费批扣定档)."""
@@ -149,3 +161,39 @@ class BatchDeduction(Protocol):
 
     def batch_entries(self, payer: PayerRef) -> tuple[BatchEntry, ...]:
         """The payer's enrolments, newest first, as the channel lists them."""
+
+    def batch_tiers(self, payer: PayerRef, year: int) -> tuple[int, ...]:
+        """The tiers (yuan) 缴费批扣定档 lets the payer choose for the year; () when none."""
+
+
+CAPTCHA_SHOWN = "图片上的随机验证码"
+CAPTCHA_MISREAD = "与图片不符的随机验证码"
+CAPTCHA_AGAIN = "上次核验用过的随机验证码"
+
+
+def misread(code: str) -> str:
+    """The code with its first character read wrong (still a letter a random-code picture may show)."""
+    return ("B" if code[:1] == "A" else "A") + code[1:]
+
+
+class AppAccounts(Protocol):
+    """What a person does with an app channel's own account (宁波税务APP, 电子税务局, 浙里办APP) and its 办理对象
+    他人. Each verb ends with what the page said: an Outcome "sent", "registered", "logged_in", "verified" or
+    "refused" (with the page's message)."""
+
+    def request_sms_code(self, person: PayerRef) -> Outcome:
+        """注册: the form filled in for the person, 【获取验证码】 to their phone; the form stays open ("sent")."""
+
+    def register_with(self, person: PayerRef, sms_code: str) -> Outcome:
+        """注册 with ``sms_code`` typed as the 短信验证码, on the person's form left open (else filled in anew)."""
+
+    def log_in_with_password(self, person: PayerRef, password: str) -> Outcome:
+        """登录 with the person's account and ``password``; where a second factor follows, it is done too."""
+
+    def log_out(self) -> None:
+        """退出登录, when someone is logged in."""
+
+    def verify_other(self, payer: PayerRef, *, by: PayerRef, captcha: str = CAPTCHA_SHOWN) -> Outcome:
+        """``by`` logged in, 办理对象 他人: the payer's details as ``payer`` holds them and the 随机验证码 ``captcha``
+        says (what the picture shows; one character misread; or the code of the last check again: over HTTP with
+        that picture, on the page where a new picture now shows), 【下一步】 ("verified")."""

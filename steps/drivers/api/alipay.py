@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from steps.drivers.api import cashier
-from steps.drivers.api.backend import Refused, answer, items, ordering, quoted, records
+from steps.drivers.api.backend import Refused, answer, items, offered_tiers, ordering, quoted, records
 from steps.drivers.protocol import BatchEntry, Choice, Items, Outcome, PayerRef, Paying, Record, Senses, through
 
 API = "/alipay/api"
@@ -87,6 +87,13 @@ class AlipayApi:
         data = self._call("POST", "/records/query", self._named(payer, None))
         return records(data)
 
+    def offered_tiers(self, payer: PayerRef, year: int) -> tuple[int, ...]:
+        """我为自己缴, 缴费类型 选档缴费: the 缴费档次 the mini-program lists for the year."""
+        try:
+            return offered_tiers(self._call("POST", "/payer/items", self._named(payer, None)), year)
+        except Refused:
+            return ()
+
     # 缴费批扣定档 -----------------------------------------------------------------------------------------------
     def enrol_batch(self, payer: PayerRef, year: int, tier: int) -> Outcome:
         try:
@@ -102,4 +109,10 @@ class AlipayApi:
         self.log_in(payer)
         rows = self._call("GET", "/batch")["enrolments"]
         return tuple(BatchEntry(int(r["year"]), int(r["tier"]), r["status"], r["message"]) for r in rows)
+
+    def batch_tiers(self, payer: PayerRef, year: int) -> tuple[int, ...]:
+        """【缴费批扣定档】: the 缴费档次 it lists for the year."""
+        self.log_in(payer)
+        shown = self._call("GET", "/batch")
+        return tuple(int(t) for t in shown["tiers"]) if year in shown["years"] else ()
 

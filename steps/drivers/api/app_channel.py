@@ -11,8 +11,22 @@ import httpx
 
 from steps.drivers.accounts import password_of
 from steps.drivers.api import cashier
-from steps.drivers.api.backend import Refused, answer, items, ordering, quoted, records
-from steps.drivers.protocol import CHOOSE_TIER, Choice, Items, Outcome, PayerRef, Paying, Record, Senses, through
+from steps.drivers.api.backend import Refused, answer, items, offered_tiers, ordering, quoted, records
+from steps.drivers.protocol import (
+    CAPTCHA_AGAIN,
+    CAPTCHA_MISREAD,
+    CAPTCHA_SHOWN,
+    CHOOSE_TIER,
+    Choice,
+    Items,
+    Outcome,
+    PayerRef,
+    Paying,
+    Record,
+    Senses,
+    misread,
+    through,
+)
 
 
 class AppChannelApi:
@@ -31,6 +45,7 @@ class AppChannelApi:
         self.registered: set[str] = set()
         self.current = ""  # the ID number of the logged-in person
         self.verified: set[str] = set()
+        self.last_captcha: tuple[str, str] | None = None  # (picture, code typed) of the last check of a 他人
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         return answer(self.http.request(method, path, json=body, headers={"X-App-Token": self.token}))
@@ -64,19 +79,74 @@ class AppChannelApi:
     def enter(self) -> None:
         """What a login does before it can pay, each time the driver goes in: nothing here."""
 
-    def verify_other(self, payer: PayerRef) -> None:
-        """办理对象 他人: 证件类型, 姓名, 证件号码, 手机号码 and the 随机验证码 read off its picture."""
-        shown = self._call("POST", f"{self.api}/captchas")
+    def check_other(self, payer: PayerRef, captcha: str = CAPTCHA_SHOWN) -> None:
+        """办理对象 他人: 证件类型, 姓名, 证件号码, 手机号码 and the 随机验证码 of a new picture as ``captcha`` says
+        (or the last check's picture and code again); Refused when the channel says no."""
+        if captcha == CAPTCHA_AGAIN and self.last_captcha:
+            captcha_id, text = self.last_captcha
+        else:
+            captcha_id = self._call("POST", f"{self.api}/captchas")["captcha_id"]
+            text = self.senses.captcha_text(captcha_id)
+            text = misread(text) if captcha == CAPTCHA_MISREAD else text
+        self.last_captcha = (captcha_id, text)
         self._call("POST", f"{self.api}/others", {
             "id_type": payer.id_type, "name": payer.name, "id_number": payer.id_number, "phone": payer.phone,
-            "captcha_id": shown["captcha_id"], "captcha": self.senses.captcha_text(shown["captcha_id"]),
+            "captcha_id": captcha_id, "captcha": text,
         })
         self.verified.add(payer.id_number)
 
     def open_payer(self, payer: PayerRef, by: PayerRef | None) -> None:
         self.sign_in(by or payer)
         if by is not None and by.id_number != payer.id_number:
-            self.verify_other(payer)
+            self.check_other(payer)
+
+    # AppAccounts: 注册 with an SMS code, 登录 with a password, 办理对象 他人 ----------------------------------------
+    def request_sms_code(self, person: PayerRef) -> Outcome:
+        try:
+            self._call("POST", f"{self.api}/sms/code", {"phone": person.phone, "purpose": "register"})
+        except Refused as refused:
+            return Outcome("refused", refused.message)
+        return Outcome("sent")
+
+    def register_with(self, person: PayerRef, sms_code: str) -> Outcome:
+        """注册 with this code; where registering logs in, the login is kept (its 个人业务 still to choose)."""
+        password = password_of(person)
+        try:
+            token = self._call("POST", f"{self.api}/accounts", {
+                "phone": person.phone, "sms_code": sms_code, "password": password, "password_confirm": password,
+                "name": person.name, "id_type": person.id_type, "id_number": person.id_number,
+            })["token"]
+        except Refused as refused:
+            return Outcome("refused", refused.message)
+        self.registered.add(person.id_number)
+        self.token = token or self.token
+        return Outcome("registered")
+
+    def log_in_with_password(self, person: PayerRef, password: str) -> Outcome:
+        self.current, self.verified = "", set()
+        try:
+            self.password_login(person, password)
+        except Refused as refused:
+            return Outcome("refused", refused.message)
+        self.current = person.id_number
+        return Outcome("logged_in")
+
+    def password_login(self, person: PayerRef, password: str) -> None:
+        """登录 with the phone number and this password, and whatever the channel does after it; Refused if not."""
+        self.token = self._call("POST", f"{self.api}/sessions", {"phone": person.phone, "password": password})["token"]
+
+    def log_out(self) -> None:
+        if self.token:
+            self._call("POST", f"{self.api}/logout")
+        self.token, self.current, self.verified = "", "", set()
+
+    def verify_other(self, payer: PayerRef, *, by: PayerRef, captcha: str = CAPTCHA_SHOWN) -> Outcome:
+        try:
+            self.sign_in(by)
+            self.check_other(payer, captcha)
+        except Refused as refused:
+            return Outcome("refused", refused.message)
+        return Outcome("verified")
 
     @staticmethod
     def _payer(payer: PayerRef) -> dict[str, str]:
@@ -141,6 +211,14 @@ class AppChannelApi:
         """已缴费查询: of the person logged in, or of a 他人 verified in this login."""
         self._admitted(payer)
         return records(self._call("POST", f"{self.api}/records/query", self._payer(payer)))
+
+    def offered_tiers(self, payer: PayerRef, year: int) -> tuple[int, ...]:
+        """本人: the tiers 【缴费金额】 lists for the year's item."""
+        try:
+            self.open_payer(payer, None)
+            return offered_tiers(self._call("POST", f"{self.api}/payer/items", self._payer(payer)), year)
+        except Refused:
+            return ()
 
     def receipt(self, payer: PayerRef) -> bytes:
         """打印缴费回执单 of the payer's newest payment: the PDF."""

@@ -1,5 +1,5 @@
-"""What every API driver reads the same way from the shared channel back end (simulators/channel_api.py):
-its refusals, its quotes, orders and records."""
+"""What every API driver reads the same way from the channel back ends, which answer alike: their refusals, their
+quotes, orders and records."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from reports.masking import mask_text
 from steps.drivers.protocol import Items, Line, Outcome, Paying, Record
 
 Call = Callable[[str, str, dict[str, Any] | None], dict[str, Any]]  # (method, path, JSON body) → answer
@@ -25,11 +26,30 @@ class Refused(Exception):
         self.message = message
 
 
+class UnreadableAnswer(AssertionError):
+    """An answer a channel back end must not give: not JSON, or an error without its message for the person."""
+
+
+BODY_SHOWN = 200  # characters of an unreadable body in the failure
+
+
 def answer(response: httpx.Response) -> dict[str, Any]:
-    """The JSON body, or Refused with the back end's Chinese message."""
-    data = response.json()
+    """The JSON body, or Refused with the back end's Chinese message; UnreadableAnswer naming the route, the status
+    and the start of the body when the back end answers anything else."""
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    error = data.get("error") if isinstance(data, dict) else None
+    message = error.get("message") if isinstance(error, dict) else None
+    if not isinstance(data, dict) or (response.is_error and not isinstance(message, str)):
+        request = response.request
+        body = mask_text(" ".join(response.text[:BODY_SHOWN].split())) or "(空)"
+        wanted = "带错误说明的JSON" if isinstance(data, dict) else "JSON"
+        raise UnreadableAnswer(f"渠道接口 {request.method} {request.url.path} 应答复{wanted},"
+                               f"实际答复状态码{response.status_code},内容开头:{body}")
     if response.is_error:
-        raise Refused(data["error"]["message"])
+        raise Refused(str(message))
     return data
 
 
@@ -55,7 +75,14 @@ def settled(order: dict[str, Any]) -> Outcome:
 
 
 def records(data: dict[str, Any]) -> tuple[Record, ...]:
-    return tuple(Record(r["year"], r["kind"], r["amount"], r["ticket_no"]) for r in data["records"])
+    return tuple(Record(r["year"], r["kind"], r["amount"], r["ticket_no"], r.get("government"))
+                 for r in data["records"])
+
+
+def offered_tiers(data: dict[str, Any], year: int) -> tuple[int, ...]:
+    """The tiers a payer/items answer offers for 选档缴费 of the pension in ``year`` (the year among its years)."""
+    pension = [i for i in data["items"] if i.get("insurance") == "pension"]
+    return tuple(int(t) for t in pension[0]["tiers"]) if pension and year in pension[0]["years"] else ()
 
 
 def ordering(call: Call, api: str, selection: dict[str, Any], amount: str, gateway: str,

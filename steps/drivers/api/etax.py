@@ -39,6 +39,12 @@ class EtaxApi(AppChannelApi):
             "login_name": person.id_number, "password": password, "business": NATURAL})["token"]
         self.pass_second_factor(person)
 
+    def password_login(self, person: PayerRef, password: str) -> None:
+        """登录 as 自然人业务 with the 居民身份证号码 and this password, then 登录验证."""
+        self.token = self._call("POST", f"{self.api}/sessions", {
+            "login_name": person.id_number, "password": password, "business": NATURAL})["token"]
+        self.pass_second_factor(person)
+
     def pass_second_factor(self, person: PayerRef) -> None:
         """登录验证 → 登录."""
         if self.second_factor == "sms":

@@ -18,3 +18,8 @@ class TaxappApi(AppChannelApi):
         """Register (with the SMS code) if new here, else log in; then 个人业务."""
         super().log_in(person)
         self._call("POST", f"{self.api}/business", {"business": "个人业务"})
+
+    def password_login(self, person: PayerRef, password: str) -> None:
+        """登录, then 个人业务."""
+        super().password_login(person, password)
+        self._call("POST", f"{self.api}/business", {"business": "个人业务"})

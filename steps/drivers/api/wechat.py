@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from steps.drivers.api import cashier
-from steps.drivers.api.backend import Refused, answer, items, ordering, quoted, records
+from steps.drivers.api.backend import Refused, answer, items, offered_tiers, ordering, quoted, records
 from steps.drivers.protocol import Choice, Items, Outcome, PayerRef, Paying, Record, Senses, through
 
 
@@ -60,4 +60,11 @@ class WechatApi:
     def records(self, payer: PayerRef) -> tuple[Record, ...]:
         data = self._call("POST", "/wechat/api/records/query", self._payer(payer))
         return records(data)
+
+    def offered_tiers(self, payer: PayerRef, year: int) -> tuple[int, ...]:
+        """缴费类型 选档缴费: the 缴费档次 the page lists for the year."""
+        try:
+            return offered_tiers(self._call("POST", "/wechat/api/payer/items", self._payer(payer)), year)
+        except Refused:
+            return ()
 

@@ -28,6 +28,10 @@ class ZhelibanApi(AppChannelApi):
         super().log_in(person)
         self.chosen = ""
 
+    def password_login(self, person: PayerRef, password: str) -> None:
+        super().password_login(person, password)
+        self.chosen = ""
+
     def enter(self) -> None:
         """办事服务 → the district, when this login has not chosen it yet (a step may pick another)."""
         if self.chosen != self.district:

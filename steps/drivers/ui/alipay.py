@@ -19,7 +19,7 @@ from steps.drivers.protocol import (
     through,
 )
 from steps.drivers.ui.cashier import AlipayCashier
-from steps.drivers.ui.pages import ChannelPage, Described
+from steps.drivers.ui.pages import ChannelPage, Described, tier_not_offered, tiers_of
 
 PENSION = "城乡居民基本养老保险费"
 MINI_PROGRAM = "宁波社保缴费"
@@ -44,31 +44,31 @@ class AlipayPage(ChannelPage):
         return account.inner_text() if account.is_visible() else ""
 
     def switch_account(self) -> None:
-        self.page.get_by_role("link", name="切换账号").click()
+        self.link("切换账号", exact=False).click()
 
     def log_in(self, phone: str) -> None:
-        self.page.get_by_label("手机号", exact=True).fill(phone)
-        self.page.get_by_role("button", name="登录", exact=True).click()
+        self.field("手机号").fill(phone)
+        self.button("登录").click()
 
     def verify_real_name(self, name: str, id_number: str) -> None:
         """实名认证 of a phone Alipay does not know yet."""
-        self.page.get_by_label("真实姓名", exact=True).fill(name)
-        self.page.get_by_label("身份证号码", exact=True).fill(id_number)
-        self.page.get_by_role("button", name="完成实名认证").click()
+        self.field("真实姓名").fill(name)
+        self.field("身份证号码").fill(id_number)
+        self.button("完成实名认证", exact=False).click()
 
     def search(self, text: str) -> None:
         """在首页搜索框搜索."""
         self.page.get_by_role("searchbox", name="搜索").fill(text)
-        self.page.get_by_role("button", name="搜索", exact=True).click()
+        self.button("搜索").click()
 
     def open_result(self, name: str) -> None:
-        self.page.get_by_role("region", name="搜索结果").get_by_role("link", name=name).click()
+        self.link(name, exact=False, within=self.page.get_by_role("region", name="搜索结果")).click()
 
     def open_link(self, name: str) -> None:
-        self.page.get_by_role("link", name=name, exact=True).click()
+        self.link(name).click()
 
     def open_tab(self, name: str) -> None:
-        self.page.get_by_role("tab", name=name).click()
+        self.tab(name).click()
 
     # the mini-program -----------------------------------------------------------------------------------------
     def wait_for_mini_program(self) -> None:
@@ -76,10 +76,10 @@ class AlipayPage(ChannelPage):
             self.page.get_by_role("button", name="我为自己缴")).first.wait_for()
 
     def agree_authorization(self) -> None:
-        self.page.get_by_role("button", name="同意", exact=True).click()
+        self.button("同意").click()
 
     def press(self, name: str, *, wait: bool = True) -> None:
-        self.page.get_by_role("button", name=name, exact=True).click(no_wait_after=not wait)
+        self.button(name).click(no_wait_after=not wait)
 
     def next(self) -> None:
         self.press("下一步")
@@ -89,8 +89,8 @@ class AlipayPage(ChannelPage):
         return dict(zip(texts[::2], texts[1::2], strict=True))
 
     def enter_other(self, payer: PayerRef) -> None:
-        self.page.get_by_label("缴费人姓名", exact=True).fill(payer.name)
-        self.page.get_by_label("证件号码", exact=True).fill(payer.id_number)
+        self.field("缴费人姓名").fill(payer.name)
+        self.field("证件号码").fill(payer.id_number)
 
     def item_names(self) -> tuple[str, ...]:
         group = self.page.get_by_role("radiogroup", name="参保险种")
@@ -100,15 +100,24 @@ class AlipayPage(ChannelPage):
         return tuple(self.page.get_by_role("radiogroup", name="参保险种").locator("label .status").all_inner_texts())
 
     def choose_item(self, name: str) -> None:
-        self.page.get_by_role("radio", name=name).check()
+        self.labelled(self.page.get_by_role("radio", name=name), name).check()
 
     def choose_pay_type(self, pay_type: str) -> None:
-        self.page.get_by_label("缴费类型", exact=True).select_option(pay_type)
+        self.field("缴费类型").select_option(pay_type)
+
+    def offered_tiers(self, section: str = "选择缴费类型", year: int | None = None) -> tuple[int, ...]:
+        """The 缴费档次 the section lists (选档缴费, or 缴费批扣定档); () when ``year`` is not among its 缴费年度."""
+        def listed(label: str) -> list[str]:
+            options = self.section(section).get_by_label(label, exact=True).locator("option").all_inner_texts()
+            return [o.strip() for o in options if o.strip() != "请选择"]
+        if year is not None and f"{year}年" not in listed("缴费年度"):
+            return ()
+        return tiers_of(listed("缴费档次"))
 
     def choose_year_and_tier(self, year: int, tier: int, section: str = "选择缴费类型") -> None:
         """缴费年度 and 缴费档次, in the section that asks for them (选档缴费, or 缴费批扣定档)."""
-        self.section(section).get_by_label("缴费年度", exact=True).select_option(label=f"{year}年")
-        self.section(section).get_by_label("缴费档次", exact=True).select_option(label=f"{tier}元")
+        self.field("缴费年度", within=self.section(section)).select_option(label=f"{year}年")
+        self.field("缴费档次", within=self.section(section)).select_option(label=f"{tier}元")
 
     def pay_lines(self) -> tuple[Line, ...]:
         return self.table_lines("应缴明细")
@@ -192,6 +201,9 @@ class AlipayUi(Described):
         p.next()
         p.choose_pay_type(choice.pay_type)
         if choice.pay_type == CHOOSE_TIER:
+            missing = tier_not_offered(p.offered_tiers("选择缴费类型"), choice.year or 0, choice.tier or 0)
+            if missing:
+                return Outcome("refused", missing)
             p.choose_year_and_tier(choice.year or 0, choice.tier or 0)
             p.press("确认")
         else:
@@ -206,6 +218,16 @@ class AlipayUi(Described):
         if message:
             return Items(message=message)
         return Items(names=self.pages.item_names(), statuses=self.pages.item_statuses())
+
+    def offered_tiers(self, payer: PayerRef, year: int) -> tuple[int, ...]:
+        """我为自己缴, the pension, 缴费类型 选档缴费: the 缴费档次 listed for the year."""
+        if self.enter(payer) or self.choose_payer(payer, None):
+            return ()
+        p = self.pages
+        p.choose_item(PENSION)
+        p.next()
+        p.choose_pay_type(CHOOSE_TIER)
+        return p.offered_tiers("选择缴费类型", year)
 
     def quote(self, payer: PayerRef, choice: Choice) -> Outcome:
         return self._to_pay_page(payer, choice)
@@ -232,7 +254,7 @@ class AlipayUi(Described):
 
     def pay_at_cashier(self) -> str:
         """After 去支付: 确认付款 in Alipay's cashier, or the page's message when it refused."""
-        return self.pages.wait_for(self.cashier.sheet) or self.cashier.pay()
+        return self.cashier.came(self.pages) or self.cashier.pay()
 
     def result(self, quoted: Outcome) -> Outcome:
         title = self.pages.result_title()
@@ -281,3 +303,14 @@ class AlipayUi(Described):
         if message:
             raise AssertionError(f"无法打开【缴费批扣定档】:{message}")
         return self.pages.batch_rows()
+
+    def batch_tiers(self, payer: PayerRef, year: int) -> tuple[int, ...]:
+        """【缴费批扣定档】: the 缴费档次 its form lists for the year; () when the form does not show."""
+        p = self.pages
+        message = self.open_batch(payer)
+        if message:
+            return ()
+        p.page.locator("#batch-form:visible, #batch-problem:visible").first.wait_for()
+        if not p.page.locator("#batch-form").is_visible():
+            return ()
+        return p.offered_tiers("缴费批扣定档", year)

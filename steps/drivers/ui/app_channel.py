@@ -10,10 +10,24 @@ import re
 from playwright.sync_api import Page
 
 from steps.drivers.accounts import password_of
-from steps.drivers.protocol import CHOOSE_TIER, Choice, Items, Outcome, PayerRef, Paying, Record, Senses, through
+from steps.drivers.protocol import (
+    CAPTCHA_AGAIN,
+    CAPTCHA_MISREAD,
+    CAPTCHA_SHOWN,
+    CHOOSE_TIER,
+    Choice,
+    Items,
+    Outcome,
+    PayerRef,
+    Paying,
+    Record,
+    Senses,
+    misread,
+    through,
+)
 from steps.drivers.ui.app_page import SYSTEM_ITEM, AppChannelPage
 from steps.drivers.ui.cashier import AlipayScanner, CcbCashier, WechatPayCashier
-from steps.drivers.ui.pages import Described
+from steps.drivers.ui.pages import Described, tier_not_offered
 
 CASHIERS = {"wechatpay": WechatPayCashier, "ccb": CcbCashier}  # the providers whose cashier opens directly
 
@@ -32,6 +46,8 @@ class AppChannelUi(Described):
         self.registered: set[str] = set()
         self.current: str = ""  # the ID number of the logged-in person
         self.verified: set[str] = set()  # 他人 verified in this login
+        self.form_of = ""  # whose 注册 form is open, its code asked for
+        self.last_captcha = ""  # the 随机验证码 typed at the last check of a 他人
 
     # the way in and the way to the page ----------------------------------------------------------------------
     def register(self, person: PayerRef, **extra: str) -> str:
@@ -52,8 +68,9 @@ class AppChannelUi(Described):
                 self.logged_in(person)
         return message
 
-    def log_in(self, person: PayerRef) -> str:
-        """登录; the page's message when it refuses ('' when logged in)."""
+    def log_in(self, person: PayerRef, password: str | None = None) -> str:
+        """登录 (with ``password``, else the one the person registered with); the page's message when it refuses
+        ('' when logged in)."""
         raise NotImplementedError
 
     def sign_in(self, person: PayerRef) -> str:
@@ -109,6 +126,68 @@ class AppChannelUi(Described):
             self.verified.add(payer.id_number)
         return message
 
+    # AppAccounts: 注册 with an SMS code, 登录 with a password, 办理对象 他人 ----------------------------------------
+    def request_sms_code(self, person: PayerRef) -> Outcome:
+        p = self.pages
+        p.open_registration()
+        p.fill_registration(person, password_of(person))
+        self.form_of = person.id_number
+        message = p.request_sms_code()
+        return Outcome("refused", message) if message else Outcome("sent")
+
+    def register_with(self, person: PayerRef, sms_code: str) -> Outcome:
+        p = self.pages
+        if self.form_of != person.id_number:
+            p.open_registration()
+            p.fill_registration(person, password_of(person))
+            self.form_of = person.id_number
+        p.enter_sms_code(sms_code)
+        p.button("注册").click()
+        message = p.wait_for(p.registered())
+        if message:
+            return Outcome("refused", message)
+        self.form_of = ""
+        self.registered.add(person.id_number)
+        if p.REGISTERING_LOGS_IN:
+            self.logged_in(person)
+            p.enter_home()
+        return Outcome("registered")
+
+    def log_in_with_password(self, person: PayerRef, password: str) -> Outcome:
+        self.sign_out()
+        message = self.log_in(person, password=password)
+        if message:
+            return Outcome("refused", message)
+        self.pages.enter_home()
+        return Outcome("logged_in")
+
+    def log_out(self) -> None:
+        self.sign_out()
+
+    def verify_other(self, payer: PayerRef, *, by: PayerRef, captcha: str = CAPTCHA_SHOWN) -> Outcome:
+        """On the page the last check left (again) or from a fresh (城乡养老)缴费 page: 他人, the details, the code."""
+        p = self.pages
+        again = captcha == CAPTCHA_AGAIN and self.last_captcha
+        if again:
+            text = self.last_captcha
+        else:
+            message = self.sign_in(by)
+            if message:
+                return Outcome("refused", message)
+            self.open_pension()
+            p.choose_target("他人")
+            text = self.senses.captcha_text(p.captcha_id())
+            text = misread(text) if captcha == CAPTCHA_MISREAD else text
+        self.last_captcha = text
+        p.enter_other(payer)
+        p.enter_captcha(text)
+        p.next()
+        message = p.wait_for(p.items_section())
+        if message:
+            return Outcome("refused", message)
+        self.verified.add(payer.id_number)
+        return Outcome("verified")
+
     # ChannelDriver --------------------------------------------------------------------------------------------
     def insured_items(self, payer: PayerRef) -> Items:
         message = self.open_payer(payer, None)
@@ -128,6 +207,10 @@ class AppChannelUi(Described):
                 return Outcome("refused", f"没有{choice.year}年度的缴费条目")
             p.tick(item)
             p.open_amount(item)
+            missing = tier_not_offered(p.listed_tiers(), choice.year or 0, choice.tier or 0)
+            if missing:
+                p.close_tiers()
+                return Outcome("refused", missing)
             p.choose_tier(choice.tier or 0)
         else:
             if SYSTEM_ITEM not in names:
@@ -162,20 +245,21 @@ class AppChannelUi(Described):
         if message:
             return Outcome("refused", message)
         order_no = p.order_no()
-        message = self.pay_by(choice.gateway or self.DEFAULT_GATEWAY)
+        message = self.pay_by(choice.gateway or self.DEFAULT_GATEWAY, (by or payer).phone)
         if message:
             return Outcome("refused", message, order_no)
         return self.result(order_no, quoted)
 
-    def pay_by(self, gateway: str) -> str:
-        """The way to pay, then whatever its provider asks of the person; '' once back at the result page."""
+    def pay_by(self, gateway: str, phone: str = "") -> str:
+        """The way to pay, then whatever its provider asks of the person (``phone``: theirs, whose Alipay scans a
+        payment code); '' once back at the result page."""
         p = self.pages
         if gateway not in p.WAYS:
             return f"{p.APP}没有{gateway}这种支付方式"
         p.pay_with(gateway)
         cashier = CASHIERS[gateway](p.page) if gateway in CASHIERS else None
-        landing = cashier.sheet if cashier else p.payment_code() if gateway == "alipay_qr" else p.result_title()
-        message = p.wait_for(landing)
+        landing = p.payment_code() if gateway == "alipay_qr" else p.result_title()
+        message = cashier.came(p) if cashier else p.wait_for(landing)
         if message:
             return message
         if cashier:
@@ -183,7 +267,7 @@ class AppChannelUi(Described):
             if message:
                 return message
         elif gateway == "alipay_qr":
-            AlipayScanner(p.page, p.base_url).pay(*p.payment_picture())  # paid or not, the page says how it ended
+            AlipayScanner(p.page, p.base_url, phone).pay(*p.payment_picture())  # the page says how it ended
             p.payment_done()
         p.page.wait_for_url(p.result_url)
         return ""
@@ -212,6 +296,19 @@ class AppChannelUi(Described):
         self.current, self.verified = "", set()
         message = self.sign_in(payer)
         assert not message, message
+
+    def offered_tiers(self, payer: PayerRef, year: int) -> tuple[int, ...]:
+        """本人: the tiers 【缴费金额】 lists for the year's item (its sheet closed again with 【取消】)."""
+        if self.open_payer(payer, None):
+            return ()
+        p = self.pages
+        item = p.current_year_item(year)
+        if item not in p.item_names():
+            return ()
+        p.open_amount(item)
+        tiers = p.listed_tiers()
+        p.close_tiers()
+        return tiers
 
     def records(self, payer: PayerRef) -> tuple[Record, ...]:
         """已缴费查询: of the person logged in, or of a 他人 verified in this login."""

@@ -10,7 +10,7 @@ import re
 from playwright.sync_api import Locator
 
 from steps.drivers.protocol import Line, PayerRef, Record
-from steps.drivers.ui.pages import ChannelPage
+from steps.drivers.ui.pages import ChannelPage, tiers_of
 
 PENSION_ITEM = "城乡居民社会养老保险"
 SYSTEM_ITEM = f"{PENSION_ITEM}(系统核定)"
@@ -48,12 +48,12 @@ class AppChannelPage(ChannelPage):
 
     def request_sms_code(self, within: Locator | None = None) -> str:
         """获取验证码; the page's message when it refuses ('' when sent)."""
-        (within or self.page).get_by_role("button", name="获取验证码", exact=True).click()
+        self.button("获取验证码", within=within).click()
         self.page.locator("#send-code:disabled").or_(self.message_shown()).first.wait_for()
         return self.said()
 
     def enter_sms_code(self, code: str) -> None:
-        self.page.get_by_label("短信验证码", exact=True).fill(code)
+        self.field("短信验证码").fill(code)
 
     def open_registration(self) -> None:
         """From the channel's first page to its 注册 form."""
@@ -80,15 +80,16 @@ class AppChannelPage(ChannelPage):
     # 办理对象: 本人, or 他人 with the random code ---------------------------------------------------------------
     def choose_target(self, target: str) -> None:
         """办理对象: 本人 or 他人."""
-        self.page.get_by_role("radiogroup", name="办理对象").get_by_text(target, exact=True).click()
+        self.labelled(self.page.get_by_role("radiogroup", name="办理对象").get_by_text(target, exact=True),
+                      target).click()
 
     def enter_other(self, payer: PayerRef) -> None:
         """他人: 证件类型 (where the page asks for it), 姓名, 证件号码 and 手机号码."""
         if self.ASKS_ID_TYPE:
-            self.page.get_by_label("证件类型", exact=True).select_option(payer.id_type)
-        self.page.get_by_label("姓名", exact=True).fill(payer.name)
-        self.page.get_by_label(self.ID_NUMBER, exact=True).fill(payer.id_number)
-        self.page.get_by_label("手机号码", exact=True).fill(payer.phone)
+            self.field("证件类型").select_option(payer.id_type)
+        self.field("姓名").fill(payer.name)
+        self.field(self.ID_NUMBER).fill(payer.id_number)
+        self.field("手机号码").fill(payer.phone)
 
     def captcha_id(self) -> str:
         """Which random-code picture is shown (its address names it), once it has loaded."""
@@ -107,7 +108,7 @@ class AppChannelPage(ChannelPage):
         return self.captcha_id()
 
     def enter_captcha(self, text: str) -> None:
-        self.page.get_by_label("随机验证码", exact=True).fill(text)
+        self.field("随机验证码").fill(text)
 
     def next(self) -> None:
         self.button("下一步").click()
@@ -142,17 +143,29 @@ class AppChannelPage(ChannelPage):
         return f"{PENSION_ITEM}({year}年度)"
 
     def tick(self, item: str) -> None:
-        self.page.get_by_role("checkbox", name=item, exact=True).check()
+        self.labelled(self.page.get_by_role("checkbox", name=item, exact=True), item).check()
 
     def open_amount(self, item: str) -> None:
         """【缴费金额】 of the item's row."""
-        self.item_row(item).get_by_role("button", name="缴费金额").click()
+        self.button("缴费金额", within=self.item_row(item)).click()
+
+    def listed_tiers(self) -> tuple[int, ...]:
+        """The tiers the open 缴费金额 sheet lists, in its order."""
+        group = self.page.get_by_role("dialog", name="缴费金额").get_by_role("radiogroup", name="缴费档次")
+        group.get_by_role("radio").first.wait_for()
+        return tiers_of(group.locator("label").all_inner_texts())
+
+    def close_tiers(self) -> None:
+        """The 缴费金额 sheet's 【取消】."""
+        sheet = self.page.get_by_role("dialog", name="缴费金额")
+        self.button("取消", within=sheet).click()
+        sheet.wait_for(state="hidden")
 
     def choose_tier(self, tier: int) -> None:
         """The tier, then the sheet's 【确定】."""
         sheet = self.page.get_by_role("dialog", name="缴费金额")
-        sheet.get_by_text(f"{tier}元", exact=True).click()
-        sheet.get_by_role("button", name="确定").click()
+        self.labelled(sheet.get_by_text(f"{tier}元", exact=True), f"{tier}元").click()
+        self.button("确定", within=sheet).click()
 
     def ask_for_confirmation(self, *, tier: bool) -> None:
         """What brings up the 提示框 once the item is ticked and its amount settled (by a tier, or by the system):
@@ -170,12 +183,12 @@ class AppChannelPage(ChannelPage):
 
     def confirm(self) -> None:
         """提示框中的【确定】."""
-        self.confirmation().get_by_role("button", name="确定").click()
+        self.button("确定", within=self.confirmation()).click()
         self.confirmation().wait_for(state="hidden")
 
     def pay(self, *, wait: bool = True) -> None:
         """【缴费】."""
-        self.items_section().get_by_role("button", name="缴费", exact=True).click(no_wait_after=not wait)
+        self.button("缴费", within=self.items_section()).click(no_wait_after=not wait)
 
     # 缴费方式 and the providers' pages ------------------------------------------------------------------------
     def payment_ways(self) -> Locator:
@@ -190,7 +203,8 @@ class AppChannelPage(ChannelPage):
 
     def choose_way(self, gateway: str) -> None:
         """The way's radio button."""
-        self.payment_ways().get_by_role("radio", name=self.WAYS[gateway], exact=True).check()
+        name = self.WAYS[gateway]
+        self.labelled(self.payment_ways().get_by_role("radio", name=name, exact=True), name).check()
 
     def pay_with(self, gateway: str) -> None:
         """The way to pay, then 【确认缴费】."""
@@ -245,7 +259,7 @@ class AppChannelPage(ChannelPage):
 
     def print_receipt(self, name: str) -> bytes:
         """The receipt of the payer's newest payment: the PDF the channel hands over."""
-        link = self.records_of(name).get_by_role("link", name=self.RECEIPT).first
+        link = self.link(self.RECEIPT, exact=False, within=self.records_of(name)).first
         with self.page.expect_download() as download:
             link.click()
         with open(download.value.path(), "rb") as pdf:

@@ -11,6 +11,7 @@ from steps.drivers.accounts import password_of
 from steps.drivers.protocol import PayerRef, Senses
 from steps.drivers.ui.app_channel import AppChannelUi
 from steps.drivers.ui.app_page import AGREEMENT, AppChannelPage
+from steps.drivers.ui.pages import ChannelPage
 
 FACTORS = {"sms": "短信验证", "taxapp": "税务APP扫码", "iit": "个人所得税APP扫码"}
 SCAN_APPS = {"taxapp": "税务APP", "iit": "个人所得税APP"}
@@ -34,17 +35,17 @@ class EtaxPage(AppChannelPage):
     def open_login(self) -> None:
         """The home page's 【登录】, top right."""
         self.open_site()
-        self.top_bar().get_by_role("link", name="登录").click()
+        self.link("登录", exact=False, within=self.top_bar()).click()
         self.shown()
 
     def log_in(self, login_name: str, password: str) -> None:
         """【自然人业务】, the account and its 个人用户密码, 【登录】."""
-        self.page.get_by_role("tab", name="自然人业务").click()
+        self.tab("自然人业务").click()
         self.enter_credentials(login_name, password)
         self.press_login()
 
     def press_login(self) -> None:
-        self.login_form().get_by_role("button", name="登录").click()
+        self.button("登录", exact=False, within=self.login_form()).click()
 
     def top_bar(self) -> Locator:
         return self.page.get_by_role("group", name="用户")
@@ -57,8 +58,8 @@ class EtaxPage(AppChannelPage):
         return self.login_form()
 
     def enter_credentials(self, login_name: str, password: str) -> None:
-        self.page.get_by_label("居民身份证号码/手机号码/用户名", exact=True).fill(login_name)
-        self.page.get_by_label("个人用户密码", exact=True).fill(password)
+        self.field("居民身份证号码/手机号码/用户名").fill(login_name)
+        self.field("个人用户密码").fill(password)
 
     def verification(self) -> Locator:
         return self.page.get_by_role("region", name="登录验证")
@@ -84,16 +85,16 @@ class EtaxPage(AppChannelPage):
 
     def open_registration(self) -> None:
         self.open_site()
-        self.top_bar().get_by_role("link", name="用户注册").click()
+        self.link("用户注册", exact=False, within=self.top_bar()).click()
         self.shown()
 
     def fill_registration(self, person: PayerRef, password: str, username: str = "") -> None:
-        self.page.get_by_label("姓名", exact=True).fill(person.name)
-        self.page.get_by_label("证件号码", exact=True).fill(person.id_number)
-        self.page.get_by_label("手机号码", exact=True).fill(person.phone)
-        self.page.get_by_label("密码", exact=True).fill(password)
-        self.page.get_by_label("确认密码", exact=True).fill(password)
-        self.page.get_by_label("用户名(选填)", exact=True).fill(username)
+        self.field("姓名").fill(person.name)
+        self.field("证件号码").fill(person.id_number)
+        self.field("手机号码").fill(person.phone)
+        self.field("密码").fill(password)
+        self.field("确认密码").fill(password)
+        self.field("用户名(选填)").fill(username)
 
     def log_out(self) -> None:
         self.open_site()
@@ -104,7 +105,7 @@ class EtaxPage(AppChannelPage):
 
     # 办税中心 → 涉税业务办理 → 社保缴费 → 社保缴费办理(城乡养老) -----------------------------------------------------
     def open_pension(self) -> None:
-        self.page.get_by_role("navigation", name="主导航").get_by_role("link", name="办税中心", exact=True).click()
+        self.link("办税中心", within=self.page.get_by_role("navigation", name="主导航")).click()
         self.link("涉税业务办理").click()
         self.link("社保缴费").click()
         self.link("社保缴费办理(城乡养老)").click()
@@ -136,10 +137,10 @@ class EtaxPage(AppChannelPage):
         """【第三方支付】 → 建设银行 or 支付宝, or 【协议支付】."""
         ways = self.payment_ways()
         if gateway == AGREEMENT:
-            ways.get_by_role("button", name="协议支付").click()
+            self.button("协议支付", within=ways).click()
             return
-        ways.get_by_role("button", name="第三方支付").click()
-        ways.get_by_role("group", name="第三方支付").get_by_role("button", name=self.WAYS[gateway], exact=True).click()
+        self.button("第三方支付", within=ways).click()
+        self.button(self.WAYS[gateway], within=ways.get_by_role("group", name="第三方支付")).click()
 
     def pay_with(self, gateway: str) -> None:
         """Choosing the way goes on: the site has no 【确认缴费】."""
@@ -148,7 +149,7 @@ class EtaxPage(AppChannelPage):
     # 已缴费查询, 社保费电子缴款回执单 -------------------------------------------------------------------------------
     def open_receipts(self) -> None:
         self.goto(self.SBJF)
-        self.page.get_by_role("navigation", name="社保缴费").get_by_role("link", name=self.RECEIPT).click()
+        self.link(self.RECEIPT, exact=False, within=self.page.get_by_role("navigation", name="社保缴费")).click()
         self.shown()
 
     def record_fields(self, name: str) -> tuple[dict[str, str], ...]:
@@ -175,11 +176,11 @@ class EtaxUi(AppChannelUi):
         super().__init__(page, base_url, senses)
         self.second_factor = second_factor
 
-    def log_in(self, person: PayerRef, login_name: str | None = None) -> str:
+    def log_in(self, person: PayerRef, password: str | None = None, login_name: str | None = None) -> str:
         """【登录】 → 【自然人业务】 → 账号 and 个人用户密码 → 【登录】 → 登录验证 → 【登录】; '' once logged in."""
         p = self.pages
         p.open_login()
-        p.log_in(login_name or person.id_number, password_of(person))
+        p.log_in(login_name or person.id_number, password or password_of(person))
         message = p.wait_for(p.verification())
         if message:
             return message
@@ -196,17 +197,17 @@ class EtaxUi(AppChannelUi):
         """登录验证: 短信验证 (获取验证码, the code from the phone) or a scan with the tax app, then 【登录】."""
         p = self.pages
         name = FACTORS[self.second_factor]
-        p.page.get_by_role("tab", name=name).click()
+        p.tab(name).click()
         panel = p.factor(name)
         if self.second_factor == "sms":
             message = p.request_sms_code(panel)
             if message and "重新获取" not in message:  # asked a minute ago: that code is still good
                 return message
-            panel.get_by_label("短信验证码").fill(self.senses.sms_code(person.phone))
+            p.field("短信验证码", within=panel).fill(self.senses.sms_code(person.phone))
         else:
             self.scan_login(self.second_factor)
             panel.get_by_role("status").filter(has_text="已在").wait_for()
-        panel.get_by_role("button", name="登录").click()
+        p.button("登录", within=panel).click()
         return ""
 
     def scan_login(self, app: str) -> None:
@@ -219,6 +220,7 @@ class EtaxUi(AppChannelUi):
             phone.goto(f"{p.base_url}/etax/scan")
             phone.locator("html:not(.loading)").wait_for(state="attached")
             phone.get_by_role("radiogroup", name="扫码APP").get_by_role("radio", name=SCAN_APPS[app]).check()
+            ChannelPage(phone, p.base_url).labelled(phone.get_by_text("从相册选择", exact=True), "从相册选择")
             phone.get_by_label("从相册选择").set_input_files(
                 {"name": "login-qr.png", "mimeType": "image/png", "buffer": picture})
             phone.get_by_role("status").or_(phone.locator("#message:visible")).first.wait_for()

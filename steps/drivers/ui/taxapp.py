@@ -20,6 +20,7 @@ class TaxappPage(AppChannelPage):
     APP = "宁波税务APP"
     SBJF = "/taxapp/sbjf"
     WAYS = {"ccb": "建行", "wechatpay": "微信支付", "alipay_qr": "支付宝", AGREEMENT: "协议支付"}
+    ID_NUMBER = "身份证件号码"
 
     @property
     def home_path(self) -> str:
@@ -34,16 +35,16 @@ class TaxappPage(AppChannelPage):
         self.link("注册").click()
 
     def fill_registration(self, person: PayerRef, password: str) -> None:
-        self.page.get_by_label("手机号码", exact=True).fill(person.phone)
-        self.page.get_by_label("密码", exact=True).fill(password)
-        self.page.get_by_label("确认密码", exact=True).fill(password)
-        self.page.get_by_label("姓名", exact=True).fill(person.name)
-        self.page.get_by_label("证件类型", exact=True).select_option(person.id_type)
-        self.page.get_by_label("证件号码", exact=True).fill(person.id_number)
+        self.field("手机号码").fill(person.phone)
+        self.field("密码").fill(password)
+        self.field("确认密码").fill(password)
+        self.field("姓名").fill(person.name)
+        self.field("证件类型").select_option(person.id_type)
+        self.field("证件号码").fill(person.id_number)
 
     def log_in(self, phone: str, password: str) -> None:
-        self.page.get_by_label("手机号码", exact=True).fill(phone)
-        self.page.get_by_label("密码", exact=True).fill(password)
+        self.field("手机号码").fill(phone)
+        self.field("密码").fill(password)
         self.button("登录").click()
 
     def signed_in(self) -> Locator:
@@ -78,7 +79,7 @@ class TaxappPage(AppChannelPage):
     def choose_way(self, gateway: str) -> None:
         """【第三方支付】 with 建行, 微信支付 or 支付宝, or 【协议支付】."""
         if gateway != AGREEMENT:
-            self.payment_ways().get_by_role("radio", name="第三方支付", exact=True).check()
+            self.labelled(self.payment_ways().get_by_role("radio", name="第三方支付", exact=True), "第三方支付").check()
         super().choose_way(gateway)
 
     def open_receipts(self) -> None:
@@ -94,11 +95,11 @@ class TaxappUi(AppChannelUi):
     PAGE = TaxappPage
     pages: TaxappPage
 
-    def log_in(self, person: PayerRef) -> str:
+    def log_in(self, person: PayerRef, password: str | None = None) -> str:
         p = self.pages
         p.open_app()
         p.link("登录").click()
-        p.log_in(person.phone, password_of(person))
+        p.log_in(person.phone, password or password_of(person))
         message = p.wait_for(p.signed_in())
         if not message:
             self.logged_in(person)

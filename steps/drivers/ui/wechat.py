@@ -6,7 +6,7 @@ from playwright.sync_api import Locator, Page
 
 from steps.drivers.protocol import CHOOSE_TIER, Choice, Items, Line, Outcome, PayerRef, Paying, Record, Senses, through
 from steps.drivers.ui.cashier import WechatPayCashier
-from steps.drivers.ui.pages import ChannelPage, Described
+from steps.drivers.ui.pages import ChannelPage, Described, tier_not_offered, tiers_of
 
 PENSION = "城乡居民基本养老保险费"
 GATEWAY_NAMES = {"wechatpay": "微信支付"}
@@ -19,23 +19,23 @@ class WechatPage(ChannelPage):
         """打开微信,在搜索框内输入公众号名称并点击。"""
         self.page.goto(f"{self.base_url}/wechat/search")
         self.page.get_by_role("searchbox", name="搜索").fill(name)
-        self.page.get_by_role("button", name="搜索").click()
-        self.page.get_by_role("region", name="搜索结果").get_by_role("link", name=name, exact=True).click()
+        self.button("搜索", exact=False).click()
+        self.link(name, within=self.page.get_by_role("region", name="搜索结果")).click()
 
     def open_menu(self, menu: str, item: str) -> None:
-        self.page.get_by_role("button", name=menu).click()
-        self.page.get_by_role("link", name=item).click()
+        self.button(menu, exact=False).click()
+        self.link(item, exact=False).click()
 
     def agree_authorization(self) -> None:
-        self.page.get_by_role("button", name="同意授权").click()
+        self.button("同意授权", exact=False).click()
 
     def start(self) -> None:
-        self.page.get_by_role("button", name="开始使用").click()
+        self.button("开始使用", exact=False).click()
 
     def enter_payer(self, payer: PayerRef) -> None:
-        self.page.get_by_label("姓名", exact=True).fill(payer.name)
-        self.page.get_by_label("证件类型", exact=True).select_option(payer.id_type)
-        self.page.get_by_label("证件号码", exact=True).fill(payer.id_number)
+        self.field("姓名").fill(payer.name)
+        self.field("证件类型").select_option(payer.id_type)
+        self.field("证件号码").fill(payer.id_number)
 
     def items(self) -> Locator:
         return self.page.get_by_role("radiogroup", name="参保险种").get_by_role("radio")
@@ -48,38 +48,43 @@ class WechatPage(ChannelPage):
         return tuple(self.page.get_by_role("radiogroup", name="参保险种").locator("label .status").all_inner_texts())
 
     def choose_item(self, name: str) -> None:
-        self.page.get_by_role("radio", name=name).check()
+        self.labelled(self.page.get_by_role("radio", name=name), name).check()
 
     def next(self) -> None:
-        self.page.get_by_role("button", name="下一步").click()
+        self.button("下一步", exact=False).click()
 
     def choose_pay_type(self, pay_type: str) -> None:
-        self.page.get_by_label("缴费类型", exact=True).select_option(pay_type)
+        self.field("缴费类型").select_option(pay_type)
+
+    def offered(self, label: str) -> tuple[str, ...]:
+        """The options a 缴费类型 step's list (缴费年度, 缴费档次) offers, as it shows them ('请选择' left out)."""
+        options = self.page.get_by_label(label, exact=True).locator("option").all_inner_texts()
+        return tuple(o.strip() for o in options if o.strip() != "请选择")
 
     def choose_year_and_tier(self, year: int, tier: int) -> None:
-        self.page.get_by_label("缴费年度", exact=True).select_option(label=f"{year}年")
-        self.page.get_by_label("缴费档次", exact=True).select_option(label=f"{tier}元")
+        self.field("缴费年度").select_option(label=f"{year}年")
+        self.field("缴费档次").select_option(label=f"{tier}元")
 
     def confirm(self) -> None:
-        self.page.get_by_role("button", name="确认", exact=True).click()
+        self.button("确认").click()
 
     def detail_lines(self) -> tuple[Line, ...]:
         return self.table_lines("应缴明细")
 
     def submit(self, *, wait: bool = True) -> None:
-        self.page.get_by_role("button", name="确认提交").click(no_wait_after=not wait)
+        self.button("确认提交", exact=False).click(no_wait_after=not wait)
 
     def choose_gateway(self, name: str) -> None:
-        self.page.get_by_role("radio", name=name).check()
+        self.labelled(self.page.get_by_role("radio", name=name), name).check()
 
     def confirm_payment(self) -> None:
-        self.page.get_by_role("button", name="确认支付").click()
+        self.button("确认支付", exact=False).click()
 
     def result_title(self) -> Locator:
         return self.page.get_by_role("status")
 
     def open_records(self) -> None:
-        self.page.get_by_role("button", name="查记录").click()
+        self.button("查记录", exact=False).click()
 
     def record_rows(self) -> tuple[Record, ...]:
         self.section("缴费记录").wait_for()
@@ -126,6 +131,11 @@ class WechatUi(Described):
         p.next()
         p.choose_pay_type(choice.pay_type)
         if choice.pay_type == CHOOSE_TIER:
+            if f"{choice.year}年" not in p.offered("缴费年度"):
+                return Outcome("refused", f"页面的缴费年度中没有{choice.year}年")
+            missing = tier_not_offered(tiers_of(p.offered("缴费档次")), choice.year or 0, choice.tier or 0)
+            if missing:
+                return Outcome("refused", missing)
             p.choose_year_and_tier(choice.year or 0, choice.tier or 0)
             p.confirm()
         else:
@@ -174,7 +184,7 @@ class WechatUi(Described):
             return message
         p.choose_gateway(GATEWAY_NAMES[gateway])
         p.confirm_payment()
-        return p.wait_for(self.cashier.sheet) or self.cashier.pay()
+        return self.cashier.came(p) or self.cashier.pay()
 
     def result(self, order_no: str, quoted: Outcome) -> Outcome:
         title = self.pages.result_title()
@@ -185,6 +195,16 @@ class WechatUi(Described):
             reason = self.pages.section("缴费结果").locator("dd").last.inner_text()
             text = f"{text}({reason})"
         return Outcome(status, text, order_no, quoted.amount, quoted.lines)
+
+    def offered_tiers(self, payer: PayerRef, year: int) -> tuple[int, ...]:
+        """缴费类型 选档缴费: the 缴费档次 listed, when the 缴费年度 list has the year."""
+        if self._lookup(payer).message:
+            return ()
+        p = self.pages
+        p.choose_item(PENSION)
+        p.next()
+        p.choose_pay_type(CHOOSE_TIER)
+        return tiers_of(p.offered("缴费档次")) if f"{year}年" in p.offered("缴费年度") else ()
 
     def records(self, payer: PayerRef) -> tuple[Record, ...]:
         """查记录: from the result page right after paying, else from the payer form."""

@@ -47,11 +47,11 @@ class ZhelibanPage(TaxappPage):
     # 首页 → 办事服务 → district → 线上一站办 → 按部门 → the tax bureau → 事项 → 在线办理 → (城乡养老)缴费 ---------
     def open_services(self) -> None:
         """首页的【办事服务】."""
-        self.home().get_by_role("link", name="办事服务").click()
+        self.link("办事服务", exact=False, within=self.home()).click()
 
     def choose_district(self, district: str) -> None:
         """办事服务: 选择【奉化区】."""
-        self.page.get_by_role("region", name="选择地区").get_by_role("button", name=district, exact=True).click()
+        self.button(district, within=self.page.get_by_role("region", name="选择地区")).click()
 
     def district_services(self, district: str) -> Locator:
         return self.page.get_by_role("navigation", name=f"{district}办事服务")
@@ -65,17 +65,18 @@ class ZhelibanPage(TaxappPage):
         return self.page.get_by_role("navigation", name="部门列表")
 
     def open_department(self, name: str | re.Pattern[str]) -> None:
-        self.departments().get_by_role("link", name=name, exact=True).click()
+        link = self.departments().get_by_role("link", name=name, exact=True)
+        self.labelled(link, name if isinstance(name, str) else "本地区的税务局").click()
 
     def open_residents_fee(self) -> None:
         """【社会保险费及非税收入业务办理】 → 【城乡居民社会保险费申报缴费】."""
         self.button(SOCIAL_INSURANCE).click()
-        self.page.get_by_role("navigation", name=SOCIAL_INSURANCE).get_by_role("link", name=RESIDENTS_FEE).click()
+        self.link(RESIDENTS_FEE, exact=False, within=self.page.get_by_role("navigation", name=SOCIAL_INSURANCE)).click()
 
     def open_online(self, choice: str = "(城乡养老)缴费") -> None:
         """【在线办理】, then a choice of the sheet: 【(城乡养老)缴费】, 已缴费查询 or 打印缴费回执单."""
         self.button("在线办理").click()
-        self.page.get_by_role("dialog", name="在线办理").get_by_role("link", name=choice).click()
+        self.link(choice, exact=False, within=self.page.get_by_role("dialog", name="在线办理")).click()
 
     def walk_to_pension(self, district: str) -> None:
         """From 首页 to (城乡养老)缴费 through the district's tax bureau, as the guide's steps 1–4 go."""

@@ -1,0 +1,122 @@
+"""The vocabulary of the app channels' own accounts (宁波税务APP, 电子税务局, 浙里办APP): 注册 with an SMS code
+(短信验证码) and 登录 with a password, on the tenant's clock. Each step calls the domain language only."""
+
+from __future__ import annotations
+
+import re
+
+from pytest_bdd import given, parsers, then, when
+
+from steps.attempts import Attempt, accepted, refused
+from steps.expect import fail, said
+from steps.language import PensionPayments
+
+CODE_MINUTES, CODE_TRIES = 5, 5
+LOCK_AFTER, LOCK_MINUTES = 5, 30
+CODE_ONCE = "短信验证码只能使用一次"
+CODE_OWN_PHONE = "短信验证码只对发送到的手机号码有效"
+OUTCOMES = {"注册": "registered", "登录": "logged_in"}
+
+
+def seconds(span: str) -> int:
+    """4分59秒, 5分1秒, 29分钟 → seconds."""
+    found = re.fullmatch(r"(?:(\d+)分(?:钟)?)?(?:(\d+)秒)?", span)
+    if not found or not span:
+        fail(f"看不懂的时长:{span}")
+    return int(found.group(1) or 0) * 60 + int(found.group(2) or 0)
+
+
+def code_rule(span: str) -> str:
+    return f"短信验证码{CODE_MINUTES}分钟内有效(获取{span}后输入)"
+
+
+def lock_rule(detail: str) -> str:
+    return f"密码连续输错{LOCK_AFTER}次,账号锁定{LOCK_MINUTES}分钟({detail})"
+
+
+def mistype_passwords(payments: PensionPayments, channel: str, times: int) -> None:
+    """登录 with a wrong password ``times`` times in a row, each refused."""
+    for attempt in range(1, times + 1):
+        tried = payments.log_in("缴费人", channel, wrong=True)
+        if tried.status != "refused":
+            fail(f"输错的密码应被拒绝,实际第{attempt}次输错时{said(tried)}")
+
+
+# 假如 ----------------------------------------------------------------------------------------------------
+@given(parsers.re(r"现在是(?P<year>\d{4})年(?P<month>\d{1,2})月(?P<day>\d{1,2})日(?P<hour>\d{1,2}):(?P<minute>\d{2}),"
+                  r"时间只按场景所说流逝$"))
+def _(payments: PensionPayments, year: str, month: str, day: str, hour: str, minute: str) -> None:
+    payments.stop_clock(f"{year}-{int(month):02d}-{int(day):02d}T{int(hour):02d}:{minute}:00")
+
+
+@given(parsers.re(r"他已在(?P<channel>.+?)用短信验证码注册(?:账号)?$"))
+def _(payments: PensionPayments, channel: str) -> None:
+    payments.register_account("缴费人", channel)
+
+
+@given(parsers.re(r"他在(?P<channel>.+?)注册时获取了短信验证码$"))
+def _(payments: PensionPayments, channel: str) -> None:
+    sent = payments.request_sms_code("缴费人", channel)
+    if sent.status != "sent":
+        fail(f"{channel}注册页【获取验证码】应发送短信验证码,实际{said(sent)}")
+
+
+@given(parsers.re(r"家人的手机随后也收到了(?P<channel>.+?)的注册短信验证码$"))
+def _(payments: PensionPayments, channel: str) -> None:
+    if "家人" not in payments.payers:
+        payments.payer("家人")
+    sent = payments.request_sms_code("家人", channel, on_own_phone=True)
+    if sent.status != "sent":
+        fail(f"家人在{channel}注册页【获取验证码】应发送短信验证码,实际{said(sent)}")
+
+
+@given(parsers.re(r"他在(?P<channel>.+?)连续输错了(?P<times>\d+)次密码$"))
+def _(payments: PensionPayments, channel: str, times: str) -> None:
+    mistype_passwords(payments, channel, int(times))
+
+
+# 当 ------------------------------------------------------------------------------------------------------
+@when(parsers.re(r"他在(?P<channel>.+?)再次注册,输入注册时用过的短信验证码$"), target_fixture="attempt")
+def _(payments: PensionPayments, channel: str) -> Attempt:
+    used = payments.sms_code("缴费人")
+    return Attempt(CODE_ONCE, payments.register("缴费人", channel, code=used))
+
+
+@when(parsers.re(r"(?P<span>[\d分秒钟]+)后他在(?P<channel>.+?)输入该验证码注册$"), target_fixture="attempt")
+def _(payments: PensionPayments, span: str, channel: str) -> Attempt:
+    payments.let_pass(seconds(span))
+    return Attempt(code_rule(span), payments.register("缴费人", channel))
+
+
+@when(parsers.re(r"他在(?P<channel>.+?)输错(?P<times>\d+)次验证码后输入正确的验证码注册$"), target_fixture="attempt")
+def _(payments: PensionPayments, channel: str, times: str) -> Attempt:
+    rule = f"短信验证码输错{CODE_TRIES}次即作废(输错{times}次后输入正确的验证码)"
+    return Attempt(rule, payments.register_after_wrong_codes("缴费人", channel, int(times)))
+
+
+@when(parsers.re(r"他在(?P<channel>.+?)输入家人手机上的验证码注册$"), target_fixture="attempt")
+def _(payments: PensionPayments, channel: str) -> Attempt:
+    return Attempt(CODE_OWN_PHONE, payments.register("缴费人", channel, code=payments.sms_code("家人")))
+
+
+@when(parsers.re(r"他在(?P<channel>.+?)连续输错(?P<times>\d+)次密码后输入正确的密码登录$"), target_fixture="attempt")
+def _(payments: PensionPayments, channel: str, times: str) -> Attempt:
+    mistype_passwords(payments, channel, int(times))
+    return Attempt(lock_rule(f"输错{times}次后输入正确的密码"), payments.log_in("缴费人", channel))
+
+
+@when(parsers.re(r"(?P<span>[\d分秒钟]+)后他在(?P<channel>.+?)输入正确的密码登录$"), target_fixture="attempt")
+def _(payments: PensionPayments, span: str, channel: str) -> Attempt:
+    payments.let_pass(seconds(span))
+    return Attempt(lock_rule(f"锁定{span}后输入正确的密码"), payments.log_in("缴费人", channel))
+
+
+# 那么 ----------------------------------------------------------------------------------------------------
+@then(parsers.re(r"(?P<what>注册|登录)成功$"))
+def _(attempt: Attempt, what: str) -> None:
+    accepted(attempt, OUTCOMES[what])
+
+
+@then(parsers.re(r"(?P<what>注册|登录)被拒绝,提示“(?P<message>.+)”$"))
+def _(attempt: Attempt, what: str, message: str) -> None:
+    refused(attempt, message)

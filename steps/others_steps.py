@@ -1,0 +1,62 @@
+"""The vocabulary of paying for others (为他人缴费): what the person at the screen types for the payer, the
+random code (随机验证码), and the refusal. Each step calls the domain language (``PensionPayments``) only."""
+
+from __future__ import annotations
+
+from pytest_bdd import given, parsers, then, when
+
+from steps.attempts import Attempt, refused
+from steps.drivers.protocol import CAPTCHA_AGAIN, CAPTCHA_MISREAD
+from steps.expect import fail, said
+from steps.language import PensionPayments
+
+PHONE_RULE = "为他人缴费,输入的手机号码须是缴费人登记的手机号码"
+NAME_RULE = "为他人缴费,输入的姓名须与证件号码相符"
+CAPTCHA_RULE = "为他人缴费,随机验证码须与图片上的一致"
+AGAIN_RULE = "随机验证码只能用于一次核验,核验未通过后须换一张"
+
+
+@given(parsers.re(r"家人在(?P<channel>.+?)为缴费人核验时输错了手机号码,核验未通过$"))
+def _(payments: PensionPayments, channel: str) -> None:
+    payments.mistype("缴费人", phone=payments.someone_elses("缴费人", "phone"))
+    checked = payments.verify_other("缴费人", channel, by="家人")
+    if checked.status != "refused":
+        fail(f"{PHONE_RULE}:输错手机号码的核验应不通过,实际{said(checked)}")
+
+
+@when(parsers.re(r"家人在(?P<channel>.+?)为缴费人缴费,输入的手机号码不是缴费人登记的手机号码$"),
+      target_fixture="attempt")
+def _(payments: PensionPayments, channel: str) -> Attempt:
+    payments.mistype("缴费人", phone=payments.someone_elses("缴费人", "phone"))
+    return Attempt(PHONE_RULE, payments.pay_current_year("缴费人", channel, by="家人"))
+
+
+@when(parsers.re(r"家人在(?P<channel>.+?)为缴费人缴费,输入的姓名与证件号码不符$"), target_fixture="attempt")
+def _(payments: PensionPayments, channel: str) -> Attempt:
+    payments.mistype("缴费人", name=payments.someone_elses("缴费人", "name"))
+    return Attempt(NAME_RULE, payments.pay_current_year("缴费人", channel, by="家人"))
+
+
+@when(parsers.re(r"家人在(?P<channel>.+?)为缴费人缴费,输入的随机验证码与图片上的不符$"), target_fixture="attempt")
+def _(payments: PensionPayments, channel: str) -> Attempt:
+    return Attempt(CAPTCHA_RULE, payments.pay_for_other("缴费人", channel, by="家人", captcha=CAPTCHA_MISREAD))
+
+
+@when(parsers.re(r"家人在(?P<channel>.+?)改正手机号码,仍输入刚才的随机验证码为缴费人缴费$"), target_fixture="attempt")
+def _(payments: PensionPayments, channel: str) -> Attempt:
+    payments.retype("缴费人")
+    return Attempt(AGAIN_RULE, payments.pay_for_other("缴费人", channel, by="家人", captcha=CAPTCHA_AGAIN))
+
+
+@then(parsers.re(r"为他人缴费被拒绝,提示“(?P<message>.+)”$"))
+def _(attempt: Attempt, message: str) -> None:
+    refused(attempt, message)
+
+
+@then("为他人缴费被拒绝,提示换用新的随机验证码")
+def _(attempt: Attempt) -> None:
+    """Over HTTP the old picture is 已使用过; on the page a new picture shows, and the old code is 错误 for it."""
+    outcome = attempt.outcome
+    asks = "随机验证码" in outcome.message and any(words in outcome.message for words in ("换一张", "新图片"))
+    if outcome.status != "refused" or not asks:
+        fail(f"{attempt.rule}:应被拒绝并提示换用新的随机验证码(已使用过,或与新图片上的不符),实际{said(outcome)}")

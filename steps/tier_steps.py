@@ -1,0 +1,43 @@
+"""The vocabulary of the tier table (features/rules/tier_table.feature): the year's table as the feature writes it,
+and the tiers a channel offers. Each step calls the domain language only."""
+
+from __future__ import annotations
+
+from pytest_bdd import given, parsers, then, when
+
+from steps.expect import check
+from steps.language import PensionPayments
+
+
+def _yuan(tiers: tuple[int, ...] | list[int]) -> str:
+    return "、".join(str(t) for t in tiers) + "元" if tiers else "(无)"
+
+
+@given(parsers.re(r"(?P<year>\d{4})年度的缴费档次表是$"), target_fixture="tier_table")
+def _(year: str, datatable: list[list[str]]) -> dict[str, object]:
+    head, *rows = datatable
+    check(head == ["缴费档次(元)"], f"档次表的表头应为“缴费档次(元)”,实际为{head}")
+    return {"year": int(year), "tiers": tuple(int(row[0]) for row in rows)}
+
+
+@when(parsers.re(r"他在(?P<channel>.+?)选档缴费,查看(?P<year>\d{4})年度可选的缴费档次$"), target_fixture="offered")
+def _(payments: PensionPayments, channel: str, year: str) -> dict[str, object]:
+    return {"channel": channel, "year": int(year), "tiers": payments.offered_tiers("缴费人", channel, year=int(year))}
+
+
+@when(parsers.re(r"他在(?P<channel>.+?)缴费批扣定档,查看(?P<year>\d{4})年度可选的缴费档次$"), target_fixture="offered")
+def _(payments: PensionPayments, channel: str, year: str) -> dict[str, object]:
+    return {"channel": f"{channel}【缴费批扣定档】", "year": int(year),
+            "tiers": payments.batch_tiers("缴费人", channel, year=int(year))}
+
+
+@then(parsers.re(r"可选的缴费档次正是(?P<year>\d{4})年度档次表中的档次$"))
+def _(offered: dict[str, object], tier_table: dict[str, object], year: str) -> None:
+    check(tier_table["year"] == int(year), f"档次表是{tier_table['year']}年度的,步骤说的是{year}年度")
+    expected: tuple[int, ...] = tier_table["tiers"]  # type: ignore[assignment]
+    seen: tuple[int, ...] = offered["tiers"]  # type: ignore[assignment]
+    extra = [t for t in seen if t not in expected]
+    missing = [t for t in expected if t not in seen]
+    check(not extra and not missing and len(seen) == len(set(seen)), (
+        f"{offered['channel']}提供的{year}年度缴费档次应正是档次表中的档次({_yuan(expected)}),"
+        f"实际为{_yuan(seen)}:多出{_yuan(extra)},缺少{_yuan(missing)}"))
