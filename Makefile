@@ -21,6 +21,7 @@ PY := $(VENV)/bin/python
 STAMPS := .setup
 RESULTS := reports/allure-results
 REPORT_DIR := reports/allure-report
+POWER_RESULTS := reports/power-results
 ALLURE := reports/node_modules/.bin/allure
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -48,13 +49,14 @@ if [ -n "$$missing" ]; then \
 fi
 endef
 
-.PHONY: help setup test e2e report serve lint bench bench-load bench-walkthrough clean clean-history FORCE
+.PHONY: help setup test e2e report power serve lint bench bench-load bench-walkthrough clean clean-history FORCE
 
 help:
 	@echo "make setup    建虚拟环境（requirements.lock）、准备 Chromium 与中文字体、安装 Allure 3（reports/）"
 	@echo "make test     单元测试与全部特性，两种驱动：pytest $(TEST_SUITE)（PYTEST_ARGS=… 可替换）"
 	@echo "make e2e      用 UI 驱动跑特性，生成 Allure 报告并按渠道给出结论（PYTEST_ARGS=… 追加参数）"
 	@echo "make report   从 $(RESULTS) 离线生成 $(REPORT_DIR)/index.html（含指南步骤矩阵、历次趋势），并打印各渠道结论"
+	@echo "make power    测试能力：逐个打开模拟器的缺陷目录跑特性，打印每个缺陷被哪个场景拦截及得分，结果进报告的「测试能力」；POWER_ARGS=… 追加参数"
 	@echo "make serve    启动模拟器：http://127.0.0.1:$(PORT)/（PORT=… 可改）"
 	@echo "make lint     ruff check"
 	@echo "make bench    每种驱动的墙钟时间与单个场景耗时（中位数、P90、按渠道）；BENCH_ARGS=… 追加参数"
@@ -114,6 +116,9 @@ e2e: setup
 report: $(VENV_STAMP) $(NPM_STAMP)
 	@[ -d $(RESULTS) ] || { echo "没有 $(RESULTS)：先运行 make e2e。" >&2; exit 1; }
 	@rm -rf $(REPORT_DIR)
+	@# The latest `make power` (one result per catalogued defect) shows under 测试能力.
+	@grep -l '"harness_power"' $(RESULTS)/*-result.json 2>/dev/null | xargs -r rm -f
+	@if [ -d $(POWER_RESULTS) ]; then cp $(POWER_RESULTS)/*-result.json $(RESULTS)/ 2>/dev/null || true; fi
 	@$(PY) -m reports.guide_page $(RESULTS) $(REPORT_DIR)
 	@cd reports && NO_COLOR=1 ./node_modules/.bin/allure generate --config allurerc.mjs allure-results
 	@# The report page would load Google Analytics: drop it, the report is read offline.
@@ -121,6 +126,10 @@ report: $(VENV_STAMP) $(NPM_STAMP)
 	@echo "报告：$(CURDIR)/$(REPORT_DIR)/index.html"
 	@$(PY) -m reports.privacy $(RESULTS)
 	@$(PY) -m reports.summary $(RESULTS)
+
+power: setup
+	$(PY) -m benchmarks.power $(POWER_ARGS)
+	@if [ -d $(RESULTS) ]; then $(MAKE) report; fi
 
 clean-history:
 	rm -f "$${ALLURE_HISTORY_PATH:-reports/history/history.jsonl}"
@@ -141,6 +150,6 @@ lint: $(VENV_STAMP)
 	$(VENV)/bin/ruff check .
 
 clean:
-	rm -rf $(VENV) $(STAMPS) $(RESULTS) $(REPORT_DIR) reports/node_modules test-results
+	rm -rf $(VENV) $(STAMPS) $(RESULTS) $(POWER_RESULTS) $(REPORT_DIR) reports/node_modules test-results
 
 FORCE:

@@ -26,6 +26,7 @@ CHANNEL_NAMES: dict[str, str] = {
 _CODES = {name: code for code, name in CHANNEL_NAMES.items()}  # the harness labels a result with the name
 UNLABELLED = "未标注"
 RERUN_LABEL = "rerun"  # a failed UI scenario's rerun that records its trace: evidence, never a verdict
+POWER_LABEL = "harness_power"  # a result of benchmarks.power (测试能力): a measure of the features, no verdict
 STATUSES = ("passed", "failed", "broken", "skipped", "unknown")
 STATUS_TITLES = ("通过", "失败", "损坏", "跳过", "未知")
 
@@ -79,6 +80,10 @@ def is_rerun(result: dict) -> bool:
     return any(label.get("name") == RERUN_LABEL for label in result.get("labels") or [])
 
 
+def is_power(result: dict) -> bool:
+    return any(label.get("name") == POWER_LABEL for label in result.get("labels") or [])
+
+
 def _stop_time(result: dict) -> float:
     for key in ("stop", "start"):
         value = result.get(key)
@@ -106,7 +111,8 @@ def _channel_order(channel: str) -> tuple[int, str]:
 
 
 def read_results(results_dir: Path) -> tuple[list[dict], list[str]]:
-    """Every `*-result.json` of DIR but traced reruns, and the names of those that cannot be read as JSON objects."""
+    """Every `*-result.json` of DIR but traced reruns and harness-power results, and the names of those that
+    cannot be read as JSON objects."""
     results: list[dict] = []
     unreadable: list[str] = []
     for path in sorted(Path(results_dir).glob("*-result.json")):
@@ -118,7 +124,7 @@ def read_results(results_dir: Path) -> tuple[list[dict], list[str]]:
         if not isinstance(data, dict):
             unreadable.append(path.name)
             continue
-        if not is_rerun(data):  # the traced rerun of a failure is evidence only
+        if not is_rerun(data) and not is_power(data):  # a traced rerun is evidence only, a power result a measure
             results.append(data)
     return results, unreadable
 
