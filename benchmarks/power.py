@@ -58,7 +58,7 @@ AREA_FEATURES = {  # which features a defect of each area meets first (an order 
     "批量扣款": ("batch_deduction",),
 }
 RUN_TIMEOUT = 1200.0
-EXCEPTION_NAME = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Broken|Failed): ")  # e.g. steps.expect.RuleBroken
+EXCEPTION_NAME = re.compile(r"^[\w.]*(?:Error|Exception|Broken|Failed): ")  # e.g. steps.expect.RuleBroken
 VERDICTS = {"caught": "拦截", "survived": "漏过", "undecided": "未判定"}
 
 

@@ -243,7 +243,8 @@ class PensionPayments:
 
     # the simulator's side ---------------------------------------------------------------------------
     def plan_fault(self, kind: str, **options: Any) -> None:
-        self.control.plan_faults(self.tenant_id, [{"kind": kind, **options}])
+        """One more fault for the payments to come, after those already planned."""
+        self.control.plan_faults(self.tenant_id, [*self.control.faults(self.tenant_id), {"kind": kind, **options}])
 
     def sign_agreement(self, alias: str = "缴费人", **options: Any) -> dict[str, Any]:
         """签订三方协议 for the payer (协议支付, 缴费批扣定档); ``balance`` in yuan, ``bank``, … are optional."""

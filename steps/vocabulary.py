@@ -110,6 +110,11 @@ def _(payments: PensionPayments) -> None:
     payments.plan_fault("decline")
 
 
+@given("一条签名不对的“支付成功”通知会抢先送达")
+def _(payments: PensionPayments) -> None:
+    payments.plan_fault("notify_forged")
+
+
 @given(parsers.re(r"支付结果通知将(?P<how>迟到|重复送达)$"))
 def _(payments: PensionPayments, how: str) -> None:
     payments.plan_fault({"迟到": "notify_late", "重复送达": "notify_twice"}[how])

@@ -43,6 +43,8 @@ def test_the_first_failure_is_read_with_its_rule_and_without_the_bare_comparison
     assert power._first_failure(tmp_path / "missing.xml") == ("", "", "", 0)
     junit.write_text(RULE_BROKEN, encoding="utf-8")
     assert power._first_failure(junit)[2] == "短信验证码只能使用一次:应被拒绝"
+    junit.write_text(RULE_BROKEN.replace("steps.expect.RuleBroken: ", "Failed: "), encoding="utf-8")
+    assert power._first_failure(junit)[2] == "短信验证码只能使用一次:应被拒绝"
 
 
 def test_the_features_of_the_area_run_first_and_every_other_after(pytester: pytest.Pytester,
