@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from simulators.core import defects, tenants
@@ -92,10 +93,25 @@ def page(pages: Jinja2Templates, request: Request, template: str, **context: obj
 
 
 def shown(request: Request, page: HTMLResponse, channel: str, template: str) -> HTMLResponse:
-    """The page as the request's tenant sees it: changed only by a page defect switched on for it."""
+    """The page as the request's tenant sees it: changed only by a page defect switched on for it. While no tenant
+    of this simulator has had a defect on, the page as rendered, with no read of the tenant (no cost when off)."""
+    if not defects_in_use(request):
+        return page
     with database(request).transaction() as session:
         tenant = session.get(Tenant, tenant_id(request))
     return defects.at(tenant, "page.html", page, channel=channel, template=template)
+
+
+def defects_in_use(request: Request, *, now: bool = False) -> bool:
+    """Whether any tenant may have a defect on: read from the database once per process, then kept (``now``: a
+    tenant has just had one switched on)."""
+    state = request.app.state
+    if now:
+        state.defects_in_use = True
+    elif getattr(state, "defects_in_use", None) is None:
+        with database(request).transaction() as session:
+            state.defects_in_use = any(session.scalars(select(Tenant.defects)))
+    return bool(state.defects_in_use)
 
 
 def local_path(target: str) -> str:

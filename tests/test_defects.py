@@ -83,6 +83,26 @@ def test_the_defects_switched_on_survive_a_restart_on_the_same_database(tmp_path
         control.close()
 
 
+def test_a_page_defect_shows_after_a_restart_and_pages_read_no_tenant_while_none_is_on(tmp_path: Path) -> None:
+    """Pages read the tenant's defects only once some tenant of the database has one on: a fresh simulator knows it
+    from the database, and one where none was ever on renders its pages without that read."""
+    db = tmp_path / "sim.db"
+    with embedded(db) as first:
+        control = SimControl(first.url)
+        for tenant in ("plain", "relabelled"):
+            control.create_tenant(tenant, 3)
+        with connect(first.url, "plain") as http:
+            assert "查记录" in _page(http, "/wechat/sbjf")
+        assert first.app.state.defects_in_use is False
+        control.set_defects("relabelled", ["wechat_label_changed"])
+        assert first.app.state.defects_in_use is True
+        control.close()
+    with embedded(db) as again:
+        for tenant, label_ in (("relabelled", "查纪录"), ("plain", "查记录")):
+            with connect(again.url, tenant) as http:
+                assert label_ in _page(http, "/wechat/sbjf"), tenant
+
+
 # the world a defect is tried in ------------------------------------------------------------------------------------
 @dataclass
 class World:

@@ -203,6 +203,8 @@ def set_defects(request: Request, tenant_id: str, body: DefectsIn) -> dict[str, 
     with web.database(request).transaction() as session:
         tenant = tenants.get(session, tenant_id)
         tenant.defects = names
+        if names:
+            web.defects_in_use(request, now=True)
         return {"catalogue": defects.catalogue_json(), "active": list(tenant.defects)}
 
 
