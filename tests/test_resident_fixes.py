@@ -279,3 +279,16 @@ def test_the_taxapp_asks_others_for_the_identity_document_number(sim: EmbeddedSi
     page = taxapp.http.get("/taxapp/sbjf/cxyl", headers={"Cookie": f"taxapp_token={taxapp.token}"}).text
     assert '<label for="id_number">身份证件号码</label>' in page
     assert "身份证件号码" in taxapp.http.get("/taxapp/sbjf", headers={"Cookie": f"taxapp_token={taxapp.token}"}).text
+
+
+# 5. a person past the age limit is told so beside the pension item --------------------------------------------------
+@pytest.mark.parametrize("status", [None, "低保对象"])
+def test_the_pension_item_tells_a_person_of_60_the_age_rule(wechat: Wechat, enrol: Callable[..., Payer],
+                                                            status: str | None) -> None:
+    """A 60-year-old (ordinary, or of a special status: nothing for the system to bill) sees why beside the item,
+    instead of 待缴费; one of 59 still sees 待缴费."""
+    for age, shown in ((60, "缴费人2024年度年龄为60周岁,不在16周岁至60周岁的参保缴费年龄范围内"), (59, "待缴费")):
+        payer = enrol(age=age, special_status=status)
+        body = {"name": payer.name, "id_type": "居民身份证", "id_number": payer.id_number}
+        items = wechat.call("POST", "/wechat/api/payer/items", body).json()["items"]
+        assert [i["status"] for i in items if i["insurance"] == "pension"] == [shown], (age, items)

@@ -50,6 +50,7 @@ class Statement:
     arrears: tuple[Due, ...]
     special_current: Due | None
     tenant: Tenant | None = None  # whose rules these are (their defects, if any is on)
+    notice: str = ""  # why the person cannot pay this year at all (the age rule), shown beside the pension item
 
     @property
     def system_dues(self) -> tuple[Due, ...]:
@@ -101,6 +102,7 @@ def statement(session: Session, ref: ReferenceData, person: Person, today: date)
     age = age_in_year(person.birth_date, season.year, ref.age_basis) if season else None
     arrears: list[Due] = []
     special: Due | None = None
+    notice = ""
     if season is not None:
         window = range(season.year - ref.arrears_window_years, season.year)
         for year in sorted(set(person.arrears_years)):
@@ -112,7 +114,10 @@ def statement(session: Session, ref: ReferenceData, person: Person, today: date)
         eligible = defects.at(tenant, "age.eligible", _age_eligible(ref, age), age=age, ref=ref, special=True)
         if amounts and eligible and season.year not in paid:
             special = Due(season.year, REGULAR, amounts.personal_yuan * 100, amounts.government_yuan * 100)
-    return Statement(person, today, season, age, paid, tuple(arrears), special, tenant)
+        if not person.special_status:
+            eligible = defects.at(tenant, "age.eligible", _age_eligible(ref, age), age=age, ref=ref, special=False)
+        notice = "" if eligible else _age_refused(ref, age, season.year).message
+    return Statement(person, today, season, age, paid, tuple(arrears), special, tenant, notice)
 
 
 def _age_eligible(ref: ReferenceData, age: int | None) -> bool:

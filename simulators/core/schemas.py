@@ -52,7 +52,9 @@ def due_json(due: Due) -> dict[str, object]:
 
 def items_json(st: Statement) -> list[dict[str, object]]:
     """The person's insured items, as the channels list them."""
-    pension_state = "已缴费" if st.current_paid and not st.system_dues else "待缴费"
+    pension_state = "待缴费"
+    if not st.system_dues:
+        pension_state = "已缴费" if st.current_paid else st.notice or pension_state
     return [
         {"insurance": PENSION, "name": INSURANCE_NAMES[PENSION], "status": pension_state,
          "system_dues": [due_json(d) for d in st.system_dues],

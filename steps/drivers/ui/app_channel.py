@@ -213,8 +213,9 @@ class AppChannelUi(Described):
                 return Outcome("refused", missing)
             p.choose_tier(choice.tier or 0)
         else:
-            if SYSTEM_ITEM not in names:
-                return Outcome("refused", "没有由系统自动生成缴费金额的条目")
+            if SYSTEM_ITEM not in names:  # the page says why beside the pension item, if it says anything
+                told = [s for s in p.item_statuses() if s not in ("", "待缴费", "已缴费", "不在本模拟范围")]
+                return Outcome("refused", told[0] if told else "没有由系统自动生成缴费金额的条目")
             p.tick(SYSTEM_ITEM)
         p.ask_for_confirmation(tier=tier)
         message = p.wait_for(p.confirmation())
