@@ -117,7 +117,7 @@ report: $(VENV_STAMP) $(NPM_STAMP)
 	@[ -d $(RESULTS) ] || { echo "没有 $(RESULTS)：先运行 make e2e。" >&2; exit 1; }
 	@rm -rf $(REPORT_DIR)
 	@# The latest `make power` (one result per catalogued defect) shows under 测试能力.
-	@grep -l '"harness_power"' $(RESULTS)/*-result.json 2>/dev/null | xargs -r rm -f
+	@{ grep -l '"harness_power"' $(RESULTS)/*-result.json 2>/dev/null || true; } | xargs -r rm -f
 	@if [ -d $(POWER_RESULTS) ]; then cp $(POWER_RESULTS)/*-result.json $(RESULTS)/ 2>/dev/null || true; fi
 	@$(PY) -m reports.guide_page $(RESULTS) $(REPORT_DIR)
 	@cd reports && NO_COLOR=1 ./node_modules/.bin/allure generate --config allurerc.mjs allure-results
