@@ -11,6 +11,7 @@ import allure
 from pytest_bdd import given, parsers, then, when
 
 from fixtures.payers import with_check_char
+from reports.masking import mask_text
 from steps.expect import check
 from steps.guide_steps import STATUSES
 from steps.language import PensionPayments
@@ -38,11 +39,6 @@ def id_ending(payments: PensionPayments, head: str, tail: str) -> str:
         if id_number[-1] == tail[3]:
             return id_number
     raise AssertionError(f"找不到以{head}开头、以{tail}结尾的有效证件号码")
-
-
-def masked(id_number: str) -> str:
-    """An ID number as receipts show it: the first six and the last four characters, eight stars between."""
-    return id_number[:6] + "*" * 8 + id_number[-4:]
 
 
 def _paid(payments: PensionPayments, channel: str, tier: str, year: str) -> None:
@@ -111,7 +107,7 @@ def _(payments: PensionPayments, receipt: dict[str, str], authority: str) -> Non
 @then(parsers.re(r"回执单上的证件号码是“(?P<shown>[0-9X*]+)”$"))
 def _(payments: PensionPayments, receipt: dict[str, str], shown: str) -> None:
     id_number = payments.payers["缴费人"].id_number
-    check(shown == masked(id_number), f"例子有误:证件号码隐去中间八位应写作{masked(id_number)},例子写的是{shown}")
+    check(shown == mask_text(id_number), f"例子有误:证件号码隐去中间八位应写作{mask_text(id_number)},例子写的是{shown}")
     seen = [_hide(s) for s in RECEIPT_ID.findall(receipt["text"])]  # a whole number never reaches a message
     check(seen == [shown], (
         f"{receipt['channel']}缴费回执单上的证件号码应隐去中间八位,显示为{shown},"
@@ -165,4 +161,4 @@ def _lines(lines: list[tuple[int, str, str]] | tuple[tuple[int, str, str], ...])
 
 def _hide(text: str) -> str:
     """What a failure message may say of an ID number the receipt printed: never the whole of it."""
-    return f"完整的证件号码(此处隐去中间八位:{masked(text)})" if len(text) == 18 and "*" not in text else text
+    return f"完整的证件号码(此处隐去中间八位:{mask_text(text)})" if len(text) == 18 and "*" not in text else text
