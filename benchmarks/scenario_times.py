@@ -18,7 +18,7 @@ import xml.etree.ElementTree as ElementTree
 from collections import defaultdict
 from pathlib import Path
 
-from steps.language import CHANNELS as CHANNEL_NAMES
+import channels
 
 
 def run(driver: str, workers: int, extra: list[str]) -> tuple[float, list[tuple[str, float, str]]]:
@@ -42,10 +42,10 @@ def run(driver: str, workers: int, extra: list[str]) -> tuple[float, list[tuple[
 def channel_of(name: str, classname: str) -> str:
     """A rule row names its channel in Chinese (the first one named, when a row visits several); a guide
     walk-through's module names it in code."""
-    named = sorted((name.find(chinese), code) for chinese, code in CHANNEL_NAMES.items() if chinese in name)
+    named = sorted((name.find(c.name), c.code) for c in channels.CHANNELS if c.name in name)
     if named:
         return named[0][1]
-    return next((code for code in CHANNEL_NAMES.values() if classname.endswith(f"guide_{code}")), "其他")
+    return next((c.code for c in channels.CHANNELS if classname.endswith(f"guide_{c.code}")), "其他")
 
 
 def main() -> None:

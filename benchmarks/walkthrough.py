@@ -46,11 +46,11 @@ from faker import Faker
 from playwright.sync_api import Browser, Locator, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
+import channels
 from benchmarks.load import width
 from fixtures.browser import CHROMIUM_ARGS, BrowserChoice, resolve_chromium
 from fixtures.payers import NingboPayerProvider, Payer
 from fixtures.simulator import EmbeddedSimulator, SimControl, embedded
-from steps.drivers.ui import PROFILES
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = "steps/test_guide_wechat.py::test_选档缴纳当年度养老保险费"
@@ -190,7 +190,7 @@ class Bare:
     def walk(self, tenant: str, payer: Payer) -> None:
         """The walk-through in a new context of the WeChat profile, then the tenant's ledger, as the harness checks
         it after every scenario."""
-        context = self.browser.new_context(**PROFILES["wechat"].context_args())
+        context = self.browser.new_context(**channels.WECHAT.device.context_args())
         try:
             context.add_cookies([{"name": "sim_tenant", "value": tenant, "url": self.sim.url}])
             context.set_default_timeout(15_000)

@@ -9,23 +9,15 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+from channels import CHANNELS, STAGES, stage_steps
+
 FEATURES = Path(__file__).resolve().parent.parent / "features"
-GUIDE_STEPS = {"wechat": 8, "alipay": 6, "taxapp": 7, "etax": 8, "zheliban": 9}
-CHANNEL_TITLES = {"wechat": "微信公众号", "alipay": "支付宝", "taxapp": "宁波税务APP", "etax": "电子税务局",
-                  "zheliban": "浙里办APP"}
-# The guide's section of each channel, as the guide titles it.
-GUIDE_SECTIONS = {"wechat": "1、微信公众号", "alipay": "2、支付宝", "taxapp": "3、“宁波税务”APP",
-                  "etax": "4、电子税务局", "zheliban": "5、“浙里办”APP"}
-# The same stage of paying has its own number in each channel's guide: a rule feature tagged ``@guide_<stage>``
-# concerns that step of every channel it runs in.
-GUIDE_STAGES = {
-    "login": {"taxapp": 1, "etax": 2, "zheliban": 1},                              # 注册, 登录 (app accounts)
-    "payer": {"wechat": 3, "alipay": 2, "taxapp": 3, "etax": 5, "zheliban": 5},    # who pays: 本人 or 他人
-    "choose": {"wechat": 4, "alipay": 4, "taxapp": 4, "etax": 6, "zheliban": 6},   # 选档缴费 or 特殊缴费
-    "pay": {"wechat": 7, "alipay": 5, "taxapp": 6, "etax": 7, "zheliban": 8},      # the payment itself
-    "records": {"wechat": 8, "alipay": 6, "taxapp": 7, "etax": 8, "zheliban": 9},  # 查记录, receipts
-    "batch": {"alipay": 2},                                                        # 缴费批扣定档
-}
+# Read from the channel registry: each channel's guide steps, its name and the guide's title of its section, and
+# each stage of paying with its step number per channel.
+GUIDE_STEPS = {c.code: c.guide_steps for c in CHANNELS}
+CHANNEL_TITLES = {c.code: c.name for c in CHANNELS}
+GUIDE_SECTIONS = {c.code: c.guide_section for c in CHANNELS}
+GUIDE_STAGES = {stage: stage_steps(stage) for stage in STAGES}
 _TAG = re.compile(r"@guide_([a-z]+)_(\d+)")
 _SCENARIO = re.compile(r"^\s*(?:场景|场景大纲|Scenario|Scenario Outline):\s*(.+?)\s*$")
 

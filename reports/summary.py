@@ -13,16 +13,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from channels import CHANNELS
+
 __all__ = ["CHANNEL_NAMES", "ChannelTally", "Summary", "format_table", "latest_tries", "main", "read_results",
            "summarize"]
 
-CHANNEL_NAMES: dict[str, str] = {
-    "wechat": "微信公众号「宁波税务」",
-    "alipay": "支付宝「宁波社保缴费」",
-    "taxapp": "「宁波税务」APP",
-    "etax": "宁波电子税务局",
-    "zheliban": "「浙里办」APP",
-}
+CHANNEL_NAMES: dict[str, str] = {c.code: c.title for c in CHANNELS}  # from the channel registry
 _CODES = {name: code for code, name in CHANNEL_NAMES.items()}  # the harness labels a result with the name
 UNLABELLED = "未标注"
 RERUN_LABEL = "rerun"  # a failed UI scenario's rerun that records its trace: evidence, never a verdict

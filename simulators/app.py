@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+import channels
 from simulators import guards, web
 from simulators.alipay import routes as alipay
 from simulators.control import routes as control
@@ -35,13 +36,6 @@ from simulators.wechat import routes as wechat
 from simulators.zheliban import routes as zheliban
 
 HERE = Path(__file__).parent
-CHANNELS = (
-    ("wechat", "“宁波税务”微信公众号", "/wechat/search"),
-    ("alipay", "支付宝小程序“宁波社保缴费”", "/alipay/"),
-    ("taxapp", "“宁波税务”APP", "/taxapp/"),
-    ("etax", "宁波市电子税务局", "/etax/"),
-    ("zheliban", "“浙里办”APP", "/zheliban/"),
-)
 ROUTERS = (*wechat.routers, *alipay.routers, *taxapp.routers, *etax.routers, *zheliban.routers, wechatpay.router,
            alipay_pay.router, ccb.router, bank.router, control.router)
 pages = web.templates(HERE / "templates")
@@ -113,4 +107,5 @@ def _landing(request: Request) -> HTMLResponse:
         people = [{**tenants.as_json(p), "masked_id": masking.mask_id(p.id_number),
                    "masked_phone": masking.mask_phone(p.phone), "age": ages.age_on(p.birth_date, today)}
                   for p in tenants.payers(session, demo)]
-    return pages.TemplateResponse(request, "landing.html", {"channels": CHANNELS, "payers": people})
+    links = [(c.code, c.title, c.entry) for c in channels.CHANNELS]
+    return pages.TemplateResponse(request, "landing.html", {"channels": links, "payers": people})

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from fastapi import Request
+from fastapi import Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,11 +24,41 @@ from simulators.core.refdata import ReferenceData
 
 TENANT_HEADER = "X-Sim-Tenant"
 TENANT_COOKIE = "sim_tenant"
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="错误代码(英文,供程序判断),如 invalid_input、not_found、rule_refused")
+    field: str | None = Field(description="出错的字段(中文名称或请求头名);与字段无关时为 null")
+    message: str = Field(description="中文说明:哪个字段、违反了哪条规则")
+
+
+class ErrorOut(BaseModel):
+    """The one error shape of every route: ``{"error": {"code", "field", "message"}}``."""
+
+    error: ErrorDetail
+
+    model_config = {"json_schema_extra": {"examples": [
+        {"error": {"code": "invalid_input", "field": "证件号码", "message": "证件号码应为18位"}}]}}
+
+
+ERROR_TEXT = (
+    (400, "请求不符合规则(无法读取的请求体)"), (401, "未授权(未登录、未授权或令牌不对)"), (403, "拒绝访问(跨站请求)"),
+    (404, "未找到(租户、缴费人、订单)"), (409, "业务规则不允许"), (413, "请求内容过大"), (415, "不支持的请求内容类型"),
+    (422, "输入不符合规则"), (500, "模拟器内部错误"), (502, "支付渠道不可用"),
+)
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"description": text} for code, text in (
-        (401, "未授权"), (404, "未找到"), (409, "业务规则不允许"), (422, "输入不符合规则"), (502, "支付渠道不可用"),
-    )
+    code: {"model": ErrorOut, "description": text} for code, text in ERROR_TEXT
 }
+
+
+def declared_tenant(
+    x_sim_tenant: str | None = Header(
+        default=None, alias=TENANT_HEADER, max_length=64, pattern=r"^[A-Za-z0-9_.-]{1,64}$",
+        description="测试租户编号(由 POST /__sim/tenants 创建);不给时依次看查询参数 sim_tenant、Cookie sim_tenant,"
+        "都没有则为演示租户 demo",
+    ),
+) -> None:
+    """Declares the tenant header in the OpenAPI document; ``tenant_id`` reads it (with the query and cookie)."""
 
 
 def database(request: Request) -> Database:

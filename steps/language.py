@@ -10,6 +10,7 @@ from typing import Any
 
 from faker import Faker
 
+import channels
 from fixtures.payers import Payer
 from fixtures.receipts import pdf_text
 from fixtures.simulator import SimControl
@@ -32,18 +33,12 @@ from steps.drivers.protocol import (
 )
 from steps.expect import fail, said
 
-CHANNELS = {
-    "微信公众号": "wechat",
-    "支付宝小程序": "alipay",
-    "宁波税务APP": "taxapp",
-    "电子税务局": "etax",
-    "浙里办APP": "zheliban",
-}
 DEFAULT_TIER = 300
 
 
 def channel_code(name: str) -> str:
-    return CHANNELS.get(name, name)
+    """The code of a channel named as the features name it (微信公众号), or given by its code."""
+    return channels.channel(name).code
 
 
 def wrong_check_char(id_number: str) -> str:

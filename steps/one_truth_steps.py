@@ -1,5 +1,5 @@
 """The vocabulary of the cross-channel features: one payer seen through every channel, and two channels pressing
-at the same moment. Every channel means all five, by their Chinese names in ``steps.language.CHANNELS``."""
+at the same moment. Every channel means every channel of the registry (``channels.CHANNELS``), by its Chinese name."""
 
 from __future__ import annotations
 
@@ -9,13 +9,15 @@ from typing import TypeVar
 import allure
 from pytest_bdd import parsers, then, when
 
+import channels
 from steps import expect as shown
 from steps.drivers.protocol import Outcome
 from steps.expect import fail
 from steps.guide_steps import lines
-from steps.language import CHANNELS, PensionPayments
+from steps.language import PensionPayments
 
 PENSION_WORD = "养老"
+NAMES = [c.name for c in channels.CHANNELS]
 T = TypeVar("T")
 
 
@@ -56,7 +58,7 @@ def _(payments: PensionPayments, rows: str) -> None:
     expected = sorted((line.year, line.kind, line.amount) for line in lines(rows))
     if not expected:
         fail(f"步骤中的缴费记录应写成“2024年度“正常应缴”300.00元”,实际为“{rows}”")
-    seen = {name: sorted((r.year, r.kind, r.amount) for r in payments.records("缴费人", name)) for name in CHANNELS}
+    seen = {name: sorted((r.year, r.kind, r.amount) for r in payments.records("缴费人", name)) for name in NAMES}
     _agree(seen, expected, "每个渠道的缴费记录", shown.lines)
 
 
@@ -71,7 +73,7 @@ def _(payments: PensionPayments, first: str, second: str, rows: str) -> None:
 @then(parsers.re(r"每个渠道都显示他的城乡居民养老保险“(?P<status>.+)”$"))
 def _(payments: PensionPayments, status: str) -> None:
     seen: dict[str, list[str]] = {}
-    for name in CHANNELS:
+    for name in NAMES:
         items = payments.items("缴费人", name)
         statuses = {items.status_of(item) for item in items.names if PENSION_WORD in item}
         seen[name] = [items.message] if items.message else sorted(statuses)

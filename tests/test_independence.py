@@ -50,6 +50,15 @@ def test_the_simulator_imports_nothing_from_the_harness() -> None:
     assert _importing(("simulators",), ("fixtures", "steps", "tests", "reports")) == {}
 
 
+def test_the_channel_registry_is_read_by_both_sides_and_imports_neither() -> None:
+    """``channels.py`` holds the guide's facts of each channel; it imports only the standard library."""
+    assert {m.split(".")[0] for m in _imports(ROOT / "channels.py")} <= {"__future__", "collections", "dataclasses",
+                                                                        "types", "typing"}
+    readers = {side: sorted(str(p.relative_to(ROOT)) for p in (ROOT / side).rglob("*.py") if "channels" in _imports(p))
+               for side in ("simulators", "steps", "fixtures", "reports")}
+    assert all(readers.values()), readers
+
+
 def test_the_county_tables_agree() -> None:
     def table(found: tuple[object, ...]) -> list[tuple[object, ...]]:
         return [(c.code, c.name, c.since, c.until) for c in found]  # type: ignore[attr-defined]

@@ -21,7 +21,7 @@ def write_result(folder: Path, *, steps: list[str], status: str = "passed", hist
                  stop: int = 1_000, name: str = "场景", as_tags: bool = True) -> None:
     """One Allure result walking ``steps`` (``wechat_3``…), as feature tags or as ``guide_step`` labels."""
     folder.mkdir(parents=True, exist_ok=True)
-    labels = [{"name": "channel", "value": "微信公众号「宁波税务」"}, {"name": "tag", "value": "guide"}]
+    labels = [{"name": "channel", "value": "“宁波税务”微信公众号"}, {"name": "tag", "value": "guide"}]
     labels += [{"name": "tag", "value": f"guide_{step}"} if as_tags else {"name": "guide_step", "value": step}
                for step in steps]
     result = {"uuid": uuid.uuid4().hex, "historyId": history_id or uuid.uuid4().hex, "name": name,

@@ -16,15 +16,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+import channels
 from simulators.core import clock, idnumber, sms
 from simulators.core.db import Base
 from simulators.core.errors import InvalidInput, NotAuthorized, NotFound, RuleRefused
 from simulators.core.models import ChannelSession, Person, Tenant
 
-CHANNEL = "alipay"
-NAME = "支付宝小程序“宁波社保缴费”"
+CHANNEL = channels.ALIPAY.code
+NAME = channels.ALIPAY.title
 MINI_PROGRAM = "宁波社保缴费"
-GATEWAYS = ("alipay",)  # guide step 5: 去支付 → 确认付款 in Alipay's own cashier
+GATEWAYS = channels.ALIPAY.gateways  # guide step 5: 去支付 → 确认付款 in Alipay's own cashier
 TOKEN_COOKIE = "alipay_token"
 TOKEN_HEADER = "X-Alipay-Token"
 TOKEN_TTL = timedelta(days=30)  # a login on the phone lasts this long on the tenant's clock

@@ -7,11 +7,12 @@ shared app-account pieces (simulators.account_api, simulators.core.accounts, sim
 
 from __future__ import annotations
 
+import channels
 from simulators.account_api import AppChannel
 from simulators.core.accounts import Way
 
-CHANNEL = "etax"
-NAME = "宁波市电子税务局"
+CHANNEL = channels.ETAX.code
+NAME = channels.ETAX.title
 NATURAL = "自然人业务"
 APP = AppChannel(
     channel=CHANNEL, app=NAME, label="电子税务局", business=NATURAL, business_at_login=True,
@@ -22,7 +23,7 @@ APP = AppChannel(
 # (建设银行) and a QR code to scan with the phone (支付宝); WeChat Pay's JSAPI cashier opens only inside WeChat.
 THIRD_PARTY = (("ccb", "建设银行"), ("alipay_qr", "支付宝"))
 AGREEMENT = ("agreement", "协议支付")
-GATEWAYS = (*(code for code, _ in THIRD_PARTY), AGREEMENT[0])
+GATEWAYS = channels.ETAX.gateways  # THIRD_PARTY and AGREEMENT, as the page lists them
 # The top navigation and 涉税业务办理's categories; only 办税中心 → 涉税业务办理 → 社保缴费 is simulated.
 NAVIGATION = ("首页", "办税中心", "我要查询", "公众服务", "互动中心")
 CATEGORIES = ("综合信息报告", "发票使用", "税费申报及缴纳", "社保缴费", "税收减免", "证明开具", "一般退(抵)税管理")

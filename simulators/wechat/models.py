@@ -10,14 +10,15 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import channels
 from simulators.core import clock
 from simulators.core.errors import NotAuthorized
 from simulators.core.models import ChannelSession, Tenant
 
-CHANNEL = "wechat"
-NAME = "“宁波税务”微信公众号"
+CHANNEL = channels.WECHAT.code
+NAME = channels.WECHAT.title
 ACCOUNT_NAME = "宁波税务"
-GATEWAYS = ("wechatpay",)  # guide step 7: the payment channel offered in the official account
+GATEWAYS = channels.WECHAT.gateways  # guide step 7: the payment channel offered in the official account
 OPENID_COOKIE = "wx_openid"
 OPENID_HEADER = "X-Wechat-Openid"
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from fastapi import Request
 from sqlalchemy.orm import Session
 
+import channels
 from simulators.account_api import AppChannel
 from simulators.core import accounts, idnumber
 from simulators.core.errors import InvalidInput, RuleRefused
@@ -20,13 +21,13 @@ from simulators.core.models import Person, Tenant
 from simulators.core.refdata import ReferenceData
 from simulators.core.schemas import PayerIn
 
-CHANNEL = "zheliban"
-NAME = "“浙里办”APP"
+CHANNEL = channels.ZHELIBAN.code
+NAME = channels.ZHELIBAN.title
 APP = AppChannel(channel=CHANNEL, app="浙里办", label="浙里办APP", business=None)
 # Guide step 8: 第三方支付 (a payment code to save and scan: Alipay's precreate) or 协议支付.
 THIRD_PARTY = ("alipay_qr", "第三方支付")
 AGREEMENT = ("agreement", "协议支付")
-GATEWAYS = (THIRD_PARTY[0], AGREEMENT[0])
+GATEWAYS = channels.ZHELIBAN.gateways  # THIRD_PARTY and AGREEMENT, as the page lists them
 ID_TYPES = ("居民身份证", "港澳居民来往内地通行证", "台湾居民来往大陆通行证", "外国人永久居留身份证")
 DISTRICT = "district"  # session data: the county code chosen in 办事服务
 CITY = "宁波市"
