@@ -26,11 +26,11 @@ from simulators.control.models import (
     PayersIn,
     TenantIn,
 )
-from simulators.core import captcha, clock, defects, ledger, qrlogin, sms, tenants
+from simulators.core import captcha, clock, defects, qrlogin, sms, tenants
 from simulators.core.errors import NotAuthorized
 from simulators.core.models import JournalEntry, Tenant
 from simulators.core.schemas import order_json, record_json
-from simulators.gateways import deliveries, notify
+from simulators.gateways import deliveries, ledger, notify
 from simulators.gateways.bank import batch
 from simulators.gateways.bank import models as bank
 from simulators.gateways.merchant import STATUS_TEXT

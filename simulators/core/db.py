@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 
@@ -37,13 +37,13 @@ def make_engine(url: str) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    from simulators.alipay import models as alipay_models  # noqa: F401  (registers the tables)
-    from simulators.core import models  # noqa: F401
-    from simulators.gateways import models as gateway_models  # noqa: F401
-    from simulators.gateways.bank import batch  # noqa: F401
-    from simulators.gateways.bank import models as bank_models  # noqa: F401
-
+    """Every table registered in the metadata: each part's models register theirs when the app imports the part."""
     Base.metadata.create_all(engine)
+
+
+def tenant_tables() -> list[Table]:
+    """The tables of a tenant's data (those with a ``tenant_id`` column), those that refer to others first."""
+    return [table for table in reversed(Base.metadata.sorted_tables) if "tenant_id" in table.c]
 
 
 class Database:

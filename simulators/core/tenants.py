@@ -9,24 +9,15 @@ import time
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from simulators.core import clock, idnumber, people
+from simulators.core import clock, db, idnumber, people
 from simulators.core.errors import InvalidInput, NotFound
 from simulators.core.models import (
     MEDICAL,
     PENSION,
-    AppAccount,
-    Bill,
-    Captcha,
-    ChannelSession,
-    JournalEntry,
-    LoginTicket,
-    Order,
-    PaymentRecord,
     Person,
-    SmsMessage,
     Tenant,
 )
 from simulators.core.people import SPECIAL_STATUSES, Resident
@@ -97,16 +88,8 @@ def payers(session: Session, tenant: Tenant) -> list[Person]:
 def reset(session: Session, tenant: Tenant) -> None:
     """Back to the state of its creation: same payers, no orders, records, accounts, sessions, SMS, random codes
     or journal."""
-    for model in (PaymentRecord, Bill, Order, LoginTicket, ChannelSession, SmsMessage, Captcha, AppAccount, Person):
-        session.execute(delete(model).where(model.tenant_id == tenant.id))
-    session.execute(delete(JournalEntry).where(JournalEntry.tenant_id == tenant.id))
-    from simulators.alipay.models import AlipayAccount
-    from simulators.gateways.bank.batch import BatchEnrolment
-    from simulators.gateways.bank.models import BankAgreement
-    from simulators.gateways.models import GatewayTrade, Notification, Refund
-
-    for model in (Notification, Refund, GatewayTrade, BatchEnrolment, BankAgreement, AlipayAccount):
-        session.execute(delete(model).where(model.tenant_id == tenant.id))
+    for table in db.tenant_tables():  # whichever part registered it: orders, trades, accounts, the journal
+        session.execute(table.delete().where(table.c.tenant_id == tenant.id))
     tenant.faults = []
     tenant.defect_marks = []  # what defects did is gone with the rest; the defects switched on stay
     clock.set_clock(tenant, tenant.clock_start, frozen=tenant.clock_start_frozen)
