@@ -3,7 +3,6 @@ holds for that tenant (to prove what a refusal did not write)."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,28 +10,21 @@ import httpx
 from sqlalchemy import func, select
 
 from fixtures.payers import Payer
-from fixtures.simulator import EmbeddedSimulator
-from simulators.alipay.models import AlipayAccount
-from simulators.core.models import Bill, ChannelSession, Order, PaymentRecord
-from simulators.gateways.bank.batch import BatchEnrolment
-from simulators.gateways.bank.models import BankAgreement
 from simulators.gateways.models import GatewayTrade
+from tests.channel_user import ChannelUser, payer_body
 
 API = "/alipay/api"
 
 
 @dataclass
-class AlipayUser:
-    sim: EmbeddedSimulator
-    tenant: str
-    http: httpx.Client
-    token: str = ""
+class AlipayUser(ChannelUser):
+    """An Alipay user: logged in with the phone, the mini-program authorized for the account's identity."""
+
+    channel: str = "alipay"
     me: dict[str, Any] | None = None
 
-    def call(self, method: str, path: str, body: Any = None, **kwargs: Any) -> httpx.Response:
-        headers = {"X-Alipay-Token": self.token} if self.token else {}
-        headers.update(kwargs.pop("headers", {}))
-        return self.http.request(method, API + path, json=body, headers=headers, **kwargs)
+    login_header = "X-Alipay-Token"
+    gateway = "alipay"
 
     def log_in(self, payer: Payer, *, authorize: bool = True) -> AlipayUser:
         response = self.http.post(f"{API}/login", json={"phone": payer.phone})
@@ -50,24 +42,14 @@ class AlipayUser:
 
     @staticmethod
     def named(payer: Payer) -> dict[str, str]:
-        return {"name": payer.name, "id_type": "居民身份证", "id_number": payer.id_number}
-
-    def order(self, payer: dict[str, str], **choice: Any) -> httpx.Response:
-        return self.call("POST", "/orders", {**payer, "insurance": "pension", "pay_type": "选档缴费", "year": 2024,
-                                             "tier": 300, "idempotency_key": secrets.token_hex(12), **choice})
+        return payer_body(payer)
 
     def enrol(self, tier: int = 500, year: int = 2024) -> httpx.Response:
         return self.call("POST", "/batch/enrolments", {"year": year, "tier": tier})
 
-    # what the database holds for this tenant ------------------------------------------------------------
     def rows(self) -> dict[str, int]:
+        """The tenant's rows, and how many charges the providers took."""
         with self.sim.app.state.db.transaction() as session:
-            counts = {
-                model.__tablename__: session.scalar(
-                    select(func.count()).select_from(model).where(model.tenant_id == self.tenant)) or 0
-                for model in (Bill, Order, PaymentRecord, GatewayTrade, BatchEnrolment, BankAgreement,
-                              AlipayAccount, ChannelSession)
-            }
-            counts["paid_charges"] = session.scalar(select(func.count()).select_from(GatewayTrade).where(
+            paid = session.scalar(select(func.count()).select_from(GatewayTrade).where(
                 GatewayTrade.tenant_id == self.tenant, GatewayTrade.success_at.is_not(None))) or 0
-            return counts
+        return {**super().rows(), "paid_charges": paid}

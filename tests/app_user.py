@@ -5,7 +5,6 @@ ways, 他人 that do not match, and the harness's API driver paying and logging 
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,23 +18,16 @@ from fixtures.receipts import pdf_text
 from fixtures.simulator import EmbeddedSimulator, SimControl, TenantSenses
 from simulators.core.idnumber import mask
 from simulators.core.models import (
-    AppAccount,
-    Bill,
     Captcha,
     ChannelSession,
-    Order,
-    PaymentRecord,
-    Person,
     SmsMessage,
 )
-from simulators.gateways.models import GatewayTrade, Notification
 from steps.drivers.api.app_channel import AppChannelApi
 from steps.drivers.api.client import connect
 from steps.drivers.protocol import Choice, PayerRef
+from tests.channel_user import ChannelUser
 
 PASSWORD = "Abc12345"
-COUNTED = (Person, Bill, Order, PaymentRecord, GatewayTrade, Notification, AppAccount, ChannelSession, SmsMessage,
-           Captcha)
 User = TypeVar("User", bound="AppUser")
 Driver = TypeVar("Driver", bound=AppChannelApi)
 
@@ -56,27 +48,15 @@ def tenant_client(sim: EmbeddedSimulator, tenant: str) -> Iterator[httpx.Client]
 
 
 @dataclass
-class AppUser:
-    sim: EmbeddedSimulator
-    control: SimControl
-    tenant: str
-    http: httpx.Client
+class AppUser(ChannelUser):
+    """A person at an app channel (the 宁波税务APP unless ``channel`` says otherwise), logged in by ``X-App-Token``."""
+
     channel: str = "taxapp"
-    token: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    control: SimControl = field(kw_only=True)
 
-    @property
-    def api(self) -> str:
-        return f"/{self.channel}/api"
-
-    def call(self, method: str, path: str, body: Any = None) -> httpx.Response:
-        headers = {"X-App-Token": self.token} if self.token else {}
-        return self.http.request(method, f"{self.api}{path}", json=body, headers=headers)
-
-    def ok(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
-        response = self.call(method, path, body)
-        assert response.is_success, response.text
-        return response.json()
+    login_header = "X-App-Token"
+    gateway = "ccb"
 
     # the way in -----------------------------------------------------------------------------------------------
     def send_code(self, phone: str) -> str:
@@ -113,32 +93,6 @@ class AppUser:
         shown, text = self.captcha()
         return {"id_type": "居民身份证", "name": payer.name, "id_number": payer.id_number, "phone": payer.phone,
                 "captcha_id": shown, "captcha": text, **changes}
-
-    # paying -----------------------------------------------------------------------------------------------------
-    @staticmethod
-    def payer_body(payer: Payer) -> dict[str, str]:
-        return {"name": payer.name, "id_type": "居民身份证", "id_number": payer.id_number}
-
-    def order(self, payer: Payer, **choice: Any) -> httpx.Response:
-        return self.call("POST", "/orders", {**self.payer_body(payer), "insurance": "pension",
-                                              "pay_type": "选档缴费", "year": 2024, "tier": 300,
-                                              "idempotency_key": secrets.token_hex(12), **choice})
-
-    def order_no(self, payer: Payer, **choice: Any) -> str:
-        """A new order's number: the order must be made."""
-        order = self.order(payer, **choice)
-        assert order.status_code == 201, order.text
-        return str(order.json()["order_no"])
-
-    def pay(self, order_no: str, gateway: str) -> httpx.Response:
-        return self.call("POST", f"/orders/{order_no}/pay", {"gateway": gateway})
-
-    def pay_through(self, payer: Payer, gateway: str = "ccb", **choice: Any) -> dict[str, Any]:
-        order_no = self.order_no(payer, **choice)
-        url = self.ok("POST", f"/orders/{order_no}/pay", {"gateway": gateway})["cashier_url"]
-        confirmed = self.http.post(url.split("?")[0] + "/pay", json={})
-        assert confirmed.is_success, confirmed.text
-        return self.ok("GET", f"/orders/{order_no}")
 
     # checks the channels share --------------------------------------------------------------------------------
     @contextmanager
@@ -191,12 +145,8 @@ class AppUser:
     # what the database holds for this tenant --------------------------------------------------------------------
     def state(self) -> dict[str, object]:
         """Row counts, spent SMS codes and random codes, and what the logins keep: all a refusal must leave as is."""
+        counts: dict[str, object] = {**self.rows()}
         with self.sim.app.state.db.transaction() as session:
-            counts: dict[str, object] = {
-                model.__tablename__: session.scalar(
-                    select(func.count()).select_from(model).where(model.tenant_id == self.tenant)) or 0
-                for model in COUNTED
-            }
             counts["sms_used"] = session.scalar(select(func.count()).select_from(SmsMessage).where(
                 SmsMessage.tenant_id == self.tenant, SmsMessage.used_at.is_not(None)))
             counts["captchas_used"] = session.scalar(select(func.count()).select_from(Captcha).where(
@@ -210,7 +160,7 @@ class AppUser:
 def app_user(sim: EmbeddedSimulator, control: SimControl, tenant: str, kind: type[User]) -> Iterator[User]:
     """A person at the channel ``kind`` is for (AppUser: the 宁波税务APP), with a client of their own."""
     with tenant_client(sim, tenant) as http:
-        yield kind(sim, control, tenant, http)
+        yield kind(sim=sim, tenant=tenant, http=http, control=control)
 
 
 # the harness's API driver -------------------------------------------------------------------------------------------

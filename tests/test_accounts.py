@@ -24,7 +24,7 @@ def user(sim: EmbeddedSimulator, sim_control: SimControl, tenant: str) -> Iterat
 
 
 # SMS codes --------------------------------------------------------------------------------------------------
-def test_a_code_lands_in_the_inbox_once_a_minute(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_a_code_lands_in_the_inbox_once_a_minute(user: AppUser, enrol) -> None:
     payer = enrol()
     first = user.send_code(payer.phone)
     assert len(first) == 6 and first.isdigit()
@@ -43,13 +43,13 @@ def test_a_code_for_a_malformed_phone_is_refused(user: AppUser) -> None:
     assert user.state() == before
 
 
-def _register_with(user: AppUser, payer, code: str, status: int, message: str) -> None:  # type: ignore[no-untyped-def]
+def _register_with(user: AppUser, payer, code: str, status: int, message: str) -> None:
     before = user.state()
     refused(user.register(payer, sms_code=code), status, "短信验证码", message)
     assert user.state() == before
 
 
-def test_wrong_sms_code(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_sms_code(user: AppUser, enrol) -> None:
     payer = enrol()
     code = user.send_code(payer.phone)
     _register_with(user, payer, f"{(int(code) + 1) % 10**6:06d}", 422, "短信验证码错误")
@@ -57,28 +57,28 @@ def test_wrong_sms_code(user: AppUser, enrol) -> None:  # type: ignore[no-untype
     assert user.register(payer, sms_code=code).status_code == 201  # the right one still works
 
 
-def test_expired_sms_code(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_expired_sms_code(user: AppUser, enrol) -> None:
     payer = enrol()
     code = user.send_code(payer.phone)
     user.control.advance(user.tenant, 5 * 60 + 1)
     _register_with(user, payer, code, 422, "短信验证码已过期(5分钟内有效)")
 
 
-def test_reused_sms_code(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_reused_sms_code(user: AppUser, enrol) -> None:
     payer = enrol()
     code = user.send_code(payer.phone)
     assert user.register(payer, sms_code=code).status_code == 201
     _register_with(user, payer, code, 422, "短信验证码已使用过")
 
 
-def test_sms_code_sent_to_another_phone(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_sms_code_sent_to_another_phone(user: AppUser, enrol) -> None:
     payer, other = enrol(), enrol()
     user.send_code(payer.phone)
     code = user.send_code(other.phone)
     _register_with(user, payer, code, 422, "不是发送给手机号码")
 
 
-def test_only_the_newest_sms_code_counts(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_newest_sms_code_counts(user: AppUser, enrol) -> None:
     payer = enrol()
     old = user.send_code(payer.phone)
     user.control.advance(user.tenant, 61)
@@ -87,16 +87,16 @@ def test_only_the_newest_sms_code_counts(user: AppUser, enrol) -> None:  # type:
     assert user.register(payer, sms_code=new).status_code == 201
 
 
-def test_no_sms_code_asked_for(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_no_sms_code_asked_for(user: AppUser, enrol) -> None:
     _register_with(user, enrol(), "123456", 422, "请先点击【获取验证码】")
 
 
 # registration ------------------------------------------------------------------------------------------------
-def test_registration_opens_a_login_and_keeps_only_a_salted_hash(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_registration_opens_a_login_and_keeps_only_a_salted_hash(user: AppUser, enrol) -> None:
     first, second = enrol(), enrol()
     assert user.register(first).status_code == 201
     assert user.register(second).status_code == 201
-    with user.sim.app.state.db.transaction() as session:
+    with user.sim.db.transaction() as session:
         accounts = list(session.scalars(select(AppAccount).where(AppAccount.tenant_id == user.tenant)))
     assert len(accounts) == 2
     assert {a.phone for a in accounts} == {first.phone, second.phone}
@@ -104,13 +104,13 @@ def test_registration_opens_a_login_and_keeps_only_a_salted_hash(user: AppUser, 
     assert accounts[0].salt != accounts[1].salt and accounts[0].password_hash != accounts[1].password_hash
 
 
-def test_an_id_number_already_registered_is_refused(user: AppUser, enrol, fake) -> None:  # type: ignore[no-untyped-def]
+def test_an_id_number_already_registered_is_refused(user: AppUser, enrol, fake) -> None:
     payer = enrol()
     assert user.register(payer).status_code == 201
     user.check_id_number_taken_refused(payer, fake.ningbo_payer().phone, "宁波税务APP")
 
 
-def test_a_phone_already_registered_is_refused(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_a_phone_already_registered_is_refused(user: AppUser, enrol) -> None:
     payer, other = enrol(), enrol()
     assert user.register(payer).status_code == 201
     user.control.advance(user.tenant, 61)
@@ -129,7 +129,7 @@ def test_a_phone_already_registered_is_refused(user: AppUser, enrol) -> None:  #
     ("passwords differ", lambda p: {"password_confirm": "Abc123456"}, 422, "确认密码", "两次输入的密码不一致"),
     ("missing name", lambda p: {"name": ""}, 422, "姓名", "姓名不能为空"),
 ])
-def test_bad_registration_writes_nothing(user: AppUser, enrol, case, change, status, field, message) -> None:  # type: ignore[no-untyped-def]
+def test_bad_registration_writes_nothing(user: AppUser, enrol, case, change, status, field, message) -> None:
     payer = enrol()
     code = user.send_code(payer.phone)
     before = user.state()
@@ -138,7 +138,7 @@ def test_bad_registration_writes_nothing(user: AppUser, enrol, case, change, sta
     assert user.register(payer, sms_code=code).status_code == 201  # the code was not spent
 
 
-def test_someone_not_in_the_registry_cannot_register(user: AppUser, fake) -> None:  # type: ignore[no-untyped-def]
+def test_someone_not_in_the_registry_cannot_register(user: AppUser, fake) -> None:
     stranger = fake.ningbo_payer()
     code = user.send_code(stranger.phone)
     before = user.state()
@@ -147,7 +147,7 @@ def test_someone_not_in_the_registry_cannot_register(user: AppUser, fake) -> Non
 
 
 # login ---------------------------------------------------------------------------------------------------------
-def test_wrong_password_and_unknown_phone(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_password_and_unknown_phone(user: AppUser, enrol) -> None:
     payer, stranger = enrol(), enrol()
     assert user.register(payer).status_code == 201
     before = user.state()
@@ -158,7 +158,7 @@ def test_wrong_password_and_unknown_phone(user: AppUser, enrol) -> None:  # type
     assert user.call("POST", "/sessions", {"phone": payer.phone, "password": PASSWORD}).status_code == 200
 
 
-def test_personal_business_comes_before_paying(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_personal_business_comes_before_paying(user: AppUser, enrol) -> None:
     payer = enrol()
     user.token = user.register(payer).json()["token"]
     refused(user.call("POST", "/payer/items", user.payer_body(payer)), 401, "业务类型", "请先选择【个人业务】")
@@ -167,7 +167,7 @@ def test_personal_business_comes_before_paying(user: AppUser, enrol) -> None:  #
     assert user.call("POST", "/payer/items", user.payer_body(payer)).status_code == 200
 
 
-def test_a_login_ends_after_half_an_hour_without_use(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_a_login_ends_after_half_an_hour_without_use(user: AppUser, enrol) -> None:
     payer = enrol()
     user.sign_in(payer)
     user.control.advance(user.tenant, 29 * 60)
@@ -181,7 +181,7 @@ def test_a_login_ends_after_half_an_hour_without_use(user: AppUser, enrol) -> No
     refused(user.call("GET", "/me"), 401, "登录", "请先登录宁波税务APP")
 
 
-def test_logout_ends_the_login(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_logout_ends_the_login(user: AppUser, enrol) -> None:
     user.sign_in(enrol())
     user.ok("POST", "/logout")
     refused(user.call("GET", "/me"), 401, "登录", "请先登录")
@@ -199,7 +199,7 @@ def test_the_random_code_is_a_picture_the_control_api_reads(user: AppUser) -> No
 
 
 @pytest.mark.parametrize("how", ["wrong", "reused", "expired", "unknown"])
-def test_bad_random_code_writes_nothing(user: AppUser, enrol, how: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_random_code_writes_nothing(user: AppUser, enrol, how: str) -> None:
     me, other = enrol(), enrol()
     user.sign_in(me)
     body = user.other(other)
@@ -220,7 +220,7 @@ def test_bad_random_code_writes_nothing(user: AppUser, enrol, how: str) -> None:
         refused(user.call("POST", "/others", body), 422, "随机验证码", expected)
 
 
-def test_tenant_reset_clears_accounts_codes_and_pictures(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_tenant_reset_clears_accounts_codes_and_pictures(user: AppUser, enrol) -> None:
     payer = enrol()
     user.sign_in(payer)
     user.captcha()

@@ -40,7 +40,8 @@ def _enrolled(phone: AlipayUser, payer: Payer, tier: int = 500) -> dict[str, Any
     phone.log_in(payer)
     response = phone.enrol(tier)
     assert response.status_code == 201, response.text
-    return response.json()
+    enrolment: dict[str, Any] = response.json()
+    return enrolment
 
 
 # agreements through the control API ---------------------------------------------------------------------------
@@ -68,7 +69,7 @@ def test_an_agreement_is_signed_listed_and_revoked(sim_control: SimControl, tena
     ({"again": True}, 409, "缴费人已签订有效的三方协议"),
 ], ids=["unknown bank", "negative balance", "bad account", "bad check character", "not a payer", "second valid"])
 def test_bad_agreements_are_refused_and_write_nothing(sim_control: SimControl, tenant: str, phone: AlipayUser,
-                                                      enrol: Callable[..., Payer], fake, change: dict[str, Any],  # type: ignore[no-untyped-def]
+                                                      enrol: Callable[..., Payer], fake, change: dict[str, Any],
                                                       status: int, message: str) -> None:
     payer = enrol()
     body: dict[str, Any] = {"bank": "中国建设银行", "balance": "100"}
@@ -91,7 +92,7 @@ def test_revoking_an_unknown_agreement_is_404(sim_control: SimControl, tenant: s
 # the bank's debit API -----------------------------------------------------------------------------------------
 @pytest.fixture
 def bank(sim: EmbeddedSimulator, tenant: str) -> AgreementClient:
-    with sim.app.state.db.transaction() as session:
+    with sim.db.transaction() as session:
         return AgreementClient(sim.url, tenants.get(session, tenant))
 
 
@@ -99,7 +100,7 @@ def _order(phone: AlipayUser, payer: Payer, tier: int = 300) -> Order:
     """An order of the payer's, as the tax bureau holds it (the bank only sees its number, amount and taxpayer)."""
     phone.log_in(payer)
     order_no = phone.order(phone.own(), tier=tier).json()["order_no"]
-    with phone.sim.app.state.db.transaction() as session:
+    with phone.sim.db.transaction() as session:
         order = session.get(Order, order_no)
         assert order is not None
         session.expunge(order)
@@ -160,7 +161,7 @@ def test_the_bank_refuses_unsigned_or_changed_requests(sim: EmbeddedSimulator, b
     assert phone.rows()["paid_charges"] == 0
     assert _debit(bank, order, payer).outcome is Outcome.PAID
     changed = json.dumps({**body, "amount_fen": 1})
-    with sim.app.state.db.transaction() as session:
+    with sim.db.transaction() as session:
         key = tenants.get(session, tenant).merchant_key
     response = phone.http.post(DEBIT_PATH, content=changed, headers={
         signing.HEADER: signing.header(key, "POST", DEBIT_PATH, changed, int(time.time()))})

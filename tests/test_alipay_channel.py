@@ -34,7 +34,8 @@ def user(sim: EmbeddedSimulator, tenant: str) -> Iterator[User]:
 
 def _error(response: httpx.Response, status: int) -> dict[str, str]:
     assert response.status_code == status, response.text
-    return response.json()["error"]
+    error: dict[str, str] = response.json()["error"]
+    return error
 
 
 # the login -----------------------------------------------------------------------------------------------------
@@ -71,7 +72,7 @@ def test_a_logout_ends_the_login(user: User, enrol: Callable[..., Payer]) -> Non
     assert _error(me.call("GET", "/account"), 401)["message"] == "请先登录支付宝"
 
 
-def test_a_bad_phone_is_422_and_an_unknown_one_asks_for_real_name_verification(user: User, fake) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_phone_is_422_and_an_unknown_one_asks_for_real_name_verification(user: User, fake) -> None:
     phone = user()
     error = _error(phone.http.post("/alipay/api/login", json={"phone": "12345"}), 422)
     assert (error["field"], error["message"]) == ("手机号码", "手机号码应为11位中国大陆手机号码(以1开头)")
@@ -81,7 +82,7 @@ def test_a_bad_phone_is_422_and_an_unknown_one_asks_for_real_name_verification(u
 
 
 def test_real_name_verification_checks_the_id_number_and_the_registry(user: User, enrol: Callable[..., Payer],
-                                                                      fake) -> None:  # type: ignore[no-untyped-def]
+                                                                      fake) -> None:
     phone = user()
     stranger, known = fake.ningbo_payer(), enrol()
     before = phone.rows()

@@ -12,7 +12,7 @@ import httpx
 import pytest
 import segno
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from fixtures.payers import Payer
 from fixtures.simulator import EmbeddedSimulator, SimControl
@@ -22,7 +22,7 @@ from tests.provider_side import Merchant, qr_payloads
 if TYPE_CHECKING:
     from tests.conftest import Wechat
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture

@@ -35,10 +35,10 @@ CASES = [
 
 
 @pytest.mark.parametrize(("case", "change", "status", "field", "message"), CASES, ids=[c[0] for c in CASES])
-def test_bad_order_is_refused_and_writes_nothing(wechat: Wechat, enrol, case, change, status, field, message) -> None:  # type: ignore[no-untyped-def]
+def test_bad_order_is_refused_and_writes_nothing(wechat: Wechat, enrol, case, change, status, field, message) -> None:
     payer = enrol()
     before = wechat.rows()
-    response = wechat.call("POST", "/wechat/api/orders", _body(payer, **change(payer)))
+    response = wechat.call("POST", "/orders", _body(payer, **change(payer)))
     assert response.status_code == status, response.text
     error = response.json()["error"]
     assert error["field"] == field
@@ -46,35 +46,35 @@ def test_bad_order_is_refused_and_writes_nothing(wechat: Wechat, enrol, case, ch
     assert wechat.rows() == before
 
 
-def test_lookup_without_authorization_is_401(wechat: Wechat, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_lookup_without_authorization_is_401(wechat: Wechat, enrol) -> None:
     payer = enrol()
-    wechat.openid = ""
+    wechat.token = ""
     wechat.http.cookies.clear()
-    response = wechat.call("POST", "/wechat/api/payer/items", _body(payer, pay_type=..., year=..., tier=...,
+    response = wechat.call("POST", "/payer/items", _body(payer, pay_type=..., year=..., tier=...,
                                                                     insurance=..., idempotency_key=...))
     assert response.status_code == 401
     assert "同意授权" in response.json()["error"]["message"]
 
 
-def test_unknown_tenant_is_404(wechat: Wechat, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_tenant_is_404(wechat: Wechat, enrol) -> None:
     payer = enrol()
-    response = wechat.call("POST", "/wechat/api/orders", _body(payer), headers={"X-Sim-Tenant": "no-such"})
+    response = wechat.call("POST", "/orders", _body(payer), headers={"X-Sim-Tenant": "no-such"})
     assert response.status_code == 404
     assert "测试租户“no-such”不存在" in response.json()["error"]["message"]
 
 
-def test_unknown_gateway_is_refused_and_the_order_stays_payable(wechat: Wechat, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_gateway_is_refused_and_the_order_stays_payable(wechat: Wechat, enrol) -> None:
     payer = enrol()
     order_no = wechat.order(payer).json()["order_no"]
-    response = wechat.call("POST", f"/wechat/api/orders/{order_no}/pay", {"gateway": "bitcoin"})
+    response = wechat.call("POST", f"/orders/{order_no}/pay", {"gateway": "bitcoin"})
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "缴费渠道"
     assert wechat.status(order_no)["status"] == "CREATED"
     assert wechat.pay_through(payer, idempotency_key="again-" + "k" * 10)["status"] == "PAID"
 
 
-def test_records_of_an_unknown_person_are_404_not_empty(wechat: Wechat, fake) -> None:  # type: ignore[no-untyped-def]
+def test_records_of_an_unknown_person_are_404_not_empty(wechat: Wechat, fake) -> None:
     stranger = fake.ningbo_payer()
-    response = wechat.call("POST", "/wechat/api/records/query",
+    response = wechat.call("POST", "/records/query",
                            {"name": stranger.name, "id_type": "居民身份证", "id_number": stranger.id_number})
     assert response.status_code == 404

@@ -45,7 +45,8 @@ class Simulator:
     """``python -m simulators`` as its own process, killed and restarted on one database file."""
 
     def __init__(self, db: Path) -> None:
-        self.db, self.process = db, None
+        self.db = db
+        self.process: subprocess.Popen[bytes] | None = None
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -170,7 +171,8 @@ def ok(response: httpx.Response) -> dict[str, Any]:
     if response.status_code >= 500:
         raise Cut(response.text)
     assert response.is_success, f"{response.request.method} {response.request.url} → {response.text}"
-    return response.json()
+    answer: dict[str, Any] = response.json()
+    return answer
 
 
 @pytest.fixture

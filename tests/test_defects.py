@@ -83,6 +83,11 @@ def test_the_defects_switched_on_survive_a_restart_on_the_same_database(tmp_path
         control.close()
 
 
+def _defects_in_use(sim: EmbeddedSimulator) -> object:
+    """What the app knows of defects being on in its database (read afresh: a switch changes it)."""
+    return sim.app.state.defects_in_use
+
+
 def test_a_page_defect_shows_after_a_restart_and_pages_read_no_tenant_while_none_is_on(tmp_path: Path) -> None:
     """Pages read the tenant's defects only once some tenant of the database has one on: a fresh simulator knows it
     from the database, and one where none was ever on renders its pages without that read."""
@@ -93,9 +98,9 @@ def test_a_page_defect_shows_after_a_restart_and_pages_read_no_tenant_while_none
             control.create_tenant(tenant, 3)
         with connect(first.url, "plain") as http:
             assert "查记录" in _page(http, "/wechat/sbjf")
-        assert first.app.state.defects_in_use is False
+        assert _defects_in_use(first) is False
         control.set_defects("relabelled", ["wechat_label_changed"])
-        assert first.app.state.defects_in_use is True
+        assert _defects_in_use(first) is True
         control.close()
     with embedded(db) as again:
         for tenant, label_ in (("relabelled", "查纪录"), ("plain", "查记录")):
@@ -123,7 +128,7 @@ class World:
 
     def app(self, channel: str = "taxapp") -> AppUser:
         http = self.stack.enter_context(tenant_client(self.sim, self.tenant))
-        return AppUser(self.sim, self.control, self.tenant, http, channel)
+        return AppUser(self.sim, self.tenant, http, channel=channel, control=self.control)
 
     def alipay(self, payer: Payer) -> AlipayUser:
         http = self.stack.enter_context(connect(self.sim.url, self.tenant))
@@ -131,12 +136,13 @@ class World:
 
     # the WeChat channel's back end --------------------------------------------------------------------------------
     def items(self, payer: Payer) -> dict[str, Any]:
-        answer = self.wechat.call("POST", "/wechat/api/payer/items", _named(payer))
+        answer = self.wechat.call("POST", "/payer/items", _named(payer))
         assert answer.status_code == 200, answer.text
-        return answer.json()["items"][0]
+        items: list[dict[str, Any]] = answer.json()["items"]
+        return items[0]
 
     def quote(self, payer: Payer, **choice: Any) -> httpx.Response:
-        return self.wechat.call("POST", "/wechat/api/quote", {**_named(payer), "insurance": "pension",
+        return self.wechat.call("POST", "/quote", {**_named(payer), "insurance": "pension",
                                                                "pay_type": "选档缴费", "year": 2024, "tier": 300,
                                                                **choice})
 
@@ -149,7 +155,7 @@ class World:
         return paid
 
     def records(self, payer: Payer) -> list[dict[str, Any]]:
-        answer = self.wechat.call("POST", "/wechat/api/records/query", _named(payer))
+        answer = self.wechat.call("POST", "/records/query", _named(payer))
         assert answer.status_code == 200, answer.text
         return list(answer.json()["records"])
 
@@ -520,7 +526,7 @@ def test_no_defect_function_runs_when_none_is_on(sim: EmbeddedSimulator, sim_con
         for found in defects._AT.values():
             found[:] = [_spy(d, ran) for d in found]
         payer = enrol(arrears_years=(2023,))
-        assert wechat.call("POST", "/wechat/api/payer/items", _named(payer)).status_code == 200
+        assert wechat.call("POST", "/payer/items", _named(payer)).status_code == 200
         assert wechat.pay_through(payer, pay_type="特殊缴费", year=None, tier=None)["status"] == "PAID"
         assert wechat.http.get("/wechat/sbjf").status_code == 200
     finally:

@@ -21,6 +21,7 @@ from fixtures.simulator import EmbeddedSimulator, SimControl
 from simulators.core import qrlogin
 from simulators.core.idnumber import mask
 from simulators.core.models import AppAccount
+from simulators.qrcodes import QR_CODES
 from steps.drivers.api.etax import EtaxApi
 from tests.app_user import (
     PASSWORD,
@@ -56,7 +57,8 @@ class EtaxUser(AppUser):
         phone = self.ok("GET", "/login")["phone"]
         texts = [m for m in self.control.sms(self.tenant) if m["code"] and "登录验证码" in m["text"]
                  and m["phone"][:3] == phone[:3] and m["phone"][-4:] == phone[-4:]]
-        return texts[-1]["code"]
+        code: str = texts[-1]["code"]
+        return code
 
     def sign_in(self, payer: Payer, **registration: Any) -> EtaxUser:
         """用户注册 (if new), 登录 with the ID number, 短信验证."""
@@ -69,7 +71,7 @@ class EtaxUser(AppUser):
         return self
 
     def _registered(self, payer: Payer) -> bool:
-        with self.sim.app.state.db.transaction() as session:
+        with self.sim.db.transaction() as session:
             return session.scalars(select(AppAccount).where(
                 AppAccount.tenant_id == self.tenant, AppAccount.channel == "etax",
                 AppAccount.phone == payer.phone)).first() is not None
@@ -78,7 +80,7 @@ class EtaxUser(AppUser):
         return self.ok("POST", "/login/qr", {"scan_app": app})
 
     def account(self, payer: Payer) -> AppAccount:
-        with self.sim.app.state.db.transaction() as session:
+        with self.sim.db.transaction() as session:
             return session.scalars(select(AppAccount).where(
                 AppAccount.tenant_id == self.tenant, AppAccount.channel == "etax",
                 AppAccount.phone == payer.phone)).one()
@@ -98,13 +100,13 @@ def registered(person: EtaxUser, payer: Payer, **changes: Any) -> Payer:
 
 def decoded(png: bytes) -> str:
     with Image.open(io.BytesIO(png)) as picture:
-        found = zxingcpp.read_barcodes(picture.convert("L"), formats=zxingcpp.BarcodeFormat.QRCode)
+        found = zxingcpp.read_barcodes(picture.convert("L"), formats=QR_CODES)
     assert len(found) == 1
     return found[0].text
 
 
 # the whole way --------------------------------------------------------------------------------------------------
-def test_the_whole_way_register_log_in_by_sms_pay_and_print_the_receipt(person: EtaxUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_the_whole_way_register_log_in_by_sms_pay_and_print_the_receipt(person: EtaxUser, enrol) -> None:
     payer = enrol()
     answer = person.register(payer, username="nb_payer1")
     assert answer.status_code == 201 and answer.json() == {"token": "", "phone": answer.json()["phone"],
@@ -129,7 +131,7 @@ def test_the_whole_way_register_log_in_by_sms_pay_and_print_the_receipt(person: 
 
 
 @pytest.mark.parametrize("which", ["id_number", "phone", "username", "lower-case x"])
-def test_the_account_is_the_id_number_the_phone_or_the_user_name(person: EtaxUser, enrol, fake, which: str  # type: ignore[no-untyped-def]
+def test_the_account_is_the_id_number_the_phone_or_the_user_name(person: EtaxUser, enrol, fake, which: str
                                                                  ) -> None:
     payer = enrol()
     while which == "lower-case x" and not payer.id_number.endswith("X"):
@@ -140,7 +142,7 @@ def test_the_account_is_the_id_number_the_phone_or_the_user_name(person: EtaxUse
     assert person.log_in(typed).status_code == 200
 
 
-def test_an_unknown_account_says_to_register_first(person: EtaxUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_account_says_to_register_first(person: EtaxUser, enrol) -> None:
     payer = registered(person, enrol())
     stranger = enrol()
     before = person.state()
@@ -151,7 +153,7 @@ def test_an_unknown_account_says_to_register_first(person: EtaxUser, enrol) -> N
     assert person.state() == before
 
 
-def test_enterprise_business_is_not_simulated(person: EtaxUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_enterprise_business_is_not_simulated(person: EtaxUser, enrol) -> None:
     payer = registered(person, enrol())
     before = person.state()
     response = person.call("POST", "/sessions", {"login_name": payer.phone, "password": PASSWORD,
@@ -161,7 +163,7 @@ def test_enterprise_business_is_not_simulated(person: EtaxUser, enrol) -> None: 
 
 
 # 他人 --------------------------------------------------------------------------------------------------------------
-def test_others_are_verified_by_name_id_phone_and_random_code_without_an_id_type(person: EtaxUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_others_are_verified_by_name_id_phone_and_random_code_without_an_id_type(person: EtaxUser, enrol) -> None:
     me, other = enrol(), enrol()
     person.sign_in(me)
     refused(person.call("POST", "/payer/items", person.payer_body(other)), 409, "证件号码", "在【办理对象】中选择他人")
@@ -177,14 +179,14 @@ def test_others_are_verified_by_name_id_phone_and_random_code_without_an_id_type
     (lambda o, me: {"name": o.name + "某"}, 404, "证件号码", "未查询到该缴费人的有效参保信息"),
     (lambda o, me: {"captcha": "0000"}, 422, "随机验证码", "随机验证码错误"),
 ])
-def test_others_that_do_not_match_are_refused(person: EtaxUser, enrol, change, status, field, message) -> None:  # type: ignore[no-untyped-def]
+def test_others_that_do_not_match_are_refused(person: EtaxUser, enrol, change, status, field, message) -> None:
     me, other = enrol(), enrol()
     person.sign_in(me)
     person.check_mismatched_other_refused(other, change(other, me), status, field, message)
 
 
 # the lock after five wrong passwords --------------------------------------------------------------------------------
-def test_five_wrong_passwords_lock_the_account_for_half_an_hour(person: EtaxUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_five_wrong_passwords_lock_the_account_for_half_an_hour(person: EtaxUser, enrol) -> None:
     payer = registered(person, enrol())
     person.control.set_clock(person.tenant, "2024-03-01T09:00:00", frozen=True)
     before = person.state()
@@ -204,7 +206,7 @@ def test_five_wrong_passwords_lock_the_account_for_half_an_hour(person: EtaxUser
     assert person.account(payer).failed_logins == 0 and person.account(payer).locked_until is None
 
 
-def test_a_right_password_resets_the_count(person: EtaxUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_a_right_password_resets_the_count(person: EtaxUser, enrol) -> None:
     payer = registered(person, enrol())
     for _ in range(4):
         assert person.log_in(payer.id_number, "Wrong1234").status_code == 401
@@ -213,7 +215,7 @@ def test_a_right_password_resets_the_count(person: EtaxUser, enrol) -> None:  # 
     assert person.account(payer).failed_logins == 1
 
 
-def test_the_lock_protects_the_taxapp_too(sim: EmbeddedSimulator, sim_control: SimControl, tenant: str,  # type: ignore[no-untyped-def]
+def test_the_lock_protects_the_taxapp_too(sim: EmbeddedSimulator, sim_control: SimControl, tenant: str,
                                           enrol) -> None:
     payer = enrol()
     with app_user(sim, sim_control, tenant, AppUser) as user:
@@ -225,7 +227,7 @@ def test_the_lock_protects_the_taxapp_too(sim: EmbeddedSimulator, sim_control: S
 
 
 # 短信验证 -------------------------------------------------------------------------------------------------------------
-def test_each_app_sends_and_checks_its_own_codes(person: EtaxUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_each_app_sends_and_checks_its_own_codes(person: EtaxUser, enrol) -> None:
     payer = enrol()
     with app_user(person.sim, person.control, person.tenant, AppUser) as taxapp:
         taxapp_code = taxapp.send_code(payer.phone)
@@ -240,7 +242,7 @@ def test_each_app_sends_and_checks_its_own_codes(person: EtaxUser, enrol) -> Non
 
 
 @pytest.mark.parametrize("how", ["wrong", "expired", "reused", "none asked for", "malformed"])
-def test_bad_login_sms_codes_are_refused(person: EtaxUser, enrol, how: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_login_sms_codes_are_refused(person: EtaxUser, enrol, how: str) -> None:
     payer = registered(person, enrol())
     person.log_in(payer.id_number)
     if how == "none asked for":
@@ -265,7 +267,7 @@ def test_bad_login_sms_codes_are_refused(person: EtaxUser, enrol, how: str) -> N
     refused(person.call("GET", "/me"), 401, "登录", "请先完成登录验证")
 
 
-def test_the_login_code_goes_to_the_accounts_own_phone_once_a_minute(person: EtaxUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_the_login_code_goes_to_the_accounts_own_phone_once_a_minute(person: EtaxUser, enrol) -> None:
     payer = registered(person, enrol())
     person.log_in(payer.phone)
     sent = person.ok("POST", "/login/sms-code")
@@ -277,7 +279,7 @@ def test_the_login_code_goes_to_the_accounts_own_phone_once_a_minute(person: Eta
 
 # 扫码登录 -------------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("app", ["taxapp", "iit"])
-def test_a_scan_with_the_tax_app_lets_the_login_page_in(person: EtaxUser, enrol, app: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_scan_with_the_tax_app_lets_the_login_page_in(person: EtaxUser, enrol, app: str) -> None:
     payer = registered(person, enrol())
     person.log_in(payer.id_number)
     qr = person.qr(app)
@@ -298,7 +300,7 @@ def test_a_scan_with_the_tax_app_lets_the_login_page_in(person: EtaxUser, enrol,
     assert person.ok("GET", "/me")["self"]["name"] == payer.name
 
 
-def test_the_control_api_scans_too_and_checks_whose_app_it_is(person: EtaxUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_the_control_api_scans_too_and_checks_whose_app_it_is(person: EtaxUser, enrol) -> None:
     payer, other = registered(person, enrol()), enrol()
     person.log_in(payer.id_number)
     qr = person.qr("iit")
@@ -317,7 +319,7 @@ def test_the_control_api_scans_too_and_checks_whose_app_it_is(person: EtaxUser, 
     assert person.call("GET", "/me").status_code == 200
 
 
-def test_a_qr_code_is_confirmed_once(person: EtaxUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_a_qr_code_is_confirmed_once(person: EtaxUser, enrol) -> None:
     payer = registered(person, enrol())
     person.log_in(payer.id_number)
     qr = person.qr()
@@ -332,7 +334,7 @@ def test_a_qr_code_is_confirmed_once(person: EtaxUser, enrol) -> None:  # type: 
     refused(person.call("POST", f"/login/qr/{qr['ticket']}/finish"), 409, "登录验证", "已完成登录验证,无需重复验证")
 
 
-def test_an_expired_qr_code_is_refused_and_a_new_one_works(person: EtaxUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_an_expired_qr_code_is_refused_and_a_new_one_works(person: EtaxUser, enrol) -> None:
     payer = registered(person, enrol())
     person.log_in(payer.id_number)
     old = person.qr()
@@ -361,7 +363,7 @@ def test_a_picture_without_the_login_code_is_refused(person: EtaxUser) -> None:
 
 
 # half a login is no login, and a login ends -------------------------------------------------------------------------
-def test_a_half_done_login_is_refused_by_every_route_that_needs_a_login(person: EtaxUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_a_half_done_login_is_refused_by_every_route_that_needs_a_login(person: EtaxUser, enrol) -> None:
     payer = registered(person, enrol())
     person.log_in(payer.id_number)
     before = person.state()
@@ -381,7 +383,7 @@ def test_a_half_done_login_is_refused_by_every_route_that_needs_a_login(person: 
     assert page.headers["location"] == "/etax/login"
 
 
-def test_the_second_factor_waits_ten_minutes(person: EtaxUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_the_second_factor_waits_ten_minutes(person: EtaxUser, enrol) -> None:
     payer = registered(person, enrol())
     person.log_in(payer.id_number)
     person.control.advance(person.tenant, 10 * 60 + 1)
@@ -391,7 +393,7 @@ def test_the_second_factor_waits_ten_minutes(person: EtaxUser, enrol) -> None:  
     assert person.state() == before
 
 
-def test_a_login_ends_after_half_an_hour_without_use(person: EtaxUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_a_login_ends_after_half_an_hour_without_use(person: EtaxUser, enrol) -> None:
     payer = enrol()
     person.sign_in(payer)
     person.control.advance(person.tenant, 29 * 60)
@@ -402,7 +404,7 @@ def test_a_login_ends_after_half_an_hour_without_use(person: EtaxUser, enrol) ->
     assert person.state() == before
 
 
-def test_logout_also_ends_a_half_done_login(person: EtaxUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_logout_also_ends_a_half_done_login(person: EtaxUser, enrol) -> None:
     payer = registered(person, enrol())
     person.log_in(payer.id_number)
     person.ok("POST", "/logout")
@@ -410,12 +412,12 @@ def test_logout_also_ends_a_half_done_login(person: EtaxUser, enrol) -> None:  #
 
 
 # 用户注册 -------------------------------------------------------------------------------------------------------------
-def test_an_id_number_already_registered_is_refused(person: EtaxUser, enrol, fake) -> None:  # type: ignore[no-untyped-def]
+def test_an_id_number_already_registered_is_refused(person: EtaxUser, enrol, fake) -> None:
     payer = registered(person, enrol())
     person.check_id_number_taken_refused(payer, fake.ningbo_payer().phone, "宁波市电子税务局")
 
 
-def test_a_user_name_is_unique_and_well_formed(person: EtaxUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_a_user_name_is_unique_and_well_formed(person: EtaxUser, enrol) -> None:
     registered(person, enrol(), username="nb_user")
     other = enrol()
     code = person.send_code(other.phone)
@@ -429,14 +431,14 @@ def test_a_user_name_is_unique_and_well_formed(person: EtaxUser, enrol) -> None:
     assert person.register(other, sms_code=code, username="nb_user2").status_code == 201  # the code was not spent
 
 
-def test_a_user_name_is_optional(person: EtaxUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_a_user_name_is_optional(person: EtaxUser, enrol) -> None:
     first, second = enrol(), enrol()
     assert registered(person, first, username=None) and registered(person, second, username="")
     assert person.account(first).username is None and person.account(second).username is None
 
 
 # payment ways and pages ---------------------------------------------------------------------------------------------
-def test_only_the_desktop_sites_payment_ways_are_offered(person: EtaxUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_desktop_sites_payment_ways_are_offered(person: EtaxUser, enrol) -> None:
     payer = enrol()
     person.sign_in(payer)
     order_no = person.check_other_ways_refused(payer, "wechatpay", "建设银行、支付宝扫码、协议支付")
@@ -444,7 +446,7 @@ def test_only_the_desktop_sites_payment_ways_are_offered(person: EtaxUser, enrol
     assert url.startswith("/pay/alipay/qr/") and "/etax/bszx/sbjf/result" in httpx.URL(url).params["redirect"]
 
 
-def test_agreement_payment_settles_at_once(person: EtaxUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_agreement_payment_settles_at_once(person: EtaxUser, enrol) -> None:
     payer = enrol(special_status="低保对象")
     person.control.sign_agreement(person.tenant, payer.id_number, balance=1000)
     person.sign_in(payer)
@@ -454,10 +456,11 @@ def test_agreement_payment_settles_at_once(person: EtaxUser, enrol) -> None:  # 
     assert person.ok("GET", f"/orders/{order_no}")["status"] == "PAID"
 
 
-def test_pages_send_a_person_to_log_in_and_verify_first(person: EtaxUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_pages_send_a_person_to_log_in_and_verify_first(person: EtaxUser, enrol) -> None:
     def where(path: str) -> str:
         response = person.http.get(path, follow_redirects=False)
-        return response.headers.get("location", str(response.status_code))
+        location: str = response.headers.get("location", str(response.status_code))
+        return location
 
     for path in ("/etax/", "/etax/login", "/etax/register", "/etax/scan"):
         assert where(path) == "200"
@@ -481,7 +484,7 @@ def test_the_landing_page_lists_the_site(person: EtaxUser) -> None:
 
 # the harness's API driver ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(("gateway", "factor"), [("ccb", "sms"), ("alipay_qr", "taxapp"), ("agreement", "iit")])
-def test_the_api_driver_pays_every_way_the_site_offers(sim: EmbeddedSimulator, sim_control: SimControl,  # type: ignore[no-untyped-def]
+def test_the_api_driver_pays_every_way_the_site_offers(sim: EmbeddedSimulator, sim_control: SimControl,
                                                        tenant: str, enrol, gateway: str, factor: str) -> None:
     payer, family = enrol(), enrol()
     if gateway == "agreement":
@@ -491,7 +494,7 @@ def test_the_api_driver_pays_every_way_the_site_offers(sim: EmbeddedSimulator, s
         assert driver.insured_items(ref(payer)).status_of("城乡居民基本养老保险费") == "已缴费"
 
 
-def test_the_api_driver_logs_in_again_after_the_login_ended(sim: EmbeddedSimulator, sim_control: SimControl,  # type: ignore[no-untyped-def]
+def test_the_api_driver_logs_in_again_after_the_login_ended(sim: EmbeddedSimulator, sim_control: SimControl,
                                                             tenant: str, enrol) -> None:
     with api_driver(sim, sim_control, tenant, EtaxApi) as driver:
         driver_logs_in_again(driver, sim_control, tenant, enrol())

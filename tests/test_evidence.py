@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,14 +29,14 @@ def harness(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=900, check=False)
 
 
-def results_of(folder: Path) -> list[dict]:
+def results_of(folder: Path) -> list[dict[str, Any]]:
     return [json.loads(path.read_text(encoding="utf-8")) for path in folder.glob("*-result.json")]
 
 
-def attachment_texts(folder: Path, result: dict, name_prefix: str) -> list[str]:
+def attachment_texts(folder: Path, result: dict[str, Any], name_prefix: str) -> list[str]:
     found = []
 
-    def walk(node: dict) -> None:
+    def walk(node: dict[str, Any]) -> None:
         for attachment in node.get("attachments", []):
             if attachment["name"].startswith(name_prefix):
                 found.append((folder / attachment["source"]).read_text(encoding="utf-8"))
@@ -46,8 +47,9 @@ def attachment_texts(folder: Path, result: dict, name_prefix: str) -> list[str]:
     return found
 
 
-def payments_parameter(result: dict) -> str:
-    values = [p["value"] for step in result["steps"] for p in step.get("parameters", []) if p["name"] == "payments"]
+def payments_parameter(result: dict[str, Any]) -> str:
+    values: list[str] = [p["value"] for step in result["steps"] for p in step.get("parameters", [])
+                         if p["name"] == "payments"]
     return values[-1]
 
 
@@ -177,4 +179,5 @@ def test_the_pytest_cache_reruns_only_what_failed_last(pytester: pytest.Pytester
 def _addopts() -> str:
     """The project's own addopts: it must not switch the cache off."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    return project["tool"]["pytest"]["ini_options"]["addopts"]
+    addopts: str = project["tool"]["pytest"]["ini_options"]["addopts"]
+    return addopts

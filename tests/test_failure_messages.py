@@ -37,8 +37,9 @@ def test_lines_and_outcomes_are_worded_as_a_person_reads_them() -> None:
 
 
 # A channel back end's answer -------------------------------------------------------------------------------------
-def _response(status: int, **content: object) -> httpx.Response:
-    return httpx.Response(status, request=httpx.Request("POST", "http://sim.test/wechat/api/orders"), **content)
+def _response(status: int, *, text: str | None = None, json: object = None) -> httpx.Response:
+    return httpx.Response(status, request=httpx.Request("POST", "http://sim.test/wechat/api/orders"), text=text,
+                          json=json)
 
 
 def test_a_non_json_answer_names_the_route_the_status_and_the_start_of_the_body() -> None:
@@ -128,7 +129,8 @@ def _on_the_page() -> tuple[str, str, str]:
                     missing()
                 except RuleBroken as broken:
                     said.append(str(broken))
-            return came, *said
+            label, section = said
+            return came, label, section
         finally:
             browser.close()
 

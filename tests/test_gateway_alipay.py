@@ -20,6 +20,7 @@ from simulators.core.errors import GatewayUnavailable
 from simulators.gateways import notify
 from simulators.gateways.alipay import models as alipay
 from simulators.gateways.alipay import signing
+from simulators.gateways.models import Notification
 from simulators.gateways.result import Outcome
 from tests.provider_side import Merchant
 
@@ -100,7 +101,7 @@ def test_a_reply_other_than_success_is_resent_eight_times_with_the_same_notify_i
     sim: EmbeddedSimulator, sim_control: SimControl, tenant: str, shop: Merchant, enrol: Callable[..., Payer]
 ) -> None:
     sim_control.set_clock(tenant, T0.isoformat(), frozen=True)
-    db = sim.app.state.db
+    db = sim.db
     with respx.mock(assert_all_mocked=False, assert_all_called=False) as mock:
         merchant = mock.post(sim.url + NOTIFY_PATH).respond(200, text="SUCCESS")  # not exactly "success"
         mock.route().pass_through()
@@ -115,7 +116,11 @@ def test_a_reply_other_than_success_is_resent_eight_times_with_the_same_notify_i
             assert merchant.call_count == attempt - 1  # not due before its time on the tenant's clock
             sim_control.advance(tenant, 1)
             now = note.next_at
-            note = shop.notes_when(lambda got, a=attempt: got[0].attempts == a and got[0].status != "sending")[0]
+
+            def tried(got: list[Notification], attempt: int = attempt) -> bool:
+                return got[0].attempts == attempt and got[0].status != "sending"
+
+            note = shop.notes_when(tried)[0]
     assert (note.attempts, note.status) == (8, "gave_up")
     assert [t - T0 for t in due] == [timedelta(seconds=s) for s in (240, 840, 1440, 5040, 12240, 33840, 87840)]
     assert due[-1] - T0 < timedelta(hours=25)
@@ -307,7 +312,7 @@ def test_a_forged_answer_from_the_gateway_is_not_trusted(
         mock.route().pass_through()
         with pytest.raises(GatewayUnavailable, match="支付宝暂时无法确认支付结果"):
             shop.settle(order_no)
-        answer = shop.wechat.call("GET", f"/wechat/api/orders/{order_no}")
+        answer = shop.wechat.call("GET", f"/orders/{order_no}")
     assert answer.status_code == 502
     assert answer.json()["error"]["message"].startswith("支付宝暂时无法确认支付结果")
     assert shop.status(order_no)[0] == "PAYING"

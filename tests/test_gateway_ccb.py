@@ -47,7 +47,8 @@ def _main(sim: EmbeddedSimulator, tenant: str, key: str, fields: tuple[str, ...]
     answer = httpx.post(sim.url + MAIN_PATH, content=urlencode(form).encode(), trust_env=False, headers={
         "Content-Type": "application/x-www-form-urlencoded", "X-Sim-Tenant": tenant})
     assert answer.status_code == 200, answer.text
-    return answer.json()
+    reply: dict[str, str] = answer.json()
+    return reply
 
 
 def test_a_paid_order_is_notified_once_and_applied(

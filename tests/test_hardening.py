@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from starlette.routing import Route
 
 from fixtures.simulator import EmbeddedSimulator, SimControl
 from simulators import guards, web
@@ -23,7 +24,8 @@ from tests.app_user import AppUser, app_user, refused
 from tests.conftest import Wechat
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
-POSTS = sorted({route.path for router in ROUTERS for route in router.routes if "POST" in getattr(route, "methods", ())})
+POSTS = sorted({route.path for router in ROUTERS for route in router.routes
+                if isinstance(route, Route) and "POST" in (route.methods or ())})
 
 
 @pytest.fixture
@@ -45,14 +47,14 @@ def _wrong(code: str) -> str:
 
 def _chinese_error(response: httpx.Response, status: range = range(400, 500)) -> dict[str, object]:
     assert response.status_code in status, (response.status_code, response.text)
-    error = response.json()["error"]
+    error: dict[str, object] = response.json()["error"]
     assert set(error) == {"code", "field", "message"}, error
     assert CHINESE.search(str(error["message"])), error
     return error
 
 
 # SMS codes ----------------------------------------------------------------------------------------------------
-def test_five_wrong_tries_void_an_sms_code(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_five_wrong_tries_void_an_sms_code(user: AppUser, enrol) -> None:
     payer = enrol()
     code = user.send_code(payer.phone)
     for left in range(sms.MAX_WRONG - 1, 0, -1):
@@ -64,7 +66,7 @@ def test_five_wrong_tries_void_an_sms_code(user: AppUser, enrol) -> None:  # typ
     assert user.register(payer).status_code == 201  # a new code works
 
 
-def test_four_wrong_tries_leave_the_code_good(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_four_wrong_tries_leave_the_code_good(user: AppUser, enrol) -> None:
     payer = enrol()
     code = user.send_code(payer.phone)
     for _ in range(sms.MAX_WRONG - 1):
@@ -72,7 +74,7 @@ def test_four_wrong_tries_leave_the_code_good(user: AppUser, enrol) -> None:  # 
     assert user.register(payer, sms_code=code).status_code == 201
 
 
-def test_a_malformed_code_is_no_try(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_a_malformed_code_is_no_try(user: AppUser, enrol) -> None:
     payer = enrol()
     code = user.send_code(payer.phone)
     for _ in range(sms.MAX_WRONG):
@@ -81,7 +83,7 @@ def test_a_malformed_code_is_no_try(user: AppUser, enrol) -> None:  # type: igno
 
 
 # random codes -------------------------------------------------------------------------------------------------
-def test_a_wrong_random_code_spends_the_picture(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_random_code_spends_the_picture(user: AppUser, enrol) -> None:
     me, other = enrol(), enrol()
     user.sign_in(me)
     body = user.other(other)
@@ -93,7 +95,7 @@ def test_a_wrong_random_code_spends_the_picture(user: AppUser, enrol) -> None:  
 
 
 @pytest.mark.parametrize(("change", "field"), [("phone", "手机号码"), ("name", "证件号码")])
-def test_a_right_random_code_is_spent_when_the_rest_fails(user: AppUser, enrol, change: str, field: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_right_random_code_is_spent_when_the_rest_fails(user: AppUser, enrol, change: str, field: str) -> None:
     me, other = enrol(), enrol()
     user.sign_in(me)
     body = user.other(other)
@@ -128,13 +130,13 @@ def test_the_alipay_login_page_never_sends_a_person_away(sim: EmbeddedSimulator,
 
 
 # same origin --------------------------------------------------------------------------------------------------
-def _cashier(wechat: Wechat, enrol) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def _cashier(wechat: Wechat, enrol) -> tuple[str, str]:
     order_no = wechat.order(enrol()).json()["order_no"]
     url = wechat.pay(order_no).json()["cashier_url"]
     return order_no, url.split("?")[0] + "/pay"
 
 
-def test_a_cashier_pay_without_origin_is_refused(wechat: Wechat, bare: httpx.Client, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_a_cashier_pay_without_origin_is_refused(wechat: Wechat, bare: httpx.Client, enrol) -> None:
     order_no, pay = _cashier(wechat, enrol)
     before = wechat.rows()
     error = _chinese_error(bare.post(pay), range(403, 404))
@@ -150,7 +152,7 @@ def test_a_cashier_pay_without_origin_is_refused(wechat: Wechat, bare: httpx.Cli
     ({"Referer": "http://evil.example/pay"}, "Referer"),
     ({"Origin": "http://evil.example", "Referer": "SELF/"}, "Origin"),  # a wrong Origin is not saved by a Referer
 ])
-def test_a_cross_site_cashier_pay_is_refused(wechat: Wechat, bare: httpx.Client, enrol, headers: dict[str, str],  # type: ignore[no-untyped-def]
+def test_a_cross_site_cashier_pay_is_refused(wechat: Wechat, bare: httpx.Client, enrol, headers: dict[str, str],
                                               field: str) -> None:
     order_no, pay = _cashier(wechat, enrol)
     sent = {k: v.replace("SELF", wechat.sim.url) for k, v in headers.items()}
@@ -159,7 +161,7 @@ def test_a_cross_site_cashier_pay_is_refused(wechat: Wechat, bare: httpx.Client,
     assert wechat.status(order_no)["status"] != "PAID"
 
 
-def test_a_referer_of_the_site_is_enough(wechat: Wechat, bare: httpx.Client, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_a_referer_of_the_site_is_enough(wechat: Wechat, bare: httpx.Client, enrol) -> None:
     order_no, pay = _cashier(wechat, enrol)
     assert bare.post(pay, headers={"Referer": f"{wechat.sim.url}/pay/wechatpay/cashier/x"}).status_code == 200
     assert wechat.status(order_no)["status"] == "PAID"
@@ -172,7 +174,7 @@ def test_a_form_or_text_body_is_no_way_around(bare: httpx.Client, sim: EmbeddedS
     assert _chinese_error(bare.post("/wechat/api/oauth/authorize", content=b"{}"), range(403, 404))  # no type
 
 
-def test_a_logout_without_origin_keeps_the_login(user: AppUser, bare: httpx.Client, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_a_logout_without_origin_keeps_the_login(user: AppUser, bare: httpx.Client, enrol) -> None:
     user.sign_in(enrol())
     _chinese_error(bare.post("/taxapp/api/logout", headers={"X-App-Token": user.token}), range(403, 404))
     assert user.call("GET", "/me").status_code == 200

@@ -221,13 +221,14 @@ def test_ningbo_counties_data() -> None:
     codes = [county.code for county in NINGBO_COUNTIES]
     assert len(codes) == len(set(codes)) == 25
     assert all(code.startswith(("3302", "3322")) for code in codes)
-    assert district_of("330213") is not None and district_of("330213").name == "奉化区"
-    assert district_of("330283").until == 2016
+    fenghua, fenghua_city = district_of("330213"), district_of("330283")
+    assert fenghua is not None and fenghua.name == "奉化区"
+    assert fenghua_city is not None and fenghua_city.until == 2016
     assert district_of("330100") is None
 
 
 @pytest.mark.parametrize("county", NINGBO_COUNTIES, ids=lambda c: f"{c.code}{c.name}")
-def test_every_county_is_valid_in_stdnum_in_its_years(county) -> None:  # type: ignore[no-untyped-def]
+def test_every_county_is_valid_in_stdnum_in_its_years(county) -> None:
     for year in {max(county.since, 1950), county.until or 2024}:
         first17 = f"{county.code}{year}0101001"
         assert ric.is_valid(first17 + check_char(first17)), (county, year)

@@ -16,13 +16,14 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
+from starlette.types import Receive, Scope, Send
 
 from benchmarks.load import payer
-from fixtures.payers import Payer
 from simulators.alipay import models as alipay
 from simulators.core import billing, orders, refdata, tenants
 from simulators.core.db import Database
 from simulators.core.models import Order, Person, Tenant
+from simulators.core.people import Resident
 from simulators.gateways import merchant
 from simulators.journal import JournalMiddleware
 from simulators.wechat.routes import backend as wechat
@@ -37,9 +38,9 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     database = Database(f"sqlite:///{Path(tmp_path_factory.mktemp('indexes')) / 'plans.db'}")
     with database.transaction() as session:
         tenants.create(session, tenant_id=TENANT, seed=1, generated=0,
-                       payers=[Payer.from_json(payer(i)) for i in range(PAYERS)])
+                       payers=[Resident.from_json(payer(i)) for i in range(PAYERS)])
         tenants.create(session, tenant_id="other", seed=2, generated=0,
-                       payers=[Payer.from_json(payer(i)) for i in range(PAYERS)])
+                       payers=[Resident.from_json(payer(i)) for i in range(PAYERS)])
     yield database
     database.dispose()
 
@@ -133,14 +134,18 @@ def test_an_alipay_login_finds_the_payer_by_phone(db: Database) -> None:
     assert_indexed(db, seen, "person", "alipay_account")
 
 
+async def no_app(scope: Scope, receive: Receive, send: Send) -> None:
+    raise AssertionError("writing a journal entry never calls the application")
+
+
 def test_the_tenant_of_a_request_and_its_journal_entry_never_load_the_payer_list(db: Database) -> None:
     with db.transaction() as session, statements(db) as seen:
         assert tenants.get(session, TENANT).id == TENANT
-    JournalMiddleware(None, db)._write({"tenant": TENANT, "method": "GET", "path": "/x", "status": 200,
-                                        "millis": 1.0, "request": "", "response": ""})
+    JournalMiddleware(no_app, db)._write({"tenant": TENANT, "method": "GET", "path": "/x", "status": 200,
+                                          "millis": 1.0, "request": "", "response": ""})
     with statements(db) as journal:
-        JournalMiddleware(None, db)._write({"tenant": TENANT, "method": "GET", "path": "/y", "status": 200,
-                                            "millis": 1.0, "request": "", "response": ""})
+        JournalMiddleware(no_app, db)._write({"tenant": TENANT, "method": "GET", "path": "/y", "status": 200,
+                                              "millis": 1.0, "request": "", "response": ""})
     loaded = [sql for sql, _ in seen + journal if "initial_payers" in sql and sql.lstrip().startswith("SELECT")]
     assert not loaded, loaded
     assert_indexed(db, seen + journal, "tenant")

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from fixtures.payers import Payer
 from fixtures.simulator import EmbeddedSimulator, SimControl, embedded
@@ -90,14 +90,14 @@ class Rows:
 
 @pytest.fixture
 def rows(sim: EmbeddedSimulator, tenant: str) -> Rows:
-    return Rows(sim.app.state.db, tenant)
+    return Rows(sim.db, tenant)
 
 
 def _paying(wechat: Wechat, payer: Payer) -> str:
     """An order whose WeChat Pay trade is open at the cashier: PAYING, nothing charged yet."""
     order = wechat.order(payer)
     assert order.status_code == 201, order.text
-    order_no = order.json()["order_no"]
+    order_no: str = order.json()["order_no"]
     assert wechat.pay(order_no).status_code == 200
     return order_no
 
@@ -266,7 +266,7 @@ def test_two_open_orders_holding_one_bill_break_one_open_order_per_bill(
     first = _paying(wechat, payer)
     rows.order(first, status="CLOSED")  # out of the way, so the bill can be held by a second order
     with rows.db.transaction() as session:
-        session.execute(Bill.__table__.update().where(Bill.order_no == first).values(order_no=None))
+        session.execute(update(Bill).where(Bill.order_no == first).values(order_no=None))
     second = wechat.order(payer).json()["order_no"]
     rows.order(first, status="PAYING")
     wrong = broken(sim_control, tenant)
@@ -299,7 +299,7 @@ def lax(lax_sim: EmbeddedSimulator) -> Iterator[tuple[SimControl, str, Rows]]:
     control = SimControl(lax_sim.url)
     tenant = f"lax-{secrets.token_hex(4)}"
     control.create_tenant(tenant, 7)
-    yield control, tenant, Rows(lax_sim.app.state.db, tenant)
+    yield control, tenant, Rows(lax_sim.db, tenant)
     control.close()
 
 

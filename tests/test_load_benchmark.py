@@ -39,7 +39,7 @@ def test_the_quick_load_benchmark_prints_its_table_and_every_ledger_verdict() ->
     assert all(v and not v.startswith("台账读取失败") for v in verdicts.values()), verdicts
 
 
-def test_many_order_reads_at_once_each_asking_the_provider_all_answer(wechat, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_many_order_reads_at_once_each_asking_the_provider_all_answer(wechat, enrol) -> None:
     """80 reads of a 支付中 order at once: each request's thread asks WeChat Pay over loopback, whose handler needs a
     thread of the same pool. With anyio's default 40 threads the first 40 wait on handlers that never run, until
     the provider timeout answers 502; the pool the app sets at start-up has room for them."""

@@ -39,7 +39,7 @@ def shop(sim: EmbeddedSimulator, wechat: Wechat) -> Merchant:
 # what the providers charged, side by side with the orders ---------------------------------------------------
 def money(sim: EmbeddedSimulator, tenant: str) -> dict[str, Any]:
     """Net charges at the providers, paid orders and records of the tenant, in fen."""
-    with sim.app.state.db.transaction() as session:
+    with sim.db.transaction() as session:
         trades = list(session.scalars(select(GatewayTrade).where(GatewayTrade.tenant_id == tenant)))
         paid = list(session.scalars(select(Order).where(Order.tenant_id == tenant, Order.status == "PAID")))
         return {
@@ -58,14 +58,14 @@ def ledger_holds(control: SimControl, tenant: str) -> None:
 
 
 def order_row(sim: EmbeddedSimulator, order_no: str) -> Order:
-    with sim.app.state.db.transaction() as session:
+    with sim.db.transaction() as session:
         order = session.get(Order, order_no)
         assert order is not None
         return order
 
 
 def balance(sim: EmbeddedSimulator, tenant: str) -> int:
-    with sim.app.state.db.transaction() as session:
+    with sim.db.transaction() as session:
         return session.scalars(select(BankAgreement.balance_fen).where(BankAgreement.tenant_id == tenant)).one()
 
 
@@ -107,7 +107,7 @@ def test_a_bill_held_by_an_order_at_a_provider_leaves_no_half_made_order(
     again = wechat.order(payer, idempotency_key="same-key-twice-0001")
     repeated = wechat.order(payer, idempotency_key="same-key-twice-0001")
     assert again.json()["order_no"] == repeated.json()["order_no"]
-    with sim.app.state.db.transaction() as session:
+    with sim.db.transaction() as session:
         bill = session.scalars(select(Bill).where(Bill.tenant_id == tenant)).one()
         assert bill.order_no == again.json()["order_no"]
         assert session.scalar(select(func.count()).select_from(Order).where(Order.tenant_id == tenant)) == 2
@@ -148,13 +148,16 @@ def test_simultaneous_payments_through_four_gateways_make_one_attempt(
                 assert ("正在向" in message or "已选择" in message or message.endswith("已缴费,不能支付")), message
             winner = next(g for g, a in answers.items() if a.status_code == 200)
             assert order_row(sim, order_no).gateway == winner
-            with sim.app.state.db.transaction() as session:
+            with sim.db.transaction() as session:
                 assert session.scalar(select(func.count()).select_from(GatewayTrade).where(
                     GatewayTrade.tenant_id == tenant, GatewayTrade.out_trade_no == order_no)) == 1
             if winner in ("ccb", "wechatpay"):  # the payer completes at the cashier the winner sent them to
                 url = answers[winner].json()["cashier_url"]
                 assert user.http.post(url.split("?")[0] + "/pay", json={}).status_code == 200
-                assert poll(lambda n=order_no: order_row(sim, n).status, lambda s: s == "PAID") == "PAID"
+                def status(order_no: str = order_no) -> str:
+                    return order_row(sim, order_no).status
+
+                assert poll(status, lambda s: s == "PAID") == "PAID"
     charged = money(sim, tenant)
     assert charged["charged"] == charged["paid_orders"] and charged["refunds"] == 0
     ledger_holds(sim_control, tenant)
@@ -308,7 +311,7 @@ def test_another_login_cannot_see_or_pay_an_order(
                                                 "message": f"订单{order_no}不存在"}
         assert me.call("GET", f"/orders/{order_no}").status_code == 200
     assert balance(sim, tenant) == 100000
-    with sim.app.state.db.transaction() as session:
+    with sim.db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(GatewayTrade)
                               .where(GatewayTrade.tenant_id == tenant)) == 0
     ledger_holds(sim_control, tenant)

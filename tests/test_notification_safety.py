@@ -10,6 +10,7 @@ import secrets
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
@@ -104,7 +105,7 @@ def _refusal(answer: httpx.Response) -> str:
 
 
 def _deliver(sim: EmbeddedSimulator, tenant: str) -> int:
-    return sim.app.state.deliveries.run(lambda: notify.deliver_due(sim.app.state.db, tenant))
+    return sim.deliveries.run(lambda: notify.deliver_due(sim.db, tenant))
 
 
 # secrets ----------------------------------------------------------------------------------------------------------
@@ -220,7 +221,7 @@ def test_a_resend_hours_later_is_signed_when_sent_and_accepted(
 # leases -----------------------------------------------------------------------------------------------------------
 def _orphan(sim: EmbeddedSimulator, tenant: str, lease_until: datetime) -> int:
     """The tenant's one notification, as a process killed mid-delivery leaves it: claimed, never finished."""
-    with sim.app.state.db.transaction() as session:
+    with sim.db.transaction() as session:
         row = session.query(Notification).filter_by(tenant_id=tenant).one()
         row.status, row.lease_until = "sending", lease_until
         return row.id
@@ -304,10 +305,10 @@ def test_a_clock_advance_delivers_on_the_worker_and_counts_what_it_delivered(
 def test_the_worker_runs_jobs_one_at_a_time_in_order_and_hands_back_values_and_errors(
     sim: EmbeddedSimulator
 ) -> None:
-    worker: deliveries.Deliveries = sim.app.state.deliveries
+    worker = sim.deliveries
     seen: list[int] = []
     for n in range(5):
-        worker.schedule(lambda n=n: seen.append(n))
+        worker.schedule(partial(seen.append, n))
     assert worker.run(lambda: (list(seen), threading.current_thread().name)) == (
         [0, 1, 2, 3, 4], deliveries.THREAD_NAME)
     assert worker.run(lambda: worker.run(lambda: "nested")) == "nested"  # on the worker: at once, no deadlock
@@ -321,7 +322,7 @@ def test_the_worker_runs_jobs_one_at_a_time_in_order_and_hands_back_values_and_e
 
 
 def test_a_stopped_worker_refuses_work(sim: EmbeddedSimulator) -> None:
-    worker = deliveries.Deliveries(sim.app.state.db, every=3600)
+    worker = deliveries.Deliveries(sim.db, every=3600)
     with pytest.raises(RuntimeError, match="未启动"):
         worker.run(lambda: None)
     worker.schedule(lambda: None)  # a start-up job, queued before the thread exists

@@ -47,14 +47,14 @@ def _paying_order(wechat: Wechat, payer: Payer) -> str:
 
 
 def _order(sim: EmbeddedSimulator, order_no: str) -> tuple[str, int]:
-    with sim.app.state.db.transaction() as session:
+    with sim.db.transaction() as session:
         order = session.get(Order, order_no)
         assert order is not None
         return order.status, order.amount_fen
 
 
 def _merchant_key(sim: EmbeddedSimulator, tenant: str) -> str:
-    with sim.app.state.db.transaction() as session:
+    with sim.db.transaction() as session:
         row = session.get(Tenant, tenant)
         assert row is not None
         return row.merchant_key
@@ -82,11 +82,11 @@ def _post(sim: EmbeddedSimulator, tenant: str, key: str, body: str) -> httpx.Res
 
 def _deliver(sim: EmbeddedSimulator, tenant: str) -> int:
     """A delivery round of the tenant, run on the app's delivery worker as every round is."""
-    return sim.app.state.deliveries.run(lambda: notify.deliver_due(sim.app.state.db, tenant))
+    return sim.deliveries.run(lambda: notify.deliver_due(sim.db, tenant))
 
 
 def _notes(sim: EmbeddedSimulator, tenant: str) -> list[Notification]:
-    with sim.app.state.db.transaction() as session:
+    with sim.db.transaction() as session:
         return list(session.scalars(select(Notification).where(Notification.tenant_id == tenant)
                                     .order_by(Notification.id)))
 
@@ -247,7 +247,7 @@ def test_a_delivery_round_in_flight_is_waited_for_not_skipped(
     sim_control.plan_faults(tenant, [{"kind": "notify_late", "delay_seconds": 60}])
     _, cashier_url = _at_cashier(wechat, enrol())
     assert wechat.confirm_at_cashier(cashier_url).json()["trade_state"] == "SUCCESS"
-    db = sim.app.state.db
+    db = sim.db
     with db.transaction() as session:  # due now, without the control API delivering it
         row = session.get(Tenant, tenant)
         assert row is not None

@@ -14,7 +14,7 @@ from simulators.gateways.models import GatewayTrade
 from tests.conftest import Wechat
 
 
-def test_a_repeated_submission_key_gives_the_same_order(wechat: Wechat, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_a_repeated_submission_key_gives_the_same_order(wechat: Wechat, enrol) -> None:
     payer = enrol()
     first = wechat.order(payer, idempotency_key="same-key-123")
     again = wechat.order(payer, idempotency_key="same-key-123")
@@ -23,7 +23,7 @@ def test_a_repeated_submission_key_gives_the_same_order(wechat: Wechat, enrol) -
     assert wechat.rows()["payment_order"] == 1
 
 
-def test_two_concurrent_confirmations_end_with_one_paid_order_and_one_charge(wechat: Wechat, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_two_concurrent_confirmations_end_with_one_paid_order_and_one_charge(wechat: Wechat, enrol) -> None:
     payer = enrol()
     start = threading.Barrier(2)
 
@@ -35,7 +35,8 @@ def test_two_concurrent_confirmations_end_with_one_paid_order_and_one_charge(wec
         cashier = wechat.pay(order.json()["order_no"])
         if cashier.status_code != 200:
             return f"refused {cashier.status_code}"
-        return wechat.confirm_at_cashier(cashier.json()["cashier_url"]).json().get("trade_state", "refused")
+        state: str = wechat.confirm_at_cashier(cashier.json()["cashier_url"]).json().get("trade_state", "refused")
+        return state
 
     with ThreadPoolExecutor(2) as pool:
         outcomes = list(pool.map(confirm_and_pay, ["device-one-key", "device-two-key"]))
@@ -44,18 +45,18 @@ def test_two_concurrent_confirmations_end_with_one_paid_order_and_one_charge(wec
     assert statuses.count("PAID") == 1, statuses
     rows = wechat.rows()
     assert rows["payment_record"] == 1
-    with wechat.sim.app.state.db.transaction() as session:
+    with wechat.sim.db.transaction() as session:
         charged = session.scalars(select(GatewayTrade.state).where(GatewayTrade.tenant_id == wechat.tenant)).all()
     assert list(charged).count("SUCCESS") == 1
 
 
 def _orders(wechat: Wechat) -> list[str]:
-    with wechat.sim.app.state.db.transaction() as session:
+    with wechat.sim.db.transaction() as session:
         return list(session.scalars(select(Order.order_no).where(Order.tenant_id == wechat.tenant)))
 
 
 @pytest.mark.parametrize("round_", range(3))
-def test_racing_payments_of_one_bill_never_charge_twice(wechat: Wechat, enrol, round_: int) -> None:  # type: ignore[no-untyped-def]
+def test_racing_payments_of_one_bill_never_charge_twice(wechat: Wechat, enrol, round_: int) -> None:
     payer = enrol()
     orders = [wechat.order(payer, idempotency_key=f"race-{round_}-{i}-key").json() for i in range(2)]
     # The second confirmation closed the first (it never reached a provider): only the last can be paid.
@@ -66,7 +67,7 @@ def test_racing_payments_of_one_bill_never_charge_twice(wechat: Wechat, enrol, r
     assert wechat.rows()["payment_record"] == 1
 
 
-def test_an_abandoned_cashier_is_closed_when_the_payer_submits_again(wechat: Wechat, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_an_abandoned_cashier_is_closed_when_the_payer_submits_again(wechat: Wechat, enrol) -> None:
     payer = enrol()
     first = wechat.order(payer).json()["order_no"]
     abandoned = wechat.pay(first).json()["cashier_url"]
@@ -78,10 +79,10 @@ def test_an_abandoned_cashier_is_closed_when_the_payer_submits_again(wechat: Wec
     assert wechat.rows()["payment_record"] == 1
 
 
-def test_the_database_itself_refuses_a_second_paid_record(wechat: Wechat, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_the_database_itself_refuses_a_second_paid_record(wechat: Wechat, enrol) -> None:
     payer = enrol()
     assert wechat.pay_through(payer)["status"] == "PAID"
-    db = wechat.sim.app.state.db
+    db = wechat.sim.db
     with pytest.raises(IntegrityError), db.transaction() as session:
         paid = session.scalars(select(PaymentRecord).where(PaymentRecord.tenant_id == wechat.tenant)).one()
         copy = {c.name: getattr(paid, c.name) for c in PaymentRecord.__table__.columns if c.name != "id"}
@@ -89,7 +90,7 @@ def test_the_database_itself_refuses_a_second_paid_record(wechat: Wechat, enrol)
         session.flush()
 
 
-def test_a_declined_payment_charges_nothing_and_frees_the_bill(wechat: Wechat, enrol, sim_control) -> None:  # type: ignore[no-untyped-def]
+def test_a_declined_payment_charges_nothing_and_frees_the_bill(wechat: Wechat, enrol, sim_control) -> None:
     payer = enrol()
     sim_control.plan_faults(wechat.tenant, [{"kind": "decline"}])
     failed = wechat.pay_through(payer)

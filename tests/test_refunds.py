@@ -102,7 +102,7 @@ def _refund(shop: Merchant, gateway: str, order_no: str, out_refund_no: str, amo
 
 
 def _refunds(shop: Merchant) -> list[Refund]:
-    with shop.sim.app.state.db.transaction() as session:
+    with shop.sim.db.transaction() as session:
         return list(session.scalars(select(Refund).where(Refund.tenant_id == shop.tenant).order_by(Refund.id)))
 
 
@@ -143,7 +143,7 @@ def test_a_paid_trade_is_refunded_in_full_at_once(shop: Merchant, sim_control: S
         resource = note["resource"]
         assert isinstance(resource, dict)
         assert (note["summary"], resource["out_trade_no"], resource["out_refund_no"], resource["refund_id"],
-                resource["refund_status"], resource["amount"]["refund"]) == (  # type: ignore[index]
+                resource["refund_status"], resource["amount"]["refund"]) == (
             "退款成功", order_no, f"RF{order_no[-10:]}", refunded.trade_no, "SUCCESS", 30000)
     else:
         assert len(shop.notes()) == notes_before  # Alipay, CCB and the bank send nothing for a refund
@@ -323,7 +323,7 @@ def test_a_stale_view_of_a_refunded_trade_cannot_take_the_charge_again(shop: Mer
     order_no = _paid(shop, sim_control, enrol(), "ccb")
     stale = shop.trade(order_no)  # read before the refund, as a concurrent request would have
     assert _refund(shop, "ccb", order_no, "RF-RACE-1").outcome is Outcome.REFUNDED
-    with shop.sim.app.state.db.transaction() as session:
+    with shop.sim.db.transaction() as session:
         assert trades.refund(session, stale, out_refund_no="RF-RACE-2", refund_id="X", reason="", to="REFUNDED",
                              desc="已退款", now=T0) is None
     assert [r.out_refund_no for r in _refunds(shop)] == ["RF-RACE-1"] and shop.trade(order_no).refunded_fen == 30000

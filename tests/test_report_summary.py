@@ -7,6 +7,7 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ def write_result(
     stop: int = 1_000,
     name: str = "本人缴纳当年城乡养老保险费",
     message: str | None = None,
-) -> dict:
+) -> dict[str, Any]:
     labels = [{"name": "feature", "value": "缴费"}, {"name": "story", "value": name}]
     if channel is not None:
         labels.append({"name": "channel", "value": channel})
@@ -237,7 +238,7 @@ def test_categories_sort_failures_as_allure_2_matches_them(
 ) -> None:
     rules = json.loads(environment.CATEGORIES_FILE.read_text("utf-8"))
 
-    def matches(rule: dict) -> bool:
+    def matches(rule: dict[str, Any]) -> bool:
         # Allure 2 matches the whole message (Java `matches`); Allure 3 searches. [\s\S]* makes them agree.
         pattern = rule.get("messageRegex")
         return status in rule["matchedStatuses"] and (

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 from pypdf import PdfReader
 
 from fixtures.payers import Payer
@@ -29,7 +29,7 @@ from tests.test_zheliban_channel import Resident
 if TYPE_CHECKING:
     from tests.conftest import Wechat
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 SYSTEM_ITEM = "城乡居民社会养老保险(系统核定)"
 SECOND = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
 
@@ -267,7 +267,8 @@ def test_each_channel_titles_its_receipt_as_the_guide_names_it(request: pytest.F
     payer = enrol()
     person.sign_in(payer)
     pdf = receipt(person, payer)
-    assert PdfReader(io.BytesIO(pdf)).metadata.title == title
+    metadata = PdfReader(io.BytesIO(pdf)).metadata
+    assert metadata is not None and metadata.title == title
     text = pdf_text(pdf)
     assert text.startswith(title)
     assert ("电子缴款" in text) == (user == "etax")
@@ -290,5 +291,5 @@ def test_the_pension_item_tells_a_person_of_60_the_age_rule(wechat: Wechat, enro
     for age, shown in ((60, "缴费人2024年度年龄为60周岁,不在16周岁至60周岁的参保缴费年龄范围内"), (59, "待缴费")):
         payer = enrol(age=age, special_status=status)
         body = {"name": payer.name, "id_type": "居民身份证", "id_number": payer.id_number}
-        items = wechat.call("POST", "/wechat/api/payer/items", body).json()["items"]
+        items = wechat.call("POST", "/payer/items", body).json()["items"]
         assert [i["status"] for i in items if i["insurance"] == "pension"] == [shown], (age, items)

@@ -24,7 +24,7 @@ def user(sim: EmbeddedSimulator, sim_control: SimControl, tenant: str) -> Iterat
 
 
 # 本人 and 他人 --------------------------------------------------------------------------------------------------
-def test_self_cannot_be_spoofed_by_typing_someone_elses_identity(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_self_cannot_be_spoofed_by_typing_someone_elses_identity(user: AppUser, enrol) -> None:
     me, other = enrol(), enrol()
     user.sign_in(me)
     before = user.state()
@@ -35,13 +35,13 @@ def test_self_cannot_be_spoofed_by_typing_someone_elses_identity(user: AppUser, 
     assert user.call("POST", "/payer/items", user.payer_body(me)).status_code == 200
 
 
-def test_an_unknown_identity_gets_the_same_answer_as_an_unverified_one(user: AppUser, enrol, fake) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_identity_gets_the_same_answer_as_an_unverified_one(user: AppUser, enrol, fake) -> None:
     user.sign_in(enrol())
     stranger = fake.ningbo_payer()
     refused(user.call("POST", "/payer/items", user.payer_body(stranger)), 409, "证件号码", "选择他人")
 
 
-def test_others_are_paid_for_after_the_five_fields_match(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_others_are_paid_for_after_the_five_fields_match(user: AppUser, enrol) -> None:
     me, other = enrol(), enrol()
     user.sign_in(me)
     verified = user.ok("POST", "/others", user.other(other))["payer"]
@@ -52,7 +52,7 @@ def test_others_are_paid_for_after_the_five_fields_match(user: AppUser, enrol) -
     assert user.ok("POST", "/records/query", user.payer_body(me))["records"] == []
 
 
-def test_others_are_forgotten_with_the_login(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_others_are_forgotten_with_the_login(user: AppUser, enrol) -> None:
     me, other = enrol(), enrol()
     user.sign_in(me)
     user.ok("POST", "/others", user.other(other))
@@ -68,7 +68,7 @@ def test_others_are_forgotten_with_the_login(user: AppUser, enrol) -> None:  # t
     ("another ID type", lambda o, me: {"id_type": "外国人永久居留身份证"}, 404, "证件号码", "未查询到该缴费人"),
     ("wrong random code", lambda o, me: {"captcha": "0000"}, 422, "随机验证码", "随机验证码错误"),
 ])
-def test_others_that_do_not_match_the_registry_are_refused(user: AppUser, enrol, case, change, status, field,  # type: ignore[no-untyped-def]
+def test_others_that_do_not_match_the_registry_are_refused(user: AppUser, enrol, case, change, status, field,
                                                             message) -> None:
     me, other = enrol(), enrol()
     user.sign_in(me)
@@ -76,7 +76,7 @@ def test_others_that_do_not_match_the_registry_are_refused(user: AppUser, enrol,
     assert user.ok("GET", "/me")["others"] == []
 
 
-def test_others_need_a_login_with_personal_business(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_others_need_a_login_with_personal_business(user: AppUser, enrol) -> None:
     other = enrol()
     shown, text = user.captcha()
     before = user.state()
@@ -87,13 +87,13 @@ def test_others_need_a_login_with_personal_business(user: AppUser, enrol) -> Non
 
 
 # orders ------------------------------------------------------------------------------------------------------------
-def test_a_closed_order_cannot_be_paid(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_a_closed_order_cannot_be_paid(user: AppUser, enrol) -> None:
     payer = enrol()
     user.sign_in(payer)
     user.check_closed_order_refused(payer, "ccb")
 
 
-def test_an_expired_order_cannot_be_paid(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_an_expired_order_cannot_be_paid(user: AppUser, enrol) -> None:
     payer = enrol()
     user.sign_in(payer)
     order_no = user.order_no(payer)
@@ -105,13 +105,13 @@ def test_an_expired_order_cannot_be_paid(user: AppUser, enrol) -> None:  # type:
     assert user.state() == before
 
 
-def test_only_the_apps_payment_ways_are_offered(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_apps_payment_ways_are_offered(user: AppUser, enrol) -> None:
     payer = enrol()
     user.sign_in(payer)
     user.check_other_ways_refused(payer, "alipay", "建设银行、微信支付、支付宝扫码、协议支付")
 
 
-def test_agreement_payment_settles_at_once_or_says_why_not(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_agreement_payment_settles_at_once_or_says_why_not(user: AppUser, enrol) -> None:
     payer = enrol()
     user.sign_in(payer)
     failed = user.order_no(payer)
@@ -126,10 +126,11 @@ def test_agreement_payment_settles_at_once_or_says_why_not(user: AppUser, enrol)
 
 
 # pages -----------------------------------------------------------------------------------------------------------
-def test_pages_behind_the_login_send_a_person_to_log_in_then_to_personal_business(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_pages_behind_the_login_send_a_person_to_log_in_then_to_personal_business(user: AppUser, enrol) -> None:
     def where(path: str) -> str:
         response = user.http.get(path, follow_redirects=False)
-        return response.headers.get("location", str(response.status_code))
+        location: str = response.headers.get("location", str(response.status_code))
+        return location
 
     assert where("/taxapp/sbjf/cxyl") == "/taxapp/login"
     assert where("/taxapp/") == "200"
@@ -146,7 +147,7 @@ def test_the_landing_page_lists_the_app(user: AppUser) -> None:
 
 
 # 打印缴费回执单 ----------------------------------------------------------------------------------------------------
-def test_the_receipt_is_a_pdf_with_the_fields_of_a_payment_record(user: AppUser, enrol) -> None:  # type: ignore[no-untyped-def]
+def test_the_receipt_is_a_pdf_with_the_fields_of_a_payment_record(user: AppUser, enrol) -> None:
     payer = enrol(arrears_years=(2022, 2023))
     user.sign_in(payer)
     order = user.pay_through(payer, pay_type="特殊缴费", year=None, tier=None)
@@ -173,7 +174,7 @@ def test_the_receipt_is_a_pdf_with_the_fields_of_a_payment_record(user: AppUser,
     assert text.count("补缴") == 2
 
 
-def test_receipts_only_for_paid_orders_of_payers_of_this_login(user: AppUser, enrol, sim: EmbeddedSimulator,  # type: ignore[no-untyped-def]
+def test_receipts_only_for_paid_orders_of_payers_of_this_login(user: AppUser, enrol, sim: EmbeddedSimulator,
                                                                sim_control: SimControl, tenant: str) -> None:
     payer, other = enrol(), enrol()
     user.sign_in(payer)
@@ -186,7 +187,7 @@ def test_receipts_only_for_paid_orders_of_payers_of_this_login(user: AppUser, en
     refused(user.call("GET", "/orders/NB000/receipt"), 404, "订单号", "不存在")
 
 
-def test_without_the_font_a_receipt_is_a_clear_503(tmp_path: Path, sim_control: SimControl, fake) -> None:  # type: ignore[no-untyped-def]
+def test_without_the_font_a_receipt_is_a_clear_503(tmp_path: Path, sim_control: SimControl, fake) -> None:
     with embedded(tmp_path / "nofont.db", font=str(tmp_path / "missing.ttc")) as bare:
         control = SimControl(bare.url)
         payer = fake.ningbo_payer()
@@ -225,7 +226,7 @@ def test_a_receipt_needs_a_login(sim: EmbeddedSimulator) -> None:
 
 # the harness's API driver ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("gateway", ["ccb", "wechatpay", "alipay_qr", "agreement"])
-def test_the_api_driver_pays_every_way_the_app_offers(sim: EmbeddedSimulator, sim_control: SimControl, tenant: str,  # type: ignore[no-untyped-def]
+def test_the_api_driver_pays_every_way_the_app_offers(sim: EmbeddedSimulator, sim_control: SimControl, tenant: str,
                                                       enrol, gateway: str) -> None:
     payer, family = enrol(), enrol()
     if gateway == "agreement":
@@ -234,7 +235,7 @@ def test_the_api_driver_pays_every_way_the_app_offers(sim: EmbeddedSimulator, si
         driver_pays_for_another(driver, payer, family, gateway)
 
 
-def test_the_api_driver_logs_in_again_after_the_login_ended(sim: EmbeddedSimulator, sim_control: SimControl,  # type: ignore[no-untyped-def]
+def test_the_api_driver_logs_in_again_after_the_login_ended(sim: EmbeddedSimulator, sim_control: SimControl,
                                                             tenant: str, enrol) -> None:
     with api_driver(sim, sim_control, tenant, TaxappApi) as driver:
         driver_logs_in_again(driver, sim_control, tenant, enrol())

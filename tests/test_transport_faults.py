@@ -30,13 +30,13 @@ def _faulty(sim: EmbeddedSimulator, method: str, path: str, **answer: Any) -> It
 
 
 def _db_order(sim: EmbeddedSimulator, order_no: str) -> tuple[str, str | None]:
-    with sim.app.state.db.transaction() as session:
+    with sim.db.transaction() as session:
         order = session.get(Order, order_no)
         assert order is not None
         return order.status, order.gateway
 
 
-FAULTS = {
+FAULTS: dict[str, dict[str, Any]] = {
     "connect_timeout": {"side_effect": httpx.ConnectTimeout},
     "garbage_200": {"return_value": httpx.Response(200, text="<html>502 Bad Gateway</html>")},
     "server_error_500": {"return_value": httpx.Response(500, json={"code": "SYSTEM_ERROR", "message": "系统错误"})},
@@ -89,7 +89,7 @@ def test_a_query_timeout_at_the_result_page_leaves_the_order_open(
 
     query_path = f"/pay/wechatpay/v3/pay/transactions/out-trade-no/{order_no}"
     with _faulty(sim, "GET", query_path, side_effect=httpx.ReadTimeout) as query:
-        answer = wechat.call("GET", f"/wechat/api/orders/{order_no}")
+        answer = wechat.call("GET", f"/orders/{order_no}")
     assert query.call_count == 1
     assert answer.status_code == 502
     error = answer.json()["error"]
@@ -116,6 +116,6 @@ def test_a_query_timeout_after_a_charge_does_not_say_no_money_was_taken(
 
     query_path = f"/pay/wechatpay/v3/pay/transactions/out-trade-no/{order_no}"
     with _faulty(sim, "GET", query_path, side_effect=httpx.ReadTimeout):
-        answer = wechat.call("GET", f"/wechat/api/orders/{order_no}")
+        answer = wechat.call("GET", f"/orders/{order_no}")
     assert answer.status_code == 502
     assert "未扣款" not in answer.json()["error"]["message"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
@@ -30,7 +30,7 @@ def on_own_thread(work: Callable[[Bare], T], folder: Path) -> T:
 
 
 def test_a_bare_round_pays_the_walkthrough_and_the_ledger_holds(tmp_path: Path) -> None:
-    def work(bare: Bare) -> dict:
+    def work(bare: Bare) -> dict[str, Any]:
         bare.round("bench-paid", 20240301)
         return bare.control.ledger("bench-paid")
 
@@ -42,12 +42,13 @@ def test_a_bare_round_pays_the_walkthrough_and_the_ledger_holds(tmp_path: Path) 
 
 
 def test_a_bare_round_whose_payment_is_declined_stops_the_benchmark(tmp_path: Path) -> None:
-    def work(bare: Bare) -> list:
+    def work(bare: Bare) -> list[dict[str, Any]]:
         payer = bare.enrol("bench-declined", 7)
         bare.control.plan_faults("bench-declined", [{"kind": "decline"}])
         with pytest.raises(WalkthroughFailed):
             bare.walk("bench-declined", payer)
-        return bare.control.ledger("bench-declined")["records"]
+        records: list[dict[str, Any]] = bare.control.ledger("bench-declined")["records"]
+        return records
 
     assert on_own_thread(work, tmp_path) == []
 

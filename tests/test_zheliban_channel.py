@@ -45,7 +45,7 @@ class Resident(AppUser):
 
     channel: str = "zheliban"
 
-    def sign_in(self, payer: Payer, district: str | None = "奉化区") -> Resident:  # type: ignore[override]
+    def sign_in(self, payer: Payer, district: str | None = "奉化区") -> Resident:
         response = self.register(payer)
         assert response.status_code == 201, response.text
         self.token = response.json()["token"]
@@ -70,7 +70,8 @@ class Resident(AppUser):
         return self.ok("GET", f"/orders/{order_no}")
 
     def records(self, payer: Payer) -> list[dict[str, Any]]:
-        return self.ok("POST", "/records/query", self.payer_body(payer))["records"]
+        records: list[dict[str, Any]] = self.ok("POST", "/records/query", self.payer_body(payer))["records"]
+        return records
 
 
 @pytest.fixture
@@ -80,14 +81,14 @@ def user(sim: EmbeddedSimulator, sim_control: SimControl, tenant: str) -> Iterat
 
 
 @pytest.fixture
-def haishu(enrol, fake):  # type: ignore[no-untyped-def]
+def haishu(enrol, fake):
     """Payers whose ID number names 海曙区 (so born since 1983, when its code began), so that the bureau on a
     record can only come from the district chosen."""
     return lambda **traits: enrol(county_code=HAISHU, age=fake.random_int(18, 40), **traits)
 
 
 # the whole way ---------------------------------------------------------------------------------------------------
-def test_oneself_the_whole_way_with_the_payment_code_and_the_chosen_districts_bureau(user: Resident, haishu) -> None:  # type: ignore[no-untyped-def]
+def test_oneself_the_whole_way_with_the_payment_code_and_the_chosen_districts_bureau(user: Resident, haishu) -> None:
     payer = haishu()
     user.sign_in(payer, "奉化区")
     assert user.ok("GET", "/me")["business"] is None  # no 个人业务/企业业务 choice in 浙里办
@@ -112,7 +113,7 @@ def test_oneself_the_whole_way_with_the_payment_code_and_the_chosen_districts_bu
     assert record["ticket_no"] in text and "¥500.00" in text
 
 
-def test_others_the_whole_way_with_agreement_payment(user: Resident, haishu, sim_control: SimControl) -> None:  # type: ignore[no-untyped-def]
+def test_others_the_whole_way_with_agreement_payment(user: Resident, haishu, sim_control: SimControl) -> None:
     me, other = haishu(), haishu(arrears_years=(2022, 2023))
     user.sign_in(me, "余姚市")
     verified = user.ok("POST", "/others", user.other(other))["payer"]
@@ -133,7 +134,7 @@ def test_others_the_whole_way_with_agreement_payment(user: Resident, haishu, sim
 
 
 @pytest.mark.parametrize("district", DISTRICTS)
-def test_each_district_pays_through_its_own_bureau(user: Resident, haishu, sim_control: SimControl,  # type: ignore[no-untyped-def]
+def test_each_district_pays_through_its_own_bureau(user: Resident, haishu, sim_control: SimControl,
                                                   district: str) -> None:
     payer = haishu()
     user.sign_in(payer, district)
@@ -142,11 +143,12 @@ def test_each_district_pays_through_its_own_bureau(user: Resident, haishu, sim_c
     user.ok("POST", f"/orders/{order_no}/pay", {"gateway": "agreement"})
     assert [r["tax_authority"] for r in user.records(payer)] == [bureau(district)]
     code = next(d["code"] for d in user.ok("GET", "/districts")["districts"] if d["name"] == district)
-    with user.sim.app.state.db.transaction() as session:
-        assert session.get(Order, order_no).tax_district == code  # type: ignore[union-attr]
+    with user.sim.db.transaction() as session:
+        order = session.get(Order, order_no)
+        assert order is not None and order.tax_district == code
 
 
-def test_the_districts_are_ningbos_current_districts_and_counties(user: Resident, haishu) -> None:  # type: ignore[no-untyped-def]
+def test_the_districts_are_ningbos_current_districts_and_counties(user: Resident, haishu) -> None:
     user.sign_in(haishu(), None)
     shown = user.ok("GET", "/districts")
     assert shown["city"] == "宁波市" and shown["chosen"] is None
@@ -158,7 +160,7 @@ def test_the_districts_are_ningbos_current_districts_and_counties(user: Resident
     assert user.ok("GET", "/districts")["chosen"] == "宁海县"
 
 
-def test_other_channels_keep_the_payers_own_bureau(user: Resident, haishu, sim: EmbeddedSimulator,  # type: ignore[no-untyped-def]
+def test_other_channels_keep_the_payers_own_bureau(user: Resident, haishu, sim: EmbeddedSimulator,
                                                   sim_control: SimControl, tenant: str) -> None:
     payer = haishu(arrears_years=(2023,))
     user.sign_in(payer, "奉化区")
@@ -174,7 +176,7 @@ def test_other_channels_keep_the_payers_own_bureau(user: Resident, haishu, sim: 
 
 # bad input: a 4xx with a Chinese message, and nothing written ---------------------------------------------------------
 @pytest.mark.parametrize("name", ["宁波市", "江东区", "杭州市", "奉化市", "330213"])
-def test_an_unknown_district_is_refused(user: Resident, haishu, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_district_is_refused(user: Resident, haishu, name: str) -> None:
     user.sign_in(haishu(), "鄞州区")
     before = user.state()
     refused(user.call("POST", "/district", {"district": name}), 422, "地区", "不在宁波市的区、县(市)之中")
@@ -188,7 +190,7 @@ def test_a_district_needs_a_login(user: Resident) -> None:
     assert user.state() == before
 
 
-def test_without_a_district_nothing_is_listed_or_ordered(user: Resident, haishu) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_district_nothing_is_listed_or_ordered(user: Resident, haishu) -> None:
     payer = haishu()
     user.sign_in(payer, None)
     before = user.state()
@@ -197,7 +199,7 @@ def test_without_a_district_nothing_is_listed_or_ordered(user: Resident, haishu)
     assert user.state() == before
 
 
-def test_a_wrong_random_code_is_refused(user: Resident, haishu) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_random_code_is_refused(user: Resident, haishu) -> None:
     me, other = haishu(), haishu()
     user.sign_in(me)
     body = user.other(other)
@@ -207,14 +209,14 @@ def test_a_wrong_random_code_is_refused(user: Resident, haishu) -> None:  # type
     refused(user.call("POST", "/payer/items", user.payer_body(other)), 409, "证件号码", "选择他人")
 
 
-def test_others_phone_must_be_the_one_registered(user: Resident, haishu) -> None:  # type: ignore[no-untyped-def]
+def test_others_phone_must_be_the_one_registered(user: Resident, haishu) -> None:
     me, other = haishu(), haishu()
     user.sign_in(me)
     user.check_mismatched_other_refused(other, {"phone": me.phone}, 422, "手机号码", "与缴费人登记的手机号码不一致")
     assert user.ok("GET", "/me")["others"] == []
 
 
-def test_paying_needs_a_login(user: Resident, haishu, sim: EmbeddedSimulator, tenant: str) -> None:  # type: ignore[no-untyped-def]
+def test_paying_needs_a_login(user: Resident, haishu, sim: EmbeddedSimulator, tenant: str) -> None:
     payer = haishu()
     user.sign_in(payer)
     order_no = user.order_no(payer)
@@ -227,23 +229,24 @@ def test_paying_needs_a_login(user: Resident, haishu, sim: EmbeddedSimulator, te
     assert user.state() == before
 
 
-def test_a_closed_order_cannot_be_paid(user: Resident, haishu) -> None:  # type: ignore[no-untyped-def]
+def test_a_closed_order_cannot_be_paid(user: Resident, haishu) -> None:
     payer = haishu()
     user.sign_in(payer)
     user.check_closed_order_refused(payer, "alipay_qr")
 
 
-def test_only_the_apps_payment_ways_are_offered(user: Resident, haishu) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_apps_payment_ways_are_offered(user: Resident, haishu) -> None:
     payer = haishu()
     user.sign_in(payer)
     user.check_other_ways_refused(payer, "wechatpay", "支付宝扫码、协议支付")
 
 
 # pages ----------------------------------------------------------------------------------------------------------
-def test_pages_send_a_person_to_log_in_then_to_choose_a_district(user: Resident, haishu) -> None:  # type: ignore[no-untyped-def]
+def test_pages_send_a_person_to_log_in_then_to_choose_a_district(user: Resident, haishu) -> None:
     def where(path: str) -> str:
         response = user.http.get(path, follow_redirects=False)
-        return response.headers.get("location", str(response.status_code))
+        location: str = response.headers.get("location", str(response.status_code))
+        return location
 
     assert where("/zheliban/sbf/cxyl") == "/zheliban/login"
     assert where("/zheliban/") == "200"
@@ -265,7 +268,7 @@ def test_the_landing_page_lists_the_app(user: Resident) -> None:
 
 # the harness's API driver ----------------------------------------------------------------------------------------
 @pytest.mark.parametrize("gateway", ["alipay_qr", "agreement"])
-def test_the_api_driver_pays_for_others_every_way_the_app_offers(sim: EmbeddedSimulator, sim_control: SimControl,  # type: ignore[no-untyped-def]
+def test_the_api_driver_pays_for_others_every_way_the_app_offers(sim: EmbeddedSimulator, sim_control: SimControl,
                                                                 tenant: str, haishu, gateway: str) -> None:
     payer, family = haishu(), haishu()
     if gateway == "agreement":
@@ -274,13 +277,13 @@ def test_the_api_driver_pays_for_others_every_way_the_app_offers(sim: EmbeddedSi
         assert bureau("奉化区") in driver_pays_for_another(driver, payer, family, gateway)
 
 
-def test_the_api_driver_logs_in_again_after_the_login_ended(sim: EmbeddedSimulator, sim_control: SimControl,  # type: ignore[no-untyped-def]
+def test_the_api_driver_logs_in_again_after_the_login_ended(sim: EmbeddedSimulator, sim_control: SimControl,
                                                             tenant: str, haishu) -> None:
     with api_driver(sim, sim_control, tenant, ZhelibanApi) as driver:
         driver_logs_in_again(driver, sim_control, tenant, haishu())
 
 
-def test_the_api_driver_goes_to_the_district_a_step_picks(sim: EmbeddedSimulator, sim_control: SimControl,  # type: ignore[no-untyped-def]
+def test_the_api_driver_goes_to_the_district_a_step_picks(sim: EmbeddedSimulator, sim_control: SimControl,
                                                          tenant: str, haishu) -> None:
     first, second = haishu(arrears_years=(2023,)), haishu()
     with api_driver(sim, sim_control, tenant, ZhelibanApi, district="北仑区") as driver:
