@@ -1,7 +1,6 @@
 // The 宁波社保缴费 mini-program in Alipay: the guide's section 2, 第2–6步, one section each.
 const API = "/alipay/api";
-const state = JSON.parse(sessionStorage.getItem("alipay-sbjf") || "{}");
-const save = () => sessionStorage.setItem("alipay-sbjf", JSON.stringify(state));
+const [state, save] = mp.stored("alipay-sbjf");
 const $ = (id) => document.getElementById(id);
 const named = (p) => ({ name: p.name, id_type: p.id_type, id_number: p.id_number });
 const selection = () => ({ ...named(state.payer), insurance: state.insurance, pay_type: state.pay_type,
@@ -41,20 +40,11 @@ async function findItems(payer) {
   state.payer = { ...named(payer), shown_id: payer.shown_id || result.data.payer.id_number };
   state.items = result.data.items; save();
   $("items-payer").textContent = `${result.data.payer.name} ${sim.maskId(result.data.payer.id_number)} 的参保险种`;
-  $("items-next").disabled = true;
-  $("items").replaceChildren(...result.data.items.map((item) => {
-    const label = document.createElement("label"); label.className = "item";
-    const radio = document.createElement("input");
-    Object.assign(radio, { type: "radio", name: "insurance", value: item.insurance });
-    radio.addEventListener("change", () => { $("items-next").disabled = false; });
-    const status = document.createElement("span"); status.className = "status"; status.textContent = item.status;
-    label.append(radio, item.name, status);
-    return label;
-  }));
+  mp.items(result.data.items, "items-next");
   sim.show("step-items");
 }
 $("items-next").addEventListener("click", () => {
-  if (sim.choosePension(state.payer.name, state.items)) { state.insurance = "pension"; save(); }
+  if (mp.choosePension(state.payer.name, state.items)) { state.insurance = "pension"; save(); }
 });
 
 // Step 4: 缴费类型, then 选档缴费 (year, tier, 确认) or 特殊缴费 (下一步, the system's amount).
@@ -70,11 +60,7 @@ async function quote(extra) {
   sim.text("pay-amount", `${q.amount}元`);
   sim.show("step-pay");
 }
-$("tier-confirm").addEventListener("click", () => {
-  if (!$("tier").value) return sim.say("请选择缴费档次");
-  quote({ year: Number($("year").value), tier: Number($("tier").value) });
-});
-$("special-next").addEventListener("click", () => quote({}));
+mp.onChoice(quote);
 
 // Step 5: 去支付 → Alipay's cashier (确认付款), which comes back here with the order number.
 $("go-pay").addEventListener("click", async (event) => {
@@ -89,28 +75,8 @@ $("go-pay").addEventListener("click", async (event) => {
   window.location.assign(paid.data.cashier_url);
 });
 
-async function showResult(orderNo) {
-  const result = await sim.get(`${API}/orders/${encodeURIComponent(orderNo)}`);
-  sim.show("step-result");
-  if (!result.ok) return fail(result);
-  const o = result.data;
-  const paid = o.status === "PAID";
-  $("result-title").textContent = paid ? "缴费成功" : (o.status === "PAYING" ? "支付结果确认中" : `缴费未完成:${o.status_text}`);
-  $("result-title").className = paid ? "success" : "failure";
-  sim.kv("result-kv", [["缴费人", o.payer.name], ["险种", o.insurance], ["缴费类型", o.pay_type],
-    ["缴费年度", o.lines.map((l) => l.year).join("、")], ["金额", `${o.amount}元`], ["订单号", o.order_no],
-    ...(o.failure ? [["原因", o.failure]] : [])]);
-}
-
 // Step 6: 缴费记录.
-async function showRecords(payer) {
-  const result = await sim.post(`${API}/records/query`, named(payer));
-  sim.show("step-records");
-  if (!result.ok) return fail(result);
-  sim.text("records-payer", `${result.data.payer.name} ${sim.maskId(result.data.payer.id_number)}`);
-  sim.rows("records-lines", result.data.records.map((r) => [r.year, r.kind, r.amount, sim.time(r.paid_at), r.ticket_no]));
-  $("records-empty").hidden = result.data.records.length > 0;
-}
+const showRecords = (payer) => mp.showRecords(API, named(payer), fail);
 $("to-records").addEventListener("click", () => showRecords(state.payer || state.me));
 $("home-records").addEventListener("click", () => showRecords(state.me));
 $("again").addEventListener("click", home);
@@ -163,5 +129,5 @@ $("batch-confirm").addEventListener("click", async (event) => {
   if (!account.data.authorized) return sim.show("step-auth");
   state.me = account.data; save();
   const orderNo = new URLSearchParams(location.search).get("order_no");
-  if (orderNo) showResult(orderNo); else sim.show("step-home");
+  if (orderNo) mp.showResult(API, orderNo, fail); else sim.show("step-home");
 })();

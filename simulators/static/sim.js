@@ -54,26 +54,6 @@ const sim = {
     node.append(...children);
     return node;
   },
-  // The 缴费类型 step the WeChat and Alipay pages share: the chosen item must be the pension; 缴费年度 and
-  // 缴费档次 come from it. Returns the item, or null after saying why not.
-  choosePension(payerName, items) {
-    const chosen = document.querySelector("input[name=insurance]:checked");
-    if (!chosen) { this.say("请选择险种"); return null; }
-    if (chosen.value !== "pension") { this.say("本渠道模拟仅支持缴纳城乡居民基本养老保险费"); return null; }
-    const item = items.find((i) => i.insurance === "pension");
-    const $ = (id) => document.getElementById(id);
-    $("type-payer").textContent = `${payerName} · 城乡居民基本养老保险费`;
-    $("year").replaceChildren(...item.years.map((y) => new Option(`${y}年`, y)));
-    $("tier").replaceChildren(new Option("请选择", ""), ...item.tiers.map((t) => new Option(`${t}元`, t)));
-    $("pay_type").value = "";
-    $("choose-tier").hidden = true; $("special").hidden = true;
-    $("pay_type").onchange = () => {
-      $("choose-tier").hidden = $("pay_type").value !== "选档缴费";
-      $("special").hidden = $("pay_type").value !== "特殊缴费";
-    };
-    this.show("step-type");
-    return item;
-  },
   kv(list, pairs) {  // a <dl> (or its id) of 名称 → 内容 pairs; a value may be text or a node
     const target = typeof list === "string" ? document.getElementById(list) : list;
     target.replaceChildren(...pairs.flatMap(([k, v]) => {

@@ -1,7 +1,6 @@
 // The 社保缴费 web app inside the 宁波税务 official account: the guide's 第2–8步, one section each.
 const API = "/wechat/api";
-const state = JSON.parse(sessionStorage.getItem("wechat-sbjf") || "{}");
-const save = () => sessionStorage.setItem("wechat-sbjf", JSON.stringify(state));
+const [state, save] = mp.stored("wechat-sbjf");
 const $ = (id) => document.getElementById(id);
 const payer = () => ({ name: state.payer.name, id_type: state.payer.id_type, id_number: state.payer.id_number });
 const selection = () => ({ ...payer(), insurance: state.insurance, pay_type: state.pay_type,
@@ -27,22 +26,14 @@ async function findItems() {
   if (!result.ok) { $("items").hidden = true; return sim.say(result.message); }
   sim.say("");
   state.payer = body; state.items = result.data.items; save();
-  $("items").replaceChildren(...result.data.items.map((item) => {
-    const label = document.createElement("label"); label.className = "item";
-    const radio = document.createElement("input");
-    Object.assign(radio, { type: "radio", name: "insurance", value: item.insurance });
-    radio.addEventListener("change", () => { $("payer-next").disabled = false; });
-    const status = document.createElement("span"); status.className = "status"; status.textContent = item.status;
-    label.append(radio, item.name, status);
-    return label;
-  }));
+  mp.items(result.data.items, "payer-next");
   $("items").hidden = false;
 }
 ["name", "id_number"].forEach((id) => $(id).addEventListener("input", findItems));
 $("id_type").addEventListener("change", findItems);
 
 $("payer-next").addEventListener("click", () => {
-  if (sim.choosePension(state.payer.name, state.items)) { state.insurance = "pension"; save(); }
+  if (mp.choosePension(state.payer.name, state.items)) { state.insurance = "pension"; save(); }
 });
 
 async function quote(extra) {
@@ -56,11 +47,7 @@ async function quote(extra) {
   sim.rows("detail-lines", q.lines.map((l) => [l.year, l.kind, l.amount, l.government]));
   sim.show("step-detail");
 }
-$("tier-confirm").addEventListener("click", () => {
-  if (!$("tier").value) return sim.say("请选择缴费档次");
-  quote({ year: Number($("year").value), tier: Number($("tier").value) });
-});
-$("special-next").addEventListener("click", () => quote({}));
+mp.onChoice(quote);
 
 $("detail-next").addEventListener("click", () => {
   const q = state.quote;
@@ -91,31 +78,12 @@ $("pay").addEventListener("click", async (event) => {
   window.location.href = result.data.cashier_url;
 });
 
-async function showResult(orderNo) {
-  const result = await sim.get(`${API}/orders/${encodeURIComponent(orderNo)}`);
-  sim.show("step-result");
-  if (!result.ok) return sim.say(result.message);
-  const o = result.data;
-  const paid = o.status === "PAID";
-  $("result-title").textContent = paid ? "缴费成功" : (o.status === "PAYING" ? "支付结果确认中" : `缴费未完成:${o.status_text}`);
-  $("result-title").className = paid ? "success" : "failure";
-  sim.kv("result-kv", [["缴费人", o.payer.name], ["险种", o.insurance], ["缴费类型", o.pay_type],
-    ["缴费年度", o.lines.map((l) => l.year).join("、")], ["金额", `${o.amount}元`], ["订单号", o.order_no],
-    ...(o.failure ? [["原因", o.failure]] : [])]);
-}
-
-async function showRecords() {
-  const result = await sim.post(`${API}/records/query`, payer());
-  sim.show("step-records");
-  if (!result.ok) return sim.say(result.message);
-  sim.text("records-payer", `${result.data.payer.name} ${sim.maskId(result.data.payer.id_number)}`);
-  sim.rows("records-lines", result.data.records.map((r) => [r.year, r.kind, r.amount, sim.time(r.paid_at), r.ticket_no]));
-  $("records-empty").hidden = result.data.records.length > 0;
-}
+const fail = (result) => sim.say(result.message);
+const showRecords = () => mp.showRecords(API, payer(), fail);
 $("to-records").addEventListener("click", showRecords);
 $("payer-records").addEventListener("click", showRecords);
 $("again").addEventListener("click", () => { history.replaceState(null, "", "/wechat/sbjf"); sim.show("step-payer"); });
 
 const orderNo = new URLSearchParams(location.search).get("order_no");
-if (orderNo && state.payer) showResult(orderNo);
+if (orderNo && state.payer) mp.showResult(API, orderNo, fail);
 else sim.show(state.authorized ? "step-start" : "step-auth");
