@@ -4,8 +4,6 @@ the way to 社保缴费办理(城乡养老)."""
 
 from __future__ import annotations
 
-import re
-
 import allure
 import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
@@ -13,7 +11,7 @@ from pytest_bdd import given, parsers, scenarios, then, when
 from steps.drivers.accounts import password_of
 from steps.drivers.protocol import PayerRef
 from steps.drivers.ui.etax import FACTORS, EtaxPage, EtaxUi
-from steps.expect import fail
+from steps.expect import check, fail
 from steps.guide_steps import reached, years
 from steps.language import PensionPayments
 
@@ -32,7 +30,8 @@ def ui(payments: PensionPayments) -> EtaxUi:
 
 
 @pytest.fixture
-def page(ui: EtaxUi) -> EtaxPage:
+def screen(ui: EtaxUi) -> EtaxPage:
+    """What the person sees: the page object of the site's pages."""
     return ui.pages
 
 
@@ -42,8 +41,8 @@ def at_screen() -> dict[str, str]:
     return {"who": "缴费人"}
 
 
-def _logged_in(page: EtaxPage, ui: EtaxUi, person: PayerRef) -> None:
-    reached(page.wait_for(page.logged_in()), "点击【登录】后应登录成功")
+def _logged_in(screen: EtaxPage, ui: EtaxUi, person: PayerRef) -> None:
+    reached(screen.wait_for(screen.logged_in()), "点击【登录】后应登录成功")
     ui.logged_in(person)
 
 
@@ -63,154 +62,155 @@ def _(payments: PensionPayments, arrears: str) -> None:
 
 # 1. 打开主页,点击右上角【登录】进入登录页面
 @when("打开宁波市电子税务局主页,点击右上角【登录】进入登录页面")
-def _(page: EtaxPage) -> None:
-    page.open_login()
-    page.login_form().wait_for()
+def _(screen: EtaxPage) -> None:
+    screen.open_login()
+    reached(screen.wait_for(screen.login_form()), "点击右上角【登录】后应进入登录页面")
 
 
 # 2. 【自然人业务】→ 居民身份证号码/手机号码/用户名、个人用户密码 →【登录】;未注册用户先【用户注册】
 @when("未注册用户先选择【用户注册】,输入姓名、证件号码和手机号码,点击【获取验证码】,输入短信验证码、密码和确认密码,点击【注册】")
-def _(page: EtaxPage, ui: EtaxUi, payments: PensionPayments) -> None:
+def _(screen: EtaxPage, ui: EtaxUi, payments: PensionPayments) -> None:
     person = payments.ref("缴费人")
-    page.link("用户注册", exact=False, within=page.login_form()).click()
-    page.shown()
-    page.fill_registration(person, password_of(person))
-    reached(page.request_sms_code(), "点击【获取验证码】后应发出短信验证码")
-    page.enter_sms_code(ui.senses.sms_code(person.phone))
-    page.button("注册").click()
-    reached(page.wait_for(page.login_form()), "点击【注册】后应回到登录页面")
-    if not page.page.get_by_role("status").filter(has_text="注册成功,请登录").is_visible():
-        fail(f"注册后登录页面应提示“注册成功,请登录”,实际提示“{page.said() or '(无)'}”")
+    screen.choose_registration()
+    screen.fill_registration(person, password_of(person))
+    reached(screen.request_sms_code(), "点击【获取验证码】后应发出短信验证码")
+    screen.enter_sms_code(ui.senses.sms_code(person.phone))
+    screen.submit_registration()
+    reached(screen.wait_for(screen.login_form()), "点击【注册】后应回到登录页面")
+    if "注册成功,请登录" not in (notice := screen.notice()):
+        fail(f"注册后登录页面应提示“注册成功,请登录”,实际提示“{notice or screen.said() or '(无)'}”")
     ui.registered.add(person.id_number)
 
 
 @when("在登录页面选择【自然人业务】,输入居民身份证号码、个人用户密码后,点击【登录】")
-def _(page: EtaxPage, payments: PensionPayments) -> None:
+def _(screen: EtaxPage, payments: PensionPayments) -> None:
     person = payments.ref("缴费人")
-    page.log_in(person.id_number, password_of(person))
-    reached(page.wait_for(page.verification()), "输入居民身份证号码和密码、点击【登录】后应进入登录验证页面")
+    screen.log_in(person.id_number, password_of(person))
+    reached(screen.wait_for(screen.verification()), "输入居民身份证号码和密码、点击【登录】后应进入登录验证页面")
 
 
 @when(parsers.re(r"(?P<who>家人)?打开宁波市电子税务局主页,点击右上角【登录】,选择【自然人业务】,"
                  r"输入(?P<what>居民身份证号码|手机号码|用户名“(?P<username>\w+)”)、个人用户密码后,点击【登录】$"))
-def _(page: EtaxPage, payments: PensionPayments, at_screen: dict[str, str], who: str | None, what: str,
+def _(screen: EtaxPage, payments: PensionPayments, at_screen: dict[str, str], who: str | None, what: str,
       username: str | None) -> None:
     at_screen["who"] = who or "缴费人"
     person = payments.ref(at_screen["who"])
-    page.open_login()
-    page.log_in(username or (person.phone if what == "手机号码" else person.id_number), password_of(person))
-    reached(page.wait_for(page.verification()), f"输入{what}和密码、点击【登录】后应进入登录验证页面")
+    screen.open_login()
+    screen.log_in(username or (person.phone if what == "手机号码" else person.id_number), password_of(person))
+    reached(screen.wait_for(screen.verification()), f"输入{what}和密码、点击【登录】后应进入登录验证页面")
 
 
 @when("打开宁波市电子税务局主页,点击右上角【登录】,选择【自然人业务】,输入居民身份证号码和错误的个人用户密码,连续5次点击【登录】")
-def _(page: EtaxPage, payments: PensionPayments) -> None:
-    page.open_login()
-    page.log_in(payments.ref("缴费人").id_number, WRONG_PASSWORD)
+def _(screen: EtaxPage, payments: PensionPayments) -> None:
+    screen.open_login()
+    screen.log_in(payments.ref("缴费人").id_number, WRONG_PASSWORD)
     for left in (4, 3, 2, 1, 0):
-        page.message_saying(f"再输错{left}次" if left else "已锁定").wait_for()
+        warning = f"再输错{left}次" if left else "已锁定"
+        if warning not in (shown := screen.wait_for_message(warning)):
+            fail(f"第{5 - left}次输错个人用户密码后页面应提示“{warning}”,实际提示“{shown or '(无)'}”")
         if left:
-            page.press_login()
+            screen.press_login()
 
 
 @when("改为输入正确的个人用户密码,点击【登录】")
-def _(page: EtaxPage, payments: PensionPayments) -> None:
-    page.field("个人用户密码").fill(password_of(payments.ref("缴费人")))
-    page.press_login()
+def _(screen: EtaxPage, payments: PensionPayments) -> None:
+    screen.enter_password(password_of(payments.ref("缴费人")))
+    screen.press_login()
     # The page's answer to this click: the last wrong try's message also says 账号已锁定, but 密码错误 first.
-    page.message.filter(has_text="账号已锁定").filter(has_not_text="密码错误").wait_for()
+    shown = screen.wait_for_message("账号已锁定", without="密码错误")
+    if "账号已锁定" not in shown or "密码错误" in shown:
+        fail(f"账号锁定时输入正确的个人用户密码,页面应提示“账号已锁定”,实际提示“{shown or '(无)'}”")
 
 
 @when("30分钟后,再输入正确的个人用户密码,点击【登录】")
-def _(page: EtaxPage, payments: PensionPayments) -> None:
+def _(screen: EtaxPage, payments: PensionPayments) -> None:
     payments.control.advance(payments.tenant_id, 30 * 60)
-    page.field("个人用户密码").fill(password_of(payments.ref("缴费人")))
-    page.press_login()
+    screen.enter_password(password_of(payments.ref("缴费人")))
+    screen.press_login()
 
 
 @when("在登录页面选择【企业业务】")
-def _(page: EtaxPage) -> None:
-    page.tab("企业业务").click()
+def _(screen: EtaxPage) -> None:
+    screen.open_tab("企业业务")
 
 
 # 3. 登录验证: 短信验证、税务APP扫码或个人所得税APP扫码 →【登录】
 @when("在登录验证页面选择短信验证,点击【获取验证码】,输入短信验证码后点击【登录】")
-def _(page: EtaxPage, ui: EtaxUi, payments: PensionPayments, at_screen: dict[str, str]) -> None:
+def _(screen: EtaxPage, ui: EtaxUi, payments: PensionPayments, at_screen: dict[str, str]) -> None:
     person = payments.ref(at_screen["who"])
-    page.tab("短信验证").click()
-    panel = page.factor("短信验证")
-    reached(page.request_sms_code(panel), "点击【获取验证码】后应发出短信验证码")
-    page.field("短信验证码", within=panel).fill(ui.senses.sms_code(person.phone))
-    page.button("登录", within=panel).click()
-    _logged_in(page, ui, person)
+    screen.open_tab("短信验证")
+    reached(screen.request_verification_code(), "点击【获取验证码】后应发出短信验证码")
+    screen.enter_verification_code(ui.senses.sms_code(person.phone))
+    screen.confirm_login("短信验证")
+    _logged_in(screen, ui, person)
 
 
 @when("在登录验证页面选择短信验证,点击【获取验证码】,输入错误的短信验证码后点击【登录】")
-def _(page: EtaxPage, ui: EtaxUi, payments: PensionPayments) -> None:
-    page.tab("短信验证").click()
-    panel = page.factor("短信验证")
-    reached(page.request_sms_code(panel), "点击【获取验证码】后应发出短信验证码")
+def _(screen: EtaxPage, ui: EtaxUi, payments: PensionPayments) -> None:
+    screen.open_tab("短信验证")
+    reached(screen.request_verification_code(), "点击【获取验证码】后应发出短信验证码")
     code = ui.senses.sms_code(payments.ref("缴费人").phone)
-    page.field("短信验证码", within=panel).fill(f"{(int(code) + 1) % 10**6:06d}")
-    page.button("登录", within=panel).click()
+    screen.enter_verification_code(f"{(int(code) + 1) % 10**6:06d}")
+    screen.confirm_login("短信验证")
 
 
 @when("输入手机收到的短信验证码,点击【登录】")
-def _(page: EtaxPage, ui: EtaxUi, payments: PensionPayments) -> None:
+def _(screen: EtaxPage, ui: EtaxUi, payments: PensionPayments) -> None:
     person = payments.ref("缴费人")
-    panel = page.factor("短信验证")
-    page.field("短信验证码", within=panel).fill(ui.senses.sms_code(person.phone))
-    page.button("登录", within=panel).click()
-    _logged_in(page, ui, person)
+    screen.enter_verification_code(ui.senses.sms_code(person.phone))
+    screen.confirm_login("短信验证")
+    _logged_in(screen, ui, person)
 
 
 @when(parsers.re(r"在登录验证页面选择(?P<app>税务APP|个人所得税APP)扫码,用手机上的(?P=app)扫描页面上的二维码并确认登录,"
                  r"点击【登录】$"))
-def _(page: EtaxPage, ui: EtaxUi, payments: PensionPayments, at_screen: dict[str, str], app: str) -> None:
+def _(screen: EtaxPage, ui: EtaxUi, payments: PensionPayments, at_screen: dict[str, str], app: str) -> None:
     name = FACTORS[APPS[app]]
-    page.tab(name).click()
-    allure.attach(page.qr_code(APPS[app]).screenshot(), name=f"{name}登录二维码",
+    screen.open_tab(name)
+    allure.attach(screen.login_qr_picture(APPS[app]), name=f"{name}登录二维码",
                   attachment_type=allure.attachment_type.PNG)
     ui.scan_login(APPS[app])
-    panel = page.factor(name)
-    panel.get_by_role("status").filter(has_text=f"已在{app}上确认登录").wait_for()
-    page.button("登录", within=panel).click()
-    _logged_in(page, ui, payments.ref(at_screen["who"]))
+    if (confirmed := f"已在{app}上确认登录") not in (shown := screen.scan_confirmed(name)):
+        fail(f"用{app}扫码确认后,【{name}】应显示“{confirmed}”,实际显示“{shown}”")
+    screen.confirm_login(name)
+    _logged_in(screen, ui, payments.ref(at_screen["who"]))
 
 
 # 4. 【办税中心】→【涉税业务办理】→【社保缴费】→【社保缴费办理(城乡养老)】
 @when("依次选择【办税中心】→【涉税业务办理】→【社保缴费】→【社保缴费办理(城乡养老)】")
-def _(page: EtaxPage) -> None:
-    page.open_pension()
-    page.page.get_by_role("radiogroup", name="办理对象").wait_for()
+def _(screen: EtaxPage) -> None:
+    screen.open_pension()
+    reached(screen.at_pension(), "应进入【社保缴费办理(城乡养老)】页面")
 
 
 # what the login pages say ---------------------------------------------------------------------------------------
 @then(parsers.re(r"页面提示“(?P<message>[^”]+)”,不能进入登录验证页面$"))
-def _(page: EtaxPage, message: str) -> None:
-    page.message_saying(message).wait_for()
-    if not page.page.url.endswith("/etax/login") or page.verification().is_visible():
-        fail(f"页面提示“{message}”后应留在登录页面、不能进入登录验证页面,实际到了“{page.name()}”")
+def _(screen: EtaxPage, message: str) -> None:
+    if message not in (shown := screen.wait_for_message(message)):
+        fail(f"页面“{screen.name()}”应提示“{message}”,实际提示“{shown or '(无)'}”")
+    if not screen.path().endswith("/etax/login") or screen.verifying():
+        fail(f"页面提示“{message}”后应留在登录页面、不能进入登录验证页面,实际到了“{screen.name()}”")
 
 
 @then("进入登录验证页面")
-def _(page: EtaxPage) -> None:
-    page.page.wait_for_url(re.compile(r"/etax/login/verify$"))
-    page.verification().wait_for()
+def _(screen: EtaxPage) -> None:
+    reached(screen.wait_for(screen.verification()), "应进入登录验证页面")
+    check(screen.path().endswith("/etax/login/verify"),
+          f"应进入登录验证页面(/etax/login/verify),实际在“{screen.name()}”")
 
 
 @then(parsers.re(r"页面说明“(?P<text>[^”]+)”,并请选择【自然人业务】$"))
-def _(page: EtaxPage, text: str) -> None:
-    panel = page.page.get_by_role("tabpanel", name="企业业务")
-    if text not in panel.inner_text() or "【自然人业务】" not in panel.inner_text():
-        fail(f"【企业业务】页面应说明“{text}”并请选择【自然人业务】,实际为“{' '.join(panel.inner_text().split())}”")
-    if page.page.get_by_label("个人用户密码").is_visible():
+def _(screen: EtaxPage, text: str) -> None:
+    panel = screen.panel_text("企业业务")
+    if text not in panel or "【自然人业务】" not in panel:
+        fail(f"【企业业务】页面应说明“{text}”并请选择【自然人业务】,实际为“{' '.join(panel.split())}”")
+    if screen.asks_password():
         fail("【企业业务】页面上不应有“个人用户密码”输入框,实际有")
 
 
 @then("页面右上角显示“欢迎您,缴费人”,可以进入【办税中心】")
-def _(page: EtaxPage, payments: PensionPayments) -> None:
+def _(screen: EtaxPage, payments: PensionPayments) -> None:
     welcome = f"欢迎您,{payments.ref('缴费人').name}"
-    if welcome not in (shown := page.top_bar().inner_text()):
-        fail(f"页面右上角应显示“{welcome}”,实际为“{' '.join(shown.split())}”")
-    page.link("办税中心", within=page.page.get_by_role("navigation", name="主导航")).click()
-    page.link("涉税业务办理", exact=False, within=page.page.get_by_role("navigation", name="办税中心"))
+    if welcome not in (shown := screen.top_bar_text()):
+        fail(f"页面右上角应显示“{welcome}”,实际为“{shown}”")
+    screen.open_tax_centre()

@@ -26,7 +26,8 @@ def ui(payments: PensionPayments) -> ZhelibanUi:
 
 
 @pytest.fixture
-def page(ui: ZhelibanUi) -> ZhelibanPage:
+def screen(ui: ZhelibanUi) -> ZhelibanPage:
+    """What the person sees: the page object of the app's pages."""
     return ui.pages
 
 
@@ -44,64 +45,63 @@ def _(payments: PensionPayments, arrears: str | None, county: str) -> None:
 
 # 1. 打开浙里办APP,登录后,在首页选择【办事服务】
 @when("登录后,在首页选择【办事服务】")
-def _(page: ZhelibanPage) -> None:
-    page.home().wait_for()
-    page.open_services()
+def _(screen: ZhelibanPage) -> None:
+    reached(screen.wait_for(screen.home()), "登录后应进入首页")
+    screen.open_services()
 
 
 # 2. 选择【奉化区】,点击【线上一站办】→【按部门】→【国家税务总局宁波市奉化区税务局】
-def _to_bureau(page: ZhelibanPage, ui: ZhelibanUi, district: str, department: str) -> None:
+def _to_bureau(screen: ZhelibanPage, ui: ZhelibanUi, district: str, department: str) -> None:
     if not bureau(district).fullmatch(department):
         fail(f"指南的这一步应选{district}的税务局,写的却是【{department}】")
-    page.choose_district(district)
-    page.district_services(district).wait_for()
+    screen.choose_district(district)
     ui.district = district
-    page.open_one_stop()
-    if department not in (listed := page.departments().inner_text()):
-        fail(f"【按部门】中应有【{department}】,实际为“{' '.join(listed.split())}”")
-    page.open_department(department)
+    screen.open_one_stop()
+    if department not in (listed := screen.departments_listed()):
+        fail(f"【按部门】中应有【{department}】,实际为“{listed}”")
+    screen.open_department(department)
 
 
 @when(parsers.re(r"选择【(?P<district>.+?)】,点击【线上一站办】→【按部门】→【(?P<department>.+)】$"))
-def _(page: ZhelibanPage, ui: ZhelibanUi, district: str, department: str) -> None:
-    _to_bureau(page, ui, district, department)
+def _(screen: ZhelibanPage, ui: ZhelibanUi, district: str, department: str) -> None:
+    _to_bureau(screen, ui, district, department)
 
 
 @when(parsers.re(r"(?P<who>家人|缴费人)登录浙里办APP,在首页选择【办事服务】,选择【(?P<district>.+?)】,点击【线上一站办】→"
                  r"【按部门】→【(?P<department>.+)】$"))
-def _(page: ZhelibanPage, ui: ZhelibanUi, payments: PensionPayments, who: str, district: str,
+def _(screen: ZhelibanPage, ui: ZhelibanUi, payments: PensionPayments, who: str, district: str,
       department: str) -> None:
     reached(ui.sign_in(payments.ref(who)), f"{who}应能注册并登录浙里办APP")
-    page.open_services()
-    _to_bureau(page, ui, district, department)
+    screen.open_services()
+    _to_bureau(screen, ui, district, department)
 
 
 # 3. 在【社会保险费及非税收入业务办理】项目下选择【城乡居民社会保险费申报缴费】
 @when("在【社会保险费及非税收入业务办理】项目下选择【城乡居民社会保险费申报缴费】")
-def _(page: ZhelibanPage) -> None:
-    page.open_residents_fee()
+def _(screen: ZhelibanPage) -> None:
+    screen.open_residents_fee()
 
 
 # 4. 点击【在线办理】,选择【(城乡养老)缴费】
 @when("点击【在线办理】,选择【(城乡养老)缴费】")
-def _(page: ZhelibanPage) -> None:
-    page.open_online("(城乡养老)缴费")
-    page.page.get_by_role("radiogroup", name="办理对象").wait_for()
+def _(screen: ZhelibanPage) -> None:
+    screen.open_online("(城乡养老)缴费")
+    reached(screen.at_pension(), "选择【(城乡养老)缴费】后应进入【(城乡养老)缴费】页面")
 
 
 # 7. 提示框: the district's tax bureau collects
 @then(parsers.re(r"提示框中的缴费信息为:(?P<due>.+)$"))
-def _(page: ZhelibanPage, ui: ZhelibanUi, due: str) -> None:
-    confirmation_shows(page, due)
-    if not bureau(ui.district).search(shown := page.confirmation().inner_text()):
+def _(screen: ZhelibanPage, ui: ZhelibanUi, due: str) -> None:
+    confirmation_shows(screen, due)
+    if not bureau(ui.district).search(shown := screen.confirmation_text()):
         fail(f"提示框中应写明{ui.district}的税务局,实际为“{' '.join(shown.split())}”")
 
 
 # 9. 打印缴费回执单: the district's tax bureau on the receipt
 @then(parsers.re(r"得到PDF格式的缴费回执单:缴费人姓名、隐去中间数字的证件号码、(?P<amount>[\d.]+)元、电子税票号码,"
                  r"税务机关为“(?P<authority>.+)”$"))
-def _(payments: PensionPayments, page: ZhelibanPage, printed: dict[str, bytes], amount: str, authority: str) -> None:
-    text, records = receipt_text(payments, page, printed["receipt"], amount, "缴费回执单")
+def _(payments: PensionPayments, screen: ZhelibanPage, printed: dict[str, bytes], amount: str, authority: str) -> None:
+    text, records = receipt_text(payments, screen, printed["receipt"], amount, "缴费回执单")
     if authority not in text:
         fail(f"缴费回执单上的税务机关应为“{authority}”,实际没有")
     for record in records:

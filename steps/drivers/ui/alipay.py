@@ -64,13 +64,11 @@ class AlipayPage(ChannelPage):
     def open_result(self, name: str) -> None:
         self.link(name, exact=False, within=self.page.get_by_role("region", name="搜索结果")).click()
 
-    def open_link(self, name: str) -> None:
-        self.link(name).click()
-
-    def open_tab(self, name: str) -> None:
-        self.tab(name).click()
-
     # the mini-program -----------------------------------------------------------------------------------------
+    def messages(self) -> Locator:
+        """Where the mini-program says what it refuses: its message line, or the note of 缴费批扣定档."""
+        return self.page.get_by_role("alert")
+
     def wait_for_mini_program(self) -> None:
         self.page.get_by_role("button", name="同意", exact=True).or_(
             self.page.get_by_role("button", name="我为自己缴")).first.wait_for()
@@ -78,14 +76,18 @@ class AlipayPage(ChannelPage):
     def agree_authorization(self) -> None:
         self.button("同意").click()
 
-    def press(self, name: str, *, wait: bool = True) -> None:
-        self.button(name).click(no_wait_after=not wait)
-
     def next(self) -> None:
         self.press("下一步")
 
     def identity_shown(self) -> dict[str, str]:
-        texts = self.section("本人信息").locator("dt, dd").all_inner_texts()
+        """我为自己缴: the 本人信息 Alipay brings (姓名, 证件号码 …), once it shows."""
+        return self._fields(self.section("本人信息"))
+
+    @staticmethod
+    def _fields(listed: Locator) -> dict[str, str]:
+        """A list of terms and their values (dt, dd), once it shows a value."""
+        listed.locator("dd").first.wait_for()
+        texts = listed.locator("dt, dd").all_inner_texts()
         return dict(zip(texts[::2], texts[1::2], strict=True))
 
     def enter_other(self, payer: PayerRef) -> None:
@@ -132,6 +134,21 @@ class AlipayPage(ChannelPage):
         self.section("缴费记录").wait_for()
         self.page.locator("#records-payer:not(:empty)").wait_for()
         return self.table_records("已缴费信息")
+
+    # 缴费批扣定档 -----------------------------------------------------------------------------------------------
+    def batch_agreement(self) -> dict[str, str]:
+        """The 三方协议 the 缴费批扣定档 page shows: 开户银行, 银行账号, 协议状态."""
+        return self._fields(self.page.locator("#batch-agreement"))
+
+    def batch_done(self) -> str:
+        """What the page says once the tier is set (已定档, and when the bank deducts)."""
+        done = self.page.locator("#batch-done")
+        done.wait_for()
+        return done.inner_text().strip()
+
+    def offers_batch_confirm(self) -> bool:
+        """Whether 缴费批扣定档 has a 【确认】 to set a tier with."""
+        return self.section("缴费批扣定档").get_by_role("button", name="确认", exact=True).is_visible()
 
     def batch_rows(self) -> tuple[BatchEntry, ...]:
         self.page.locator("#batch-payer:not(:empty)").wait_for()
@@ -185,7 +202,7 @@ class AlipayUi(Described):
         p = self.pages
         if by is None or by == payer:
             p.press("我为自己缴")
-            p.section("本人信息").locator("dd").first.wait_for()
+            p.identity_shown()
         else:
             p.press("我帮他人缴")
             p.enter_other(payer)
@@ -257,12 +274,10 @@ class AlipayUi(Described):
         return self.cashier.came(self.pages) or self.cashier.pay()
 
     def result(self, quoted: Outcome) -> Outcome:
-        title = self.pages.result_title()
-        title.first.wait_for()
-        text = title.inner_text().strip()
+        text = self.pages.result_text()
         status = "paid" if text == "缴费成功" else ("pending" if "确认中" in text else "failed")
         if status == "failed":
-            text = f"{text}({self.pages.section('缴费结果').locator('dd').last.inner_text()})"
+            text = f"{text}({self.pages.result_reason()})"
         order_no = self.pages.page.url.split("order_no=")[-1]
         return Outcome(status, text, order_no, quoted.amount, quoted.lines)
 
@@ -296,7 +311,7 @@ class AlipayUi(Described):
         p.page.locator("#batch-done:visible, #message:visible").first.wait_for()
         if p.message.is_visible():
             return Outcome("refused", p.message.inner_text().strip())
-        return Outcome("enrolled", p.page.locator("#batch-done").inner_text().strip())
+        return Outcome("enrolled", p.batch_done())
 
     def batch_entries(self, payer: PayerRef) -> tuple[BatchEntry, ...]:
         message = self.open_batch(payer)

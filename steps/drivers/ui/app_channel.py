@@ -5,8 +5,6 @@ code, then home), and from the (城乡养老)缴费 page on, the steps every app
 
 from __future__ import annotations
 
-import re
-
 from playwright.sync_api import Page
 
 from steps.drivers.accounts import password_of
@@ -26,7 +24,7 @@ from steps.drivers.protocol import (
     through,
 )
 from steps.drivers.ui.app_page import SYSTEM_ITEM, AppChannelPage
-from steps.drivers.ui.cashier import AlipayScanner, CcbCashier, WechatPayCashier
+from steps.drivers.ui.cashier import CcbCashier, WechatPayCashier
 from steps.drivers.ui.pages import Described, tier_not_offered
 
 CASHIERS = {"wechatpay": WechatPayCashier, "ccb": CcbCashier}  # the providers whose cashier opens directly
@@ -60,7 +58,7 @@ class AppChannelUi(Described):
         if message:
             return message
         p.enter_sms_code(self.senses.sms_code(person.phone))
-        p.button("注册").click()
+        p.submit_registration()
         message = p.wait_for(p.registered())
         if not message:
             self.registered.add(person.id_number)
@@ -142,7 +140,7 @@ class AppChannelUi(Described):
             p.fill_registration(person, password_of(person))
             self.form_of = person.id_number
         p.enter_sms_code(sms_code)
-        p.button("注册").click()
+        p.submit_registration()
         message = p.wait_for(p.registered())
         if message:
             return Outcome("refused", message)
@@ -268,15 +266,13 @@ class AppChannelUi(Described):
             if message:
                 return message
         elif gateway == "alipay_qr":
-            AlipayScanner(p.page, p.base_url, phone).pay(*p.payment_picture())  # the page says how it ended
+            p.scan_payment_code(*p.payment_picture(), phone)  # the page says how it ended
             p.payment_done()
-        p.page.wait_for_url(p.result_url)
+        p.wait_for_result()
         return ""
 
     def result(self, order_no: str, quoted: Outcome) -> Outcome:
-        title = self.pages.result_title()
-        title.filter(has_text=re.compile("缴费|确认中")).first.wait_for()
-        text = title.inner_text().strip()
+        text = self.pages.result_text()
         status = "paid" if text == "缴费成功" else ("pending" if "确认中" in text else "failed")
         if status == "failed":
             text = f"{text}({self.pages.result_reason()})"

@@ -10,6 +10,7 @@ import re
 from playwright.sync_api import Locator
 
 from steps.drivers.protocol import Line, PayerRef, Record
+from steps.drivers.ui.cashier import AlipayScanner
 from steps.drivers.ui.pages import ChannelPage, tiers_of
 
 PENSION_ITEM = "城乡居民社会养老保险"
@@ -42,10 +43,6 @@ class AppChannelPage(ChannelPage):
     def shown(self) -> None:
         self.page.locator("html:not(.loading)").wait_for(state="attached")
 
-    def message_saying(self, text: str) -> Locator:
-        """The channel's message line, once it says ``text``."""
-        return self.page.locator(f"body.{self.SITE} #message").filter(has_text=text)
-
     def request_sms_code(self, within: Locator | None = None) -> str:
         """获取验证码; the page's message when it refuses ('' when sent)."""
         self.button("获取验证码", within=within).click()
@@ -54,6 +51,14 @@ class AppChannelPage(ChannelPage):
 
     def enter_sms_code(self, code: str) -> None:
         self.field("短信验证码").fill(code)
+
+    def enter_phone(self, phone: str) -> None:
+        """The form's 手机号码 (注册, or the 他人's)."""
+        self.field("手机号码").fill(phone)
+
+    def submit_registration(self) -> None:
+        """The 注册 form's 【注册】."""
+        self.press("注册")
 
     def open_registration(self) -> None:
         """From the channel's first page to its 注册 form."""
@@ -78,10 +83,17 @@ class AppChannelPage(ChannelPage):
         raise NotImplementedError
 
     # 办理对象: 本人, or 他人 with the random code ---------------------------------------------------------------
+    def targets(self) -> Locator:
+        """The 办理对象 of the (城乡养老)缴费 page."""
+        return self.page.get_by_role("radiogroup", name="办理对象")
+
+    def at_pension(self) -> str:
+        """Wait for the (城乡养老)缴费 page (its 办理对象); the page's message when it does not come ('' once there)."""
+        return self.wait_for(self.targets())
+
     def choose_target(self, target: str) -> None:
         """办理对象: 本人 or 他人."""
-        self.labelled(self.page.get_by_role("radiogroup", name="办理对象").get_by_text(target, exact=True),
-                      target).click()
+        self.labelled(self.targets().get_by_text(target, exact=True), target).click()
 
     def enter_other(self, payer: PayerRef) -> None:
         """他人: 证件类型 (where the page asks for it), 姓名, 证件号码 and 手机号码."""
@@ -89,7 +101,7 @@ class AppChannelPage(ChannelPage):
             self.field("证件类型").select_option(payer.id_type)
         self.field("姓名").fill(payer.name)
         self.field(self.ID_NUMBER).fill(payer.id_number)
-        self.field("手机号码").fill(payer.phone)
+        self.enter_phone(payer.phone)
 
     def captcha_id(self) -> str:
         """Which random-code picture is shown (its address names it), once it has loaded."""
@@ -117,6 +129,10 @@ class AppChannelPage(ChannelPage):
     def items_section(self) -> Locator:
         return self.section("缴费信息")
 
+    def items_payer(self) -> str:
+        """Whose 缴费信息 the page lists, as it says."""
+        return self.page.locator("#items-payer").inner_text()
+
     def item_rows(self) -> Locator:
         """The rows of 参保条目, once listed."""
         rows = self.page.get_by_role("group", name="参保条目").locator(".item-row")
@@ -125,6 +141,14 @@ class AppChannelPage(ChannelPage):
 
     def item_row(self, item: str) -> Locator:
         return self.item_rows().filter(has=self.page.get_by_role("checkbox", name=item, exact=True))
+
+    def item_shown(self, item: str) -> str:
+        """The item's row as the page shows it (its name, 缴费金额, 状态)."""
+        return self.item_row(item).inner_text().strip()
+
+    def offers_amount(self, item: str) -> bool:
+        """Whether the item's row has a 【缴费金额】 to choose the amount with."""
+        return self.item_row(item).get_by_role("button", name="缴费金额").count() > 0
 
     def item_names(self) -> tuple[str, ...]:
         self.item_rows()
@@ -175,6 +199,9 @@ class AppChannelPage(ChannelPage):
         """The 提示框 with the payment information."""
         return self.page.get_by_role("dialog", name="缴费信息确认")
 
+    def confirmation_text(self) -> str:
+        return self.confirmation().inner_text()
+
     def confirmation_lines(self) -> tuple[Line, ...]:
         return self.table_lines("应缴明细", within=self.confirmation())
 
@@ -188,7 +215,7 @@ class AppChannelPage(ChannelPage):
 
     def pay(self, *, wait: bool = True) -> None:
         """【缴费】."""
-        self.button("缴费", within=self.items_section()).click(no_wait_after=not wait)
+        self.press("缴费", wait=wait, within=self.items_section())
 
     # 缴费方式 and the providers' pages ------------------------------------------------------------------------
     def payment_ways(self) -> Locator:
@@ -220,17 +247,33 @@ class AppChannelPage(ChannelPage):
         code.wait_for()
         return "screenshot.png", code.screenshot()
 
+    def scan_payment_code(self, name: str, picture: bytes, phone: str) -> tuple[str, bytes]:
+        """The phone beside the screen (``phone``: whose Alipay pays) scans the picture saved as ``name`` and pays:
+        what Alipay says ('' when paid), and a screenshot of the Alipay app's last page."""
+        seen: list[bytes] = []
+        message = AlipayScanner(self.page, self.base_url, phone).pay(name, picture,
+                                                                     lambda app: seen.append(app.screenshot()))
+        return message, seen[-1] if seen else b""
+
     def payment_done(self) -> None:
         """Back from paying: 【我已完成支付】, then the result page."""
-        self.button("我已完成支付").click()
-        self.page.wait_for_url(self.result_url)
+        self.press("我已完成支付")
+        self.wait_for_result()
 
     # 缴费结果, 已缴费查询, the receipts -------------------------------------------------------------------------
-    def result_title(self) -> Locator:
-        return self.section("缴费结果").get_by_role("status")
+    def wait_for_result(self) -> None:
+        """Until the channel has sent the person to its result page."""
+        self.page.wait_for_url(self.result_url)
 
-    def result_reason(self) -> str:
-        return self.section("缴费结果").locator("dd").last.inner_text()
+    def result_text(self) -> str:
+        """On the result page: what the title of the 缴费结果 says, once it shows."""
+        self.wait_for_result()
+        return super().result_text()
+
+    def open_records(self) -> None:
+        """The pension pages' 【已缴费查询】, until it lists records or says why not."""
+        self.open_link("已缴费查询")
+        self.page.locator("#records section").or_(self.message_shown()).first.wait_for()
 
     def open_receipts(self) -> None:
         """From the pension pages' menu to the list with the receipts."""
@@ -238,6 +281,10 @@ class AppChannelPage(ChannelPage):
 
     def records_of(self, name: str) -> Locator:
         return self.section(f"{name}的缴费记录")
+
+    def shows_no_records(self, name: str) -> bool:
+        """Whether the person's 已缴费查询 says “暂无缴费记录”."""
+        return self.records_of(name).get_by_text("暂无缴费记录").is_visible()
 
     def record_fields(self, name: str) -> tuple[dict[str, str], ...]:
         """Each of the payer's records as the page shows it: name → value (none where the page lists none)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Page
+from playwright.sync_api import FilePayload, Page
 
 from steps.drivers.ui.pages import ChannelPage
 
@@ -114,7 +114,7 @@ class AlipayScanner:
 
     @staticmethod
     def _scan(alipay: Page, name: str, picture: bytes) -> str:
-        album = {"name": name, "mimeType": "image/png", "buffer": picture}
+        album = FilePayload(name=name, mimeType="image/png", buffer=picture)
         ChannelPage(alipay, "").labelled(alipay.get_by_text("从相册选择", exact=True), "从相册选择")  # its input hides
         alipay.get_by_label("从相册选择").set_input_files(album)
         failed = alipay.locator("#message:visible")

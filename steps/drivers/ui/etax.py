@@ -47,6 +47,28 @@ class EtaxPage(AppChannelPage):
     def press_login(self) -> None:
         self.button("登录", exact=False, within=self.login_form()).click()
 
+    def enter_password(self, password: str) -> None:
+        """The 个人用户密码 again, the account left as typed."""
+        self.field("个人用户密码").fill(password)
+
+    def asks_password(self) -> bool:
+        """Whether the login form shows a 个人用户密码 box."""
+        return self.page.get_by_label("个人用户密码").is_visible()
+
+    def choose_registration(self) -> None:
+        """The login form's 【用户注册】, for who has no account yet."""
+        self.link("用户注册", exact=False, within=self.login_form()).click()
+        self.shown()
+
+    def notice(self) -> str:
+        """What the page's notice line says (注册成功,请登录); '' when it says nothing."""
+        notice = self.page.locator("#notice")
+        return notice.inner_text().strip() if notice.is_visible() else ""
+
+    def top_bar_text(self) -> str:
+        """The 用户 bar at the top right, its words on one line."""
+        return " ".join(self.top_bar().inner_text().split())
+
     def top_bar(self) -> Locator:
         return self.page.get_by_role("group", name="用户")
 
@@ -64,9 +86,38 @@ class EtaxPage(AppChannelPage):
     def verification(self) -> Locator:
         return self.page.get_by_role("region", name="登录验证")
 
-    def factor(self, name: str) -> Locator:
-        """The panel of one way of 登录验证: 短信验证, 税务APP扫码 or 个人所得税APP扫码."""
+    def verifying(self) -> bool:
+        """Whether the 登录验证 shows."""
+        return self.verification().is_visible()
+
+    def panel(self, name: str) -> Locator:
+        """The panel of a tab: 自然人业务 or 企业业务, or a way of 登录验证 (短信验证, 税务APP扫码 …)."""
         return self.page.get_by_role("tabpanel", name=name)
+
+    def panel_text(self, name: str) -> str:
+        return self.panel(name).inner_text()
+
+    # 登录验证 -------------------------------------------------------------------------------------------------
+    def request_verification_code(self) -> str:
+        """短信验证's 【获取验证码】; the page's message when it refuses ('' when sent)."""
+        return self.request_sms_code(self.panel(FACTORS["sms"]))
+
+    def enter_verification_code(self, code: str) -> None:
+        self.field("短信验证码", within=self.panel(FACTORS["sms"])).fill(code)
+
+    def confirm_login(self, factor: str) -> None:
+        """The 【登录】 of the way of 登录验证 named ``factor``."""
+        self.press("登录", within=self.panel(factor))
+
+    def scan_confirmed(self, factor: str) -> str:
+        """What the scan panel named ``factor`` says once the phone confirmed the login (已在税务APP上确认登录)."""
+        status = self.panel(factor).get_by_role("status").filter(has_text="已在")
+        status.wait_for()
+        return status.inner_text().strip()
+
+    def login_qr_picture(self, app: str) -> bytes:
+        """A picture of the login QR code for the app (taxapp, iit)."""
+        return self.qr_code(app).screenshot()
 
     def qr_code(self, app: str) -> Locator:
         """The login QR code for the app, once its picture has loaded."""
@@ -104,8 +155,13 @@ class EtaxPage(AppChannelPage):
             self.shown()
 
     # 办税中心 → 涉税业务办理 → 社保缴费 → 社保缴费办理(城乡养老) -----------------------------------------------------
-    def open_pension(self) -> None:
+    def open_tax_centre(self) -> None:
+        """The main navigation's 【办税中心】, once its 【涉税业务办理】 shows."""
         self.link("办税中心", within=self.page.get_by_role("navigation", name="主导航")).click()
+        self.link("涉税业务办理", exact=False, within=self.page.get_by_role("navigation", name="办税中心"))
+
+    def open_pension(self) -> None:
+        self.open_tax_centre()
         self.link("涉税业务办理").click()
         self.link("社保缴费").click()
         self.link("社保缴费办理(城乡养老)").click()
@@ -197,24 +253,23 @@ class EtaxUi(AppChannelUi):
         """登录验证: 短信验证 (获取验证码, the code from the phone) or a scan with the tax app, then 【登录】."""
         p = self.pages
         name = FACTORS[self.second_factor]
-        p.tab(name).click()
-        panel = p.factor(name)
+        p.open_tab(name)
         if self.second_factor == "sms":
-            message = p.request_sms_code(panel)
+            message = p.request_verification_code()
             if message and "重新获取" not in message:  # asked a minute ago: that code is still good
                 return message
-            p.field("短信验证码", within=panel).fill(self.senses.sms_code(person.phone))
+            p.enter_verification_code(self.senses.sms_code(person.phone))
         else:
             self.scan_login(self.second_factor)
-            panel.get_by_role("status").filter(has_text="已在").wait_for()
-        p.button("登录", within=panel).click()
+            p.scan_confirmed(name)
+        p.confirm_login(name)
         return ""
 
     def scan_login(self, app: str) -> None:
         """The phone beside the screen: the tax app's 扫一扫 reads a picture of the login QR code, and the person
         confirms on the phone."""
         p = self.pages
-        picture = p.qr_code(app).screenshot()
+        picture = p.login_qr_picture(app)
         phone = p.page.context.new_page()
         try:
             phone.goto(f"{p.base_url}/etax/scan")

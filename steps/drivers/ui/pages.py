@@ -21,6 +21,7 @@ from steps.expect import fail
 LABEL_WAIT = 15.0  # seconds at most for a label to come, as long as any action of the page waits
 QUIET = 3.0  # a page that has loaded nothing for this long brings no new label (its own redirects wait 1.5 s)
 LOOK_MS = 250  # how long each look for a label waits
+RESULT = re.compile("缴费|确认中")  # what the title of a 缴费结果 says once the result shows
 
 
 class Traffic:
@@ -79,10 +80,46 @@ class ChannelPage:
         self.traffic = Traffic.of(page)
 
     def __repr__(self) -> str:  # a step parameter in the report: the page it is on
-        return f"{type(self).__name__}({urlsplit(self.page.url).path})"
+        return f"{type(self).__name__}({self.path()})"
+
+    def path(self) -> str:
+        """Where the page is (/etax/login)."""
+        return urlsplit(self.page.url).path
 
     def section(self, name: str) -> Locator:
         return self.page.get_by_role("region", name=name)
+
+    # the verbs every channel's pages share --------------------------------------------------------------------
+    def press(self, name: str, *, wait: bool = True, exact: bool = True, within: Locator | None = None) -> None:
+        """Press the button named ``name`` (``wait``: for what the click starts, a navigation say)."""
+        self.button(name, exact=exact, within=within).click(no_wait_after=not wait)
+
+    def open_link(self, name: str) -> None:
+        self.link(name).click()
+
+    def open_tab(self, name: str) -> None:
+        self.tab(name).click()
+
+    def provider_page(self, name: str) -> Locator:
+        """The page of a provider the channel sent the person to, by the name it shows (微信支付, 中国建设银行)."""
+        return self.page.get_by_role("main", name=name)
+
+    def result_title(self) -> Locator:
+        """The title of the 缴费结果: 缴费成功, 缴费失败 …"""
+        return self.section("缴费结果").get_by_role("status")
+
+    def result_text(self) -> str:
+        """What the title of the 缴费结果 says, once it shows (缴费成功, 缴费失败, 缴费确认中)."""
+        title = self.result_title().filter(has_text=RESULT).first
+        title.wait_for()
+        return title.inner_text().strip()
+
+    def result_details(self) -> str:
+        """All the 缴费结果 says: the title, and the reason where there is one."""
+        return self.section("缴费结果").inner_text().strip()
+
+    def result_reason(self) -> str:
+        return self.section("缴费结果").locator("dd").last.inner_text()
 
     def button(self, name: str, *, exact: bool = True, within: Locator | None = None) -> Locator:
         """The button named ``name``, once it is on the page (see ``labelled``)."""
@@ -136,8 +173,8 @@ class ChannelPage:
         """Whether the page has run what it was given (a round trip through its event loop, however busy the
         machine) and shows itself (a simulated page stays hidden, html.loading, until its scripts ran)."""
         try:
-            return self.page.evaluate("() => new Promise((ran) => setTimeout(() => "
-                                      "ran(!document.documentElement.classList.contains('loading')), 0))")
+            return bool(self.page.evaluate("() => new Promise((ran) => setTimeout(() => "
+                                           "ran(!document.documentElement.classList.contains('loading')), 0))"))
         except PlaywrightError:  # between two documents
             return False
 
@@ -145,8 +182,26 @@ class ChannelPage:
         """The channel's message line, while it says something."""
         return self.page.locator(f"body.{self.SITE} #message:visible" if self.SITE else "#message:visible")
 
+    def messages(self) -> Locator:
+        """Where the channel's pages say what they refuse: its message line."""
+        return self.page.locator(f"body.{self.SITE} #message" if self.SITE else "#message")
+
+    def message_saying(self, text: str) -> Locator:
+        """The channel's message line, once it says ``text``."""
+        return self.messages().filter(has_text=text)
+
     def said(self) -> str:
         return self.message.inner_text().strip() if self.message.is_visible() else ""
+
+    def wait_for_message(self, text: str, *, without: str = "") -> str:
+        """Wait until the channel's message line says ``text`` (and not ``without``), or until the page has gone
+        quiet without it; returns what the page says then ('' when it says nothing)."""
+        saying = self.message_saying(text)
+        if without:
+            saying = saying.filter(has_not_text=without)
+        if self._came(saying):
+            return saying.first.inner_text().strip()
+        return " ".join(t.strip() for t in self.messages().filter(visible=True).all_inner_texts())
 
     def wait_for(self, target: str | Locator, *, past: Callable[[], bool] = lambda: False) -> str:
         """Wait until ``target`` (a section by its name, or any locator) shows or the page says why not; returns the

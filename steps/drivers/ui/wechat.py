@@ -56,6 +56,10 @@ class WechatPage(ChannelPage):
     def choose_pay_type(self, pay_type: str) -> None:
         self.field("缴费类型").select_option(pay_type)
 
+    def next_from_pay_type(self) -> None:
+        """The 【下一步】 of 选择缴费类型 (特殊缴费 needs no year or tier)."""
+        self.press("下一步", exact=False, within=self.section("选择缴费类型"))
+
     def offered(self, label: str) -> tuple[str, ...]:
         """The options a 缴费类型 step's list (缴费年度, 缴费档次) offers, as it shows them ('请选择' left out)."""
         options = self.page.get_by_label(label, exact=True).locator("option").all_inner_texts()
@@ -66,7 +70,7 @@ class WechatPage(ChannelPage):
         self.field("缴费档次").select_option(label=f"{tier}元")
 
     def confirm(self) -> None:
-        self.button("确认").click()
+        self.press("确认")
 
     def detail_lines(self) -> tuple[Line, ...]:
         return self.table_lines("应缴明细")
@@ -82,6 +86,10 @@ class WechatPage(ChannelPage):
 
     def result_title(self) -> Locator:
         return self.page.get_by_role("status")
+
+    def quoted_amount(self) -> str:
+        """The total of the shown 缴费信息, in yuan."""
+        return self.section("缴费信息").locator("dd").last.inner_text().removesuffix("元")
 
     def open_records(self) -> None:
         self.button("查记录", exact=False).click()
@@ -139,13 +147,12 @@ class WechatUi(Described):
             p.choose_year_and_tier(choice.year or 0, choice.tier or 0)
             p.confirm()
         else:
-            p.section("选择缴费类型").get_by_role("button", name="下一步").click()
+            p.next_from_pay_type()
         message = p.wait_for("缴费信息")
         if message:
             return Outcome("refused", message)
         lines = p.detail_lines()
-        amount = p.section("缴费信息").locator("dd").last.inner_text().removesuffix("元")
-        return Outcome("quoted", amount=amount, lines=lines)
+        return Outcome("quoted", amount=p.quoted_amount(), lines=lines)
 
     def pay(self, payer: PayerRef, choice: Choice, *, by: PayerRef | None = None) -> Outcome:
         return through(self.paying(payer, choice, by=by))
@@ -187,13 +194,10 @@ class WechatUi(Described):
         return self.cashier.came(p) or self.cashier.pay()
 
     def result(self, order_no: str, quoted: Outcome) -> Outcome:
-        title = self.pages.result_title()
-        title.filter(has_text="缴费").first.wait_for()
-        text = title.inner_text().strip()
+        text = self.pages.result_text()
         status = "paid" if text == "缴费成功" else ("pending" if "确认中" in text else "failed")
         if status == "failed":
-            reason = self.pages.section("缴费结果").locator("dd").last.inner_text()
-            text = f"{text}({reason})"
+            text = f"{text}({self.pages.result_reason()})"
         return Outcome(status, text, order_no, quoted.amount, quoted.lines)
 
     def offered_tiers(self, payer: PayerRef, year: int) -> tuple[int, ...]:

@@ -50,8 +50,9 @@ class ZhelibanPage(TaxappPage):
         self.link("办事服务", exact=False, within=self.home()).click()
 
     def choose_district(self, district: str) -> None:
-        """办事服务: 选择【奉化区】."""
-        self.button(district, within=self.page.get_by_role("region", name="选择地区")).click()
+        """办事服务: 选择【奉化区】, until its services show."""
+        self.press(district, within=self.page.get_by_role("region", name="选择地区"))
+        self.district_services(district).wait_for()
 
     def district_services(self, district: str) -> Locator:
         return self.page.get_by_role("navigation", name=f"{district}办事服务")
@@ -63,6 +64,10 @@ class ZhelibanPage(TaxappPage):
 
     def departments(self) -> Locator:
         return self.page.get_by_role("navigation", name="部门列表")
+
+    def departments_listed(self) -> str:
+        """The 按部门 list, its words on one line."""
+        return " ".join(self.departments().inner_text().split())
 
     def open_department(self, name: str | re.Pattern[str]) -> None:
         link = self.departments().get_by_role("link", name=name, exact=True)
@@ -83,12 +88,11 @@ class ZhelibanPage(TaxappPage):
         self.goto(self.home_path)
         self.open_services()
         self.choose_district(district)
-        self.district_services(district).wait_for()
         self.open_one_stop()
         self.open_department(bureau(district))
         self.open_residents_fee()
         self.open_online()
-        self.page.get_by_role("radiogroup", name="办理对象").wait_for()
+        self.targets().wait_for()
 
     # (城乡养老)缴费 ---------------------------------------------------------------------------------------------
     def ask_for_confirmation(self, *, tier: bool) -> None:
@@ -134,4 +138,3 @@ class ZhelibanUi(TaxappUi):
             super().not_let_in(payer)
             p.goto("/zheliban/services")
         p.choose_district(self.district)
-        p.district_services(self.district).wait_for()
