@@ -12,9 +12,10 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import select, union
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from simulators.core import idnumber, orders
 from simulators.core.billing import yuan
@@ -24,6 +25,7 @@ from simulators.gateways.models import GatewayTrade, Notification, Refund
 from simulators.gateways.notify import SENDING
 
 UNPAID = frozenset({orders.CREATED, orders.FAILED, orders.CLOSED})
+Row = TypeVar("Row", Order, PaymentRecord, GatewayTrade, Refund)  # the tenant's rows ``load`` reads whole
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ class Books:
 
 
 def load(session: Session, tenant: Tenant) -> Books:
-    def rows(model: type, *order_by: object) -> list:  # type: ignore[type-arg]
+    def rows(model: type[Row], *order_by: InstrumentedAttribute[Any]) -> list[Row]:
         return list(session.scalars(select(model).where(model.tenant_id == tenant.id).order_by(*order_by)))
 
     orders, records = rows(Order, Order.created_at), rows(PaymentRecord, PaymentRecord.id)
@@ -191,19 +193,19 @@ def refunds_matched(books: Books) -> Invariant:
     for refund in books.refunds:
         what = f"退款{refund.out_refund_no}({_gateway(refund.gateway)}{yuan(refund.amount_fen)}元)"
         candidates = trades[refund.out_trade_no]
-        trade = next((t for t in candidates if t.gateway == refund.gateway),
-                     candidates[0] if len(candidates) == 1 else None)
-        if trade is None:
+        charge = next((t for t in candidates if t.gateway == refund.gateway),
+                      candidates[0] if len(candidates) == 1 else None)
+        if charge is None:
             problems.append(f"{what}没有对应的交易(商户订单号{refund.out_trade_no})")
             continue
-        refunded[trade.prepay_id].append(refund)
-        order = books.order(trade.out_trade_no)
-        if trade.success_at is None:
-            problems.append(f"{what}所退的交易{trade.out_trade_no}从未扣款")
-        elif refund.amount_fen > trade.amount_fen:
-            problems.append(f"{what}大于实收{yuan(trade.amount_fen)}元")
-        elif refund.amount_fen != trade.amount_fen:
-            problems.append(f"{what}不是全额退款(实收{yuan(trade.amount_fen)}元)")
+        refunded[charge.prepay_id].append(refund)
+        order = books.order(charge.out_trade_no)
+        if charge.success_at is None:
+            problems.append(f"{what}所退的交易{charge.out_trade_no}从未扣款")
+        elif refund.amount_fen > charge.amount_fen:
+            problems.append(f"{what}大于实收{yuan(charge.amount_fen)}元")
+        elif refund.amount_fen != charge.amount_fen:
+            problems.append(f"{what}不是全额退款(实收{yuan(charge.amount_fen)}元)")
         if order is not None and order.status == orders.PAID:
             problems.append(f"{what}退的是已缴费订单{order.order_no}的扣款")
     for trade in books.trades:

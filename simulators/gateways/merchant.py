@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
@@ -316,11 +316,12 @@ STATUS_TEXT = {
 }
 
 
-def notification_router(channel: str) -> APIRouter:
-    """The notify endpoints a channel's back end exposes to every provider."""
+def notification_router(channel: str, **declared: Any) -> APIRouter:
+    """The notify endpoints a channel's back end exposes to every provider (``declared``: what OpenAPI shows of
+    them: summary, responses, dependencies)."""
     router = APIRouter(prefix=f"/{channel}/api/notify", tags=[f"{channel} 支付结果通知"])
 
-    @router.post("/{gateway}", operation_id=f"{channel}ReceiveNotification", include_in_schema=True)
+    @router.post("/{gateway}", operation_id=f"{channel}ReceiveNotification", **declared)
     async def receive(request: Request, gateway: str) -> Response:
         body = (await request.body()).decode()
         headers = dict(request.headers)

@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from simulators.core.db import Base
+from simulators.gateways import states
 
 
 class GatewayTrade(Base):
@@ -32,6 +33,16 @@ class GatewayTrade(Base):
     expires_at: Mapped[datetime]
     success_at: Mapped[datetime | None]
     refunded_fen: Mapped[int] = mapped_column(default=0)  # what the provider gave back of the charge
+
+    @validates("gateway", "state")
+    def _declared(self, key: str, value: str) -> str:
+        """Every assignment of the state is a declared change (``states``); a new trade's state, one of its
+        provider's states, whichever of the two is given first."""
+        if key == "state" and self.gateway is not None:
+            states.check(self.gateway, self.out_trade_no, self.state, value)
+        elif key == "gateway" and self.state is not None:
+            states.check(value, self.out_trade_no, None, self.state)
+        return value
 
 
 class Refund(Base):

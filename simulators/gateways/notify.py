@@ -16,11 +16,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from simulators.core import clock, faults
-from simulators.core.db import Database
+from simulators.core.db import Database, rows_changed
 from simulators.core.errors import InvalidInput
 from simulators.core.models import Tenant
 from simulators.gateways import outbound
@@ -58,7 +59,8 @@ _UNKNOWN = Provider(accepts_2xx, WECHAT_SCHEDULE, as_stored)
 
 
 def register(gateway: str, accepts: Accepts, schedule: tuple[int, ...], sign: Signer = as_stored) -> None:
-    """How the provider's merchant says received, when the provider resends, and how it signs a delivery."""
+    """How the provider's merchant says received, when the provider resends, and how it signs a delivery: each
+    provider registers at the app's start (its ``install``), not on import."""
     PROVIDERS[gateway] = Provider(accepts, schedule, sign)
 
 
@@ -68,12 +70,6 @@ def refuse_stale(signed_at: datetime | None, now: datetime, field: str) -> None:
     if signed_at is None or abs(signed_at - now) > FRESHNESS:
         raise InvalidInput(f"通知时间{field}缺失或与当前时间相差超过{clock.minutes(FRESHNESS)}分钟:"
                            "可能是重放的旧通知,不予处理", field=field)
-
-
-def clock_of(tenant: Tenant) -> Callable[[], datetime]:
-    """The tenant's clock as it stands, readable after its session is gone."""
-    copy = Tenant(clock_base=tenant.clock_base, clock_anchor=tenant.clock_anchor, clock_frozen=tenant.clock_frozen)
-    return lambda: clock.now(copy)
 
 
 def enqueue(session: Any, tenant: Tenant, *, gateway: str, notify_id: str, url: str, body: str,
@@ -127,17 +123,17 @@ def deliver_due(db: Database, tenant_id: str) -> int:
         tenant = session.get(Tenant, tenant_id)
         if tenant is None:
             return 0
-        key, tenant_clock = tenant.merchant_key, clock_of(tenant)
+        key, tenant_clock = tenant.merchant_key, outbound.clock_of(tenant)
         wall = datetime.now()
         lease = wall + LEASE
         claimable = _claimable(clock.now(tenant), wall)
         claims = []
         for note in session.scalars(select(Notification).where(Notification.tenant_id == tenant_id, claimable)
                                     .order_by(Notification.id)):
-            taken = session.execute(update(Notification).where(Notification.id == note.id, claimable)
-                                    .values(status=SENDING, lease_until=lease)
-                                    .execution_options(synchronize_session=False))
-            if taken.rowcount == 1:  # type: ignore[attr-defined]
+            taken = rows_changed(session, update(Notification).where(Notification.id == note.id, claimable)
+                                 .values(status=SENDING, lease_until=lease)
+                                 .execution_options(synchronize_session=False))
+            if taken == 1:
                 claims.append(_Claim(note.id, note.gateway, note.url, note.body, dict(note.headers), lease))
     return sum(_send(db, tenant_id, key, tenant_clock, claim) for claim in claims)
 
@@ -188,3 +184,10 @@ def pending_tenants(db: Database) -> list[str]:
                                                          Notification.lease_until < datetime.now())),
             )).distinct()
         ))
+
+
+def install(app: FastAPI) -> None:
+    """The outbox follows each tenant's clock: after a clock change, what fell due is sent before the call answers
+    (a job of the delivery worker's ``clock_jobs``, counted as ``notifications_delivered``)."""
+    db: Database = app.state.db
+    app.state.deliveries.clock_jobs["notifications_delivered"] = lambda _request, tenant_id: deliver_due(db, tenant_id)

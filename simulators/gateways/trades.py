@@ -2,9 +2,8 @@
 declares, let an unpaid one lapse, take the payer's confirmation at its cashier (charge or decline, then deliver
 the notification that fell due), and give a charge back in full (a refund, the bank's 冲正).
 
-Each provider names its states its own way; ``DECLARED`` holds, per gateway code, the states a trade may move to
-from each state, and ``transition`` refuses any other change. A trade is born in its provider's first state
-(unpaid; the bank's debits are born settled) and every later change goes through ``transition``.
+Each provider names its states its own way; ``states.DECLARED`` holds, per gateway code, the states a trade may
+move to from each state, and the trade itself refuses any other change (``transition`` is the one way to make one).
 """
 
 from __future__ import annotations
@@ -19,48 +18,19 @@ from sqlalchemy.orm import Session
 
 from simulators import web
 from simulators.core import clock, tenants
-from simulators.core.errors import RuleRefused
+from simulators.core.db import rows_changed
 from simulators.core.models import Tenant
-from simulators.gateways import deliveries, notify
+from simulators.gateways import deliveries, notify, states
 from simulators.gateways.models import GatewayTrade, Refund
 
-Transitions = dict[str, frozenset[str]]
-
-WECHATPAY: Transitions = {
-    "NOTPAY": frozenset({"SUCCESS", "PAYERROR", "CLOSED"}),
-    "SUCCESS": frozenset({"REFUND"}),
-    "PAYERROR": frozenset(),
-    "CLOSED": frozenset(),
-    "REFUND": frozenset(),
-}
-ALIPAY: Transitions = {  # a full refund closes a paid trade; after the refund window it is finished
-    "WAIT_BUYER_PAY": frozenset({"TRADE_SUCCESS", "TRADE_CLOSED"}),
-    "TRADE_SUCCESS": frozenset({"TRADE_FINISHED", "TRADE_CLOSED"}),
-    "TRADE_FINISHED": frozenset(),
-    "TRADE_CLOSED": frozenset(),
-}
-CCB: Transitions = {
-    "WAIT": frozenset({"SUCCESS", "FAILED", "CLOSED"}),
-    "SUCCESS": frozenset({"REFUNDED"}),
-    "FAILED": frozenset(),
-    "CLOSED": frozenset(),
-    "REFUNDED": frozenset(),
-}
-BANK: Transitions = {  # a debit settles at once: only a successful one changes again, by 冲正
-    "SUCCESS": frozenset({"REFUNDED"}),
-    "FAILED": frozenset(),
-    "REFUNDED": frozenset(),
-}
-DECLARED: dict[str, Transitions] = {
-    "wechatpay": WECHATPAY, "alipay": ALIPAY, "alipay_qr": ALIPAY, "ccb": CCB, "agreement": BANK,
-}
+DECLARED = states.DECLARED
 
 
 def transition(trade: GatewayTrade, to: str, desc: str) -> None:
-    """Move the trade to ``to`` (with the provider's description of it), if its provider declares the change."""
-    if to not in DECLARED[trade.gateway].get(trade.state, frozenset()):
-        raise RuleRefused(f"支付渠道交易{trade.out_trade_no}状态为{trade.state},不能变为{to}", field="order_no")
-    trade.state, trade.state_desc = to, desc
+    """Move the trade to ``to`` (with the provider's description of it), if its provider declares the change;
+    else RuleRefused, and the trade is left as it was."""
+    trade.state = to  # checked by GatewayTrade against states.DECLARED
+    trade.state_desc = desc
 
 
 def find(session: Session, tenant: Tenant, gateways: tuple[str, ...], out_trade_no: str) -> GatewayTrade | None:
@@ -96,7 +66,8 @@ Charge = Callable[[Session, Tenant, GatewayTrade], None]
 def as_paid(trade: GatewayTrade, state: str, desc: str, now: datetime) -> GatewayTrade:
     """A copy of the trade as if paid now, in no session: what a forged 支付成功 notification claims of it."""
     copy = GatewayTrade(**{column.key: getattr(trade, column.key) for column in GatewayTrade.__table__.columns})
-    copy.state, copy.state_desc, copy.success_at = state, desc, now
+    transition(copy, state, desc)
+    copy.success_at = now
     copy.transaction_id = trade.transaction_id or "FORGED" + trade.prepay_id[-16:]
     return copy
 
@@ -128,12 +99,14 @@ def earlier_refund(session: Session, tenant: Tenant, gateways: tuple[str, ...], 
 def refund(session: Session, trade: GatewayTrade, *, out_refund_no: str, refund_id: str, reason: str, to: str,
            desc: str, now: datetime) -> Refund | None:
     """Give the whole charge back: claim it on the trade (a compare-and-set, so two refunds never both take it),
-    write the refund and move the trade to ``to``. None when the charge was no longer there to give back."""
-    claimed = session.execute(update(GatewayTrade).where(
+    write the refund and move the trade to ``to``. None when the charge was no longer there to give back;
+    RuleRefused, with nothing claimed, when the provider declares no change of the trade's state to ``to``."""
+    states.check(trade.gateway, trade.out_trade_no, trade.state, to)
+    claimed = rows_changed(session, update(GatewayTrade).where(
         GatewayTrade.prepay_id == trade.prepay_id, GatewayTrade.state == trade.state,
         GatewayTrade.refunded_fen == 0,
     ).values(refunded_fen=GatewayTrade.amount_fen).execution_options(synchronize_session=False))
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if claimed != 1:
         return None
     session.refresh(trade, ["refunded_fen"])
     transition(trade, to, desc)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from datetime import datetime
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
@@ -17,7 +18,7 @@ from fastapi import Response
 from fastapi.responses import PlainTextResponse
 
 from simulators.core.billing import yuan
-from simulators.core.models import Order, Tenant
+from simulators.core.models import Order
 from simulators.gateways import notify, outbound
 from simulators.gateways.alipay import models, signing
 from simulators.gateways.result import GatewayResult, Outcome
@@ -29,15 +30,10 @@ STATES = {
 CASHIER = "/pay/alipay/cashier/"
 
 
-class AlipayClient:
+class AlipayClient(outbound.ProviderClient):
     gateway = models.GATEWAY
     name = models.NAME
-
-    def __init__(self, base_url: str, tenant: Tenant) -> None:
-        self.url = base_url.rstrip("/") + "/pay/alipay/gateway.do"
-        self.tenant_id = tenant.id
-        self.key = tenant.merchant_key
-        self.now = notify.clock_of(tenant)
+    path = "/pay/alipay/gateway.do"
 
     def _call(self, method: str, biz: dict[str, str], *, before_charge: bool = False,
               **extra: str) -> httpx.Response:
@@ -46,18 +42,12 @@ class AlipayClient:
             "timestamp": time.strftime(models.TIME_FORMAT), "version": "1.0",
             "biz_content": json.dumps(biz, ensure_ascii=False), **extra,
         })
-        headers = {"Content-Type": "application/x-www-form-urlencoded;charset=utf-8", "X-Sim-Tenant": self.tenant_id}
-        try:
-            with outbound.client() as http:
-                return http.post(self.url, content=urlencode(params).encode(), headers=headers)
-        except httpx.HTTPError as error:
-            raise outbound.unavailable(self.name, error, before_charge=before_charge) from error
+        return self.send("POST", self.url, urlencode(params), content_type=outbound.FORM, before_charge=before_charge)
 
     def _answer(self, method: str, response: httpx.Response, *, before_charge: bool = False) -> dict[str, object]:
         """The response object of a genuine answer; anything else means the provider is not to be trusted now."""
         if response.status_code != 200:
-            raise outbound.unavailable(self.name, RuntimeError(f"HTTP {response.status_code}"),
-                                       before_charge=before_charge)
+            raise outbound.status_error(self.name, response, before_charge=before_charge)
         try:
             body = signing.open_response(self.key, method, response.text)
         except ValueError as error:
@@ -143,7 +133,7 @@ class AlipayClient:
         return GatewayResult(Outcome.REFUSED, detail=str(body.get("sub_msg") or body.get("msg") or "下单失败"))
 
     @staticmethod
-    def _result(data: dict[str, object]) -> GatewayResult:
+    def _result(data: Mapping[str, object]) -> GatewayResult:
         status = str(data.get("trade_status"))
         paid = data.get("gmt_payment") or data.get("send_pay_date")
         outcome = STATES.get(status, Outcome.PENDING)

@@ -52,8 +52,11 @@ def accepts(response: httpx.Response) -> bool:
     return response.status_code == 200 and response.text == ACK
 
 
-for _gateway in GATEWAYS:
-    notify.register(_gateway, accepts, SCHEDULE, signing.sign_delivery)
+def install_notifications() -> None:
+    """Alipay's notifications (its cashier's and its QR code's): acknowledged by ``success``, resent on
+    ``SCHEDULE``, signed as it signs."""
+    for gateway in GATEWAYS:
+        notify.register(gateway, accepts, SCHEDULE, signing.sign_delivery)
 
 
 def fen(amount: str) -> int | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
@@ -18,9 +18,10 @@ from simulators import qrcodes, web
 from simulators.core import tenants
 from simulators.core.billing import yuan
 from simulators.core.models import Tenant
-from simulators.gateways import trades
+from simulators.gateways import docs, trades
 from simulators.gateways.alipay import models, signing
 from simulators.gateways.alipay.errors import AlipayError, invalid, invalid_signature, missing
+from simulators.gateways.alipay.schemas import AlipayAnswer, AlipayCashierPaidOut, AlipayGatewayForm, AlipayScannedOut
 
 PREFIX = "/pay/alipay"
 router = APIRouter(prefix=PREFIX, tags=["支付宝(模拟)"])
@@ -29,7 +30,21 @@ REQUIRED = ("app_id", "method", "sign_type", "sign", "timestamp", "version", "bi
 Handler = Callable[[Session, Tenant, dict[str, str], dict[str, Any]], Response]
 
 
-@router.post("/gateway.do", operation_id="alipayGateway", response_class=Response)
+GATEWAY_ANSWERS: docs.Responses = {
+    200: {"model": AlipayAnswer, "description": "签名的JSON应答(拒绝时也是200:code不是10000,可不签名)"},
+    302: {"description": "alipay.trade.wap.pay 受理:跳转到支付宝收银台",
+          "headers": {"Location": {"description": "收银台地址 /pay/alipay/cashier/{trade_no}?redirect=…",
+                                   "schema": {"type": "string"}}}},
+    **docs.errors(*docs.SERVER),
+}
+
+
+@router.post("/gateway.do", operation_id="alipayGateway", response_class=Response,
+             summary="开放平台网关(手机网站支付、当面付预下单、查询、关闭、退款)", dependencies=docs.TENANT,
+             responses=GATEWAY_ANSWERS, openapi_extra=docs.body(
+                 AlipayGatewayForm, "application/x-www-form-urlencoded",
+                 optional="公共参数也可放在查询字符串中;缺少必选参数时答支付宝的错误应答"
+                          "(200,40001 Missing Required Arguments)"))
 async def gateway(request: Request) -> Response:
     """The one entrance of the open platform: ``method`` picks wap pay, precreate, query, close or refund.
     Parameters come as a form (the common ones may also come in the query string), signed by the merchant."""
@@ -130,7 +145,8 @@ def _shown(request: Request, trade_no: str, gateways: tuple[str, ...]) -> dict[s
         }
 
 
-@router.get("/cashier/{trade_no}", response_class=HTMLResponse, operation_id="alipayCashier")
+@router.get("/cashier/{trade_no}", response_class=Response, operation_id="alipayCashier",
+            summary="支付宝收银台页面(付款人确认付款)", responses=docs.page("收银台页面"))
 def cashier(request: Request, trade_no: str, redirect: str = "") -> HTMLResponse:
     """The Alipay cashier: amount, merchant, 确认付款; then back to ``redirect`` (a local path)."""
     return web.shown(request, pages.TemplateResponse(request, "alipay_cashier.html",
@@ -138,14 +154,17 @@ def cashier(request: Request, trade_no: str, redirect: str = "") -> HTMLResponse
                      "alipay_cashier.html")
 
 
-@router.post("/cashier/{trade_no}/pay", operation_id="alipayCashierPay")
-def cashier_pay(request: Request, trade_no: str) -> dict[str, str]:
+@router.post("/cashier/{trade_no}/pay", operation_id="alipayCashierPay",
+             summary="在收银台确认付款(扣款或按故障计划拒绝)",
+             responses=docs.errors(*docs.BUTTON))
+def cashier_pay(request: Request, trade_no: str) -> AlipayCashierPaidOut:
     done = trades.confirm_at_cashier(request, lambda session: models.at_cashier(session, trade_no),
                                      models.pay)
-    return {"trade_status": done.state, "message": done.desc}
+    return AlipayCashierPaidOut(trade_status=done.state, message=done.desc)
 
 
-@router.get("/qr/{trade_no}.png", operation_id="alipayQrImage", response_class=Response)
+@router.get("/qr/{trade_no}.png", operation_id="alipayQrImage", response_class=Response, summary="当面付二维码图片",
+            responses=docs.png("二维码图片"))
 def qr_image(request: Request, trade_no: str) -> Response:
     """The QR code of a precreate trade, as the PNG the payer saves."""
     with web.database(request).transaction() as session:
@@ -153,31 +172,39 @@ def qr_image(request: Request, trade_no: str) -> Response:
     return Response(qrcodes.png(payload), media_type="image/png")
 
 
-@router.get("/qr/{trade_no}", response_class=HTMLResponse, operation_id="alipayQrPage")
+@router.get("/qr/{trade_no}", response_class=Response, operation_id="alipayQrPage",
+            summary="当面付二维码页面(保存后用支付宝扫码)", responses=docs.page("二维码页面"))
 def qr_page(request: Request, trade_no: str, redirect: str = "") -> HTMLResponse:
     """The QR code to save and scan with the Alipay app, and 我已完成支付 back to ``redirect``."""
     return pages.TemplateResponse(request, "alipay_qr.html", _shown(request, trade_no, (models.QR_GATEWAY,)))
 
 
-@router.get("/scan", response_class=HTMLResponse, operation_id="alipayScanPage")
+@router.get("/scan", response_class=Response, operation_id="alipayScanPage", summary="支付宝扫一扫页面",
+            responses=docs.page("扫一扫页面", 500))
 def scan_page(request: Request) -> HTMLResponse:
     """The Alipay app's 扫一扫, with 从相册选择 for a saved QR code."""
     return pages.TemplateResponse(request, "alipay_scan.html", {})
 
 
-@router.post("/scan", operation_id="alipayScan")
-async def scan(request: Request) -> dict[str, str]:
+@router.post("/scan", operation_id="alipayScan", summary="识别相册中的付款码图片,得到收银台地址",
+             responses=docs.errors(400, 403, 413, 422, 500), openapi_extra=docs.image_body(qrcodes.IMAGE_TYPES))
+async def scan(request: Request) -> AlipayScannedOut:
     """The raw bytes of a PNG or JPEG picture: the cashier of the open QR trade it shows."""
     payloads = await qrcodes.read_upload(request, "付款码图片")
     return await run_in_threadpool(_scan, request, payloads)
 
 
-def _scan(request: Request, payloads: list[str]) -> dict[str, str]:
+def _scan(request: Request, payloads: list[str]) -> AlipayScannedOut:
     with web.database(request).transaction() as session:
         trade = models.scanned(session, payloads)
-        return {"cashier_url": f"{PREFIX}/cashier/{trade.prepay_id}"}
+        return AlipayScannedOut(cashier_url=f"{PREFIX}/cashier/{trade.prepay_id}")
 
 
 async def error_handler(_request: Request, error: Exception) -> Response:
     assert isinstance(error, AlipayError)
     return Response(error.text(), media_type="application/json;charset=utf-8")
+
+
+def install(app: FastAPI) -> None:
+    """What the provider sets up when the app starts: how its notifications are acknowledged, resent and signed."""
+    models.install_notifications()

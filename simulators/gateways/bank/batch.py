@@ -70,7 +70,7 @@ def enrol(session: Session, ref: ReferenceData, tenant: Tenant, person: Person, 
     if day is None:
         raise RuleRefused(f"{year}年度的银行批量扣款已全部结束,请选择【我为自己缴】在线缴费", field="year")
     agreement = bank.valid(session, tenant, person.id_number)
-    waiting = defects.at(tenant, "batch.enrolment", session.scalars(select(BatchEnrolment).where(
+    waiting: BatchEnrolment | None = defects.at(tenant, "batch.enrolment", session.scalars(select(BatchEnrolment).where(
         BatchEnrolment.tenant_id == tenant.id, BatchEnrolment.person_id == person.id,
         BatchEnrolment.year == year, BatchEnrolment.status == PENDING)).first())
     if waiting is None:
@@ -114,7 +114,7 @@ def run(request: Request, tenant_id: str, *, due_only: bool) -> list[dict[str, o
         mine = of_tenant(session, tenant)
         ids = [e.id for e in mine
                if e.status == PENDING and (not due_only or datetime.combine(e.due_on, time()) <= now)]
-        again = defects.at(tenant, "batch.again", [], enrolments=mine, now=now)
+        again: list[int] = defects.at(tenant, "batch.again", [], enrolments=mine, now=now)
     return [_deduct(scoped, enrolment_id) for enrolment_id in ids] + [_debit_again(scoped, i) for i in again]
 
 

@@ -2,49 +2,27 @@
 
 from __future__ import annotations
 
-import json
-import time
 from datetime import datetime
 
-import httpx
 from fastapi import Response
 from fastapi.responses import JSONResponse
 
-from simulators.core.models import Order, Tenant
+from simulators.core.models import Order
 from simulators.gateways import outbound
 from simulators.gateways.bank import models, signing
 from simulators.gateways.result import GatewayResult, Outcome
 
 
-class AgreementClient:
+class AgreementClient(outbound.JsonProviderClient):
     """Settles at once: ``create`` answers PAID or FAILED (no cashier, no notification)."""
 
     gateway = models.GATEWAY
     name = models.NAME
+    path = "/pay/bank"
+    refuse_from = 500
 
-    def __init__(self, base_url: str, tenant: Tenant) -> None:
-        self.base = base_url.rstrip("/")
-        self.tenant_id = tenant.id
-        self.key = tenant.merchant_key
-
-    def _call(self, method: str, path: str, payload: dict[str, object] | None = None, *,
-              before_charge: bool = False) -> httpx.Response:
-        body = json.dumps(payload, ensure_ascii=False) if payload is not None else ""
-        path = "/pay/bank" + path
-        headers = {signing.HEADER: signing.header(self.key, method, path, body, int(time.time())),
-                   "Content-Type": "application/json", "Accept": "application/json", "X-Sim-Tenant": self.tenant_id}
-        try:
-            with outbound.client() as http:
-                response = http.request(method, self.base + path, content=body.encode(), headers=headers)
-        except httpx.HTTPError as error:
-            raise outbound.unavailable(self.name, error, before_charge=before_charge) from error
-        if response.status_code >= 500:
-            raise outbound.unavailable(self.name, RuntimeError(f"HTTP {response.status_code}"),
-                                       before_charge=before_charge)
-        return response
-
-    def _answer(self, response: httpx.Response, *, before_charge: bool = False) -> dict[str, object]:
-        return outbound.json_object(self.name, response, before_charge=before_charge)
+    def signature(self, method: str, path: str, body: str, timestamp: int) -> dict[str, str]:
+        return {signing.HEADER: signing.header(self.key, method, path, body, timestamp)}
 
     def create(self, order: Order, *, description: str, payer: str, taxpayer: str, notify_url: str,
                redirect: str) -> GatewayResult:
@@ -53,7 +31,7 @@ class AgreementClient:
             "merchant_id": models.MERCHANT_ID, "taxpayer_id": taxpayer, "out_trade_no": order.order_no,
             "amount_fen": order.amount_fen, "description": description,
         })
-        data = self._answer(response)
+        data = self._json(response)
         if response.status_code != 200:
             return self._refused(data, "银行拒绝了扣款请求")
         return self._result(data)
@@ -62,13 +40,13 @@ class AgreementClient:
         response = self._call("GET", f"/agreement-pay/{out_trade_no}")
         if response.status_code == 404:
             return GatewayResult(Outcome.UNKNOWN, out_trade_no=out_trade_no, detail="银行无此扣款")
-        return self._result(self._answer(response))
+        return self._result(self._json(response))
 
     def close(self, out_trade_no: str) -> GatewayResult:
         response = self._call("POST", f"/agreement-pay/{out_trade_no}/close")
         if response.status_code == 404:
             return GatewayResult(Outcome.CLOSED, out_trade_no=out_trade_no)
-        return self._result(self._answer(response))
+        return self._result(self._json(response))
 
     def refund(self, out_trade_no: str, *, out_refund_no: str, amount_fen: int, reason: str,
                notify_url: str) -> GatewayResult:
@@ -78,7 +56,7 @@ class AgreementClient:
             "merchant_id": models.MERCHANT_ID, "out_refund_no": out_refund_no, "amount_fen": amount_fen,
             "reason": reason[:100],
         })
-        data = self._answer(response)
+        data = self._json(response)
         if response.status_code != 200:
             return self._refused(data, "银行拒绝了冲正请求", out_trade_no)
         if data.get("result") != models.REFUNDED:

@@ -23,4 +23,6 @@ def header(key: str, method: str, path: str, body: str, timestamp: int) -> str:
 
 def holds(key: str, value: str, method: str, path: str, body: str) -> bool:
     parts = _PARTS.match(value or "")
-    return bool(parts) and hmac.compare_digest(_sign(key, method, path, parts.group(1), body), parts.group(2))
+    if parts is None:
+        return False
+    return hmac.compare_digest(_sign(key, method, path, parts.group(1), body), parts.group(2))

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import parse_qsl, quote, urlencode
 
-import httpx
 from fastapi import Response
 from fastapi.responses import PlainTextResponse
 
 from simulators.core.billing import yuan
-from simulators.core.models import Order, Tenant
+from simulators.core.models import Order
 from simulators.gateways import notify, outbound
 from simulators.gateways.ccb import models, signing
 from simulators.gateways.result import GatewayResult, Outcome
@@ -20,27 +19,16 @@ CASHIER = "/pay/ccb/cashier/"
 MERCHANT = {"MERCHANTID": models.MERCHANTID, "POSID": models.POSID, "BRANCHID": models.BRANCHID}
 
 
-class CcbClient:
+class CcbClient(outbound.ProviderClient):
     gateway = models.GATEWAY
     name = models.NAME
-
-    def __init__(self, base_url: str, tenant: Tenant) -> None:
-        self.url = base_url.rstrip("/") + "/pay/ccb/CCBIS/ccbMain"
-        self.tenant_id = tenant.id
-        self.key = tenant.merchant_key
-        self.now = notify.clock_of(tenant)
+    path = "/pay/ccb/CCBIS/ccbMain"
 
     def _call(self, fields: tuple[str, ...], params: dict[str, str], *, before_charge: bool = False) -> dict[str, str]:
         form = signing.with_mac(self.key, fields, {**MERCHANT, **params})
-        headers = {"Content-Type": "application/x-www-form-urlencoded;charset=utf-8", "X-Sim-Tenant": self.tenant_id}
-        try:
-            with outbound.client() as http:
-                response = http.post(self.url, content=urlencode(form).encode(), headers=headers)
-        except httpx.HTTPError as error:
-            raise outbound.unavailable(self.name, error, before_charge=before_charge) from error
+        response = self.send("POST", self.url, urlencode(form), content_type=outbound.FORM, before_charge=before_charge)
         if response.status_code != 200:
-            raise outbound.unavailable(self.name, RuntimeError(f"HTTP {response.status_code}"),
-                                       before_charge=before_charge)
+            raise outbound.status_error(self.name, response, before_charge=before_charge)
         data = outbound.json_object(self.name, response, before_charge=before_charge)
         if "RETURN_CODE" not in data:
             raise outbound.unavailable(self.name, TypeError("not a CCB answer"), before_charge=before_charge)

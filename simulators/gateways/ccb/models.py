@@ -41,7 +41,11 @@ TIMEOUT_FORMAT = "%Y%m%d%H%M%S"
 # The first notification, then resends at 1m, 5m, 15m, 30m, 1h, 2h, 6h (the simulator's choice).
 SCHEDULE = (60, 300, 900, 1800, 3600, 7200, 21600)
 
-notify.register(GATEWAY, notify.accepts_2xx, SCHEDULE, signing.sign_delivery)
+
+
+def install_notifications() -> None:
+    """CCB's notifications: acknowledged by any 2xx, resent on ``SCHEDULE``, signed as it signs."""
+    notify.register(GATEWAY, notify.accepts_2xx, SCHEDULE, signing.sign_delivery)
 
 
 def fen(amount: str) -> int | None:

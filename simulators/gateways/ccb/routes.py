@@ -5,16 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from simulators import web
 from simulators.core import tenants
 from simulators.core.billing import yuan
-from simulators.gateways import trades
+from simulators.gateways import docs, trades
 from simulators.gateways.ccb import models, signing
 from simulators.gateways.ccb.errors import CcbError, bad_mac, param_error
+from simulators.gateways.ccb.schemas import CcbAnswer, CcbCashierPaidOut, CcbForm
 
 PREFIX = "/pay/ccb"
 router = APIRouter(prefix=PREFIX, tags=["建设银行(模拟)"])
@@ -23,7 +24,12 @@ SIGNED = {models.TX_ORDER: signing.ORDER, models.TX_QUERY: signing.LOOKUP, model
           models.TX_REFUND: signing.REFUND}
 
 
-@router.post("/CCBIS/ccbMain", operation_id="ccbMain")
+@router.post("/CCBIS/ccbMain", operation_id="ccbMain", summary="商户网关(按交易码:下单、查询、关闭、退款)",
+             dependencies=docs.TENANT, response_model=CcbAnswer, response_model_exclude_unset=True,
+             response_description="建设银行的应答(拒绝时也是200:SUCCESS为false)",
+             responses=docs.errors(*docs.SERVER), openapi_extra=docs.body(
+                 CcbForm, "application/x-www-form-urlencoded",
+                 optional="缺少参数(或没有请求内容)时答建设银行的错误应答(200,SUCCESS为false,如E1002)"))
 async def ccb_main(request: Request) -> dict[str, str]:
     """One form-encoded entrance: TXCODE 530550 places a 龙支付 order (answers PAYURL), 410408 queries it,
     410409 closes it, 5W1004 refunds it in full. Every request carries a MAC over its fields in CCB's order."""
@@ -52,7 +58,8 @@ def _handle(request: Request, params: dict[str, str]) -> dict[str, str]:
                 "ORDERID": params.get("ORDERID", "")}
 
 
-@router.get("/cashier/{trade_id}", response_class=HTMLResponse, operation_id="ccbCashier")
+@router.get("/cashier/{trade_id}", response_class=Response, operation_id="ccbCashier",
+            summary="龙支付收银台页面(付款人确认支付)", responses=docs.page("收银台页面"))
 def cashier(request: Request, trade_id: str, redirect: str = "") -> HTMLResponse:
     """The 龙支付 cashier: amount, merchant, 账户支付, 确认支付; then back to ``redirect`` (a local path)."""
     with web.database(request).transaction() as session:
@@ -65,13 +72,19 @@ def cashier(request: Request, trade_id: str, redirect: str = "") -> HTMLResponse
     return pages.TemplateResponse(request, "ccb_cashier.html", context)
 
 
-@router.post("/cashier/{trade_id}/pay", operation_id="ccbCashierPay")
-def cashier_pay(request: Request, trade_id: str) -> dict[str, str]:
+@router.post("/cashier/{trade_id}/pay", operation_id="ccbCashierPay", summary="在收银台确认支付(扣款或按故障计划拒绝)",
+             responses=docs.errors(*docs.BUTTON))
+def cashier_pay(request: Request, trade_id: str) -> CcbCashierPaidOut:
     done = trades.confirm_at_cashier(request, lambda session: models.at_cashier(session, trade_id),
                                      models.pay)
-    return {"status": done.state, "message": done.desc}
+    return CcbCashierPaidOut(status=done.state, message=done.desc)
 
 
 async def error_handler(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, CcbError)
     return JSONResponse(error.body())
+
+
+def install(app: FastAPI) -> None:
+    """What the provider sets up when the app starts: how its notifications are acknowledged, resent and signed."""
+    models.install_notifications()

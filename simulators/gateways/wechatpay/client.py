@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import datetime
 from urllib.parse import quote
 
-import httpx
 from fastapi import Response
 from fastapi.responses import JSONResponse
 
-from simulators.core.models import Order, Tenant
+from simulators.core.models import Order
 from simulators.gateways import notify, outbound
 from simulators.gateways.result import GatewayResult, Outcome
 from simulators.gateways.wechatpay import models, signing
@@ -23,34 +21,13 @@ STATES = {
 }
 
 
-class WechatPayClient:
+class WechatPayClient(outbound.JsonProviderClient):
     gateway = models.GATEWAY
     name = models.NAME
+    path = "/pay/wechatpay"
 
-    def __init__(self, base_url: str, tenant: Tenant) -> None:
-        self.base = base_url.rstrip("/") + "/pay/wechatpay"
-        self.tenant_id = tenant.id
-        self.key = tenant.merchant_key
-        self.now = notify.clock_of(tenant)
-
-    def _call(self, method: str, path: str, payload: dict[str, object] | None = None, *,
-              before_charge: bool = False) -> httpx.Response:
-        body = json.dumps(payload, ensure_ascii=False) if payload is not None else ""
-        headers = {
-            "Authorization": signing.authorization(self.key, models.MCHID, method, "/pay/wechatpay" + path,
-                                                   body, int(time.time())),
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-            "X-Sim-Tenant": self.tenant_id,
-        }
-        try:
-            with outbound.client() as http:
-                return http.request(method, self.base + path, content=body.encode(), headers=headers)
-        except httpx.HTTPError as error:
-            raise outbound.unavailable(self.name, error, before_charge=before_charge) from error
-
-    def _json(self, response: httpx.Response, *, before_charge: bool = False) -> dict[str, object]:
-        return outbound.json_object(self.name, response, before_charge=before_charge)
+    def signature(self, method: str, path: str, body: str, timestamp: int) -> dict[str, str]:
+        return {"Authorization": signing.authorization(self.key, models.MCHID, method, path, body, timestamp)}
 
     def create(self, order: Order, *, description: str, payer: str, taxpayer: str, notify_url: str,
                redirect: str) -> GatewayResult:
@@ -62,7 +39,7 @@ class WechatPayClient:
         }, before_charge=True)
         data = self._json(response, before_charge=True)
         if response.status_code >= 500:
-            raise outbound.unavailable(self.name, RuntimeError(f"HTTP {response.status_code}"))
+            raise outbound.status_error(self.name, response, before_charge=True)
         if response.status_code != 200 or "prepay_id" not in data:
             return GatewayResult(Outcome.REFUSED, detail=str(data.get("message", "下单失败")))
         cashier = f"/pay/wechatpay/cashier/{data['prepay_id']}?redirect={quote(redirect, safe='')}"
@@ -73,7 +50,7 @@ class WechatPayClient:
         if response.status_code == 404:
             return GatewayResult(Outcome.UNKNOWN, out_trade_no=out_trade_no, detail="支付渠道无此订单")
         if response.status_code != 200:
-            raise outbound.unavailable(self.name, RuntimeError(f"HTTP {response.status_code}"), before_charge=False)
+            raise outbound.status_error(self.name, response)
         return self._result(self._json(response))
 
     def close(self, out_trade_no: str) -> GatewayResult:
@@ -84,7 +61,7 @@ class WechatPayClient:
         data = self._json(response)
         if data.get("code") == "ORDERPAID":
             return self.query(out_trade_no)
-        raise outbound.unavailable(self.name, RuntimeError(f"HTTP {response.status_code}"), before_charge=False)
+        raise outbound.status_error(self.name, response)
 
     def refund(self, out_trade_no: str, *, out_refund_no: str, amount_fen: int, reason: str,
                notify_url: str) -> GatewayResult:
@@ -95,7 +72,7 @@ class WechatPayClient:
             "amount": {"refund": amount_fen, "total": amount_fen, "currency": "CNY"},
         })
         if response.status_code >= 500:
-            raise outbound.unavailable(self.name, RuntimeError(f"HTTP {response.status_code}"), before_charge=False)
+            raise outbound.status_error(self.name, response)
         data = self._json(response)
         if response.status_code != 200:
             return GatewayResult(Outcome.REFUSED, out_trade_no=out_trade_no,
@@ -146,7 +123,7 @@ class WechatPayClient:
         return GatewayResult(
             STATES.get(str(data.get("trade_state")), Outcome.PENDING),
             trade_no=str(data.get("transaction_id") or ""),
-            amount_fen=int(amount.get("payer_total", amount.get("total", 0))),
+            amount_fen=int(str(amount.get("payer_total", amount.get("total", 0)))),
             paid_at=datetime.fromisoformat(str(success)).replace(tzinfo=None) if success else None,
             out_trade_no=str(data.get("out_trade_no", "")),
             detail=str(data.get("trade_state_desc", "")),

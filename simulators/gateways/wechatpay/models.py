@@ -27,7 +27,11 @@ PREPAY_TTL = timedelta(hours=2)
 NOTPAY, SUCCESS, CLOSED, PAYERROR, REFUND = "NOTPAY", "SUCCESS", "CLOSED", "PAYERROR", "REFUND"
 STATE_DESC = {NOTPAY: "未支付", SUCCESS: "支付成功", CLOSED: "已关闭", PAYERROR: "支付失败", REFUND: "转入退款"}
 
-notify.register(GATEWAY, notify.accepts_2xx, notify.WECHAT_SCHEDULE, signing.sign_delivery)
+
+
+def install_notifications() -> None:
+    """WeChat Pay's notifications: acknowledged by any 2xx, resent on its own schedule, signed as it signs."""
+    notify.register(GATEWAY, notify.accepts_2xx, notify.WECHAT_SCHEDULE, signing.sign_delivery)
 
 
 class Amount(BaseModel):
