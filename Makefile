@@ -8,6 +8,7 @@ PYTHON ?= python3
 PORT ?= 8000
 # `make test` runs TEST_SUITE unless PYTEST_ARGS is given; `make e2e` appends PYTEST_ARGS to its own.
 PYTEST_ARGS ?=
+FUZZ_ARGS ?=
 # pytest-xdist workers (measured on two cores): `make test` gains from a third while a browser or the simulator waits;
 # the browser-only `make e2e` does not.
 WORKERS ?= 3
@@ -49,7 +50,7 @@ if [ -n "$$missing" ]; then \
 fi
 endef
 
-.PHONY: help setup test e2e report power serve lint bench bench-load bench-walkthrough clean clean-history FORCE
+.PHONY: help setup test e2e report power serve lint fuzz bench bench-load bench-walkthrough clean clean-history FORCE
 
 help:
 	@echo "make setup    建虚拟环境（requirements.lock）、准备 Chromium 与中文字体、安装 Allure 3（reports/）"
@@ -58,7 +59,8 @@ help:
 	@echo "make report   从 $(RESULTS) 离线生成 $(REPORT_DIR)/index.html（含指南步骤矩阵、历次趋势），并打印各渠道结论"
 	@echo "make power    测试能力：逐个打开模拟器的缺陷目录跑特性，打印每个缺陷被哪个场景拦截及得分，结果进报告的「测试能力」；POWER_ARGS=… 追加参数"
 	@echo "make serve    启动模拟器：http://127.0.0.1:$(PORT)/（PORT=… 可改）"
-	@echo "make lint     ruff check"
+	@echo "make lint     ruff check、ruff format --check、mypy（严格，pyproject.toml）；make test 先运行它"
+	@echo "make fuzz     按 OpenAPI 文档对全部接口做模式驱动的模糊测试（schemathesis，全部检查），打印用例数、状态码与失败；FUZZ_ARGS=… 追加参数（如 --examples 50）"
 	@echo "make bench    每种驱动的墙钟时间与单个场景耗时（中位数、P90、按渠道）；BENCH_ARGS=… 追加参数"
 	@echo "make bench-load  完整缴费流程的负载测试（1–16个并发客户端、多租户多渠道、1千/1万/10万缴费人的租户）；BENCH_ARGS=… 追加参数"
 	@echo "make bench-walkthrough  微信指南场景：测试线束与裸 Playwright 脚本成对计时（中位数、P90、线束÷裸脚本）；BENCH_ARGS=… 追加参数"
@@ -101,7 +103,7 @@ $(NPM_STAMP): reports/package.json reports/package-lock.json $(NPM_FORCE)
 	@cd reports && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-test: setup
+test: setup lint
 	$(PY) -m pytest $(or $(strip $(PYTEST_ARGS)),$(TEST_SUITE))
 
 e2e: setup
@@ -146,8 +148,13 @@ bench-load: $(VENV_STAMP)
 bench-walkthrough: setup
 	$(PY) -m benchmarks.walkthrough $(BENCH_ARGS)
 
+fuzz: $(VENV_STAMP)
+	$(PY) -m benchmarks.fuzz $(FUZZ_ARGS)
+
 lint: $(VENV_STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf $(VENV) $(STAMPS) $(RESULTS) $(POWER_RESULTS) $(REPORT_DIR) reports/node_modules test-results

@@ -10,6 +10,7 @@ import anyio
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 import channels
@@ -19,8 +20,9 @@ from simulators.control import routes as control
 from simulators.core import ages, clock, masking, refdata, tenants
 from simulators.core.db import Database
 from simulators.core.errors import SimError
+from simulators.core.models import Tenant
 from simulators.etax import routes as etax
-from simulators.gateways import reconciler
+from simulators.gateways import notify, reconciler
 from simulators.gateways.alipay import routes as alipay_pay
 from simulators.gateways.alipay.errors import AlipayError
 from simulators.gateways.bank import routes as bank
@@ -38,6 +40,7 @@ from simulators.zheliban import routes as zheliban
 HERE = Path(__file__).parent
 ROUTERS = (*wechat.routers, *alipay.routers, *taxapp.routers, *etax.routers, *zheliban.routers, wechatpay.router,
            alipay_pay.router, ccb.router, bank.router, control.router)
+PROVIDERS = (wechatpay, alipay_pay, ccb, bank)  # each sets up what it does at start (notifications, batch runs)
 pages = web.templates(HERE / "templates")
 
 
@@ -67,6 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings, app.state.db, app.state.deliveries = settings, db, deliveries
     app.state.reference = refdata.load(settings.reference_path)
     for router in ROUTERS:
+        for route in router.routes:  # the document speaks Chinese: a success without its own description is 成功
+            if isinstance(route, APIRoute) and route.response_description == "Successful Response":
+                route.response_description = "成功"
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(SimError, web.sim_error_handler)
@@ -80,13 +86,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(guards.RequestGuard)
     app.add_middleware(JournalMiddleware, db=db)
     app.state.self_url = settings.self_url  # where its providers are reached; the embedded launcher sets it too
+    notify.install(app)  # the outbox follows the tenants' clocks
+    for provider in PROVIDERS:  # how each provider's notifications are acknowledged, resent and signed; batch runs
+        provider.install(app)
     reconciler.install(app)
     return app
 
 
 def _ensure_demo(db: Database, settings: Settings) -> None:
     with db.transaction() as session:
-        if session.get(tenants.Tenant, tenants.DEMO) is None:
+        if session.get(Tenant, tenants.DEMO) is None:
             tenants.create(session, tenant_id=tenants.DEMO, seed=settings.demo_seed,
                            generated=settings.demo_payers, payers=[])
 

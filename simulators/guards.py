@@ -18,25 +18,22 @@ import email.message
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from simulators import web
 from simulators.core.errors import BadBody, CrossSite, SimError, TooLarge
 
-Scope = dict[str, Any]
-Message = dict[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-
 log = logging.getLogger(__name__)
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 # Reached by servers, not pages: the control API has its token; provider APIs and notifications are signed.
 EXEMPT = re.compile(r"^/(?:__sim/|pay/wechatpay/v3/|pay/alipay/gateway\.do$|pay/ccb/CCBIS/"
                     r"|pay/bank/agreement-pay(?:/|$)|(?:wechat|alipay|taxapp|etax|zheliban)/api/notify/)")
@@ -54,7 +51,7 @@ STATUS_TEXT = {
 
 # the middleware -------------------------------------------------------------------------------------------------
 class RequestGuard:
-    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -204,12 +201,19 @@ def _unparsed(cause: BaseException | None) -> str:
     return "请求内容无法解析:应为UTF-8编码的JSON对象"
 
 
+def _allowed(request: Request) -> str:
+    """Every method the request's path answers: Starlette's 405 names only those of the first route of the path
+    (GET of ``/__sim/tenants/{tenant_id}/clock``, not its POST)."""
+    return ", ".join(method for method in METHODS if any(
+        route.matches({**request.scope, "method": method})[0] == Match.FULL for route in request.app.routes))
+
+
 async def http_error_handler(request: Request, error: Exception) -> JSONResponse:
     """FastAPI's and Starlette's own refusals (their English ``detail``), in Chinese."""
     assert isinstance(error, HTTPException)
     status, headers = error.status_code, dict(error.headers or {})
     if status == 405:
-        allowed = headers.get("Allow", "")
+        allowed = headers["Allow"] = _allowed(request) or headers.get("Allow", "")
         return _error(405, "method_not_allowed", f"不支持{request.method}请求:{request.url.path}只接受"
                       f"{'、'.join(m.strip() for m in allowed.split(',') if m.strip()) or '其他方法'}请求",
                       headers=headers)

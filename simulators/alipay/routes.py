@@ -5,27 +5,41 @@ under /alipay/, and its JSON back end under /alipay/api/ (login, authorization, 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import Field
 from sqlalchemy.orm import Session
 
 from simulators import channel_api, web
 from simulators.alipay import models
-from simulators.core import billing, clock, defects, idnumber, sms
+from simulators.core import billing, clock, defects, idnumber
 from simulators.core.errors import NotAuthorized
 from simulators.core.models import ChannelSession, Person, Tenant
-from simulators.core.schemas import Strict
-from simulators.gateways import merchant
+from simulators.core.responses import (
+    AlipayAuthorizedOut,
+    AlipayIdentityOut,
+    AlipaySignedInOut,
+    AlipayUnauthorizedOut,
+    BatchOut,
+    EnrolmentOut,
+    OkOut,
+)
+from simulators.core.schemas import PHONE, Strict
 from simulators.gateways.bank import batch
 from simulators.gateways.bank import models as bank
 
 pages = web.templates(Path(__file__).with_name("templates"))
 router = APIRouter(tags=["支付宝小程序"])
-api = APIRouter(prefix="/alipay/api", tags=["支付宝小程序 后端"], responses=web.ERROR_RESPONSES)
+api = APIRouter(prefix="/alipay/api", tags=["支付宝小程序 后端"], responses=web.ERROR_RESPONSES,
+                dependencies=[Depends(web.declared_tenant)])
 C = models.CHANNEL
+LOGIN = channel_api.LoginKey.of(models.TOKEN_HEADER, models.TOKEN_COOKIE, "登录支付宝后得到的令牌",
+                                header_scheme="alipayToken", cookie_scheme="alipayTokenCookie")
+# The account as 宁波社保缴费 sees it: its real-name identity only once the mini-program is authorized.
+AccountOut = Annotated[AlipayUnauthorizedOut | AlipayAuthorizedOut, Field(discriminator="authorized")]
 # 应用中心 → 市民中心: the categories of services and what 税务 holds (the others are scenery).
 CITIZEN_CATEGORIES = {
     "社保": ("社保查询", "电子社保卡", "养老金测算"),
@@ -37,7 +51,7 @@ CITIZEN_CATEGORIES = {
 
 
 class LoginIn(Strict):
-    phone: str = Field(min_length=1, max_length=20)
+    phone: str = Field(min_length=1, max_length=20, json_schema_extra=PHONE, description="手机号码(11位,以1开头)")
 
 
 class RegisterIn(LoginIn):
@@ -50,12 +64,8 @@ class EnrolIn(Strict):
     tier: int = Field(ge=0, le=100000)
 
 
-def _token(request: Request) -> str | None:
-    return request.headers.get(models.TOKEN_HEADER) or request.cookies.get(models.TOKEN_COOKIE)
-
-
 def _login(request: Request, session: Session, tenant: Tenant) -> tuple[ChannelSession, models.AlipayAccount]:
-    return models.current(session, tenant, _token(request))
+    return models.current(session, tenant, LOGIN(request))
 
 
 def _visitor(request: Request, session: Session, tenant: Tenant) -> str:
@@ -74,13 +84,13 @@ def _own_person(request: Request, session: Session, tenant: Tenant) -> Person:
 # Guide step 2: 我为自己缴 sends the identity the account gave the mini-program; 我帮他人缴 names anyone by name
 # and ID number. Either way the registry decides, through the plain admission; the login is required throughout.
 backend = channel_api.ChannelBackend(
-    channel=C, label="支付宝小程序", visitor=_visitor, gateways=models.GATEWAYS,
+    channel=C, label="支付宝小程序", visitor=_visitor, gateways=models.GATEWAYS, login=LOGIN,
     result_page=lambda order_no: f"/{C}/sbjf?order_no={order_no}",
 )
 
 
 def _account_json(account: models.AlipayAccount, *, identity: bool) -> dict[str, object]:
-    shown: dict[str, object] = {"user_id": account.user_id, "phone": sms.mask_phone(account.phone),
+    shown: dict[str, object] = {"user_id": account.user_id, "phone": idnumber.mask_phone(account.phone),
                                 "name": account.name}
     if identity:  # the account's own real-name identity, for the mini-program it authorized (本人)
         shown.update(id_type=account.id_type, id_number=account.id_number,
@@ -93,7 +103,7 @@ def _signed_in(response: Response, token: str, account: models.AlipayAccount) ->
     return {"token": token, "account": _account_json(account, identity=False)}
 
 
-@api.post("/login", operation_id="alipayLogin")
+@api.post("/login", operation_id="alipayLogin", response_model=AlipaySignedInOut, summary="用手机号码登录支付宝")
 def login(request: Request, response: Response, body: LoginIn) -> dict[str, object]:
     """登录支付宝 on the simulated phone, by the account's phone number."""
     with web.tenant_transaction(request) as (session, tenant):
@@ -101,7 +111,8 @@ def login(request: Request, response: Response, body: LoginIn) -> dict[str, obje
         return _signed_in(response, token, models.current(session, tenant, token)[1])
 
 
-@api.post("/register", operation_id="alipayRegister")
+@api.post("/register", operation_id="alipayRegister", response_model=AlipaySignedInOut,
+          summary="实名认证并注册支付宝账号")
 def register(request: Request, response: Response, body: RegisterIn) -> dict[str, object]:
     """实名认证 of a phone that has no Alipay account yet: name and resident ID number."""
     with web.tenant_transaction(request) as (session, tenant):
@@ -109,7 +120,8 @@ def register(request: Request, response: Response, body: RegisterIn) -> dict[str
         return _signed_in(response, token, models.current(session, tenant, token)[1])
 
 
-@api.post("/logout", operation_id="alipayLogout")
+@api.post("/logout", operation_id="alipayLogout", response_model=OkOut, summary="退出支付宝登录",
+          dependencies=LOGIN.required)
 def logout(request: Request, response: Response) -> dict[str, object]:
     with web.tenant_transaction(request) as (session, tenant):
         record, _account = _login(request, session, tenant)
@@ -118,7 +130,8 @@ def logout(request: Request, response: Response) -> dict[str, object]:
     return {"ok": True}
 
 
-@api.post("/oauth/authorize", operation_id="alipayAuthorize")
+@api.post("/oauth/authorize", operation_id="alipayAuthorize", response_model=AlipayIdentityOut,
+          summary="同意授权小程序读取姓名和身份证号码", dependencies=LOGIN.required)
 def authorize(request: Request) -> dict[str, object]:
     """同意授权: 宁波社保缴费 may read the account's name and ID number (for 我为自己缴)."""
     with web.tenant_transaction(request) as (session, tenant):
@@ -127,7 +140,8 @@ def authorize(request: Request) -> dict[str, object]:
         return _account_json(account, identity=True)
 
 
-@api.get("/account", operation_id="alipayAccount")
+@api.get("/account", operation_id="alipayAccount", response_model=AccountOut, summary="查询登录的支付宝账号",
+         dependencies=LOGIN.required)
 def account(request: Request) -> dict[str, object]:
     """The logged-in account; its real-name identity once the mini-program is authorized."""
     with web.tenant_transaction(request) as (session, tenant):
@@ -136,7 +150,8 @@ def account(request: Request) -> dict[str, object]:
         return {**_account_json(found, identity=authorized), "authorized": authorized}
 
 
-@api.get("/batch", operation_id="alipayBatchDeduction")
+@api.get("/batch", operation_id="alipayBatchDeduction", response_model=BatchOut, summary="查询缴费批扣定档",
+         dependencies=LOGIN.required)
 def batch_view(request: Request) -> dict[str, object]:
     """缴费批扣定档: the account's agreement, this year's tiers and next batch day, and its enrolments."""
     with web.tenant_transaction(request) as (session, tenant):
@@ -159,7 +174,8 @@ def batch_view(request: Request) -> dict[str, object]:
         }
 
 
-@api.post("/batch/enrolments", status_code=201, operation_id="alipayBatchEnrol")
+@api.post("/batch/enrolments", status_code=201, operation_id="alipayBatchEnrol", response_model=EnrolmentOut,
+          summary="确认批量扣款的缴费档次", dependencies=LOGIN.required)
 def batch_enrol(request: Request, body: EnrolIn) -> dict[str, object]:
     """确认 a tier for the bank's batch deduction: only for the account's own person and under a valid agreement."""
     with web.tenant_transaction(request) as (session, tenant):
@@ -180,7 +196,7 @@ def _page(request: Request, template: str, **context: object) -> Response:
             query = {"next": here, **({web.TENANT_COOKIE: v} if (v := request.query_params.get(web.TENANT_COOKIE))
                                      else {})}
             return RedirectResponse(f"/{C}/login?{urlencode(query, safe='/', quote_via=quote)}", status_code=303)
-        phone = sms.mask_phone(found.phone)
+        phone = idnumber.mask_phone(found.phone)
     return web.page(pages, request, template, channel=C, phone=phone, **context)
 
 
@@ -220,5 +236,5 @@ def mini_program(request: Request) -> Response:
     return _page(request, "alipay_sbjf.html")
 
 
-routers = (router, api, channel_api.payment_router(backend), merchant.notification_router(C))
+routers = (router, api, channel_api.payment_router(backend), channel_api.notification_router(C))
 __all__ = ["routers"]

@@ -2,17 +2,76 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    JsonValue,
+    WithJsonSchema,
+    create_model,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
-from simulators.core import idnumber
+from simulators.core import idnumber, sms
 from simulators.core.billing import Due, Statement, yuan
 from simulators.core.models import INSURANCE_NAMES, PENSION, Order, PaymentRecord, Person
 
+# Rules a route checks itself, with its own Chinese refusal (field, message, status): the schema states them
+# (``json_schema_extra``), the check and its words stay where they are.
+PHONE: dict[str, JsonValue] = {"pattern": sms.PHONE.pattern}  # sms.check_phone
+AMOUNT = re.compile(r"^\d{1,10}(\.\d{1,2})?$")  # 元, at most 2 decimals: what ``max_digits=12, decimal_places=2`` takes
+
+
+def schema_required(schema: dict[str, JsonValue]) -> None:
+    """``json_schema_extra`` of a field the schema requires while the route, not pydantic, refuses it missing (in
+    the words it refuses a wrong value with): no ``default`` shown."""
+    schema.pop("default", None)
+
+
+def one_of(values: Iterable[str]) -> dict[str, JsonValue]:
+    """The ``enum`` of a field whose values a route checks itself (its refusal names the choices in Chinese)."""
+    return {"enum": list(values)}
+
+
+NON_BLANK = r"\S"  # what ``min_length`` means once ``str_strip_whitespace`` took the spaces off
+
 
 class Strict(BaseModel):
+    """A request body: no undeclared key, text stripped of surrounding spaces (so a required text is non-blank)."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        for field in schema.get("properties", {}).values():
+            for shown in [field, *field.get("anyOf", [])]:
+                if shown.get("type") == "string" and shown.get("minLength", 0) >= 1 and "pattern" not in shown:
+                    shown["pattern"] = NON_BLANK
+        return schema
+
+
+def _amount_text(value: object) -> object:
+    """An amount given as text is 元 in digits with at most two decimals ("300.00"); anything else is refused as
+    the number form is (缴费金额格式不正确)."""
+    if isinstance(value, str) and not AMOUNT.fullmatch(value):
+        raise ValueError("缴费金额格式不正确")
+    return value
+
+
+# The amount the page showed: a number or its text, 0 to 9999999999.99 元, at most two decimals.
+Amount = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2), BeforeValidator(_amount_text),
+                   WithJsonSchema({"anyOf": [
+                       {"type": "number", "minimum": 0, "maximum": 9999999999.99, "multipleOf": 0.01},
+                       {"type": "string", "pattern": AMOUNT.pattern}]})]
 
 
 class PayerIn(Strict):
@@ -22,7 +81,8 @@ class PayerIn(Strict):
 
 
 class SelectionIn(PayerIn):
-    insurance: str = Field(default=PENSION, max_length=16)
+    insurance: str = Field(default=PENSION, max_length=16, json_schema_extra=one_of([PENSION]),
+                           description="险种代码:本模拟只提供城乡居民基本养老保险(pension)")
     pay_type: str = Field(min_length=1, max_length=8)
     year: int | None = Field(default=None, ge=1900, le=2100)
     tier: int | None = Field(default=None, ge=0, le=100000)
@@ -30,7 +90,7 @@ class SelectionIn(PayerIn):
 
 class OrderIn(SelectionIn):
     idempotency_key: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
-    expected_amount: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
+    expected_amount: Amount | None = Field(default=None, description="页面显示的应缴金额(元),与系统核定的不一致则拒绝")
 
     def expected_fen(self) -> int | None:
         return None if self.expected_amount is None else int(self.expected_amount * 100)
@@ -38,6 +98,15 @@ class OrderIn(SelectionIn):
 
 class PayIn(Strict):
     gateway: str = Field(min_length=1, max_length=16)
+
+
+def pay_in(channel: str, gateways: tuple[str, ...], names: Mapping[str, str]) -> type[PayIn]:
+    """The body of a channel's 支付: ``gateway`` one of the providers that channel offers (``Channel.gateways``,
+    ``names`` their Chinese names); ``merchant.offered`` refuses any other in its own words."""
+    offered = "、".join(f"{code}({names.get(code, code)})" for code in gateways)
+    return create_model(f"{channel.capitalize()}PayIn", __base__=PayIn, gateway=(str, Field(
+        min_length=1, max_length=16, json_schema_extra=one_of(gateways),
+        description=f"支付渠道代码,本渠道提供:{offered}")))
 
 
 def payer_json(person: Person) -> dict[str, object]:
@@ -55,12 +124,14 @@ def items_json(st: Statement) -> list[dict[str, object]]:
     pension_state = "待缴费"
     if not st.system_dues:
         pension_state = "已缴费" if st.current_paid else st.notice or pension_state
+    outside: list[dict[str, object]] = [
+        {"insurance": code, "name": name, "status": "不在本模拟范围", "system_dues": [], "years": [], "tiers": []}
+        for code, name in INSURANCE_NAMES.items() if code != PENSION and code in st.person.insurances]
     return [
         {"insurance": PENSION, "name": INSURANCE_NAMES[PENSION], "status": pension_state,
          "system_dues": [due_json(d) for d in st.system_dues],
          "years": [st.season.year] if st.season else [], "tiers": list(st.season.tiers) if st.season else []},
-        *({"insurance": code, "name": name, "status": "不在本模拟范围", "system_dues": [], "years": [], "tiers": []}
-          for code, name in INSURANCE_NAMES.items() if code != PENSION and code in st.person.insurances),
+        *outside,
     ]
 
 

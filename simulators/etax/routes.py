@@ -5,19 +5,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from simulators import account_api, app_pages, channel_api, qrcodes, web
 from simulators.core import accounts, qrlogin
 from simulators.core.errors import SimError
+from simulators.core.responses import QrScannedOut
+from simulators.core.schemas import one_of
 from simulators.etax import models
-from simulators.gateways import merchant
 
 pages = web.templates(Path(__file__).with_name("templates"))
 router = APIRouter(tags=["电子税务局"])
-api = APIRouter(prefix="/etax/api", tags=["电子税务局 扫码登录"], responses=web.ERROR_RESPONSES)
+api = APIRouter(prefix="/etax/api", tags=["电子税务局 扫码登录"], responses=web.ERROR_RESPONSES,
+                dependencies=[Depends(web.declared_tenant)])
 C = models.CHANNEL
 SBJF = f"/{C}/bszx/sbjf"
 
@@ -25,7 +27,7 @@ SBJF = f"/{C}/bszx/sbjf"
 # the random code.
 backend = channel_api.ChannelBackend(
     channel=C, label=models.APP.label, visitor=models.APP.visitor, admit=models.APP.admit,
-    gateways=models.GATEWAYS, result_page=lambda order_no: f"{SBJF}/result?order_no={order_no}",
+    gateways=models.GATEWAYS, login=models.APP.key, result_page=lambda order_no: f"{SBJF}/result?order_no={order_no}",
     system_choice=app_pages.TICK_AND_PAY,
     arrears_first=app_pages.ARREARS_FIRST,
 )
@@ -95,8 +97,15 @@ def scan_page(request: Request) -> Response:
     return web.page(pages, request, "etax_scan.html", apps=qrlogin.APPS)
 
 
-@api.post("/scans", operation_id="etaxScanLoginQr")
-async def scan(request: Request, scan_app: str) -> dict[str, object]:
+PICTURE = {"requestBody": {"required": True, "description": "登录二维码的照片或截图(PNG 或 JPEG 原始字节)", "content": {
+    kind: {"schema": {"type": "string", "format": "binary"}} for kind in sorted(qrcodes.IMAGE_TYPES)}}}
+
+
+@api.post("/scans", operation_id="etaxScanLoginQr", response_model=QrScannedOut, openapi_extra=PICTURE,
+          summary="用税务APP或个人所得税APP扫描登录二维码")
+async def scan(request: Request, scan_app: str = Query(
+        json_schema_extra=one_of(qrlogin.APPS),
+        description="扫码的APP:" + "、".join(f"{k}({v})" for k, v in qrlogin.APPS.items()))) -> dict[str, object]:
     """The raw bytes of a PNG or JPEG picture of a login QR code, scanned with ``scan_app`` (taxapp: 税务APP,
     iit: 个人所得税APP), and the login confirmed on the phone. The login page then lets the person in."""
     qrlogin.app_name(scan_app)
@@ -112,5 +121,5 @@ def _confirm(request: Request, payloads: list[str], scan_app: str) -> dict[str, 
 
 
 routers = (router, api, account_api.account_router(models.APP, receipt_title=RECEIPT),
-           channel_api.payment_router(backend), merchant.notification_router(C))
+           channel_api.payment_router(backend), channel_api.notification_router(C))
 __all__ = ["routers"]

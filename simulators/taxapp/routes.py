@@ -9,7 +9,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from simulators import account_api, app_pages, channel_api, web
 from simulators.core.billing import ID_TYPES
-from simulators.gateways import merchant
 from simulators.taxapp import models
 
 pages = web.templates(Path(__file__).with_name("templates"))
@@ -21,7 +20,7 @@ SBJF = f"/{C}/sbjf"
 # amount the system generates needs no choice, only its item ticked.
 backend = channel_api.ChannelBackend(
     channel=C, label=models.APP.label, visitor=models.APP.visitor, admit=models.APP.admit,
-    gateways=models.GATEWAYS, result_page=lambda order_no: f"{SBJF}/result?order_no={order_no}",
+    gateways=models.GATEWAYS, login=models.APP.key, result_page=lambda order_no: f"{SBJF}/result?order_no={order_no}",
     system_choice=f"请勾选【{app_pages.SYSTEM_ITEM}】条目,缴费金额由系统自动生成,无需选择",
     arrears_first=app_pages.ARREARS_FIRST,
 )
@@ -55,5 +54,5 @@ app_pages.add_pages(router, models.APP, _page, section=SBJF, register={"id_types
                     pension={"id_types": ID_TYPES, "third_party": models.THIRD_PARTY, "agreement": models.AGREEMENT})
 
 routers = (router, account_api.account_router(models.APP), channel_api.payment_router(backend),
-           merchant.notification_router(C))
+           channel_api.notification_router(C))
 __all__ = ["routers"]

@@ -36,6 +36,6 @@ def require_openid(session: Session, tenant: Tenant, openid: str | None) -> str:
         ChannelSession.token == openid, ChannelSession.tenant_id == tenant.id,
         ChannelSession.channel == CHANNEL,
     )).one_or_none()
-    if not found:
+    if not openid or not found:
         raise NotAuthorized("请先在“宁波税务”公众号中同意授权并点击【开始使用】", field="openid")
-    return openid  # type: ignore[return-value]
+    return openid

@@ -5,20 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import Field
 
 from simulators import account_api, app_pages, channel_api, web
 from simulators.core.errors import NotAuthorized
 from simulators.core.idnumber import County
-from simulators.core.schemas import Strict
-from simulators.gateways import merchant
+from simulators.core.responses import ChosenDistrictOut, DistrictsOut
+from simulators.core.schemas import Strict, one_of
 from simulators.zheliban import models
 
 pages = web.templates(Path(__file__).with_name("templates"))
 router = APIRouter(tags=["浙里办APP"])
-api = APIRouter(prefix="/zheliban/api", tags=["浙里办APP 办事服务"], responses=web.ERROR_RESPONSES)
+api = APIRouter(prefix="/zheliban/api", tags=["浙里办APP 办事服务"], responses=web.ERROR_RESPONSES,
+                dependencies=[Depends(web.declared_tenant), *models.APP.key.required])
 C = models.CHANNEL
 SBF = f"/{C}/sbf"
 
@@ -27,7 +28,7 @@ SBF = f"/{C}/sbf"
 # item, then 【缴费】.
 backend = channel_api.ChannelBackend(
     channel=C, label=models.APP.label, visitor=models.APP.visitor, admit=models.admit,
-    tax_district=models.tax_district, gateways=models.GATEWAYS,
+    tax_district=models.tax_district, gateways=models.GATEWAYS, login=models.APP.key,
     result_page=lambda order_no: f"{SBF}/result?order_no={order_no}",
     system_choice=app_pages.TICK_AND_PAY,
     arrears_first=app_pages.ARREARS_FIRST,
@@ -35,11 +36,12 @@ backend = channel_api.ChannelBackend(
 
 
 class DistrictIn(Strict):
-    district: str = Field(min_length=1, max_length=10)
+    district: str = Field(min_length=1, max_length=10, json_schema_extra=one_of([c.name for c in models.DISTRICTS]),
+                          description="宁波市的区、县(市)名称,如奉化区")
 
 
 # 办事服务: the district --------------------------------------------------------------------------------------------
-@api.get("/districts", operation_id="zhelibanDistricts")
+@api.get("/districts", operation_id="zhelibanDistricts", response_model=DistrictsOut, summary="查询可选择的区(县、市)")
 def districts(request: Request) -> dict[str, object]:
     """宁波市's districts and counties to choose from, each with its tax bureau, and the one this login chose."""
     with web.tenant_transaction(request) as (session, tenant):
@@ -50,7 +52,8 @@ def districts(request: Request) -> dict[str, object]:
                           for c in models.DISTRICTS]}
 
 
-@api.post("/district", operation_id="zhelibanChooseDistrict")
+@api.post("/district", operation_id="zhelibanChooseDistrict", response_model=ChosenDistrictOut,
+          summary="选择办事的区(县、市)")
 def choose_district(request: Request, body: DistrictIn) -> dict[str, object]:
     """选择【奉化区】: the district whose 线上一站办 (and tax bureau) the person goes on with."""
     county = models.district(body.district)
@@ -135,5 +138,5 @@ app_pages.add_pages(router, models.APP, _page, section=SBF, register={"id_types"
                                                         "agreement": models.AGREEMENT})
 
 routers = (router, api, account_api.account_router(models.APP), channel_api.payment_router(backend),
-           merchant.notification_router(C))
+           channel_api.notification_router(C))
 __all__ = ["routers"]
