@@ -142,7 +142,7 @@ class Visit:
         response = self.http.request(method, path, json=body,
                                      headers={"X-Sim-Tenant": self.tenant, **self.headers})
         try:
-            data = response.json()
+            data: dict[str, Any] = response.json()
         except ValueError:
             data = {}
         if response.is_error:
@@ -381,12 +381,12 @@ def main(argv: list[str] | None = None) -> None:
             show(measure(base, f"{len(spread_tenants)}租户×{len(CHANNELS)}渠道", jobs, spread_clients, args.budget))
             # Sizes take turns, a few flows at a time and each round in another order, so that a machine busy with
             # other work (or the tail of the previous measurement) slows each size alike.
-            chosen = {t: [Job(t, "wechat", p) for p in spread(people[t], args.flows)] for t in sized}
+            queued = {t: [Job(t, "wechat", p) for p in spread(people[t], args.flows)] for t in sized}
             runs = {t: Run(f"{n}人 wechat", args.size_clients) for t, n in sized.items()}
             rounds, order = max(1, min(args.rounds, args.flows)), list(sized)
             for turn in range(rounds):
                 for tenant in order[turn % len(order):] + order[:turn % len(order)]:
-                    part = measure(base, "", chosen[tenant][turn::rounds], args.size_clients, args.budget / rounds)
+                    part = measure(base, "", queued[tenant][turn::rounds], args.size_clients, args.budget / rounds)
                     runs[tenant].absorb(part)
             for run in runs.values():
                 show(run)

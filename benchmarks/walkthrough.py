@@ -183,7 +183,7 @@ class Bare:
         """A fresh tenant with one ordinary payer of the season (已参保的缴费人没有待补缴的费款)."""
         self.control.create_tenant(tenant, seed)
         self.faker.seed_instance(seed)
-        payer = self.faker.ningbo_payer(contribution_year=YEAR)
+        payer: Payer = self.faker.ningbo_payer(contribution_year=YEAR)
         self.control.add_payers(tenant, [payer.to_json()])
         return payer
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from reports.guide_coverage import GUIDE_SECTIONS, GUIDE_STEPS, guide_anchor
 from reports.summary import STATUS_TITLES, STATUSES, latest_tries
@@ -34,7 +35,7 @@ class Cell:
 
     channel: str
     number: int
-    results: list[dict] = field(default_factory=list)
+    results: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -87,7 +88,7 @@ class Matrix:
         return f"{len(self.cells)} 步：{counts}"
 
 
-def steps_of(result: dict) -> set[tuple[str, int]]:
+def steps_of(result: dict[str, Any]) -> set[tuple[str, int]]:
     """The (channel, step number) pairs a result says it walks."""
     found: set[tuple[str, int]] = set()
     for label in result.get("labels") or []:
@@ -98,7 +99,7 @@ def steps_of(result: dict) -> set[tuple[str, int]]:
     return found
 
 
-def build_matrix(results: Iterable[dict], unreadable: Sequence[str] = ()) -> Matrix:
+def build_matrix(results: Iterable[dict[str, Any]], unreadable: Sequence[str] = ()) -> Matrix:
     results = list(results)
     kept = latest_tries(results)
     cells = {(channel, number): Cell(channel, number)
@@ -116,7 +117,7 @@ def build_matrix(results: Iterable[dict], unreadable: Sequence[str] = ()) -> Mat
                   unreadable=list(unreadable))
 
 
-def status_of(result: dict) -> str:
+def status_of(result: dict[str, Any]) -> str:
     status = result.get("status")
     return status if status in STATUSES else "unknown"
 

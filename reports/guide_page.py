@@ -22,6 +22,7 @@ import io
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from reports.guide_coverage import GUIDE_SECTIONS, GUIDE_STEPS, guide_anchor
 from reports.guide_matrix import GUIDE_FILE, Matrix, build_matrix, guide_texts, status_of
@@ -40,17 +41,17 @@ _ABSENT = "—"  # the channel's walk-through has no step of that number
 Texts = dict[tuple[str, int], list[str]]
 
 
-def _status_title(result: dict) -> str:
+def _status_title(result: dict[str, Any]) -> str:
     return STATUS_TITLES[STATUSES.index(status_of(result))]
 
 
-def _parameters(result: dict) -> str:
+def _parameters(result: dict[str, Any]) -> str:
     shown = [f"{p.get('name')}={str(p.get('value', '')).strip(chr(39))}"
              for p in result.get("parameters") or [] if not p.get("excluded")]
     return "，".join(shown)
 
 
-def _scenario_text(result: dict) -> str:
+def _scenario_text(result: dict[str, Any]) -> str:
     parameters = _parameters(result)
     return f"{result.get('name') or '（无名场景）'}" + (f"（{parameters}）" if parameters else "")
 
@@ -119,7 +120,7 @@ def _badge(verdict: str) -> str:
     return f'<span class="badge {_VERDICT_CLASS[verdict]}">{_e(verdict)}</span>'
 
 
-def _scenario_item(result: dict) -> str:
+def _scenario_item(result: dict[str, Any]) -> str:
     parameters = _parameters(result)
     extra = f" <small>（{_e(parameters)}）</small>" if parameters else ""
     badge = f'<span class="badge {status_of(result)}">{_status_title(result)}</span>'

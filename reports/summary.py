@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from channels import CHANNELS
 
@@ -66,21 +67,21 @@ class Summary:
         return bool(self.channels) and not self.unreadable and all(c.ok for c in self.channels)
 
 
-def _channel_of(result: dict) -> str:
+def _channel_of(result: dict[str, Any]) -> str:
     values = [label.get("value") for label in result.get("labels") or [] if label.get("name") == "channel"]
     values = [_CODES.get(str(value), str(value)) for value in values if value]
     return values[0] if values else UNLABELLED  # a scenario visiting several channels counts for its first
 
 
-def is_rerun(result: dict) -> bool:
+def is_rerun(result: dict[str, Any]) -> bool:
     return any(label.get("name") == RERUN_LABEL for label in result.get("labels") or [])
 
 
-def is_power(result: dict) -> bool:
+def is_power(result: dict[str, Any]) -> bool:
     return any(label.get("name") == POWER_LABEL for label in result.get("labels") or [])
 
 
-def _stop_time(result: dict) -> float:
+def _stop_time(result: dict[str, Any]) -> float:
     for key in ("stop", "start"):
         value = result.get(key)
         if isinstance(value, int | float):
@@ -88,9 +89,9 @@ def _stop_time(result: dict) -> float:
     return 0.0
 
 
-def latest_tries(results: Iterable[dict]) -> list[dict]:
+def latest_tries(results: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Of the results that share a `historyId`, keep the one that stopped last."""
-    latest: dict[str, dict] = {}
+    latest: dict[str, dict[str, Any]] = {}
     for index, result in enumerate(results):
         key = result.get("historyId") or f"\0{result.get('uuid') or index}"
         kept = latest.get(key)
@@ -106,10 +107,10 @@ def _channel_order(channel: str) -> tuple[int, str]:
     return (len(known) + (channel == UNLABELLED), channel)
 
 
-def read_results(results_dir: Path) -> tuple[list[dict], list[str]]:
+def read_results(results_dir: Path) -> tuple[list[dict[str, Any]], list[str]]:
     """Every `*-result.json` of DIR but traced reruns and harness-power results, and the names of those that
     cannot be read as JSON objects."""
-    results: list[dict] = []
+    results: list[dict[str, Any]] = []
     unreadable: list[str] = []
     for path in sorted(Path(results_dir).glob("*-result.json")):
         try:

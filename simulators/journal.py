@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import anyio
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from simulators.core import clock, masking
 from simulators.core.db import Database
@@ -31,23 +32,23 @@ def _kept(body: str) -> str:
 
 
 class JournalMiddleware:
-    def __init__(self, app: Any, db: Database) -> None:
+    def __init__(self, app: ASGIApp, db: Database) -> None:
         self.app, self.db = app, db
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(SKIPPED):
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
         request_body, response_body, status = bytearray(), bytearray(), [0]
 
-        async def receive_logged() -> dict[str, Any]:
+        async def receive_logged() -> Message:
             message = await receive()
             if message["type"] == "http.request" and len(request_body) < LIMIT:
                 request_body.extend(message.get("body", b"")[: LIMIT - len(request_body)])
             return message
 
-        async def send_logged(message: dict[str, Any]) -> None:
+        async def send_logged(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
             elif message["type"] == "http.response.body" and len(response_body) < LIMIT:
@@ -80,17 +81,18 @@ class JournalMiddleware:
             ))
 
 
-def _tenant(scope: dict[str, Any]) -> str:
-    headers = {k.decode().lower(): v.decode(errors="replace") for k, v in scope["headers"]}
+def _tenant(scope: Scope) -> str:
+    headers: dict[str, str] = {k.decode().lower(): v.decode(errors="replace") for k, v in scope["headers"]}
     if TENANT_HEADER.lower() in headers:
         return headers[TENANT_HEADER.lower()]
-    query = dict(part.split("=", 1) for part in scope["query_string"].decode().split("&") if "=" in part)
+    query: dict[str, str] = dict(
+        part.split("=", 1) for part in scope["query_string"].decode().split("&") if "=" in part)
     if TENANT_COOKIE in query:
         return query[TENANT_COOKIE]
     match = _COOKIE.search(headers.get("cookie", ""))
     return match.group(1) if match else "demo"
 
 
-def _is_text(scope: dict[str, Any], body: bytes) -> bool:
+def _is_text(scope: Scope, body: bytes | bytearray) -> bool:
     """JSON and short plain answers are kept; pages and files are named by their path alone."""
     return body[:1] in (b"{", b"[") or body in (b"success", b"fail")

@@ -15,6 +15,7 @@ from simulators.core.errors import InvalidInput
 
 IMAGE_TYPES = ("image/png", "image/jpeg")
 MAX_IMAGE = 10 * 1024 * 1024
+QR_CODES = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)  # what the phone apps read: QR codes only
 
 
 def png(payload: str, *, scale: int = 8) -> bytes:
@@ -41,4 +42,4 @@ def decode(raw: bytes, field: str) -> list[str]:
             image = picture.convert("L")
     except (OSError, ValueError, Image.DecompressionBombError) as error:
         raise InvalidInput("无法读取这张图片,请重新选择", field=field) from error
-    return [found.text for found in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+    return [found.text for found in zxingcpp.read_barcodes(image, formats=QR_CODES)]

@@ -6,6 +6,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from simulators.core.refdata import DEFAULT_PATH
 
@@ -28,7 +29,7 @@ class Settings:
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
         env = os.environ
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}  # field name → value, each of its field's type
         if env.get("SIM_DB"):
             values["db_url"] = env["SIM_DB"]
         if env.get("SIM_TOKEN"):
@@ -38,4 +39,4 @@ class Settings:
         if env.get("SIM_FONT"):
             values["font"] = env["SIM_FONT"]
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)  # type: ignore[arg-type]
+        return cls(**values)

@@ -62,11 +62,13 @@ def declared_tenant(
 
 
 def database(request: Request) -> Database:
-    return request.app.state.db
+    db: Database = request.app.state.db
+    return db
 
 
 def reference(request: Request) -> ReferenceData:
-    return request.app.state.reference
+    data: ReferenceData = request.app.state.reference
+    return data
 
 
 def tenant_id(request: Request) -> str:

@@ -3,6 +3,8 @@ payer picks in the channel and the bank's batch run. Each step calls the domain 
 
 from __future__ import annotations
 
+from typing import Any
+
 from pytest_bdd import given, parsers, then, when
 
 from steps import expect as shown
@@ -12,8 +14,8 @@ from steps.guide_steps import years
 from steps.language import PensionPayments
 
 
-def _agreed(payments: PensionPayments, balance: str, **traits: object) -> None:
-    payments.payer(**traits)  # type: ignore[arg-type]
+def _agreed(payments: PensionPayments, balance: str, **traits: Any) -> None:
+    payments.payer(**traits)
     payments.sign_agreement(balance=balance)
 
 

@@ -56,10 +56,13 @@ def yuan(amount: object) -> str:
     return f"{amount}元" if amount not in (None, "") else "(无金额)"
 
 
-class _Line(Protocol):
-    year: int
-    kind: str
-    amount: str
+class _Line(Protocol):  # read-only, so frozen dataclasses (Line, Record) are lines too
+    @property
+    def year(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def amount(self) -> str: ...
 
 
 def line(item: _Line | tuple[int, str, str]) -> str:

@@ -65,7 +65,7 @@ class PensionPayments:
     # payers -----------------------------------------------------------------------------------------
     def payer(self, alias: str = "缴费人", *, registered: bool = True, **traits: Any) -> Payer:
         """A payer of the tenant; everything not named is an eligible ordinary payer of the current year."""
-        payer = self.faker.ningbo_payer(contribution_year=self.year, **traits)
+        payer: Payer = self.faker.ningbo_payer(contribution_year=self.year, **traits)
         if registered:
             self.control.add_payers(self.tenant_id, [payer.to_json()])
         self.payers[alias] = payer
@@ -133,8 +133,9 @@ class PensionPayments:
         """A registered, eligible ordinary payer who holds exactly this resident ID number (its county, birth date
         and gender are the number's)."""
         born = date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
-        payer = replace(self.faker.ningbo_payer(contribution_year=self.year), id_number=id_number, birth_date=born,
-                        gender="男" if int(id_number[16]) % 2 else "女", county_code=id_number[:6])
+        drawn: Payer = self.faker.ningbo_payer(contribution_year=self.year)
+        payer = replace(drawn, id_number=id_number, birth_date=born, gender="男" if int(id_number[16]) % 2 else "女",
+                        county_code=id_number[:6])
         self.control.add_payers(self.tenant_id, [payer.to_json()])
         self.payers[alias] = payer
         self.typed[alias] = PayerRef(payer.name, payer.id_number, payer.id_type, payer.phone)
@@ -155,9 +156,9 @@ class PensionPayments:
         if key not in self.drivers:
             self.drivers[key] = self.make_driver(code)
         driver = self.drivers[key]
-        if not hasattr(driver, "register_with"):
+        if not isinstance(driver, AppAccounts):
             fail(f"{channel}没有自己的账号(注册、登录),本规则只适用于宁波税务APP、电子税务局和浙里办APP")
-        return driver  # type: ignore[return-value]
+        return driver
 
     def stop_clock(self, when: str) -> None:
         """The tenant's clock stands at ``when`` (ISO) and moves only when a step lets time pass."""
@@ -220,7 +221,7 @@ class PensionPayments:
     def someone_elses(self, alias: str, what: str) -> str:
         """A ``phone`` or ``name`` that is not the payer's."""
         own = getattr(self.payers[alias], what)
-        make = self.faker.ningbo_mobile if what == "phone" else self.faker.name
+        make: Callable[[], str] = self.faker.ningbo_mobile if what == "phone" else self.faker.name
         return next(value for value in iter(make, None) if value != own)
 
     def verify_other(self, alias: str, channel: str, *, by: str, captcha: str = CAPTCHA_SHOWN) -> Outcome:
@@ -232,8 +233,9 @@ class PensionPayments:
                       tier: int = DEFAULT_TIER) -> Outcome:
         """选档缴费 for the payer by ``by``, the check of 他人 with the 随机验证码 ``captcha`` says: a refused check
         ends it, a passed one goes on to pay."""
-        if self.verify_other(alias, channel, by=by, captcha=captcha).status != "verified":
-            return self.last  # type: ignore[return-value]
+        verified = self.verify_other(alias, channel, by=by, captcha=captcha)
+        if verified.status != "verified":
+            return verified
         return self.pay_current_year(alias, channel, tier=tier, by=by)
 
     # the simulator's side ---------------------------------------------------------------------------
@@ -254,9 +256,9 @@ class PensionPayments:
     # 缴费批扣定档: a tier chosen in the channel, deducted by the bank's batch run ---------------------------------
     def batch_driver(self, channel: str) -> BatchDeduction:
         driver = self.driver(channel)
-        if not hasattr(driver, "enrol_batch"):
+        if not isinstance(driver, BatchDeduction):
             fail(f"{channel}应有指南中的【缴费批扣定档】,实际这个渠道没有")
-        return driver  # type: ignore[return-value]
+        return driver
 
     def enrol_batch(self, alias: str, channel: str, *, tier: int = DEFAULT_TIER, year: int | None = None) -> Outcome:
         self.last = self.batch_driver(channel).enrol_batch(self.ref(alias), year or self.year, tier)
@@ -270,7 +272,9 @@ class PensionPayments:
         waiting = sorted(e["due_on"] for e in self.control.batch_deductions(self.tenant_id) if e["status"] == "待扣款")
         if not waiting:
             fail("银行批量扣款日之前应有一笔“待扣款”的定档,实际没有")
-        return self.control.set_clock(self.tenant_id, f"{waiting[0]}T00:30:00")["batch_deductions"]
+        ran: list[dict[str, Any]] = self.control.set_clock(self.tenant_id,
+                                                           f"{waiting[0]}T00:30:00")["batch_deductions"]
+        return ran
 
     def run_batch_now(self) -> list[dict[str, Any]]:
         """The bank starts a batch deduction now, whatever the day (the control API's trigger)."""

@@ -3,10 +3,21 @@ and the tiers a channel offers. Each step calls the domain language only."""
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from pytest_bdd import given, parsers, then, when
 
 from steps.expect import check
 from steps.language import PensionPayments
+
+
+class TierTable(TypedDict):
+    year: int
+    tiers: tuple[int, ...]  # yuan
+
+
+class Offered(TierTable):
+    channel: str  # where they were offered
 
 
 def _yuan(tiers: tuple[int, ...] | list[int]) -> str:
@@ -14,28 +25,27 @@ def _yuan(tiers: tuple[int, ...] | list[int]) -> str:
 
 
 @given(parsers.re(r"(?P<year>\d{4})年度的缴费档次表是$"), target_fixture="tier_table")
-def _(year: str, datatable: list[list[str]]) -> dict[str, object]:
+def _(year: str, datatable: list[list[str]]) -> TierTable:
     head, *rows = datatable
     check(head == ["缴费档次(元)"], f"档次表的表头应为“缴费档次(元)”,实际为{head}")
     return {"year": int(year), "tiers": tuple(int(row[0]) for row in rows)}
 
 
 @when(parsers.re(r"他在(?P<channel>.+?)选档缴费,查看(?P<year>\d{4})年度可选的缴费档次$"), target_fixture="offered")
-def _(payments: PensionPayments, channel: str, year: str) -> dict[str, object]:
+def _(payments: PensionPayments, channel: str, year: str) -> Offered:
     return {"channel": channel, "year": int(year), "tiers": payments.offered_tiers("缴费人", channel, year=int(year))}
 
 
 @when(parsers.re(r"他在(?P<channel>.+?)缴费批扣定档,查看(?P<year>\d{4})年度可选的缴费档次$"), target_fixture="offered")
-def _(payments: PensionPayments, channel: str, year: str) -> dict[str, object]:
+def _(payments: PensionPayments, channel: str, year: str) -> Offered:
     return {"channel": f"{channel}【缴费批扣定档】", "year": int(year),
             "tiers": payments.batch_tiers("缴费人", channel, year=int(year))}
 
 
 @then(parsers.re(r"可选的缴费档次正是(?P<year>\d{4})年度档次表中的档次$"))
-def _(offered: dict[str, object], tier_table: dict[str, object], year: str) -> None:
+def _(offered: Offered, tier_table: TierTable, year: str) -> None:
     check(tier_table["year"] == int(year), f"档次表是{tier_table['year']}年度的,步骤说的是{year}年度")
-    expected: tuple[int, ...] = tier_table["tiers"]  # type: ignore[assignment]
-    seen: tuple[int, ...] = offered["tiers"]  # type: ignore[assignment]
+    expected, seen = tier_table["tiers"], offered["tiers"]
     extra = [t for t in seen if t not in expected]
     missing = [t for t in expected if t not in seen]
     check(not extra and not missing and len(seen) == len(set(seen)), (

@@ -3,19 +3,23 @@ language (``PensionPayments``) only; which driver runs underneath is the ``--dri
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
+from faker import Faker
 from pytest_bdd import given, parsers, then, when
 
 from fixtures.simulator import SimControl
 from steps import expect as shown
-from steps.drivers.protocol import Outcome
+from steps.drivers.protocol import ChannelDriver, Outcome
 from steps.expect import expect, fail
 from steps.guide_steps import STATUSES, lines, years
 from steps.language import PensionPayments
 
 
 @pytest.fixture
-def payments(control: SimControl, tenant_id: str, faker, make_driver) -> PensionPayments:  # type: ignore[no-untyped-def]
+def payments(control: SimControl, tenant_id: str, faker: Faker,
+             make_driver: Callable[[str], ChannelDriver]) -> PensionPayments:
     return PensionPayments(control, tenant_id, faker, make_driver)
 
 

@@ -64,7 +64,7 @@ class AppUser(ChannelUser):
         return self.code_of(phone)
 
     def code_of(self, phone: str) -> str:
-        return [m for m in self.control.sms(self.tenant, phone) if m["code"]][-1]["code"]
+        return str([m for m in self.control.sms(self.tenant, phone) if m["code"]][-1]["code"])
 
     def registration(self, payer: Payer, **changes: Any) -> dict[str, Any]:
         return {"phone": payer.phone, "sms_code": "", "password": PASSWORD, "password_confirm": PASSWORD,
@@ -146,7 +146,7 @@ class AppUser(ChannelUser):
     def state(self) -> dict[str, object]:
         """Row counts, spent SMS codes and random codes, and what the logins keep: all a refusal must leave as is."""
         counts: dict[str, object] = {**self.rows()}
-        with self.sim.app.state.db.transaction() as session:
+        with self.sim.db.transaction() as session:
             counts["sms_used"] = session.scalar(select(func.count()).select_from(SmsMessage).where(
                 SmsMessage.tenant_id == self.tenant, SmsMessage.used_at.is_not(None)))
             counts["captchas_used"] = session.scalar(select(func.count()).select_from(Captcha).where(

@@ -60,7 +60,7 @@ class Merchant:
         return order_no, self.pay(order_no, gateway)
 
     def client(self, gateway: str) -> merchant.GatewayClient:
-        with self.sim.app.state.db.transaction() as session:
+        with self.sim.db.transaction() as session:
             tenant = session.get(Tenant, self.tenant)
             assert tenant is not None
             return merchant.CLIENTS[gateway](self.sim.url, tenant)
@@ -71,24 +71,24 @@ class Merchant:
     # what the database holds ----------------------------------------------------------------------------
     @property
     def key(self) -> str:
-        with self.sim.app.state.db.transaction() as session:
+        with self.sim.db.transaction() as session:
             tenant = session.get(Tenant, self.tenant)
             assert tenant is not None
             return tenant.merchant_key
 
     def status(self, order_no: str) -> tuple[str, str]:
-        with self.sim.app.state.db.transaction() as session:
+        with self.sim.db.transaction() as session:
             order = session.get(Order, order_no)
             assert order is not None
             return order.status, order.failure or ""
 
     def trade(self, order_no: str) -> GatewayTrade:
-        with self.sim.app.state.db.transaction() as session:
+        with self.sim.db.transaction() as session:
             return session.scalars(select(GatewayTrade).where(
                 GatewayTrade.tenant_id == self.tenant, GatewayTrade.out_trade_no == order_no)).one()
 
     def notes(self) -> list[Notification]:
-        with self.sim.app.state.db.transaction() as session:
+        with self.sim.db.transaction() as session:
             return list(session.scalars(select(Notification).where(Notification.tenant_id == self.tenant)
                                         .order_by(Notification.id)))
 

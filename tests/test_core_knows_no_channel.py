@@ -4,6 +4,7 @@ registers its tables through the metadata, and a tenant's reset walks whatever t
 from __future__ import annotations
 
 import ast
+import json
 import os
 import subprocess
 import sys
@@ -62,3 +63,21 @@ def test_a_reset_clears_every_table_with_a_tenant_id_and_only_that_tenants_rows(
                           cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["0", "1", "2"]  # the tenant's rows gone, the other's kept, its payers back
+
+
+STARTED = """
+import json, sys
+from simulators.gateways import notify
+import simulators.app as composed  # every part imported: the providers register nothing on import
+before = sorted(notify.PROVIDERS)
+from simulators.settings import Settings
+composed.create_app(Settings(db_url=f"sqlite:///{sys.argv[1]}"))
+print(json.dumps([before, sorted(notify.PROVIDERS)]))
+"""
+
+
+def test_the_providers_register_their_notifications_when_the_app_starts_not_on_import(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-c", STARTED, str(tmp_path / "started.db")], capture_output=True,
+                          text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [[], ["alipay", "alipay_qr", "ccb", "wechatpay"]]

@@ -110,9 +110,9 @@ def register(session: Session, tenant: Tenant, channel: str, app: str, form: Reg
     )).one_or_none()
     if taken is not None:
         raise RuleRefused(f"证件号码{idnumber.mask(person.id_number)}已注册{app}账号(手机号码"
-                          f"{sms.mask_phone(taken.phone)}),请直接登录", field="id_number")
+                          f"{idnumber.mask_phone(taken.phone)}),请直接登录", field="id_number")
     if _by_phone(session, tenant, channel, phone) is not None:
-        raise RuleRefused(f"手机号码{sms.mask_phone(phone)}已注册,请直接登录", field="phone")
+        raise RuleRefused(f"手机号码{idnumber.mask_phone(phone)}已注册,请直接登录", field="phone")
     if username is not None and _find(session, tenant, channel, "username", username) is not None:
         raise RuleRefused(f"用户名{username}已被使用,请换一个用户名", field="username")
     salt = secrets.token_hex(16)
@@ -163,7 +163,7 @@ def _account(session: Session, tenant: Tenant, channel: str, way: Way, login_nam
     kind = "phone" if sms.PHONE.match(name) else "id_number" if ID_LIKE.match(name) else "username"
     account = _find(session, tenant, channel, kind, name) if kind in way.identifiers else None
     if account is None:
-        shown = sms.mask_phone(name) if kind == "phone" else idnumber.mask(name) if kind == "id_number" else name
+        shown = idnumber.mask_phone(name) if kind == "phone" else idnumber.mask(name) if kind == "id_number" else name
         raise NotAuthorized(f"{IDENTIFIERS[kind]}{shown}尚未注册,请先【{way.register}】", field=way.field)
     return account
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, cast
 
-from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy import Connection, Engine, Table, Update, create_engine, event
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 
 class Base(DeclarativeBase):
@@ -19,7 +23,7 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         # Let SQLAlchemy, not pysqlite, decide when a transaction begins.
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
@@ -29,7 +33,7 @@ def make_engine(url: str) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    def _on_begin(conn: Connection) -> None:
         # Every transaction takes the write lock up front: check-then-write never interleaves.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
@@ -44,6 +48,12 @@ def create_schema(engine: Engine) -> None:
 def tenant_tables() -> list[Table]:
     """The tables of a tenant's data (those with a ``tenant_id`` column), those that refer to others first."""
     return [table for table in reversed(Base.metadata.sorted_tables) if "tenant_id" in table.c]
+
+
+def rows_changed(session: Session, statement: Update) -> int:
+    """How many rows a conditional UPDATE (a compare-and-set) changed: 0 when its condition no longer held."""
+    # An UPDATE's result is a CursorResult (it carries rowcount); Session.execute is typed for any statement.
+    return cast(CursorResult[Any], session.execute(statement)).rowcount
 
 
 class Database:

@@ -21,16 +21,18 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from simulators.core.models import Order, PaymentRecord, Person, Tenant
 
 Surface = Literal["rule", "page"]
 AREAS = ("参考数据", "缴费规则", "为他人缴费", "账户", "缴费记录与回执", "支付通知", "批量扣款", "页面")
 CITY_AUTHORITY = "国家税务总局宁波市税务局"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ def defect(name: str, *, area: str, seam: str, rule: str, description: str,
     return register
 
 
-def at(tenant: Tenant | None, seam: str, value: Any, **context: Any) -> Any:
+def at(tenant: Tenant | None, seam: str, value: T, **context: Any) -> T:
     """The value as the tenant's active defects at ``seam`` make it; the value itself when none is on."""
     active = tenant.defects if tenant is not None else None
     if not active:
@@ -100,7 +102,7 @@ def _mark(tenant: Tenant, **mark: Any) -> None:
     tenant.defect_marks = [*(tenant.defect_marks or []), mark]
 
 
-def _registered(session: Any, tenant: Tenant, id_number: str) -> Person | None:
+def _registered(session: Session, tenant: Tenant, id_number: str) -> Person | None:
     return session.scalars(select(Person).where(Person.tenant_id == tenant.id,
                                                 Person.id_number == id_number.strip().upper())).first()
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from simulators.core import defects, idnumber
 from simulators.core.billing import Due
+from simulators.core.db import rows_changed
 from simulators.core.errors import InvalidInput, RuleRefused
 from simulators.core.models import PENSION, Bill, Order, OrderLine, PaymentRecord, Person, Tenant
 from simulators.core.refdata import ReferenceData
@@ -127,12 +128,10 @@ def _hold(session: Session, c: Confirmation, year: int, order_no: str, now: date
             close(session, holder, SUPERSEDED)  # never reached a gateway: nothing to ask anyone
         elif holder is not None and holder.status in OPEN:
             raise BillHeld(holder.order_no)
-    taken = session.execute(
-        update(Bill)
-        .where(Bill.id == bill.id, Bill.order_no.is_(None), Bill.status == "open")
-        .values(order_no=order_no)
-    )
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
+    taken = rows_changed(session, update(Bill)
+                          .where(Bill.id == bill.id, Bill.order_no.is_(None), Bill.status == "open")
+                          .values(order_no=order_no))
+    if taken != 1:
         raise RuleRefused(f"{year}年度的费款正在另一笔订单中支付,请稍后再试", field="year")
 
 
@@ -158,13 +157,11 @@ def claim(session: Session, order: Order, gateway: str, lease_until: datetime) -
     CREATED), False when another attempt holds it. The conditional update is the guarantee, not the check."""
     if order.status != CREATED:
         return False
-    taken = session.execute(
-        update(Order).where(Order.order_no == order.order_no, Order.status == CREATED,
-                            or_(Order.gateway.is_(None), Order.gateway == gateway))
-        .values(status=PAYING, gateway=gateway, claimed_until=lease_until)
-    )
+    taken = rows_changed(session, update(Order).where(Order.order_no == order.order_no, Order.status == CREATED,
+                                                      or_(Order.gateway.is_(None), Order.gateway == gateway))
+                          .values(status=PAYING, gateway=gateway, claimed_until=lease_until))
     session.refresh(order)
-    return taken.rowcount == 1  # type: ignore[attr-defined]
+    return taken == 1
 
 
 def opened(order: Order, trade_no: str) -> None:

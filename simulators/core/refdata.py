@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 DEFAULT_PATH = Path(__file__).with_name("data") / "reference.json"
 
@@ -65,7 +66,7 @@ class ReferenceData:
         return next((day for day in self.batch_days.get(year, ()) if datetime.combine(day, time()) > after), None)
 
 
-def _year(year: int, raw: dict) -> YearData:
+def _year(year: int, raw: dict[str, Any]) -> YearData:
     return YearData(
         year=year,
         season_start=date.fromisoformat(raw["season"]["start"]),

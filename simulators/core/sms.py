@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from simulators.core import clock, defects
 from simulators.core.errors import InvalidInput, RuleRefused
-from simulators.core.idnumber import mask_phone
+from simulators.core.idnumber import mask_phone as mask_phone  # re-exported: channels mask phones through sms
 from simulators.core.models import SmsMessage, Tenant
 
 CODE_TTL = timedelta(minutes=5)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from reports.masking import mask_text
 
@@ -96,8 +96,9 @@ def through(paying: Paying) -> Outcome:
     while True:
         try:
             next(paying)
-        except StopIteration as done:
-            return done.value
+        except StopIteration as done:  # a generator's return value rides on its StopIteration
+            outcome: Outcome = done.value
+            return outcome
 
 
 def together(*payments: Paying) -> tuple[Outcome, ...]:
@@ -153,6 +154,7 @@ class Receipts(Protocol):
         """The receipt of the payer's newest payment: the PDF."""
 
 
+@runtime_checkable  # a step asks whether the channel has it
 class BatchDeduction(Protocol):
     """A channel where a payer with a bank agreement picks a tier and waits for the bank (Alipay's 缴费批扣定档)."""
 
@@ -176,6 +178,7 @@ def misread(code: str) -> str:
     return ("B" if code[:1] == "A" else "A") + code[1:]
 
 
+@runtime_checkable  # a step asks whether the channel has it
 class AppAccounts(Protocol):
     """What a person does with an app channel's own account (宁波税务APP, 电子税务局, 浙里办APP) and its 办理对象
     他人. Each verb ends with what the page said: an Outcome "sent", "registered", "logged_in", "verified" or

@@ -86,7 +86,7 @@ def offered_tiers(data: dict[str, Any], year: int) -> tuple[int, ...]:
 
 
 def ordering(call: Call, api: str, selection: dict[str, Any], amount: str, gateway: str,
-             complete: Callable[[str], None]) -> Paying:
+             complete: Callable[[str], object]) -> Paying:
     """Every API driver's payment from its brink on: the order is confirmed (the press, in a thread of its own
     so that two channels can press at the same moment), paid through the provider, ``complete`` does what the
     person does at the provider's page, and the order's state is read back."""
