@@ -48,13 +48,19 @@ def _iphone(app: str) -> Device:
     return Device(
         "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
         f"Mobile/15E148 {app}",
-        390, 844, 2, True,
+        390,
+        844,
+        2,
+        True,
     )
 
 
 DESKTOP = Device(
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36",
-    1366, 768, 1, False,
+    1366,
+    768,
+    1,
+    False,
 )
 
 
@@ -85,37 +91,67 @@ class Channel:
         unknown = set(self.stages) - set(STAGES)
         beyond = {stage: n for stage, n in self.stages.items() if not 1 <= n <= self.guide_steps}
         if unknown or beyond or not self.entry.startswith(self.prefix):
-            raise ValueError(f"渠道 {self.code}:未知的阶段 {sorted(unknown)}、超出指南步数的阶段 {beyond}、"
-                             f"入口 {self.entry} 应在 {self.prefix} 之下")
+            raise ValueError(
+                f"渠道 {self.code}:未知的阶段 {sorted(unknown)}、超出指南步数的阶段 {beyond}、"
+                f"入口 {self.entry} 应在 {self.prefix} 之下"
+            )
 
 
 WECHAT = Channel(
-    "wechat", "微信公众号", "“宁波税务”微信公众号", "/wechat/search",
+    "wechat",
+    "微信公众号",
+    "“宁波税务”微信公众号",
+    "/wechat/search",
     _iphone("MicroMessenger/8.0.49(0x18003137) NetType/WIFI Language/zh_CN"),
-    ("wechatpay",), "1、微信公众号", 8, {"payer": 3, "choose": 4, "pay": 7, "records": 8},
+    ("wechatpay",),
+    "1、微信公众号",
+    8,
+    {"payer": 3, "choose": 4, "pay": 7, "records": 8},
 )
 ALIPAY = Channel(
-    "alipay", "支付宝小程序", "支付宝小程序“宁波社保缴费”", "/alipay/",
-    _iphone("ChannelId(0) AlipayDefined(nt:WIFI,ws:390|844|3.0) AliApp(AP/10.5.86) AlipayClient/10.5.86 "
-            "Language/zh-Hans"),
-    ("alipay",), "2、支付宝", 6, {"payer": 2, "choose": 4, "pay": 5, "records": 6, "batch": 2},
+    "alipay",
+    "支付宝小程序",
+    "支付宝小程序“宁波社保缴费”",
+    "/alipay/",
+    _iphone(
+        "ChannelId(0) AlipayDefined(nt:WIFI,ws:390|844|3.0) AliApp(AP/10.5.86) AlipayClient/10.5.86 Language/zh-Hans"
+    ),
+    ("alipay",),
+    "2、支付宝",
+    6,
+    {"payer": 2, "choose": 4, "pay": 5, "records": 6, "batch": 2},
 )
 TAXAPP = Channel(
-    "taxapp", "宁波税务APP", "“宁波税务”APP", "/taxapp/",
+    "taxapp",
+    "宁波税务APP",
+    "“宁波税务”APP",
+    "/taxapp/",
     _iphone("NingboTaxApp/3.6.0 (iOS)"),
-    ("ccb", "wechatpay", "alipay_qr", "agreement"), "3、“宁波税务”APP", 7,
+    ("ccb", "wechatpay", "alipay_qr", "agreement"),
+    "3、“宁波税务”APP",
+    7,
     {"login": 1, "payer": 3, "choose": 4, "pay": 6, "records": 7},
 )
 ETAX = Channel(
-    "etax", "电子税务局", "宁波市电子税务局", "/etax/",
+    "etax",
+    "电子税务局",
+    "宁波市电子税务局",
+    "/etax/",
     DESKTOP,
-    ("ccb", "alipay_qr", "agreement"), "4、电子税务局", 8,
+    ("ccb", "alipay_qr", "agreement"),
+    "4、电子税务局",
+    8,
     {"login": 2, "payer": 5, "choose": 6, "pay": 7, "records": 8},
 )
 ZHELIBAN = Channel(
-    "zheliban", "浙里办APP", "“浙里办”APP", "/zheliban/",
+    "zheliban",
+    "浙里办APP",
+    "“浙里办”APP",
+    "/zheliban/",
     _iphone("dtDreamWeb/7.5.6 ZLB/7.5.6 (iOS) zh-CN"),
-    ("alipay_qr", "agreement"), "5、“浙里办”APP", 9,
+    ("alipay_qr", "agreement"),
+    "5、“浙里办”APP",
+    9,
     {"login": 1, "payer": 5, "choose": 6, "pay": 8, "records": 9},
 )
 
@@ -138,5 +174,18 @@ def stage_steps(stage: str) -> dict[str, int]:
     return {c.code: c.stages[stage] for c in CHANNELS if stage in c.stages}
 
 
-__all__ = ["ALIPAY", "BY_CODE", "BY_NAME", "CHANNELS", "ETAX", "STAGES", "TAXAPP", "WECHAT", "ZHELIBAN", "Channel",
-           "Device", "channel", "stage_steps"]
+__all__ = [
+    "ALIPAY",
+    "BY_CODE",
+    "BY_NAME",
+    "CHANNELS",
+    "ETAX",
+    "STAGES",
+    "TAXAPP",
+    "WECHAT",
+    "ZHELIBAN",
+    "Channel",
+    "Device",
+    "channel",
+    "stage_steps",
+]

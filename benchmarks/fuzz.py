@@ -52,9 +52,11 @@ RULES_BEYOND_SCHEMA = {
     # a picture is a valid PNG or JPEG whatever it shows: whether it holds a QR code, and which, no schema can say
     "etaxScanLoginQr": "图片中须有电子税务局登录页生成的、仍有效的登录二维码",
     "alipayScan": "图片中须有支付宝付款码(当面付预下单生成的二维码)",
-    **{f"{channel}Register": "确认密码须与密码一致;短信验证码须是发到该手机号码的最新验证码;"
-                             "姓名、证件类型和证件号码须与参保登记一致(实名核验,含证件号码的校验位)"
-       for channel in ("taxapp", "etax", "zheliban")},
+    **{
+        f"{channel}Register": "确认密码须与密码一致;短信验证码须是发到该手机号码的最新验证码;"
+        "姓名、证件类型和证件号码须与参保登记一致(实名核验,含证件号码的校验位)"
+        for channel in ("taxapp", "etax", "zheliban")
+    },
     "alipayRegister": "身份证号码的出生日期、行政区划和校验位;姓名须与该身份证号码登记的姓名一致(实名认证)",
 }
 
@@ -63,9 +65,15 @@ RULES_BEYOND_SCHEMA = {
 class Target:
     """The simulator under fuzz, not started yet: its OpenAPI document is read first (to parametrize tests)."""
 
-    simulator: EmbeddedSimulator = field(default_factory=lambda: EmbeddedSimulator(Settings(
-        db_url=f"sqlite:///{Path(tempfile.mkdtemp(prefix='nbsim-fuzz-')) / 'fuzz.db'}",
-        control_token=TOKEN, demo_payers=2)))
+    simulator: EmbeddedSimulator = field(
+        default_factory=lambda: EmbeddedSimulator(
+            Settings(
+                db_url=f"sqlite:///{Path(tempfile.mkdtemp(prefix='nbsim-fuzz-')) / 'fuzz.db'}",
+                control_token=TOKEN,
+                demo_payers=2,
+            )
+        )
+    )
 
     def document(self) -> dict[str, Any]:
         return self.simulator.app.openapi()
@@ -90,16 +98,22 @@ def examples(default: int) -> int:
 
 def config(max_examples: int, seed: int = SEED) -> schemathesis.Config:
     """Every check, valid and invalid data, derandomized, no example database; the fuzz tenant and the token."""
-    return schemathesis.Config.from_dict({
-        "seed": seed,
-        "generation": {"mode": "all", "max-examples": max_examples, "deterministic": True, "database": "none"},
-        "checks": {"enabled": True},
-        "headers": {"X-Sim-Tenant": TENANT},
-        "parameters": {"tenant_id": TENANT},
-        "auth": {"openapi": {TOKEN_SCHEME: {"api_key": TOKEN}}},
-        "operations": [{"include-operation-id": sorted(RULES_BEYOND_SCHEMA), "checks": {
-            "positive_data_acceptance": {"expected-statuses": [*POSITIVE_ACCEPTED, "422"]}}}],
-    })
+    return schemathesis.Config.from_dict(
+        {
+            "seed": seed,
+            "generation": {"mode": "all", "max-examples": max_examples, "deterministic": True, "database": "none"},
+            "checks": {"enabled": True},
+            "headers": {"X-Sim-Tenant": TENANT},
+            "parameters": {"tenant_id": TENANT},
+            "auth": {"openapi": {TOKEN_SCHEME: {"api_key": TOKEN}}},
+            "operations": [
+                {
+                    "include-operation-id": sorted(RULES_BEYOND_SCHEMA),
+                    "checks": {"positive_data_acceptance": {"expected-statuses": [*POSITIVE_ACCEPTED, "422"]}},
+                }
+            ],
+        }
+    )
 
 
 def schema(target: Target, max_examples: int, seed: int = SEED) -> schemathesis.schemas.BaseSchema:
@@ -150,18 +164,34 @@ def main(argv: list[str] | None = None) -> int:
     os.environ[EXAMPLES_VARIABLE] = str(args.examples)
     started = time.monotonic()
     selection = ["-k", args.k] if args.k else []
-    code = pytest.main([str(ROOT / "tests" / "test_api_fuzz.py"), "-q", "-p", "no:xdist", "-p", "no:randomly",
-                        "--no-header", "--tb=no", "-o", "addopts=",
-                        # this process imported the fixtures (and so faker, a pytest plugin) before pytest started
-                        "-W", "ignore::pytest.PytestAssertRewriteWarning", *selection])
+    code = pytest.main(
+        [
+            str(ROOT / "tests" / "test_api_fuzz.py"),
+            "-q",
+            "-p",
+            "no:xdist",
+            "-p",
+            "no:randomly",
+            "--no-header",
+            "--tb=no",
+            "-o",
+            "addopts=",
+            # this process imported the fixtures (and so faker, a pytest plugin) before pytest started
+            "-W",
+            "ignore::pytest.PytestAssertRewriteWarning",
+            *selection,
+        ]
+    )
     print(report(fuzz.FIGURES, args.examples, time.monotonic() - started))
     return 0 if code in (0, 1) else int(code)
 
 
 def report(figures: Figures, bound: int, seconds: float) -> str:
-    lines = [f"模糊测试:{len(figures.operations)}个接口,{figures.cases}个用例(每个接口至多{bound}个生成用例),"
-             f"用时{seconds:.0f}秒",
-             "状态码:" + ",".join(f"{code}×{n}" for code, n in sorted(figures.statuses.items())) or "状态码:无"]
+    lines = [
+        f"模糊测试:{len(figures.operations)}个接口,{figures.cases}个用例(每个接口至多{bound}个生成用例),"
+        f"用时{seconds:.0f}秒",
+        "状态码:" + ",".join(f"{code}×{n}" for code, n in sorted(figures.statuses.items())) or "状态码:无",
+    ]
     if not figures.failures:
         lines.append("失败:无")
         return "\n".join(lines)

@@ -61,9 +61,18 @@ def payer(index: int) -> dict[str, Any]:
     sequence = index // BIRTH_DAYS + 1
     first17 = f"{COUNTY}{birth:%Y%m%d}{sequence:03d}"
     name = SURNAMES[index % 20] + GIVEN[index // 20 % 20] + GIVEN[index // 400 % 20]
-    return {"name": name, "id_number": first17 + idnumber.check_char(first17), "phone": f"13{index:09d}",
-            "gender": "男" if sequence % 2 else "女", "birth_date": birth.isoformat(), "county_code": COUNTY,
-            "id_type": "居民身份证", "special_status": None, "arrears_years": [], "enrolment": "正常"}
+    return {
+        "name": name,
+        "id_number": first17 + idnumber.check_char(first17),
+        "phone": f"13{index:09d}",
+        "gender": "男" if sequence % 2 else "女",
+        "birth_date": birth.isoformat(),
+        "county_code": COUNTY,
+        "id_type": "居民身份证",
+        "special_status": None,
+        "arrears_years": [],
+        "enrolment": "正常",
+    }
 
 
 def build(db_url: str, sizes: dict[str, int]) -> None:
@@ -75,13 +84,31 @@ def build(db_url: str, sizes: dict[str, int]) -> None:
                 tenant = tenants.create(session, tenant_id=tenant_id, seed=1, generated=0, payers=[])
                 people = [payer(i) for i in range(count)]
                 tenant.initial_payers = people
-                session.execute(insert(Person), [
-                    {**{k: p[k] for k in ("name", "id_type", "id_number", "phone", "gender", "county_code",
-                                          "enrolment", "special_status", "arrears_years")},
-                     "tenant_id": tenant_id, "birth_date": date.fromisoformat(p["birth_date"]),
-                     "insurances": [PENSION, MEDICAL]}
-                    for p in people
-                ])
+                session.execute(
+                    insert(Person),
+                    [
+                        {
+                            **{
+                                k: p[k]
+                                for k in (
+                                    "name",
+                                    "id_type",
+                                    "id_number",
+                                    "phone",
+                                    "gender",
+                                    "county_code",
+                                    "enrolment",
+                                    "special_status",
+                                    "arrears_years",
+                                )
+                            },
+                            "tenant_id": tenant_id,
+                            "birth_date": date.fromisoformat(p["birth_date"]),
+                            "insurances": [PENSION, MEDICAL],
+                        }
+                        for p in people
+                    ],
+                )
     finally:
         db.dispose()
 
@@ -98,8 +125,12 @@ def simulator(db_url: str, folder: Path) -> Iterator[str]:
     """``python -m simulators`` on a free loopback port; yields its base URL once it answers."""
     port = free_port()
     log = (folder / "simulator.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "simulators", "--host", "127.0.0.1", "--port", str(port),
-                                "--db", db_url], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "simulators", "--host", "127.0.0.1", "--port", str(port), "--db", db_url],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -139,8 +170,7 @@ class Visit:
     lookup: float = 0.0
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = self.http.request(method, path, json=body,
-                                     headers={"X-Sim-Tenant": self.tenant, **self.headers})
+        response = self.http.request(method, path, json=body, headers={"X-Sim-Tenant": self.tenant, **self.headers})
         try:
             data: dict[str, Any] = response.json()
         except ValueError:
@@ -159,8 +189,9 @@ class Visit:
         """Quote, 确认缴费, pay through the provider, 支付 at its cashier, and read the order until 已缴费."""
         selection = {**named, "insurance": "pension", "pay_type": "选档缴费", "year": YEAR, "tier": TIER}
         amount = self.call("POST", f"{api}/quote", selection)["amount"]
-        order = self.call("POST", f"{api}/orders", {**selection, "idempotency_key": secrets.token_hex(16),
-                                                    "expected_amount": amount})
+        order = self.call(
+            "POST", f"{api}/orders", {**selection, "idempotency_key": secrets.token_hex(16), "expected_amount": amount}
+        )
         url = self.call("POST", f"{api}/orders/{order['order_no']}/pay", {"gateway": gateway})["cashier_url"]
         self.call("POST", urlsplit(url).path.rstrip("/") + "/pay", {})
         deadline = time.monotonic() + SETTLE_TIMEOUT
@@ -199,9 +230,17 @@ def taxapp(visit: Visit, person: dict[str, Any]) -> None:
     visit.call("POST", f"{api}/sms/code", {"phone": phone, "purpose": "register"})
     inbox = visit.call("GET", f"/__sim/tenants/{visit.tenant}/sms?phone={phone}")["messages"]
     code = next((m["code"] for m in reversed(inbox) if m["code"]), "")
-    visit.headers["X-App-Token"] = visit.call("POST", f"{api}/accounts", {
-        "phone": phone, "sms_code": code, "password": password, "password_confirm": password, **_named(person),
-    })["token"]
+    visit.headers["X-App-Token"] = visit.call(
+        "POST",
+        f"{api}/accounts",
+        {
+            "phone": phone,
+            "sms_code": code,
+            "password": password,
+            "password_confirm": password,
+            **_named(person),
+        },
+    )["token"]
     visit.call("POST", f"{api}/business", {"business": "个人业务"})
     visit.look_up(api, _named(person))
     visit.pay(api, _named(person), "ccb")
@@ -278,8 +317,20 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, int(round(share * len(ordered) + 0.5)) - 1))] if ordered else 0.0
 
 
-COLUMNS = (("测量", 18), ("客户端", 7), ("流程", 6), ("流程/秒", 9), ("流程P50", 9), ("P95", 8), ("P99", 8),
-           ("查询P50", 9), ("P95", 8), ("P99", 8), ("错误", 6), ("未开始", 8))
+COLUMNS = (
+    ("测量", 18),
+    ("客户端", 7),
+    ("流程", 6),
+    ("流程/秒", 9),
+    ("流程P50", 9),
+    ("P95", 8),
+    ("P99", 8),
+    ("查询P50", 9),
+    ("P95", 8),
+    ("P99", 8),
+    ("错误", 6),
+    ("未开始", 8),
+)
 
 
 def width(text: str) -> int:
@@ -298,9 +349,18 @@ HEADER = line([name for name, _ in COLUMNS])
 def row(run: Run) -> str:
     f, q = run.flows, run.lookups
     rate = len(f) / run.wall if run.wall else 0.0
-    return line([run.label, str(run.clients), str(len(f)), f"{rate:.2f}",
-                 *(f"{percentile(f, p):.3f}" for p in (.5, .95, .99)),
-                 *(f"{percentile(q, p):.3f}" for p in (.5, .95, .99)), str(len(run.errors)), str(run.not_started)])
+    return line(
+        [
+            run.label,
+            str(run.clients),
+            str(len(f)),
+            f"{rate:.2f}",
+            *(f"{percentile(f, p):.3f}" for p in (0.5, 0.95, 0.99)),
+            *(f"{percentile(q, p):.3f}" for p in (0.5, 0.95, 0.99)),
+            str(len(run.errors)),
+            str(run.not_started),
+        ]
+    )
 
 
 def show(run: Run) -> None:
@@ -323,8 +383,10 @@ def ledger(base: str, tenant: str) -> str:
     lines = sum(len(o.get("lines", [])) for o in paid)
     records = len(data.get("records", []))
     same = charged == len(paid) and records == lines
-    return (f"台账无 verdict 字段;自查{'一致' if same else '不一致'}:已扣款交易{charged}笔、已缴费订单{len(paid)}笔"
-            f"(共{lines}个年度)、缴费记录{records}条")
+    return (
+        f"台账无 verdict 字段;自查{'一致' if same else '不一致'}:已扣款交易{charged}笔、已缴费订单{len(paid)}笔"
+        f"(共{lines}个年度)、缴费记录{records}条"
+    )
 
 
 # the benchmark ------------------------------------------------------------------------------------------------
@@ -359,14 +421,18 @@ def main(argv: list[str] | None = None) -> None:
     sized = {f"load-size-{n}": n for n in sizes}
     everyone = {**one_tenant, **spread_tenants, **sized}
 
-    print(f"开始:{datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC;每次测量{args.flows}个流程,"
-          f"最多{args.budget:.0f}秒开始新流程", flush=True)
+    print(
+        f"开始:{datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC;每次测量{args.flows}个流程,最多{args.budget:.0f}秒开始新流程",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory(prefix="nbsim-load-") as folder:
         db_url = f"sqlite:///{Path(folder) / 'load.db'}"
         began = time.perf_counter()
         build(db_url, everyone)
-        print(f"建租户:{len(everyone)}个,共{sum(everyone.values())}名缴费人,{time.perf_counter() - began:.1f}秒",
-              flush=True)
+        print(
+            f"建租户:{len(everyone)}个,共{sum(everyone.values())}名缴费人,{time.perf_counter() - began:.1f}秒",
+            flush=True,
+        )
         people = {tenant: [payer(i) for i in range(count)] for tenant, count in everyone.items()}
         with simulator(db_url, Path(folder)) as base:
             print(f"模拟器:{base}\n{HEADER}", flush=True)
@@ -376,8 +442,10 @@ def main(argv: list[str] | None = None) -> None:
                 show(measure(base, "单租户 wechat", jobs, c, args.budget))
             combos = [(t, ch) for t in spread_tenants for ch in CHANNELS]
             chosen = {t: iter(spread(people[t], args.flows)) for t in spread_tenants}
-            jobs = [Job(t, ch, next(chosen[t])) for t, ch in
-                    (combos[i % len(combos)] for i in range(max(args.flows, len(combos))))]
+            jobs = [
+                Job(t, ch, next(chosen[t]))
+                for t, ch in (combos[i % len(combos)] for i in range(max(args.flows, len(combos))))
+            ]
             show(measure(base, f"{len(spread_tenants)}租户×{len(CHANNELS)}渠道", jobs, spread_clients, args.budget))
             # Sizes take turns, a few flows at a time and each round in another order, so that a machine busy with
             # other work (or the tail of the previous measurement) slows each size alike.
@@ -385,7 +453,7 @@ def main(argv: list[str] | None = None) -> None:
             runs = {t: Run(f"{n}人 wechat", args.size_clients) for t, n in sized.items()}
             rounds, order = max(1, min(args.rounds, args.flows)), list(sized)
             for turn in range(rounds):
-                for tenant in order[turn % len(order):] + order[:turn % len(order)]:
+                for tenant in order[turn % len(order) :] + order[: turn % len(order)]:
                     part = measure(base, "", queued[tenant][turn::rounds], args.size_clients, args.budget / rounds)
                     runs[tenant].absorb(part)
             for run in runs.values():

@@ -89,9 +89,20 @@ def simulator(workdir: Path) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     log = (workdir / "simulator.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "simulators", "--host", "127.0.0.1", "--port", str(port),
-         "--db", f"sqlite:///{workdir / 'simulator.db'}"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "simulators",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--db",
+            f"sqlite:///{workdir / 'simulator.db'}",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 60
@@ -119,16 +130,36 @@ def simulator(workdir: Path) -> Iterator[str]:
 def catalogue(url: str) -> list[Defect]:
     response = httpx.get(f"{url}/__sim/defects", timeout=30, trust_env=False)
     response.raise_for_status()
-    return [Defect(d["name"], d["area"], d["rule"], d["description"], d["surface"])
-            for d in response.json()["catalogue"]]
+    return [
+        Defect(d["name"], d["area"], d["rule"], d["description"], d["surface"]) for d in response.json()["catalogue"]
+    ]
 
 
 # one run of the features ------------------------------------------------------------------------------------
-def _pytest(targets: list[str], driver: str, url: str, junit: Path, extra: list[str]
-            ) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "pytest", *targets, "--driver", driver, "--sim-url", url, "-q", "-p",
-               "no:randomly", "-p", "no:cacheprovider", "-p", "benchmarks.power_order", f"--junitxml={junit}",
-               "-o", "junit_family=xunit2", *extra]
+def _pytest(
+    targets: list[str], driver: str, url: str, junit: Path, extra: list[str]
+) -> subprocess.CompletedProcess[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        *targets,
+        "--driver",
+        driver,
+        "--sim-url",
+        url,
+        "-q",
+        "-p",
+        "no:randomly",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "benchmarks.power_order",
+        f"--junitxml={junit}",
+        "-o",
+        "junit_family=xunit2",
+        *extra,
+    ]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=RUN_TIMEOUT, env=env)
 
@@ -192,8 +223,10 @@ def table(verdicts: list[Verdict], elapsed: float) -> str:
     lines = [f"{_cell('缺陷', 30)}{_cell('领域', 16)}{_cell('结果', 8)}{_cell('用时', 8)}拦截它的场景 —— 消息"]
     for v in verdicts:
         caught_by = f"{v.scenario} —— {v.message}" if v.scenario else f"(运行了{v.scenarios_run}个场景,无一失败)"
-        lines.append(f"{_cell(v.defect.name, 30)}{_cell(v.defect.area, 16)}{_cell(VERDICTS[v.verdict], 8)}"
-                     f"{_cell(f'{v.seconds:.0f}s', 8)}{caught_by}")
+        lines.append(
+            f"{_cell(v.defect.name, 30)}{_cell(v.defect.area, 16)}{_cell(VERDICTS[v.verdict], 8)}"
+            f"{_cell(f'{v.seconds:.0f}s', 8)}{caught_by}"
+        )
     lines += ["", "得分(拦截 ÷ 目录):"]
     areas: dict[str, list[Verdict]] = {}
     for v in verdicts:
@@ -208,8 +241,11 @@ def table(verdicts: list[Verdict], elapsed: float) -> str:
 def allure_result(v: Verdict, start_ms: int) -> dict[str, Any]:
     """One Allure result per defect: passed when the features catch it, failed when it survives them."""
     status = {"caught": "passed", "survived": "failed", "undecided": "broken"}[v.verdict]
-    said = (f"由场景 **{v.scenario}** 拦截:{v.message}" if v.verdict == "caught"
-            else v.message or "所有特性都通过了:缺少一个能发现它的场景")
+    said = (
+        f"由场景 **{v.scenario}** 拦截:{v.message}"
+        if v.verdict == "caught"
+        else v.message or "所有特性都通过了:缺少一个能发现它的场景"
+    )
     return {
         "uuid": str(uuid.uuid4()),
         "historyId": hashlib.md5(f"power:{v.defect.name}".encode()).hexdigest(),
@@ -220,7 +256,7 @@ def allure_result(v: Verdict, start_ms: int) -> dict[str, Any]:
         "statusDetails": {"message": f"{VERDICTS[v.verdict]}:{said}"},
         "stage": "finished",
         "description": f"**破坏的规则**:{v.defect.rule}\n\n**缺陷**:{v.defect.description}\n\n"
-                       f"**结果**:{VERDICTS[v.verdict]}。{said}",
+        f"**结果**:{VERDICTS[v.verdict]}。{said}",
         "start": start_ms,
         "stop": start_ms + int(v.seconds * 1000),
         "labels": [
@@ -232,8 +268,10 @@ def allure_result(v: Verdict, start_ms: int) -> dict[str, Any]:
             {"name": "severity", "value": "critical" if v.verdict != "caught" else "normal"},
             {"name": POWER_LABEL, "value": v.defect.name},
         ],
-        "parameters": [{"name": "缺陷", "value": v.defect.name},
-                       {"name": "驱动", "value": "UI" if v.defect.surface == "page" else "API"}],
+        "parameters": [
+            {"name": "缺陷", "value": v.defect.name},
+            {"name": "驱动", "value": "UI" if v.defect.surface == "page" else "API"},
+        ],
     }
 
 
@@ -251,8 +289,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="同时运行的缺陷数(默认2)")
     parser.add_argument("--only", default="", help="只评这些缺陷(逗号分隔)")
     parser.add_argument("--surface", choices=("rule", "page"), help="只评规则缺陷(rule)或页面缺陷(page)")
-    parser.add_argument("--results", type=Path, default=ROOT / "reports" / "power-results",
-                        help="写入 Allure 结果的目录(默认 reports/power-results)")
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=ROOT / "reports" / "power-results",
+        help="写入 Allure 结果的目录(默认 reports/power-results)",
+    )
     args = parser.parse_args(argv)
     started, start_ms = time.monotonic(), int(time.time() * 1000)
     with tempfile.TemporaryDirectory(prefix="power-") as tmp, simulator(Path(tmp)) as url:

@@ -24,8 +24,20 @@ import channels
 def run(driver: str, workers: int, extra: list[str]) -> tuple[float, list[tuple[str, float, str]]]:
     with tempfile.TemporaryDirectory() as folder:
         junit = Path(folder) / "junit.xml"
-        command = [sys.executable, "-m", "pytest", "steps", "--driver", driver, "-q", "-p", "no:cacheprovider",
-                   f"--junitxml={junit}", *(["-n", str(workers)] if workers else []), *extra]
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "steps",
+            "--driver",
+            driver,
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--junitxml={junit}",
+            *(["-n", str(workers)] if workers else []),
+            *extra,
+        ]
         started = time.perf_counter()
         done = subprocess.run(command, capture_output=True, text=True)
         wall = time.perf_counter() - started
@@ -54,8 +66,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=0, help="pytest-xdist 进程数(0:不并行)")
     parser.add_argument("--repeat", type=int, default=1)
     args, extra = parser.parse_known_args()
-    print(f"{'驱动':<6}{'轮次':>4}{'场景':>6}{'失败':>6}{'墙钟(秒)':>10}{'中位数':>8}{'P90':>8}{'最长':>8}"
-          "  按渠道中位数")
+    print(
+        f"{'驱动':<6}{'轮次':>4}{'场景':>6}{'失败':>6}{'墙钟(秒)':>10}{'中位数':>8}{'P90':>8}{'最长':>8}  按渠道中位数"
+    )
     for driver in args.drivers.split(","):
         for round_ in range(1, args.repeat + 1):
             wall, cases = run(driver, args.workers, extra)
@@ -69,8 +82,10 @@ def main() -> None:
             p90 = times[min(len(times) - 1, int(round(0.9 * (len(times) - 1))))]
             failed = sum(1 for *_, outcome in cases if outcome == "failed")
             channels = " ".join(f"{c}={statistics.median(v):.2f}s" for c, v in sorted(by_channel.items()))
-            print(f"{driver:<6}{round_:>4}{len(times):>6}{failed:>6}{wall:>10.1f}{statistics.median(times):>8.2f}"
-                  f"{p90:>8.2f}{times[-1]:>8.2f}  {channels}")
+            print(
+                f"{driver:<6}{round_:>4}{len(times):>6}{failed:>6}{wall:>10.1f}{statistics.median(times):>8.2f}"
+                f"{p90:>8.2f}{times[-1]:>8.2f}  {channels}"
+            )
 
 
 if __name__ == "__main__":

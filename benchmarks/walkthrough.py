@@ -217,8 +217,17 @@ class HarnessRound:
 
 def harness_args(seed: int, alluredir: Path | None) -> list[str]:
     """What a user types after ``python -m pytest`` to run the scenario, with the harness's defaults."""
-    return [SCENARIO, "--driver", "ui", "-p", "no:randomly", "-q", "--seed", str(seed),
-            *(["--alluredir", str(alluredir)] if alluredir else [])]
+    return [
+        SCENARIO,
+        "--driver",
+        "ui",
+        "-p",
+        "no:randomly",
+        "-q",
+        "--seed",
+        str(seed),
+        *(["--alluredir", str(alluredir)] if alluredir else []),
+    ]
 
 
 class Harness:
@@ -228,11 +237,27 @@ class Harness:
         self.log_path = log
         go_read, go_write = os.pipe()
         done_read, done_write = os.pipe()
-        command = [sys.executable, "-m", "pytest", *args, "-p", "benchmarks.walkthrough_rounds",
-                   "--walkthrough-rounds", str(rounds), "--walkthrough-fds", f"{go_read},{done_write}"]
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            *args,
+            "-p",
+            "benchmarks.walkthrough_rounds",
+            "--walkthrough-rounds",
+            str(rounds),
+            "--walkthrough-fds",
+            f"{go_read},{done_write}",
+        ]
         self.log: IO[str] = log.open("w")
-        self.process = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=self.log,
-                                        stderr=subprocess.STDOUT, pass_fds=(go_read, done_write))
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            pass_fds=(go_read, done_write),
+        )
         os.close(go_read)
         os.close(done_write)
         self.go = os.fdopen(go_write, "wb", buffering=0)
@@ -245,8 +270,9 @@ class Harness:
         if not line:
             raise WalkthroughFailed(f"pytest 没有报告这一轮(超时{ROUND_TIMEOUT:.0f}秒或已退出):\n{self.tail()}")
         data = json.loads(line)
-        result = HarnessRound(data["nodeid"], data["outcome"], data.get("setup", 0.0), data.get("call", 0.0),
-                              data.get("teardown", 0.0))
+        result = HarnessRound(
+            data["nodeid"], data["outcome"], data.get("setup", 0.0), data.get("call", 0.0), data.get("teardown", 0.0)
+        )
         if result.outcome != "passed":
             self.close()
             raise WalkthroughFailed(f"场景 {result.nodeid} 未通过:\n{self.tail()}")
@@ -290,8 +316,18 @@ ROUND_HEADER = line(["轮次 round", "线束 harness", "准备", "执行", "收�
 
 
 def round_line(label: str, harness: HarnessRound, bare: float) -> str:
-    return line([label, f"{harness.total:.3f}", f"{harness.setup:.3f}", f"{harness.call:.3f}",
-                 f"{harness.teardown:.3f}", f"{bare:.3f}", f"{harness.total / bare:.2f}"], ROUND_WIDTHS)
+    return line(
+        [
+            label,
+            f"{harness.total:.3f}",
+            f"{harness.setup:.3f}",
+            f"{harness.call:.3f}",
+            f"{harness.teardown:.3f}",
+            f"{bare:.3f}",
+            f"{harness.total / bare:.2f}",
+        ],
+        ROUND_WIDTHS,
+    )
 
 
 def summary(harness: Sequence[float], bare: Sequence[float]) -> list[str]:
@@ -316,27 +352,36 @@ def bare_seed(seed: int, round_: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.walkthrough",
-                                     description="微信公众号指南场景:测试线束与裸 Playwright 脚本的耗时对比")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.walkthrough", description="微信公众号指南场景:测试线束与裸 Playwright 脚本的耗时对比"
+    )
     parser.add_argument("--rounds", type=int, default=10, help="测量的轮数(另有一轮热身)")
     parser.add_argument("--seed", type=int, default=None, help="随机种子(默认随机)")
-    parser.add_argument("--allure", action=argparse.BooleanOptionalAction, default=True,
-                        help="线束写 Allure 结果(--alluredir 临时目录),如 make e2e")
+    parser.add_argument(
+        "--allure",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="线束写 Allure 结果(--alluredir 临时目录),如 make e2e",
+    )
     args = parser.parse_args(argv)
     if args.rounds < 1:
         parser.error("--rounds 至少为1")
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1, 10**6)
     chromium = resolve_chromium()
-    print(f"{chromium.describe()};Playwright {metadata.version('playwright')};种子 {seed};"
-          f"测量{args.rounds}轮(另热身1轮);Allure 结果:{'写' if args.allure else '不写'}", flush=True)
+    print(
+        f"{chromium.describe()};Playwright {metadata.version('playwright')};种子 {seed};"
+        f"测量{args.rounds}轮(另热身1轮);Allure 结果:{'写' if args.allure else '不写'}",
+        flush=True,
+    )
     print(f"场景:{SCENARIO}\n线束=该测试的 setup+call+teardown(pytest 计时);裸脚本=同样的点击与检查(秒)", flush=True)
     harness_times: list[float] = []
     bare_times: list[float] = []
     with tempfile.TemporaryDirectory(prefix="nbsim-walkthrough-") as name, Bare(Path(name), chromium) as bare:
         folder = Path(name)
         run = secrets.token_hex(3)
-        harness = Harness(harness_args(seed, folder / "allure-results" if args.allure else None), args.rounds,
-                          folder / "pytest.log")
+        harness = Harness(
+            harness_args(seed, folder / "allure-results" if args.allure else None), args.rounds, folder / "pytest.log"
+        )
         try:
             print(ROUND_HEADER, flush=True)
             for round_ in range(args.rounds + 1):

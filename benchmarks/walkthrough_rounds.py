@@ -47,8 +47,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     rounds = int(metafunc.config.getoption("--walkthrough-rounds"))
     if rounds:
         metafunc.fixturenames.append(ROUND)
-        metafunc.parametrize(ROUND, range(rounds + 1), indirect=True,
-                             ids=lambda i: "warmup" if i == 0 else f"round{i}")
+        metafunc.parametrize(ROUND, range(rounds + 1), indirect=True, ids=lambda i: "warmup" if i == 0 else f"round{i}")
 
 
 def is_round(item: pytest.Item) -> bool:

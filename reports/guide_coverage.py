@@ -1,6 +1,6 @@
 """Which scenario covers which numbered step of the guide, read from the ``@guide_<channel>_<n>`` tags.
 
-    python -m reports.guide_coverage     prints the Markdown table the README carries
+python -m reports.guide_coverage     prints the Markdown table the README carries
 """
 
 from __future__ import annotations

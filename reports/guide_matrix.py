@@ -102,8 +102,11 @@ def steps_of(result: dict[str, Any]) -> set[tuple[str, int]]:
 def build_matrix(results: Iterable[dict[str, Any]], unreadable: Sequence[str] = ()) -> Matrix:
     results = list(results)
     kept = latest_tries(results)
-    cells = {(channel, number): Cell(channel, number)
-             for channel, count in GUIDE_STEPS.items() for number in range(1, count + 1)}
+    cells = {
+        (channel, number): Cell(channel, number)
+        for channel, count in GUIDE_STEPS.items()
+        for number in range(1, count + 1)
+    }
     unknown: set[str] = set()
     for result in kept:
         for step in sorted(steps_of(result)):
@@ -113,8 +116,13 @@ def build_matrix(results: Iterable[dict[str, Any]], unreadable: Sequence[str] = 
                 unknown.add(guide_anchor(*step))
     for cell in cells.values():
         cell.results.sort(key=lambda result: (_ORDER.index(status_of(result)), str(result.get("name") or "")))
-    return Matrix(cells=cells, unknown=sorted(unknown), results=len(kept), retried=len(results) - len(kept),
-                  unreadable=list(unreadable))
+    return Matrix(
+        cells=cells,
+        unknown=sorted(unknown),
+        results=len(kept),
+        retried=len(results) - len(kept),
+        unreadable=list(unreadable),
+    )
 
 
 def status_of(result: dict[str, Any]) -> str:

@@ -46,8 +46,11 @@ def _status_title(result: dict[str, Any]) -> str:
 
 
 def _parameters(result: dict[str, Any]) -> str:
-    shown = [f"{p.get('name')}={str(p.get('value', '')).strip(chr(39))}"
-             for p in result.get("parameters") or [] if not p.get("excluded")]
+    shown = [
+        f"{p.get('name')}={str(p.get('value', '')).strip(chr(39))}"
+        for p in result.get("parameters") or []
+        if not p.get("excluded")
+    ]
     return "，".join(shown)
 
 
@@ -71,8 +74,15 @@ def matrix_csv(matrix: Matrix) -> str:
     header = ["步骤", *(f"{GUIDE_SECTIONS[channel]}（{count} 步）" for channel, count in GUIDE_STEPS.items())]
     rows = [header]
     for number in range(1, max(GUIDE_STEPS.values()) + 1):
-        rows.append([f"第 {number} 步", *(_cell_text(matrix, channel, number) if number <= count else _ABSENT
-                                          for channel, count in GUIDE_STEPS.items())])
+        rows.append(
+            [
+                f"第 {number} 步",
+                *(
+                    _cell_text(matrix, channel, number) if number <= count else _ABSENT
+                    for channel, count in GUIDE_STEPS.items()
+                ),
+            ]
+        )
     return _csv(rows)
 
 
@@ -82,8 +92,16 @@ def details_csv(matrix: Matrix, texts: Texts) -> str:
         for number in range(1, count + 1):
             cell = matrix.cell(channel, number)
             scenarios = "；".join(f"{_status_title(r)} {_scenario_text(r)}" for r in cell.results)
-            rows.append([GUIDE_SECTIONS[channel], f"第 {number} 步", cell.verdict, str(len(cell.results)),
-                         " ".join(texts.get((channel, number), [])), scenarios])
+            rows.append(
+                [
+                    GUIDE_SECTIONS[channel],
+                    f"第 {number} 步",
+                    cell.verdict,
+                    str(len(cell.results)),
+                    " ".join(texts.get((channel, number), [])),
+                    scenarios,
+                ]
+            )
     return _csv(rows)
 
 
@@ -128,9 +146,12 @@ def _scenario_item(result: dict[str, Any]) -> str:
 
 
 def _notes(matrix: Matrix, texts: Texts, source: str) -> list[str]:
-    notes = ["按官方指南《宁波市 如何线上自助缴纳城乡居民养老保险费》的编号步骤，列出走过每一步的场景"
-             f"在本次运行中的结论；同一测试（historyId）重跑时只计最后一次。共读取 {matrix.results} 个测试结果"
-             + (f"（另有 {matrix.retried} 个重跑前的结果未计入）" if matrix.retried else "") + "。"]
+    notes = [
+        "按官方指南《宁波市 如何线上自助缴纳城乡居民养老保险费》的编号步骤，列出走过每一步的场景"
+        f"在本次运行中的结论；同一测试（historyId）重跑时只计最后一次。共读取 {matrix.results} 个测试结果"
+        + (f"（另有 {matrix.retried} 个重跑前的结果未计入）" if matrix.retried else "")
+        + "。"
+    ]
     if source:
         notes.append(f"结果目录：{source}")
     if not texts:
@@ -143,8 +164,10 @@ def _notes(matrix: Matrix, texts: Texts, source: str) -> list[str]:
 
 
 def _matrix_table(matrix: Matrix, texts: Texts) -> str:
-    head = "".join(f"<th>{_e(CHANNEL_NAMES[c])}<small>{_e(GUIDE_SECTIONS[c])}（{n} 步）</small></th>"
-                   for c, n in GUIDE_STEPS.items())
+    head = "".join(
+        f"<th>{_e(CHANNEL_NAMES[c])}<small>{_e(GUIDE_SECTIONS[c])}（{n} 步）</small></th>"
+        for c, n in GUIDE_STEPS.items()
+    )
     rows = []
     for number in range(1, max(GUIDE_STEPS.values()) + 1):
         cells = []
@@ -154,9 +177,11 @@ def _matrix_table(matrix: Matrix, texts: Texts) -> str:
                 continue
             cell = matrix.cell(channel, number)
             text = texts.get((channel, number), [""])[0]
-            cells.append(f'<td class="matrix {_VERDICT_CLASS[cell.verdict]}">'
-                         f'<a href="#{guide_anchor(channel, number)}">{_badge(cell.verdict)}'
-                         f'<span class="count">{_e(cell.tally)}</span><span class="text">{_e(text)}</span></a></td>')
+            cells.append(
+                f'<td class="matrix {_VERDICT_CLASS[cell.verdict]}">'
+                f'<a href="#{guide_anchor(channel, number)}">{_badge(cell.verdict)}'
+                f'<span class="count">{_e(cell.tally)}</span><span class="text">{_e(text)}</span></a></td>'
+            )
         rows.append(f"<tr><th>第 {number} 步</th>{''.join(cells)}</tr>")
     return f'<table><tr><th style="width:5em">步骤</th>{head}</tr>{"".join(rows)}</table>'
 
@@ -167,28 +192,34 @@ def _channel_table(matrix: Matrix, texts: Texts, channel: str) -> str:
         cell = matrix.cell(channel, number)
         paragraphs = texts.get((channel, number), [])
         text = (f"<p>{_e(paragraphs[0])}</p>" if paragraphs else "") + "".join(
-            f'<p class="more">{_e(p)}</p>' for p in paragraphs[1:])
+            f'<p class="more">{_e(p)}</p>' for p in paragraphs[1:]
+        )
         scenarios = "".join(_scenario_item(r) for r in cell.results) or "<li>没有场景走过这一步</li>"
-        lines.append(f'<tr id="{guide_anchor(channel, number)}"><th>第 {number} 步</th><td>{text}</td>'
-                     f'<td>{_badge(cell.verdict)}<br><span class="count">{_e(cell.tally)}</span></td>'
-                     f"<td><ul>{scenarios}</ul></td></tr>")
-    return (f"<h2>{_e(GUIDE_SECTIONS[channel])} · {_e(CHANNEL_NAMES[channel])}</h2>"
-            '<table><tr><th style="width:5em">步骤</th><th style="width:38%">指南原文</th>'
-            '<th style="width:7em">结论</th><th>走过这一步的场景</th></tr>' + "".join(lines) + "</table>")
+        lines.append(
+            f'<tr id="{guide_anchor(channel, number)}"><th>第 {number} 步</th><td>{text}</td>'
+            f'<td>{_badge(cell.verdict)}<br><span class="count">{_e(cell.tally)}</span></td>'
+            f"<td><ul>{scenarios}</ul></td></tr>"
+        )
+    return (
+        f"<h2>{_e(GUIDE_SECTIONS[channel])} · {_e(CHANNEL_NAMES[channel])}</h2>"
+        '<table><tr><th style="width:5em">步骤</th><th style="width:38%">指南原文</th>'
+        '<th style="width:7em">结论</th><th>走过这一步的场景</th></tr>' + "".join(lines) + "</table>"
+    )
 
 
 def page_html(matrix: Matrix, texts: Texts, *, source: str = "") -> str:
-    totals = "".join(f'<span class="{_VERDICT_CLASS[v]}">{_e(v)} {n}</span>'
-                     for v, n in matrix.verdicts().items() if n)
-    return ("<!doctype html>\n"
-            f'<html lang="zh-CN"><head><meta charset="utf-8"><title>{TITLE}</title>'
-            f'<meta name="{HEADLINE_META}" content="{_e(matrix.headline)}"><style>{_STYLE}</style></head>'
-            f"<body><h1>{TITLE}</h1>"
-            + "".join(f'<p class="lead">{_e(note)}</p>' for note in _notes(matrix, texts, source))
-            + f'<p class="totals">指南共 {len(matrix.cells)} 步：{totals}</p>'
-            + _matrix_table(matrix, texts)
-            + "".join(_channel_table(matrix, texts, channel) for channel in GUIDE_STEPS)
-            + "</body></html>\n")
+    totals = "".join(f'<span class="{_VERDICT_CLASS[v]}">{_e(v)} {n}</span>' for v, n in matrix.verdicts().items() if n)
+    return (
+        "<!doctype html>\n"
+        f'<html lang="zh-CN"><head><meta charset="utf-8"><title>{TITLE}</title>'
+        f'<meta name="{HEADLINE_META}" content="{_e(matrix.headline)}"><style>{_STYLE}</style></head>'
+        f"<body><h1>{TITLE}</h1>"
+        + "".join(f'<p class="lead">{_e(note)}</p>' for note in _notes(matrix, texts, source))
+        + f'<p class="totals">指南共 {len(matrix.cells)} 步：{totals}</p>'
+        + _matrix_table(matrix, texts)
+        + "".join(_channel_table(matrix, texts, channel) for channel in GUIDE_STEPS)
+        + "</body></html>\n"
+    )
 
 
 def write(results_dir: Path, report_dir: Path, guide: Path = GUIDE_FILE) -> Matrix:

@@ -16,8 +16,16 @@ from typing import Any
 
 from channels import CHANNELS
 
-__all__ = ["CHANNEL_NAMES", "ChannelTally", "Summary", "format_table", "latest_tries", "main", "read_results",
-           "summarize"]
+__all__ = [
+    "CHANNEL_NAMES",
+    "ChannelTally",
+    "Summary",
+    "format_table",
+    "latest_tries",
+    "main",
+    "read_results",
+    "summarize",
+]
 
 CHANNEL_NAMES: dict[str, str] = {c.code: c.title for c in CHANNELS}  # from the channel registry
 _CODES = {name: code for code, name in CHANNEL_NAMES.items()}  # the harness labels a result with the name

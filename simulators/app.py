@@ -38,8 +38,18 @@ from simulators.wechat import routes as wechat
 from simulators.zheliban import routes as zheliban
 
 HERE = Path(__file__).parent
-ROUTERS = (*wechat.routers, *alipay.routers, *taxapp.routers, *etax.routers, *zheliban.routers, wechatpay.router,
-           alipay_pay.router, ccb.router, bank.router, control.router)
+ROUTERS = (
+    *wechat.routers,
+    *alipay.routers,
+    *taxapp.routers,
+    *etax.routers,
+    *zheliban.routers,
+    wechatpay.router,
+    alipay_pay.router,
+    ccb.router,
+    bank.router,
+    control.router,
+)
 PROVIDERS = (wechatpay, alipay_pay, ccb, bank)  # each sets up what it does at start (notifications, batch runs)
 pages = web.templates(HERE / "templates")
 
@@ -96,8 +106,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _ensure_demo(db: Database, settings: Settings) -> None:
     with db.transaction() as session:
         if session.get(Tenant, tenants.DEMO) is None:
-            tenants.create(session, tenant_id=tenants.DEMO, seed=settings.demo_seed,
-                           generated=settings.demo_payers, payers=[])
+            tenants.create(
+                session, tenant_id=tenants.DEMO, seed=settings.demo_seed, generated=settings.demo_payers, payers=[]
+            )
 
 
 async def _not_found(request: Request, error: Exception) -> JSONResponse:
@@ -105,16 +116,23 @@ async def _not_found(request: Request, error: Exception) -> JSONResponse:
         return control.near_miss(request)
     if isinstance(error, SimError):
         return JSONResponse(error.body(), status_code=error.status)
-    return JSONResponse({"error": {"code": "not_found", "field": None,
-                                   "message": f"没有这个地址:{request.url.path}"}}, status_code=404)
+    return JSONResponse(
+        {"error": {"code": "not_found", "field": None, "message": f"没有这个地址:{request.url.path}"}}, status_code=404
+    )
 
 
 def _landing(request: Request) -> HTMLResponse:
     with web.database(request).transaction() as session:
         demo = tenants.get(session, tenants.DEMO)
         today = clock.now(demo).date()
-        people = [{**tenants.as_json(p), "masked_id": masking.mask_id(p.id_number),
-                   "masked_phone": masking.mask_phone(p.phone), "age": ages.age_on(p.birth_date, today)}
-                  for p in tenants.payers(session, demo)]
+        people = [
+            {
+                **tenants.as_json(p),
+                "masked_id": masking.mask_id(p.id_number),
+                "masked_phone": masking.mask_phone(p.phone),
+                "age": ages.age_on(p.birth_date, today),
+            }
+            for p in tenants.payers(session, demo)
+        ]
     links = [(c.code, c.title, c.entry) for c in channels.CHANNELS]
     return pages.TemplateResponse(request, "landing.html", {"channels": links, "payers": people})

@@ -28,8 +28,16 @@ TICK_AND_PAY = f"请勾选【{SYSTEM_ITEM}】条目后直接点击【缴费】,�
 ARREARS_FIRST = f"请先勾选【{SYSTEM_ITEM}】条目缴纳补缴的养老保险费,再缴纳当年度养老保险费"
 
 
-def page(pages: Jinja2Templates, app: AppChannel, request: Request, template: str, /, *, signed_in: bool = True,
-         **context: object) -> Response:
+def page(
+    pages: Jinja2Templates,
+    app: AppChannel,
+    request: Request,
+    template: str,
+    /,
+    *,
+    signed_in: bool = True,
+    **context: object,
+) -> Response:
     """A page of the app; one behind the login (``signed_in``) sends a person to 登录, or to the choice of the
     business, first."""
     if signed_in:
@@ -39,9 +47,18 @@ def page(pages: Jinja2Templates, app: AppChannel, request: Request, template: st
     return web.page(pages, request, template, channel=app.channel, **context)
 
 
-def add_pages(router: APIRouter, app: AppChannel, show: Page, *, section: str, launch: bool = True,
-              receipts: str = "打印缴费回执单", register: Mapping[str, object] = NONE,
-              pension: Mapping[str, object] = NONE, behind: Mapping[str, object] = NONE) -> None:
+def add_pages(
+    router: APIRouter,
+    app: AppChannel,
+    show: Page,
+    *,
+    section: str,
+    launch: bool = True,
+    receipts: str = "打印缴费回执单",
+    register: Mapping[str, object] = NONE,
+    pension: Mapping[str, object] = NONE,
+    behind: Mapping[str, object] = NONE,
+) -> None:
     """Register on ``router`` the app's common pages, each made by ``show``: /<channel>/ (``launch``: 登录 or
     注册, a person still logged in going on to /<channel>/home), /<channel>/register and /<channel>/login, and in
     ``section`` /cxyl, /result, /records (已缴费查询) and /receipts (titled ``receipts``). ``register`` and
@@ -50,6 +67,7 @@ def add_pages(router: APIRouter, app: AppChannel, show: Page, *, section: str, l
     c = app.channel
 
     if launch:
+
         @router.get(f"/{c}/", response_class=HTMLResponse, include_in_schema=False)
         def opened(request: Request) -> Response:
             """The app opened: 登录 or 注册; a person still logged in goes straight to the home page."""

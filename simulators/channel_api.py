@@ -52,10 +52,18 @@ class LoginKey:
     def of(cls, header: str, cookie: str, what: str, *, header_scheme: str, cookie_scheme: str) -> LoginKey:
         """``what``: what the value is, in Chinese (微信授权得到的 openid)."""
         return cls(
-            APIKeyHeader(name=header, scheme_name=header_scheme, auto_error=False,
-                         description=f"{what},放在请求头 {header} 中(接口调用)"),
-            APIKeyCookie(name=cookie, scheme_name=cookie_scheme, auto_error=False,
-                         description=f"{what},放在 Cookie {cookie} 中(渠道页面,登录时设置)"),
+            APIKeyHeader(
+                name=header,
+                scheme_name=header_scheme,
+                auto_error=False,
+                description=f"{what},放在请求头 {header} 中(接口调用)",
+            ),
+            APIKeyCookie(
+                name=cookie,
+                scheme_name=cookie_scheme,
+                auto_error=False,
+                description=f"{what},放在 Cookie {cookie} 中(渠道页面,登录时设置)",
+            ),
         )
 
     def __call__(self, request: Request) -> str | None:
@@ -73,9 +81,11 @@ Handler = TypeVar("Handler", bound=Callable[..., Any])
 def with_body(model: type[BaseModel]) -> Callable[[Handler], Handler]:
     """A route's ``body`` read as ``model``, a model built for one channel (its gateways, its way of login): the
     annotation of a route made in a function cannot name it (FastAPI resolves annotations in the module)."""
+
     def annotate(handler: Handler) -> Handler:
         handler.__annotations__["body"] = model
         return handler
+
     return annotate
 
 
@@ -90,8 +100,14 @@ TaxDistrict = Callable[[Request, Session, Tenant], str | None]
 
 def find_payer(request: Request, session: Session, tenant: Tenant, _visitor: str, payer: PayerIn) -> Person:
     """The plain admission: anyone at the screen may pay for anyone named by name, ID type and number."""
-    return billing.find_payer(session, tenant, name=payer.name, id_type=payer.id_type,
-                              id_number=payer.id_number, today=clock.now(tenant).date())
+    return billing.find_payer(
+        session,
+        tenant,
+        name=payer.name,
+        id_type=payer.id_type,
+        id_number=payer.id_number,
+        today=clock.now(tenant).date(),
+    )
 
 
 def payers_district(_request: Request, _session: Session, _tenant: Tenant) -> str | None:
@@ -116,16 +132,27 @@ class ChannelBackend:
         payer = defects.at(tenant, "payer.named", payer, session=session, channel=self.channel)
         return self.admit(request, session, tenant, self.visitor(request, session, tenant), payer)
 
-    def quote(self, request: Request, session: Session, tenant: Tenant,
-              sel: SelectionIn) -> tuple[Person, str, tuple[billing.Due, ...]]:
+    def quote(
+        self, request: Request, session: Session, tenant: Tenant, sel: SelectionIn
+    ) -> tuple[Person, str, tuple[billing.Due, ...]]:
         if sel.insurance != PENSION:
             raise InvalidInput("本渠道模拟仅支持缴纳城乡居民基本养老保险费", field="insurance")
         person = self.payer(request, session, tenant, sel)
         ref = web.reference(request)
         st = billing.statement(session, ref, person, clock.now(tenant).date())
-        return person, sel.pay_type, billing.quote(ref, st, sel.pay_type, year=sel.year, tier=sel.tier,
-                                                     system_choice=self.system_choice,
-                                                     arrears_first=self.arrears_first)
+        return (
+            person,
+            sel.pay_type,
+            billing.quote(
+                ref,
+                st,
+                sel.pay_type,
+                year=sel.year,
+                tier=sel.tier,
+                system_choice=self.system_choice,
+                arrears_first=self.arrears_first,
+            ),
+        )
 
     def order_view(self, request: Request, order_no: str, visitor: str) -> dict[str, object]:
         """The order, to the visitor who confirmed it in this channel only (anyone else: 404)."""
@@ -138,22 +165,35 @@ class ChannelBackend:
             return order_json(order, person, merchant.STATUS_TEXT[order.status])
 
     def records(self, session: Session, person: Person, ref: ReferenceData | None = None) -> dict[str, object]:
-        rows = session.scalars(select(PaymentRecord).where(
-            PaymentRecord.person_id == person.id, PaymentRecord.insurance == PENSION
-        ).order_by(PaymentRecord.year.desc()))
-        shown = defects.at(session.get(Tenant, person.tenant_id), "records.shown",
-                           [record_json(r, person) for r in rows], session=session, person=person, ref=ref)
+        rows = session.scalars(
+            select(PaymentRecord)
+            .where(PaymentRecord.person_id == person.id, PaymentRecord.insurance == PENSION)
+            .order_by(PaymentRecord.year.desc())
+        )
+        shown = defects.at(
+            session.get(Tenant, person.tenant_id),
+            "records.shown",
+            [record_json(r, person) for r in rows],
+            session=session,
+            person=person,
+            ref=ref,
+        )
         return {"payer": payer_json(person), "records": shown}
 
 
 def payment_router(backend: ChannelBackend) -> APIRouter:
     """The routes of the shared back end, under the channel's prefix and with its operation ids."""
     c = backend.channel
-    api = APIRouter(prefix=f"/{c}/api", tags=[f"{backend.label} 后端"], responses=web.ERROR_RESPONSES,
-                    dependencies=[Depends(web.declared_tenant), *backend.login.required])
+    api = APIRouter(
+        prefix=f"/{c}/api",
+        tags=[f"{backend.label} 后端"],
+        responses=web.ERROR_RESPONSES,
+        dependencies=[Depends(web.declared_tenant), *backend.login.required],
+    )
 
-    @api.post("/payer/items", operation_id=f"{c}PayerItems", response_model=PayerItemsOut,
-              summary="查询缴费人的参保险种")
+    @api.post(
+        "/payer/items", operation_id=f"{c}PayerItems", response_model=PayerItemsOut, summary="查询缴费人的参保险种"
+    )
     def payer_items(request: Request, payer: PayerIn) -> dict[str, object]:
         """The payer's valid insured items, brought up from name, ID type and number."""
         with web.tenant_transaction(request) as (session, tenant):
@@ -167,21 +207,34 @@ def payment_router(backend: ChannelBackend) -> APIRouter:
         with web.tenant_transaction(request) as (session, tenant):
             return quote_json(*backend.quote(request, session, tenant, sel))
 
-    @api.post("/orders", status_code=201, operation_id=f"{c}ConfirmOrder", response_model=OrderOut,
-              summary="确认缴费信息,生成订单")
+    @api.post(
+        "/orders",
+        status_code=201,
+        operation_id=f"{c}ConfirmOrder",
+        response_model=OrderOut,
+        summary="确认缴费信息,生成订单",
+    )
     def confirm(request: Request, body: OrderIn) -> dict[str, object]:
         """One order per submission key, its amount computed here; it belongs to who confirmed it."""
         with web.tenant_transaction(request) as (session, tenant):
             visitor = backend.visitor(request, session, tenant)
         order_no = merchant.confirm(
-            request, c, lambda session, tenant: backend.quote(request, session, tenant, body),
-            idempotency_key=body.idempotency_key, expected_amount_fen=body.expected_fen(),
-            tax_district=lambda session, tenant: backend.tax_district(request, session, tenant), visitor=visitor,
+            request,
+            c,
+            lambda session, tenant: backend.quote(request, session, tenant, body),
+            idempotency_key=body.idempotency_key,
+            expected_amount_fen=body.expected_fen(),
+            tax_district=lambda session, tenant: backend.tax_district(request, session, tenant),
+            visitor=visitor,
         )
         return backend.order_view(request, order_no, visitor)
 
-    @api.post("/orders/{order_no}/pay", operation_id=f"{c}PayOrder", response_model=PaymentOut,
-              summary="选择支付渠道,发起支付")
+    @api.post(
+        "/orders/{order_no}/pay",
+        operation_id=f"{c}PayOrder",
+        response_model=PaymentOut,
+        summary="选择支付渠道,发起支付",
+    )
     @with_body(pay_in(c, backend.gateways, merchant.GATEWAY_NAMES))  # its own gateways, enumerated in its schema
     def pay(request: Request, order_no: str, body: PayIn) -> dict[str, object]:
         """Pay through the chosen provider: the URL to go to next (its cashier, or the result when the
@@ -193,8 +246,7 @@ def payment_router(backend: ChannelBackend) -> APIRouter:
         url = merchant.pay(request, order_no, body.gateway, payer=visitor, redirect=backend.result_page(order_no))
         return {"cashier_url": url, "order": backend.order_view(request, order_no, visitor)}
 
-    @api.get("/orders/{order_no}", operation_id=f"{c}GetOrder", response_model=OrderOut,
-             summary="查询订单与缴费结果")
+    @api.get("/orders/{order_no}", operation_id=f"{c}GetOrder", response_model=OrderOut, summary="查询订单与缴费结果")
     def get_order(request: Request, order_no: str) -> dict[str, object]:
         """The result page asks here; the back end asks the provider before it answers."""
         with web.tenant_transaction(request) as (session, tenant):
@@ -216,9 +268,11 @@ _TEXT = {"schema": {"type": "string"}}
 _REFUSED: dict[str, Any] = {"model": NotifyAckOut | web.ErrorOut, "content": {"text/plain": _TEXT}}
 NOTIFY_RESPONSES: dict[int | str, dict[str, Any]] = {
     **web.ERROR_RESPONSES,
-    200: {"model": NotifyAckOut,
-          "content": {"text/plain": {"schema": {"type": "string", "enum": ["success", "SUCCESS"]}}},
-          "description": "已收到并处理:支付宝回 success、建设银行回 SUCCESS(text/plain),协议支付回 JSON"},
+    200: {
+        "model": NotifyAckOut,
+        "content": {"text/plain": {"schema": {"type": "string", "enum": ["success", "SUCCESS"]}}},
+        "description": "已收到并处理:支付宝回 success、建设银行回 SUCCESS(text/plain),协议支付回 JSON",
+    },
     204: {"description": "已收到并处理(微信支付:无内容)"},
     400: {**_REFUSED, "description": "未处理:通知内容不符合规则,或已过时(重放);支付渠道会重发"},
     401: {**_REFUSED, "description": "未处理:签名验证失败"},
@@ -230,12 +284,24 @@ def notification_router(channel: str) -> APIRouter:
     """Where the providers notify the channel's back end of a payment or refund: each answers in the form its
     provider reads (JSON, text or no content)."""
     return merchant.notification_router(
-        channel, summary="接收支付渠道的支付结果通知", responses=NOTIFY_RESPONSES,
+        channel,
+        summary="接收支付渠道的支付结果通知",
+        responses=NOTIFY_RESPONSES,
         dependencies=[Depends(web.declared_tenant)],
         description="支付渠道(微信支付、支付宝、建设银行、协议支付)按各自的格式发来的支付或退款结果通知,"
         "签名验证通过才记账;路径中的 gateway 为支付渠道代码。",
     )
 
 
-__all__ = ["Admit", "ChannelBackend", "LoginKey", "TaxDistrict", "Visitor", "find_payer", "notification_router",
-           "payers_district", "payment_router", "with_body"]
+__all__ = [
+    "Admit",
+    "ChannelBackend",
+    "LoginKey",
+    "TaxDistrict",
+    "Visitor",
+    "find_payer",
+    "notification_router",
+    "payers_district",
+    "payment_router",
+    "with_body",
+]

@@ -35,16 +35,25 @@ log = logging.getLogger(__name__)
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 # Reached by servers, not pages: the control API has its token; provider APIs and notifications are signed.
-EXEMPT = re.compile(r"^/(?:__sim/|pay/wechatpay/v3/|pay/alipay/gateway\.do$|pay/ccb/CCBIS/"
-                    r"|pay/bank/agreement-pay(?:/|$)|(?:wechat|alipay|taxapp|etax|zheliban)/api/notify/)")
+EXEMPT = re.compile(
+    r"^/(?:__sim/|pay/wechatpay/v3/|pay/alipay/gateway\.do$|pay/ccb/CCBIS/"
+    r"|pay/bank/agreement-pay(?:/|$)|(?:wechat|alipay|taxapp|etax|zheliban)/api/notify/)"
+)
 MAX_DEPTH = 64
 MAX_BODY = 8 * 1024 * 1024
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKET = re.compile(rb"[\[\]{}]")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 STATUS_TEXT = {
-    400: "请求不符合规则", 401: "未授权", 403: "拒绝访问", 404: "没有这个地址", 406: "不接受的响应格式",
-    409: "业务规则不允许", 413: "请求内容过大", 415: "不支持的请求内容类型", 422: "输入不符合规则",
+    400: "请求不符合规则",
+    401: "未授权",
+    403: "拒绝访问",
+    404: "没有这个地址",
+    406: "不接受的响应格式",
+    409: "业务规则不允许",
+    413: "请求内容过大",
+    415: "不支持的请求内容类型",
+    422: "输入不符合规则",
     429: "请求过于频繁,请稍后再试",
 }
 
@@ -152,8 +161,7 @@ def _check_origin(request: Request, body: bytes) -> None:
             if origin_of(given) in own:
                 return
             raise CrossSite(f"请求头{header}“{given[:100]}”不是本站地址:{rule},跨站请求已拒绝", field=header)
-    raise CrossSite(f"缺少请求头Origin或Referer:{rule},须带有值为{site}的Origin(或本站页面的Referer)",
-                    field="Origin")
+    raise CrossSite(f"缺少请求头Origin或Referer:{rule},须带有值为{site}的Origin(或本站页面的Referer)", field="Origin")
 
 
 # readable bodies ------------------------------------------------------------------------------------------------
@@ -184,10 +192,12 @@ def too_deep(body: bytes, limit: int) -> bool:
 
 
 # handlers -------------------------------------------------------------------------------------------------------
-def _error(status: int, code: str, message: str, field: str | None = None,
-           headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "field": field, "message": message}}, status_code=status,
-                        headers=headers)
+def _error(
+    status: int, code: str, message: str, field: str | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": code, "field": field, "message": message}}, status_code=status, headers=headers
+    )
 
 
 def _unparsed(cause: BaseException | None) -> str:
@@ -204,8 +214,11 @@ def _unparsed(cause: BaseException | None) -> str:
 def _allowed(request: Request) -> str:
     """Every method the request's path answers: Starlette's 405 names only those of the first route of the path
     (GET of ``/__sim/tenants/{tenant_id}/clock``, not its POST)."""
-    return ", ".join(method for method in METHODS if any(
-        route.matches({**request.scope, "method": method})[0] == Match.FULL for route in request.app.routes))
+    return ", ".join(
+        method
+        for method in METHODS
+        if any(route.matches({**request.scope, "method": method})[0] == Match.FULL for route in request.app.routes)
+    )
 
 
 async def http_error_handler(request: Request, error: Exception) -> JSONResponse:
@@ -214,16 +227,21 @@ async def http_error_handler(request: Request, error: Exception) -> JSONResponse
     status, headers = error.status_code, dict(error.headers or {})
     if status == 405:
         allowed = headers["Allow"] = _allowed(request) or headers.get("Allow", "")
-        return _error(405, "method_not_allowed", f"不支持{request.method}请求:{request.url.path}只接受"
-                      f"{'、'.join(m.strip() for m in allowed.split(',') if m.strip()) or '其他方法'}请求",
-                      headers=headers)
+        return _error(
+            405,
+            "method_not_allowed",
+            f"不支持{request.method}请求:{request.url.path}只接受"
+            f"{'、'.join(m.strip() for m in allowed.split(',') if m.strip()) or '其他方法'}请求",
+            headers=headers,
+        )
     if status == 400:
         return _error(400, "invalid_body", _unparsed(error.__cause__), headers=headers)
     if status == 413:
         return _error(413, TooLarge.code, "请求内容过大", headers=headers)
     detail = error.detail if isinstance(error.detail, str) and re.search(r"[\u4e00-\u9fff]", error.detail) else ""
-    return _error(status, f"http_{status}", detail or STATUS_TEXT.get(status, f"请求未能处理(HTTP {status})"),
-                  headers=headers)
+    return _error(
+        status, f"http_{status}", detail or STATUS_TEXT.get(status, f"请求未能处理(HTTP {status})"), headers=headers
+    )
 
 
 async def validation_error_handler(request: Request, error: Exception) -> JSONResponse:
@@ -236,8 +254,12 @@ async def validation_error_handler(request: Request, error: Exception) -> JSONRe
         if kind == "missing":
             return _error(422, "invalid_input", "请求内容不能为空:应为JSON对象")
         if isinstance(given, bytes | bytearray):
-            return _error(415, "unsupported_media_type",
-                          "请求内容应为JSON对象,请求头Content-Type应为application/json", field="Content-Type")
+            return _error(
+                415,
+                "unsupported_media_type",
+                "请求内容应为JSON对象,请求头Content-Type应为application/json",
+                field="Content-Type",
+            )
         if kind in ("model_attributes_type", "model_type", "dict_type"):
             return _error(422, "invalid_input", "请求内容应为JSON对象({…}),不接受数组或单个值")
     return await web.validation_error_handler(request, error)

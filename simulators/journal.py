@@ -59,10 +59,12 @@ class JournalMiddleware:
             await self.app(scope, receive_logged, send_logged)
         finally:
             entry = dict(
-                tenant=_tenant(scope), method=scope["method"],
-                path=scope["path"] + ("?" + scope["query_string"].decode(errors="replace") if scope["query_string"]
-                                      else ""),
-                status=status[0] or 500, millis=round((time.perf_counter() - started) * 1000, 1),
+                tenant=_tenant(scope),
+                method=scope["method"],
+                path=scope["path"]
+                + ("?" + scope["query_string"].decode(errors="replace") if scope["query_string"] else ""),
+                status=status[0] or 500,
+                millis=round((time.perf_counter() - started) * 1000, 1),
                 request=request_body.decode(errors="replace"),
                 response=response_body.decode(errors="replace") if _is_text(scope, response_body) else "",
             )
@@ -75,10 +77,18 @@ class JournalMiddleware:
             tenant = session.get(Tenant, entry["tenant"])
             if tenant is None:
                 return
-            session.add(JournalEntry(
-                tenant_id=tenant.id, at=clock.now(tenant), method=entry["method"], path=path,
-                status=entry["status"], millis=entry["millis"], request=request, response=response,
-            ))
+            session.add(
+                JournalEntry(
+                    tenant_id=tenant.id,
+                    at=clock.now(tenant),
+                    method=entry["method"],
+                    path=path,
+                    status=entry["status"],
+                    millis=entry["millis"],
+                    request=request,
+                    response=response,
+                )
+            )
 
 
 def _tenant(scope: Scope) -> str:
@@ -86,7 +96,8 @@ def _tenant(scope: Scope) -> str:
     if TENANT_HEADER.lower() in headers:
         return headers[TENANT_HEADER.lower()]
     query: dict[str, str] = dict(
-        part.split("=", 1) for part in scope["query_string"].decode().split("&") if "=" in part)
+        part.split("=", 1) for part in scope["query_string"].decode().split("&") if "=" in part
+    )
     if TENANT_COOKIE in query:
         return query[TENANT_COOKIE]
     match = _COOKIE.search(headers.get("cookie", ""))

@@ -37,14 +37,24 @@ class ErrorOut(BaseModel):
 
     error: ErrorDetail
 
-    model_config = {"json_schema_extra": {"examples": [
-        {"error": {"code": "invalid_input", "field": "证件号码", "message": "证件号码应为18位"}}]}}
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"error": {"code": "invalid_input", "field": "证件号码", "message": "证件号码应为18位"}}]
+        }
+    }
 
 
 ERROR_TEXT = (
-    (400, "请求不符合规则(无法读取的请求体)"), (401, "未授权(未登录、未授权或令牌不对)"), (403, "拒绝访问(跨站请求)"),
-    (404, "未找到(租户、缴费人、订单)"), (409, "业务规则不允许"), (413, "请求内容过大"), (415, "不支持的请求内容类型"),
-    (422, "输入不符合规则"), (500, "模拟器内部错误"), (502, "支付渠道不可用"),
+    (400, "请求不符合规则(无法读取的请求体)"),
+    (401, "未授权(未登录、未授权或令牌不对)"),
+    (403, "拒绝访问(跨站请求)"),
+    (404, "未找到(租户、缴费人、订单)"),
+    (409, "业务规则不允许"),
+    (413, "请求内容过大"),
+    (415, "不支持的请求内容类型"),
+    (422, "输入不符合规则"),
+    (500, "模拟器内部错误"),
+    (502, "支付渠道不可用"),
 )
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut, "description": text} for code, text in ERROR_TEXT
@@ -53,7 +63,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 def declared_tenant(
     x_sim_tenant: str | None = Header(
-        default=None, alias=TENANT_HEADER, max_length=64, pattern=r"^[A-Za-z0-9_.-]{1,64}$",
+        default=None,
+        alias=TENANT_HEADER,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_.-]{1,64}$",
         description="测试租户编号(由 POST /__sim/tenants 创建);不给时依次看查询参数 sim_tenant、Cookie sim_tenant,"
         "都没有则为演示租户 demo",
     ),
@@ -117,8 +130,9 @@ async def validation_error_handler(_request: Request, error: Exception) -> JSONR
 
 def page(pages: Jinja2Templates, request: Request, template: str, **context: object) -> HTMLResponse:
     """A channel page; a ``sim_tenant`` query parameter (a link opened from a test) sets the tenant cookie."""
-    response = shown(request, pages.TemplateResponse(request, template, context), str(context.get("channel", "")),
-                     template)
+    response = shown(
+        request, pages.TemplateResponse(request, template, context), str(context.get("channel", "")), template
+    )
     given = request.query_params.get(TENANT_COOKIE)
     if given:
         response.set_cookie(TENANT_COOKIE, given, samesite="lax")
@@ -156,8 +170,14 @@ def local_path(target: str) -> str:
         previous, decoded = decoded, unquote(decoded)
     for form in (target, decoded):
         split = urlsplit(form)
-        if (not form.startswith("/") or form.startswith("//") or "\\" in form or split.scheme or split.netloc
-                or any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in form)):
+        if (
+            not form.startswith("/")
+            or form.startswith("//")
+            or "\\" in form
+            or split.scheme
+            or split.netloc
+            or any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in form)
+        ):
             return ""
     return target
 
@@ -173,8 +193,16 @@ def internal_request(app: Any, base_url: str, tenant_id: str = tenants.DEMO) -> 
     address its providers are reached at, and a tenant."""
     scheme, _, rest = base_url.rstrip("/").partition("://")
     host, _, port = rest.partition(":")
-    return Request({
-        "type": "http", "app": app, "method": "POST", "path": "/", "root_path": "", "scheme": scheme,
-        "server": (host, int(port or (443 if scheme == "https" else 80))), "query_string": b"",
-        "headers": [(b"host", rest.encode()), (TENANT_HEADER.lower().encode(), tenant_id.encode())],
-    })
+    return Request(
+        {
+            "type": "http",
+            "app": app,
+            "method": "POST",
+            "path": "/",
+            "root_path": "",
+            "scheme": scheme,
+            "server": (host, int(port or (443 if scheme == "https" else 80))),
+            "query_string": b"",
+            "headers": [(b"host", rest.encode()), (TENANT_HEADER.lower().encode(), tenant_id.encode())],
+        }
+    )

@@ -43,8 +43,12 @@ def mistype_passwords(payments: PensionPayments, channel: str, times: int) -> No
 
 
 # 假如 ----------------------------------------------------------------------------------------------------
-@given(parsers.re(r"现在是(?P<year>\d{4})年(?P<month>\d{1,2})月(?P<day>\d{1,2})日(?P<hour>\d{1,2}):(?P<minute>\d{2}),"
-                  r"时间只按场景所说流逝$"))
+@given(
+    parsers.re(
+        r"现在是(?P<year>\d{4})年(?P<month>\d{1,2})月(?P<day>\d{1,2})日(?P<hour>\d{1,2}):(?P<minute>\d{2}),"
+        r"时间只按场景所说流逝$"
+    )
+)
 def _(payments: PensionPayments, year: str, month: str, day: str, hour: str, minute: str) -> None:
     payments.stop_clock(f"{year}-{int(month):02d}-{int(day):02d}T{int(hour):02d}:{minute}:00")
 

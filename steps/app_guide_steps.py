@@ -61,8 +61,9 @@ def at_screen(payments: PensionPayments, ui: AppChannelUi) -> PayerRef:
     return next((ref for ref in payments.typed.values() if ref.id_number == ui.current), payments.ref("缴费人"))
 
 
-def receipt_text(payments: PensionPayments, screen: AppChannelPage, pdf: bytes, amount: str,
-                 title: str) -> tuple[str, list[Any]]:
+def receipt_text(
+    payments: PensionPayments, screen: AppChannelPage, pdf: bytes, amount: str, title: str
+) -> tuple[str, list[Any]]:
     """What every receipt shows (a PDF titled as the channel names it, 缴费回执单 or 社保费电子缴款回执单, with the
     payer's name, the masked ID number, the amount and each ticket number): its text, and the payments in the
     ledger."""
@@ -137,7 +138,9 @@ def _(screen: AppChannelPage) -> None:
     screen.next()
 
 
-@when("办理对象选择他人,选择证件类型“居民身份证”,输入缴费人姓名、身份证件号码、手机号码和图片上的随机验证码,点击【下一步】")
+@when(
+    "办理对象选择他人,选择证件类型“居民身份证”,输入缴费人姓名、身份证件号码、手机号码和图片上的随机验证码,点击【下一步】"
+)
 @when("办理对象选择【他人】,输入缴费人姓名、证件号码、手机号码及图片上的随机验证码,点击【下一步】")
 def _(screen: AppChannelPage, ui: AppChannelUi, payments: PensionPayments) -> None:
     payer = payments.ref("缴费人")
@@ -148,10 +151,15 @@ def _(screen: AppChannelPage, ui: AppChannelUi, payments: PensionPayments) -> No
     ui.verified.add(payer.id_number)
 
 
-@when(parsers.re(r"办理对象选择他人,输入缴费人的证件类型、姓名、(?:身份)?证件号码和手机号码,随机验证码输入“(?P<typed>\w+)”,"
-                 r"点击【下一步】$"))
-def _(screen: AppChannelPage, ui: AppChannelUi, payments: PensionPayments, typed: str,
-      request: pytest.FixtureRequest) -> None:
+@when(
+    parsers.re(
+        r"办理对象选择他人,输入缴费人的证件类型、姓名、(?:身份)?证件号码和手机号码,随机验证码输入“(?P<typed>\w+)”,"
+        r"点击【下一步】$"
+    )
+)
+def _(
+    screen: AppChannelPage, ui: AppChannelUi, payments: PensionPayments, typed: str, request: pytest.FixtureRequest
+) -> None:
     screen.choose_target("他人")
     screen.enter_other(payments.ref("缴费人"))
     shown = screen.captcha_id()
@@ -189,8 +197,12 @@ def _(screen: AppChannelPage, message: str) -> None:
 
 
 # 勾选条目;当年度:【缴费金额】→ 档次;补缴或特殊身份:金额由系统自动生成
-@when(parsers.re(r"勾选(?P<year>\d{4})年度的城乡居民社会养老保险条目,点击【缴费金额】,选择(?P<tier>\d+)元,"
-                 r"点击【(?P<button>确定|缴费)】$"))
+@when(
+    parsers.re(
+        r"勾选(?P<year>\d{4})年度的城乡居民社会养老保险条目,点击【缴费金额】,选择(?P<tier>\d+)元,"
+        r"点击【(?P<button>确定|缴费)】$"
+    )
+)
 def _(screen: AppChannelPage, year: str, tier: str, button: str) -> None:
     item = screen.current_year_item(int(year))
     screen.tick(item)
@@ -225,8 +237,12 @@ def _(screen: AppChannelPage) -> None:
     reached(screen.wait_for(screen.payment_ways()), f"点击【缴费】后应进入“{screen.WAYS_SECTION}”")
 
 
-@when(parsers.re(rf"选择【(?P<way>第三方支付|协议支付)】(?:中的“(?P<provider>{PROVIDERS})”)?(?:支付方式)?"
-                 r"(?:,点击【确认缴费】)?(?:,在(?P<site>[^,]+)页面点击【(?P<button>[^】]+)】)?$"))
+@when(
+    parsers.re(
+        rf"选择【(?P<way>第三方支付|协议支付)】(?:中的“(?P<provider>{PROVIDERS})”)?(?:支付方式)?"
+        r"(?:,点击【确认缴费】)?(?:,在(?P<site>[^,]+)页面点击【(?P<button>[^】]+)】)?$"
+    )
+)
 def _(screen: AppChannelPage, way: str, provider: str | None, site: str | None, button: str | None) -> None:
     gateway = screen.gateway_named(provider or way)
     screen.pay_with(gateway)
@@ -240,8 +256,12 @@ def _(screen: AppChannelPage, way: str, provider: str | None, site: str | None, 
         screen.wait_for_result()
 
 
-@when(parsers.re(r"(?P<choose>选择【第三方支付】中的“支付宝”,)?(?P<saved>截屏保存付款码|点击【保存图片】),"
-                 r"打开(?:手机)?支付宝【扫一扫】,【从相册选择】(?:截屏|保存的图片),点击【确认付款】$"))
+@when(
+    parsers.re(
+        r"(?P<choose>选择【第三方支付】中的“支付宝”,)?(?P<saved>截屏保存付款码|点击【保存图片】),"
+        r"打开(?:手机)?支付宝【扫一扫】,【从相册选择】(?:截屏|保存的图片),点击【确认付款】$"
+    )
+)
 def _(screen: AppChannelPage, ui: AppChannelUi, payments: PensionPayments, choose: str | None, saved: str) -> None:
     if choose:
         screen.pay_with("alipay_qr")
@@ -277,8 +297,12 @@ def _(screen: AppChannelPage) -> None:
 def _(screen: AppChannelPage, payments: PensionPayments, rows: str, authority: str | None) -> None:
     name = payments.ref("缴费人").name
     seen = sorted((r.year, r.kind, r.amount) for r in screen.record_rows(name))
-    expect(seen, sorted((line.year, line.kind, line.amount) for line in lines(rows)), f"{screen.APP}的缴费记录",
-           show=listed)
+    expect(
+        seen,
+        sorted((line.year, line.kind, line.amount) for line in lines(rows)),
+        f"{screen.APP}的缴费记录",
+        show=listed,
+    )
     if authority:
         expect(set(screen.record_authorities(name)), {authority}, "缴费记录的税务机关", show="、".join)
 
@@ -300,8 +324,12 @@ def _(screen: AppChannelPage, payments: PensionPayments, printed: dict[str, byte
     allure.attach(pdf, name=receipt, attachment_type=allure.attachment_type.PDF)
 
 
-@then(parsers.re(r"得到PDF格式的(?P<title>缴费回执单|社保费电子缴款回执单):缴费人姓名、隐去中间数字的证件号码、费款所属期、"
-                 r"(?P<amount>[\d.]+)元、电子税票号码和税务机关$"))
+@then(
+    parsers.re(
+        r"得到PDF格式的(?P<title>缴费回执单|社保费电子缴款回执单):缴费人姓名、隐去中间数字的证件号码、费款所属期、"
+        r"(?P<amount>[\d.]+)元、电子税票号码和税务机关$"
+    )
+)
 def _(payments: PensionPayments, screen: AppChannelPage, printed: dict[str, bytes], amount: str, title: str) -> None:
     text, records = receipt_text(payments, screen, printed["receipt"], amount, title)
     for record in records:

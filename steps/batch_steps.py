@@ -68,12 +68,20 @@ def _(payments: PensionPayments, message: str) -> None:
         fail(f"拒绝定档的提示应包含“{message}”,实际为“{last.message}”")
 
 
-@then(parsers.re(r"他在(?P<channel>.+?)的批扣记录显示(?P<year>\d{4})年度(?P<tier>\d+)元“(?P<status>.+?)”"
-                 r"(?:,说明“(?P<message>.+)”)?$"))
+@then(
+    parsers.re(
+        r"他在(?P<channel>.+?)的批扣记录显示(?P<year>\d{4})年度(?P<tier>\d+)元“(?P<status>.+?)”"
+        r"(?:,说明“(?P<message>.+)”)?$"
+    )
+)
 def _(payments: PensionPayments, channel: str, year: str, tier: str, status: str, message: str | None) -> None:
     entries = payments.batch_entries("缴费人", channel)
-    expect(list(entries), [BatchEntry(int(year), int(tier), status, entries[0].message if entries else "")],
-           f"{channel}的批扣记录", show=_entries)
+    expect(
+        list(entries),
+        [BatchEntry(int(year), int(tier), status, entries[0].message if entries else "")],
+        f"{channel}的批扣记录",
+        show=_entries,
+    )
     if message is not None and message not in entries[0].message:
         fail(f"{channel}批扣记录“{status}”的说明应包含“{message}”,实际为“{entries[0].message}”")
 

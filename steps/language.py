@@ -89,8 +89,9 @@ class PensionPayments:
     def items(self, alias: str, channel: str) -> Items:
         return self.driver(channel).insured_items(self.ref(alias))
 
-    def pay_current_year(self, alias: str, channel: str, *, tier: int = DEFAULT_TIER,
-                         year: int | None = None, by: str | None = None) -> Outcome:
+    def pay_current_year(
+        self, alias: str, channel: str, *, tier: int = DEFAULT_TIER, year: int | None = None, by: str | None = None
+    ) -> Outcome:
         """选档缴费; ``by`` names who is at the screen when it is not the payer (paying for others)."""
         choice = Choice(CHOOSE_TIER, year or self.year, tier)
         self.last = self.driver(channel).pay(self.ref(alias), choice, by=self.ref(by) if by else None)
@@ -104,8 +105,9 @@ class PensionPayments:
         self.last = self.driver(channel).quote(self.ref(alias), Choice(SPECIAL))
         return self.last
 
-    def pay_together(self, alias: str, channels: tuple[str, ...], *, tier: int = DEFAULT_TIER,
-                     year: int | None = None) -> tuple[Outcome, ...]:
+    def pay_together(
+        self, alias: str, channels: tuple[str, ...], *, tier: int = DEFAULT_TIER, year: int | None = None
+    ) -> tuple[Outcome, ...]:
         """选档缴费 for the same payer in several channels, every one pressing its confirming button at the
         same moment (see ``protocol.together``); the outcomes in the order of ``channels``."""
         choice = Choice(CHOOSE_TIER, year or self.year, tier)
@@ -134,8 +136,13 @@ class PensionPayments:
         and gender are the number's)."""
         born = date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
         drawn: Payer = self.faker.ningbo_payer(contribution_year=self.year)
-        payer = replace(drawn, id_number=id_number, birth_date=born, gender="男" if int(id_number[16]) % 2 else "女",
-                        county_code=id_number[:6])
+        payer = replace(
+            drawn,
+            id_number=id_number,
+            birth_date=born,
+            gender="男" if int(id_number[16]) % 2 else "女",
+            county_code=id_number[:6],
+        )
         self.control.add_payers(self.tenant_id, [payer.to_json()])
         self.payers[alias] = payer
         self.typed[alias] = PayerRef(payer.name, payer.id_number, payer.id_type, payer.phone)
@@ -229,8 +236,9 @@ class PensionPayments:
         self.last = self.accounts(channel).verify_other(self.ref(alias), by=self.ref(by), captcha=captcha)
         return self.last
 
-    def pay_for_other(self, alias: str, channel: str, *, by: str, captcha: str = CAPTCHA_SHOWN,
-                      tier: int = DEFAULT_TIER) -> Outcome:
+    def pay_for_other(
+        self, alias: str, channel: str, *, by: str, captcha: str = CAPTCHA_SHOWN, tier: int = DEFAULT_TIER
+    ) -> Outcome:
         """选档缴费 for the payer by ``by``, the check of 他人 with the 随机验证码 ``captcha`` says: a refused check
         ends it, a passed one goes on to pay."""
         verified = self.verify_other(alias, channel, by=by, captcha=captcha)
@@ -272,8 +280,7 @@ class PensionPayments:
         waiting = sorted(e["due_on"] for e in self.control.batch_deductions(self.tenant_id) if e["status"] == "待扣款")
         if not waiting:
             fail("银行批量扣款日之前应有一笔“待扣款”的定档,实际没有")
-        ran: list[dict[str, Any]] = self.control.set_clock(self.tenant_id,
-                                                           f"{waiting[0]}T00:30:00")["batch_deductions"]
+        ran: list[dict[str, Any]] = self.control.set_clock(self.tenant_id, f"{waiting[0]}T00:30:00")["batch_deductions"]
         return ran
 
     def run_batch_now(self) -> list[dict[str, Any]]:
@@ -286,8 +293,9 @@ class PensionPayments:
     def deliver_all_notifications(self, within: float = 10.0) -> dict[str, int]:
         """Move the clock past every planned delay and resend, then wait (bounded) for the outbox to drain."""
         self.control.advance(self.tenant_id, 3600)
-        return poll(lambda: self.ledger()["notifications"], lambda notes: not {"pending", "sending"} & set(notes),
-                    within)
+        return poll(
+            lambda: self.ledger()["notifications"], lambda notes: not {"pending", "sending"} & set(notes), within
+        )
 
     def charges(self) -> list[dict[str, Any]]:
         """What the providers actually took: every paid charge, whatever the provider calls its state."""

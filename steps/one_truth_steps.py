@@ -33,13 +33,20 @@ def _outcomes(outcomes: dict[str, Outcome]) -> str:
     return ";".join(f"{channel}{shown.said(outcome)}" for channel, outcome in outcomes.items())
 
 
-@when(parsers.re(r"他同时在(?P<first>.+?)和(?P<second>.+?)确认(?P<year>\d{4})年度(?P<tier>\d+)元档次缴费$"),
-      target_fixture="simultaneous")
+@when(
+    parsers.re(r"他同时在(?P<first>.+?)和(?P<second>.+?)确认(?P<year>\d{4})年度(?P<tier>\d+)元档次缴费$"),
+    target_fixture="simultaneous",
+)
 def _(payments: PensionPayments, first: str, second: str, year: str, tier: str) -> dict[str, Outcome]:
     outcomes = payments.pay_together("缴费人", (first, second), tier=int(tier), year=int(year))
-    allure.attach("\n".join(f"{channel}:{o.status} {o.message} {o.order_no}".rstrip()
-                            for channel, o in zip((first, second), outcomes, strict=True)),
-                  name="两个渠道的结果", attachment_type=allure.attachment_type.TEXT)
+    allure.attach(
+        "\n".join(
+            f"{channel}:{o.status} {o.message} {o.order_no}".rstrip()
+            for channel, o in zip((first, second), outcomes, strict=True)
+        ),
+        name="两个渠道的结果",
+        attachment_type=allure.attachment_type.TEXT,
+    )
     return dict(zip((first, second), outcomes, strict=True))
 
 
@@ -65,8 +72,9 @@ def _(payments: PensionPayments, rows: str) -> None:
 @then(parsers.re(r"(?P<first>.+?)和(?P<second>.+?)的缴费记录中都只有他的(?P<rows>.+)$"))
 def _(payments: PensionPayments, first: str, second: str, rows: str) -> None:
     expected = sorted((line.year, line.kind, line.amount) for line in lines(rows))
-    seen = {name: sorted((r.year, r.kind, r.amount) for r in payments.records("缴费人", name))
-            for name in (first, second)}
+    seen = {
+        name: sorted((r.year, r.kind, r.amount) for r in payments.records("缴费人", name)) for name in (first, second)
+    }
     _agree(seen, expected, f"{first}和{second}的缴费记录", shown.lines)
 
 

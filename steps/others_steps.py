@@ -24,8 +24,9 @@ def _(payments: PensionPayments, channel: str) -> None:
         fail(f"{PHONE_RULE}:输错手机号码的核验应不通过,实际{said(checked)}")
 
 
-@when(parsers.re(r"家人在(?P<channel>.+?)为缴费人缴费,输入的手机号码不是缴费人登记的手机号码$"),
-      target_fixture="attempt")
+@when(
+    parsers.re(r"家人在(?P<channel>.+?)为缴费人缴费,输入的手机号码不是缴费人登记的手机号码$"), target_fixture="attempt"
+)
 def _(payments: PensionPayments, channel: str) -> Attempt:
     payments.mistype("缴费人", phone=payments.someone_elses("缴费人", "phone"))
     return Attempt(PHONE_RULE, payments.pay_current_year("缴费人", channel, by="家人"))

@@ -19,8 +19,16 @@ from steps.language import PensionPayments
 # The ten county-level districts of Ningbo today, each with a county code its adult residents carry (DOMAIN.md,
 # from python-stdnum's loc.dat): 鄞州区's and 奉化区's people of 1983–2002 / 1989–2016 carry the code of 鄞县 / 奉化市.
 DISTRICTS = {
-    "海曙区": "330203", "江北区": "330205", "北仑区": "330206", "镇海区": "330211", "鄞州区": "330227",
-    "奉化区": "330283", "余姚市": "330281", "慈溪市": "330282", "宁海县": "330226", "象山县": "330225",
+    "海曙区": "330203",
+    "江北区": "330205",
+    "北仑区": "330206",
+    "镇海区": "330211",
+    "鄞州区": "330227",
+    "奉化区": "330283",
+    "余姚市": "330281",
+    "慈溪市": "330282",
+    "宁海县": "330226",
+    "象山县": "330225",
 }
 DISTRICT_AGE = 30  # born 1993/94: every code above existed then
 DISTRICT_NAMES = "|".join(DISTRICTS)
@@ -47,16 +55,24 @@ def _paid(payments: PensionPayments, channel: str, tier: str, year: str) -> None
 
 
 # 假如 ----------------------------------------------------------------------------------------------------
-@given(parsers.re(rf"一位(?P<district>{DISTRICT_NAMES})的缴费人已在(?P<channel>.+?)缴纳(?P<year>\d{{4}})年度"
-                  r"(?P<tier>\d+)元$"))
+@given(
+    parsers.re(
+        rf"一位(?P<district>{DISTRICT_NAMES})的缴费人已在(?P<channel>.+?)缴纳(?P<year>\d{{4}})年度"
+        r"(?P<tier>\d+)元$"
+    )
+)
 def _(payments: PensionPayments, district: str, channel: str, year: str, tier: str) -> None:
     payments.payer(county_code=DISTRICTS[district], age=DISTRICT_AGE)
     payments.choose_district(channel, district)
     _paid(payments, channel, tier, year)
 
 
-@given(parsers.re(r"一位证件号码以(?P<head>\d{6})开头、以(?P<tail>\d{3}[\dX])结尾的缴费人已在(?P<channel>.+?)"
-                  r"缴纳(?P<year>\d{4})年度(?P<tier>\d+)元$"))
+@given(
+    parsers.re(
+        r"一位证件号码以(?P<head>\d{6})开头、以(?P<tail>\d{3}[\dX])结尾的缴费人已在(?P<channel>.+?)"
+        r"缴纳(?P<year>\d{4})年度(?P<tier>\d+)元$"
+    )
+)
 def _(payments: PensionPayments, head: str, tail: str, channel: str, year: str, tier: str) -> None:
     payments.payer_with_id("缴费人", id_ending(payments, head, tail))
     _paid(payments, channel, tier, year)
@@ -90,18 +106,26 @@ def _(payments: PensionPayments, channel: str, datatable: list[list[str]]) -> No
     seen = sorted((r.year, r.kind, r.amount) for r in payments.records("缴费人", channel))
     wrong = [line for line in seen if line not in expected]
     missing = [line for line in expected if line not in seen]
-    check(seen == expected, (
-        f"{channel}的缴费记录应每个年度一行(年度、缴费类型、金额)为{_lines(expected)},实际为{_lines(seen)}:"
-        f"不该有的行{_lines(wrong)},缺少的行{_lines(missing)}"))
+    check(
+        seen == expected,
+        (
+            f"{channel}的缴费记录应每个年度一行(年度、缴费类型、金额)为{_lines(expected)},实际为{_lines(seen)}:"
+            f"不该有的行{_lines(wrong)},缺少的行{_lines(missing)}"
+        ),
+    )
 
 
 @then(parsers.re(r"回执单上的税务机关是“(?P<authority>.+)”$"))
 def _(payments: PensionPayments, receipt: dict[str, str], authority: str) -> None:
     shown = RECEIPT_AUTHORITY.findall(receipt["text"])
     district = next((d for d, code in DISTRICTS.items() if payments.payers["缴费人"].county_code == code), "")
-    check(shown == [authority], (
-        f"{receipt['channel']}缴费回执单上的税务机关应为{authority}({district}的缴费人),"
-        f"实际为{'、'.join(shown) or '(回执单上没有税务机关)'}"))
+    check(
+        shown == [authority],
+        (
+            f"{receipt['channel']}缴费回执单上的税务机关应为{authority}({district}的缴费人),"
+            f"实际为{'、'.join(shown) or '(回执单上没有税务机关)'}"
+        ),
+    )
 
 
 @then(parsers.re(r"回执单上的证件号码是“(?P<shown>[0-9X*]+)”$"))
@@ -109,9 +133,13 @@ def _(payments: PensionPayments, receipt: dict[str, str], shown: str) -> None:
     id_number = payments.payers["缴费人"].id_number
     check(shown == mask_text(id_number), f"例子有误:证件号码隐去中间八位应写作{mask_text(id_number)},例子写的是{shown}")
     seen = [_hide(s) for s in RECEIPT_ID.findall(receipt["text"])]  # a whole number never reaches a message
-    check(seen == [shown], (
-        f"{receipt['channel']}缴费回执单上的证件号码应隐去中间八位,显示为{shown},"
-        f"实际为{'、'.join(seen) or '(回执单上没有证件号码)'}"))
+    check(
+        seen == [shown],
+        (
+            f"{receipt['channel']}缴费回执单上的证件号码应隐去中间八位,显示为{shown},"
+            f"实际为{'、'.join(seen) or '(回执单上没有证件号码)'}"
+        ),
+    )
 
 
 @then("回执单上没有他完整的证件号码")
@@ -124,35 +152,58 @@ def _(payments: PensionPayments, receipt: dict[str, str]) -> None:
 @then(parsers.re(r"税务系统中他的(?P<year>\d{4})年度缴费记录只有一条$"))
 def _(payments: PensionPayments, year: str) -> None:
     books = [r for r in payments.ledger()["records"] if r["year"] == int(year)]
-    check(len(books) == 1, (
-        f"同一缴费人{year}年度城乡居民基本养老保险费应只有一条缴费记录,实际为{len(books)}条:"
-        + ";".join(f"{r['channel']} {r['amount']}元 订单{r['order_no']}" for r in books)))
+    check(
+        len(books) == 1,
+        (
+            f"同一缴费人{year}年度城乡居民基本养老保险费应只有一条缴费记录,实际为{len(books)}条:"
+            + ";".join(f"{r['channel']} {r['amount']}元 订单{r['order_no']}" for r in books)
+        ),
+    )
 
 
 @then(parsers.re(r"他在(?P<channel>.+?)的缴费记录中(?P<year>\d{4})年度只有一行$"))
 def _(payments: PensionPayments, channel: str, year: str) -> None:
     rows = [r for r in payments.records("缴费人", channel) if r.year == int(year)]
-    check(len(rows) == 1, (f"{channel}的缴费记录中{year}年度应只有一行,实际为{len(rows)}行:"
-                            f"{_lines([(r.year, r.kind, r.amount) for r in rows])}"))
+    check(
+        len(rows) == 1,
+        (
+            f"{channel}的缴费记录中{year}年度应只有一行,实际为{len(rows)}行:"
+            f"{_lines([(r.year, r.kind, r.amount) for r in rows])}"
+        ),
+    )
 
 
-@then(parsers.re(r"他在(?P<channel>.+?)的缴费记录和回执单上,(?P<year>\d{4})年度“(?P<kind>.+?)”个人缴费"
-                 r"(?P<personal>[\d.]+)元、政府代缴(?P<government>[\d.]+)元$"))
+@then(
+    parsers.re(
+        r"他在(?P<channel>.+?)的缴费记录和回执单上,(?P<year>\d{4})年度“(?P<kind>.+?)”个人缴费"
+        r"(?P<personal>[\d.]+)元、政府代缴(?P<government>[\d.]+)元$"
+    )
+)
 def _(payments: PensionPayments, channel: str, year: str, kind: str, personal: str, government: str) -> None:
     payer = payments.payers["缴费人"]
     rule = f"{payer.special_status}{year}年度"
     rows = [r for r in payments.records("缴费人", channel) if r.year == int(year)]
-    check([(r.kind, r.amount) for r in rows] == [(kind, personal)], (
-        f"{channel}缴费记录中的个人缴费应为{year}年度“{kind}”{personal}元({rule}),"
-        f"实际为{_lines([(r.year, r.kind, r.amount) for r in rows])}"))
+    check(
+        [(r.kind, r.amount) for r in rows] == [(kind, personal)],
+        (
+            f"{channel}缴费记录中的个人缴费应为{year}年度“{kind}”{personal}元({rule}),"
+            f"实际为{_lines([(r.year, r.kind, r.amount) for r in rows])}"
+        ),
+    )
     if rows[0].government is not None:  # the channel's records show the government's share
-        check(rows[0].government == government, (
-            f"{channel}缴费记录中的政府代缴应为{government}元({rule}),实际为{rows[0].government}元"))
+        check(
+            rows[0].government == government,
+            (f"{channel}缴费记录中的政府代缴应为{government}元({rule}),实际为{rows[0].government}元"),
+        )
     text = payments.receipt_text("缴费人", channel)
     lines = [(int(y), k, p, g) for y, k, p, g in RECEIPT_LINE.findall(text) if int(y) == int(year)]
-    check(lines == [(int(year), kind, personal, government)], (
-        f"{channel}缴费回执单上{year}年度应为“{kind}”个人缴费{personal}元、政府代缴{government}元({rule}),实际为"
-        + ("、".join(f"“{k}”个人缴费{p}元、政府代缴{g}元" for _y, k, p, g in lines) or "(回执单上没有这一年度)")))
+    check(
+        lines == [(int(year), kind, personal, government)],
+        (
+            f"{channel}缴费回执单上{year}年度应为“{kind}”个人缴费{personal}元、政府代缴{government}元({rule}),实际为"
+            + ("、".join(f"“{k}”个人缴费{p}元、政府代缴{g}元" for _y, k, p, g in lines) or "(回执单上没有这一年度)")
+        ),
+    )
 
 
 def _lines(lines: list[tuple[int, str, str]] | tuple[tuple[int, str, str], ...]) -> str:

@@ -77,8 +77,12 @@ def _(screen: AlipayPage, payments: PensionPayments) -> None:
     me = payments.ref("缴费人")
     shown = screen.identity_shown()
     expect(shown.get("姓名"), me.name, "系统带出的姓名")
-    expect(shown.get("证件号码"), f"{me.id_number[:6]}{'*' * 8}{me.id_number[-4:]}", "系统带出的证件号码",
-           why="隐去中间8位")
+    expect(
+        shown.get("证件号码"),
+        f"{me.id_number[:6]}{'*' * 8}{me.id_number[-4:]}",
+        "系统带出的证件号码",
+        why="隐去中间8位",
+    )
 
 
 @when("点击【下一步】")
@@ -93,8 +97,12 @@ def _(screen: AlipayPage, payments: PensionPayments) -> None:
     screen.next()
 
 
-@when(parsers.re(r"进入【宁波社保缴费】小程序,选择【我为自己缴】,点击【下一步】,选择【城乡居民基本养老保险费】,"
-                 r"点击【下一步】$"))
+@when(
+    parsers.re(
+        r"进入【宁波社保缴费】小程序,选择【我为自己缴】,点击【下一步】,选择【城乡居民基本养老保险费】,"
+        r"点击【下一步】$"
+    )
+)
 def _(alipay: AlipayUi, payments: PensionPayments) -> None:
     reached(alipay.enter(payments.ref("缴费人")), "缴费人应能进入【宁波社保缴费】小程序")
     reached(alipay.choose_payer(payments.ref("缴费人"), None), "选择【我为自己缴】、点击【下一步】后应带出险种信息")
@@ -117,8 +125,12 @@ def _(screen: AlipayPage) -> None:
 
 
 # 步骤4:缴费类型 ----------------------------------------------------------------------------------------------
-@when(parsers.re(r"点击【缴费类型】,选择其中的【选档缴费】,选择【缴费年度】为(?P<year>\d{4})年,"
-                 r"点击【缴费档次】选择(?P<tier>\d+)元,点击【确认】$"))
+@when(
+    parsers.re(
+        r"点击【缴费类型】,选择其中的【选档缴费】,选择【缴费年度】为(?P<year>\d{4})年,"
+        r"点击【缴费档次】选择(?P<tier>\d+)元,点击【确认】$"
+    )
+)
 def _(screen: AlipayPage, year: str, tier: str) -> None:
     screen.choose_pay_type("选档缴费")
     screen.choose_year_and_tier(int(year), int(tier))
@@ -165,8 +177,12 @@ def _(screen: AlipayPage, alipay: AlipayUi) -> None:
     expect(screen.result_text(), "缴费成功", "特殊缴费的缴费结果")
 
 
-@when(parsers.re(r"再次进入小程序,选择【我为自己缴】和【选档缴费】(?P<year>\d{4})年度(?P<tier>\d+)元,"
-                 r"点击【去支付】→【确认付款】$"))
+@when(
+    parsers.re(
+        r"再次进入小程序,选择【我为自己缴】和【选档缴费】(?P<year>\d{4})年度(?P<tier>\d+)元,"
+        r"点击【去支付】→【确认付款】$"
+    )
+)
 def _(alipay: AlipayUi, payments: PensionPayments, year: str, tier: str) -> None:
     outcome = alipay.pay(payments.ref("缴费人"), Choice(CHOOSE_TIER, int(year), int(tier)))
     if not outcome.paid:
@@ -184,8 +200,9 @@ def _(screen: AlipayPage, home: str | None) -> None:
 @then(parsers.re(r"记录中有(?P<rows>.+)$"))
 def _(screen: AlipayPage, rows: str) -> None:
     seen = sorted((r.year, r.kind, r.amount) for r in screen.record_rows())
-    expect(seen, sorted((line.year, line.kind, line.amount) for line in lines(rows)), "支付宝小程序的缴费记录",
-           show=listed)
+    expect(
+        seen, sorted((line.year, line.kind, line.amount) for line in lines(rows)), "支付宝小程序的缴费记录", show=listed
+    )
 
 
 # 步骤2第二段:缴费批扣定档 --------------------------------------------------------------------------------------
@@ -198,11 +215,16 @@ def _(alipay: AlipayUi, payments: PensionPayments) -> None:
 @then("页面显示三方协议的开户银行和银行账号")
 def _(screen: AlipayPage, payments: PensionPayments) -> None:
     shown = screen.batch_agreement()
-    signed = next(a for a in payments.control.agreements(payments.tenant_id)
-                  if a["id_number"] == payments.ref("缴费人").id_number)
+    signed = next(
+        a for a in payments.control.agreements(payments.tenant_id) if a["id_number"] == payments.ref("缴费人").id_number
+    )
     seen = (shown.get("开户银行"), shown.get("银行账号"), shown.get("协议状态"))
-    expect(seen, (signed["bank"], signed["account"], "有效"), "页面显示的三方协议",
-           show=lambda s: f"开户银行{s[0]}、银行账号{s[1]}、协议状态“{s[2]}”")
+    expect(
+        seen,
+        (signed["bank"], signed["account"], "有效"),
+        "页面显示的三方协议",
+        show=lambda s: f"开户银行{s[0]}、银行账号{s[1]}、协议状态“{s[2]}”",
+    )
 
 
 @when(parsers.re(r"选择自己的缴费档次(?P<tier>\d+)元,点击【确认】$"))
@@ -231,12 +253,15 @@ def _(alipay: AlipayUi, payments: PensionPayments) -> None:
 
 @then(parsers.re(r"批扣记录显示(?P<year>\d{4})年度(?P<tier>\d+)元“(?P<status>.+)”$"))
 def _(screen: AlipayPage, year: str, tier: str, status: str) -> None:
-    expect([(e.year, e.tier, e.status) for e in screen.batch_rows()], [(int(year), int(tier), status)], "批扣记录",
-           show=lambda rows: "、".join(f"{y}年度{t}元“{s}”" for y, t, s in rows) or "(无)")
+    expect(
+        [(e.year, e.tier, e.status) for e in screen.batch_rows()],
+        [(int(year), int(tier), status)],
+        "批扣记录",
+        show=lambda rows: "、".join(f"{y}年度{t}元“{s}”" for y, t, s in rows) or "(无)",
+    )
 
 
 @then("页面上没有可以定档的【确认】")
 def _(screen: AlipayPage) -> None:
     if screen.offers_batch_confirm():
         fail("已定档后【缴费批扣定档】页面上不应再有可以定档的【确认】,实际有")
-

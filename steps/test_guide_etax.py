@@ -68,7 +68,9 @@ def _(screen: EtaxPage) -> None:
 
 
 # 2. 【自然人业务】→ 居民身份证号码/手机号码/用户名、个人用户密码 →【登录】;未注册用户先【用户注册】
-@when("未注册用户先选择【用户注册】,输入姓名、证件号码和手机号码,点击【获取验证码】,输入短信验证码、密码和确认密码,点击【注册】")
+@when(
+    "未注册用户先选择【用户注册】,输入姓名、证件号码和手机号码,点击【获取验证码】,输入短信验证码、密码和确认密码,点击【注册】"
+)
 def _(screen: EtaxPage, ui: EtaxUi, payments: PensionPayments) -> None:
     person = payments.ref("缴费人")
     screen.choose_registration()
@@ -89,10 +91,20 @@ def _(screen: EtaxPage, payments: PensionPayments) -> None:
     reached(screen.wait_for(screen.verification()), "输入居民身份证号码和密码、点击【登录】后应进入登录验证页面")
 
 
-@when(parsers.re(r"(?P<who>家人)?打开宁波市电子税务局主页,点击右上角【登录】,选择【自然人业务】,"
-                 r"输入(?P<what>居民身份证号码|手机号码|用户名“(?P<username>\w+)”)、个人用户密码后,点击【登录】$"))
-def _(screen: EtaxPage, payments: PensionPayments, at_screen: dict[str, str], who: str | None, what: str,
-      username: str | None) -> None:
+@when(
+    parsers.re(
+        r"(?P<who>家人)?打开宁波市电子税务局主页,点击右上角【登录】,选择【自然人业务】,"
+        r"输入(?P<what>居民身份证号码|手机号码|用户名“(?P<username>\w+)”)、个人用户密码后,点击【登录】$"
+    )
+)
+def _(
+    screen: EtaxPage,
+    payments: PensionPayments,
+    at_screen: dict[str, str],
+    who: str | None,
+    what: str,
+    username: str | None,
+) -> None:
     at_screen["who"] = who or "缴费人"
     person = payments.ref(at_screen["who"])
     screen.open_login()
@@ -100,7 +112,9 @@ def _(screen: EtaxPage, payments: PensionPayments, at_screen: dict[str, str], wh
     reached(screen.wait_for(screen.verification()), f"输入{what}和密码、点击【登录】后应进入登录验证页面")
 
 
-@when("打开宁波市电子税务局主页,点击右上角【登录】,选择【自然人业务】,输入居民身份证号码和错误的个人用户密码,连续5次点击【登录】")
+@when(
+    "打开宁波市电子税务局主页,点击右上角【登录】,选择【自然人业务】,输入居民身份证号码和错误的个人用户密码,连续5次点击【登录】"
+)
 def _(screen: EtaxPage, payments: PensionPayments) -> None:
     screen.open_login()
     screen.log_in(payments.ref("缴费人").id_number, WRONG_PASSWORD)
@@ -162,13 +176,18 @@ def _(screen: EtaxPage, ui: EtaxUi, payments: PensionPayments) -> None:
     _logged_in(screen, ui, person)
 
 
-@when(parsers.re(r"在登录验证页面选择(?P<app>税务APP|个人所得税APP)扫码,用手机上的(?P=app)扫描页面上的二维码并确认登录,"
-                 r"点击【登录】$"))
+@when(
+    parsers.re(
+        r"在登录验证页面选择(?P<app>税务APP|个人所得税APP)扫码,用手机上的(?P=app)扫描页面上的二维码并确认登录,"
+        r"点击【登录】$"
+    )
+)
 def _(screen: EtaxPage, ui: EtaxUi, payments: PensionPayments, at_screen: dict[str, str], app: str) -> None:
     name = FACTORS[APPS[app]]
     screen.open_tab(name)
-    allure.attach(screen.login_qr_picture(APPS[app]), name=f"{name}登录二维码",
-                  attachment_type=allure.attachment_type.PNG)
+    allure.attach(
+        screen.login_qr_picture(APPS[app]), name=f"{name}登录二维码", attachment_type=allure.attachment_type.PNG
+    )
     ui.scan_login(APPS[app])
     if (confirmed := f"已在{app}上确认登录") not in (shown := screen.scan_confirmed(name)):
         fail(f"用{app}扫码确认后,【{name}】应显示“{confirmed}”,实际显示“{shown}”")
@@ -195,8 +214,9 @@ def _(screen: EtaxPage, message: str) -> None:
 @then("进入登录验证页面")
 def _(screen: EtaxPage) -> None:
     reached(screen.wait_for(screen.verification()), "应进入登录验证页面")
-    check(screen.path().endswith("/etax/login/verify"),
-          f"应进入登录验证页面(/etax/login/verify),实际在“{screen.name()}”")
+    check(
+        screen.path().endswith("/etax/login/verify"), f"应进入登录验证页面(/etax/login/verify),实际在“{screen.name()}”"
+    )
 
 
 @then(parsers.re(r"页面说明“(?P<text>[^”]+)”,并请选择【自然人业务】$"))

@@ -49,8 +49,10 @@ def _(screen: TaxappPage) -> None:
 
 
 # 3. 他人:手机号码须是缴费人登记的
-@when("办理对象选择他人,输入缴费人的证件类型、姓名、身份证件号码,手机号码输入家人自己的手机号码,以及图片上的随机验证码,"
-      "点击【下一步】")
+@when(
+    "办理对象选择他人,输入缴费人的证件类型、姓名、身份证件号码,手机号码输入家人自己的手机号码,以及图片上的随机验证码,"
+    "点击【下一步】"
+)
 def _(screen: TaxappPage, ui: TaxappUi, payments: PensionPayments) -> None:
     screen.choose_target("他人")
     screen.enter_other(payments.ref("缴费人"))

@@ -59,8 +59,12 @@ def _(screen: WechatPage) -> None:
     screen.next()
 
 
-@when(parsers.re(r"点击【缴费类型】,选择其中的【选档缴费】,选择【缴费年度】为(?P<year>\d{4})年,"
-                 r"点击【缴费档次】选择(?P<tier>\d+)元,点击【确认】$"))
+@when(
+    parsers.re(
+        r"点击【缴费类型】,选择其中的【选档缴费】,选择【缴费年度】为(?P<year>\d{4})年,"
+        r"点击【缴费档次】选择(?P<tier>\d+)元,点击【确认】$"
+    )
+)
 def _(screen: WechatPage, year: str, tier: str) -> None:
     screen.choose_pay_type("选档缴费")
     screen.choose_year_and_tier(int(year), int(tier))
@@ -117,8 +121,9 @@ def _(screen: WechatPage) -> None:
 @then(parsers.re(r"记录中有(?P<rows>.+)$"))
 def _(screen: WechatPage, rows: str) -> None:
     seen = sorted((r.year, r.kind, r.amount) for r in screen.record_rows())
-    expect(seen, sorted((line.year, line.kind, line.amount) for line in lines(rows)), "微信公众号的缴费记录",
-           show=listed)
+    expect(
+        seen, sorted((line.year, line.kind, line.amount) for line in lines(rows)), "微信公众号的缴费记录", show=listed
+    )
 
 
 @when("进入社保缴费,输入缴费人信息,选择【城乡居民基本养老保险费】,点击【下一步】")

@@ -36,11 +36,16 @@ def county_code(name: str) -> str:
 
 
 # 假如
-@given(parsers.re(r"已参保的缴费人(?:没有待补缴的费款|有(?P<arrears>[\d年度和、]+)的补缴费款),身份证号码属于(?P<county>.+)$"))
+@given(
+    parsers.re(
+        r"已参保的缴费人(?:没有待补缴的费款|有(?P<arrears>[\d年度和、]+)的补缴费款),身份证号码属于(?P<county>.+)$"
+    )
+)
 def _(payments: PensionPayments, arrears: str | None, county: str) -> None:
     # Born when the district's code already existed (海曙区's since 1983): 18 to 40 years old.
-    payments.payer(arrears_years=years(arrears or ""), county_code=county_code(county),
-                   age=payments.faker.random_int(18, 40))
+    payments.payer(
+        arrears_years=years(arrears or ""), county_code=county_code(county), age=payments.faker.random_int(18, 40)
+    )
 
 
 # 1. 打开浙里办APP,登录后,在首页选择【办事服务】
@@ -67,10 +72,15 @@ def _(screen: ZhelibanPage, ui: ZhelibanUi, district: str, department: str) -> N
     _to_bureau(screen, ui, district, department)
 
 
-@when(parsers.re(r"(?P<who>家人|缴费人)登录浙里办APP,在首页选择【办事服务】,选择【(?P<district>.+?)】,点击【线上一站办】→"
-                 r"【按部门】→【(?P<department>.+)】$"))
-def _(screen: ZhelibanPage, ui: ZhelibanUi, payments: PensionPayments, who: str, district: str,
-      department: str) -> None:
+@when(
+    parsers.re(
+        r"(?P<who>家人|缴费人)登录浙里办APP,在首页选择【办事服务】,选择【(?P<district>.+?)】,点击【线上一站办】→"
+        r"【按部门】→【(?P<department>.+)】$"
+    )
+)
+def _(
+    screen: ZhelibanPage, ui: ZhelibanUi, payments: PensionPayments, who: str, district: str, department: str
+) -> None:
     reached(ui.sign_in(payments.ref(who)), f"{who}应能注册并登录浙里办APP")
     screen.open_services()
     _to_bureau(screen, ui, district, department)
@@ -98,12 +108,15 @@ def _(screen: ZhelibanPage, ui: ZhelibanUi, due: str) -> None:
 
 
 # 9. 打印缴费回执单: the district's tax bureau on the receipt
-@then(parsers.re(r"得到PDF格式的缴费回执单:缴费人姓名、隐去中间数字的证件号码、(?P<amount>[\d.]+)元、电子税票号码,"
-                 r"税务机关为“(?P<authority>.+)”$"))
+@then(
+    parsers.re(
+        r"得到PDF格式的缴费回执单:缴费人姓名、隐去中间数字的证件号码、(?P<amount>[\d.]+)元、电子税票号码,"
+        r"税务机关为“(?P<authority>.+)”$"
+    )
+)
 def _(payments: PensionPayments, screen: ZhelibanPage, printed: dict[str, bytes], amount: str, authority: str) -> None:
     text, records = receipt_text(payments, screen, printed["receipt"], amount, "缴费回执单")
     if authority not in text:
         fail(f"缴费回执单上的税务机关应为“{authority}”,实际没有")
     for record in records:
         expect(record["tax_authority"], authority, f"{record['year']}年度缴费记录的税务机关")
-

@@ -38,8 +38,11 @@ def _(payments: PensionPayments, channel: str, year: str) -> Offered:
 
 @when(parsers.re(r"他在(?P<channel>.+?)缴费批扣定档,查看(?P<year>\d{4})年度可选的缴费档次$"), target_fixture="offered")
 def _(payments: PensionPayments, channel: str, year: str) -> Offered:
-    return {"channel": f"{channel}【缴费批扣定档】", "year": int(year),
-            "tiers": payments.batch_tiers("缴费人", channel, year=int(year))}
+    return {
+        "channel": f"{channel}【缴费批扣定档】",
+        "year": int(year),
+        "tiers": payments.batch_tiers("缴费人", channel, year=int(year)),
+    }
 
 
 @then(parsers.re(r"可选的缴费档次正是(?P<year>\d{4})年度档次表中的档次$"))
@@ -48,6 +51,10 @@ def _(offered: Offered, tier_table: TierTable, year: str) -> None:
     expected, seen = tier_table["tiers"], offered["tiers"]
     extra = [t for t in seen if t not in expected]
     missing = [t for t in expected if t not in seen]
-    check(not extra and not missing and len(seen) == len(set(seen)), (
-        f"{offered['channel']}提供的{year}年度缴费档次应正是档次表中的档次({_yuan(expected)}),"
-        f"实际为{_yuan(seen)}:多出{_yuan(extra)},缺少{_yuan(missing)}"))
+    check(
+        not extra and not missing and len(seen) == len(set(seen)),
+        (
+            f"{offered['channel']}提供的{year}年度缴费档次应正是档次表中的档次({_yuan(expected)}),"
+            f"实际为{_yuan(seen)}:多出{_yuan(extra)},缺少{_yuan(missing)}"
+        ),
+    )

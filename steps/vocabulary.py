@@ -18,8 +18,9 @@ from steps.language import PensionPayments
 
 
 @pytest.fixture
-def payments(control: SimControl, tenant_id: str, faker: Faker,
-             make_driver: Callable[[str], ChannelDriver]) -> PensionPayments:
+def payments(
+    control: SimControl, tenant_id: str, faker: Faker, make_driver: Callable[[str], ChannelDriver]
+) -> PensionPayments:
     return PensionPayments(control, tenant_id, faker, make_driver)
 
 
@@ -78,8 +79,10 @@ def _(payments: PensionPayments, arrears: str, channel: str) -> None:
 @given(parsers.re(r"一位已参保的缴费人已在(?P<channel>.+)缴纳(?P<year>\d{4})年度(?P<tier>\d+)元$"))
 def _(payments: PensionPayments, channel: str, year: str, tier: str) -> None:
     payments.payer()
-    _paid(payments.pay_current_year("缴费人", channel, tier=int(tier), year=int(year)),
-          f"在{channel}缴纳{year}年度{tier}元")
+    _paid(
+        payments.pay_current_year("缴费人", channel, tier=int(tier), year=int(year)),
+        f"在{channel}缴纳{year}年度{tier}元",
+    )
 
 
 @given(parsers.re(r"一位(?P<year>\d{4})年度年龄为(?P<age>\d+)周岁的缴费人$"))
@@ -200,8 +203,10 @@ def _(payments: PensionPayments, amount: str) -> None:
 
 @then(parsers.re(r"他可以在(?P<channel>.+?)重新选择(?P<year>\d{4})年度(?P<tier>\d+)元档次并缴费成功$"))
 def _(payments: PensionPayments, channel: str, year: str, tier: str) -> None:
-    _paid(payments.pay_current_year("缴费人", channel, tier=int(tier), year=int(year)),
-          f"重新在{channel}选择{year}年度{tier}元档次")
+    _paid(
+        payments.pay_current_year("缴费人", channel, tier=int(tier), year=int(year)),
+        f"重新在{channel}选择{year}年度{tier}元档次",
+    )
     _one_charge(payments)
 
 
@@ -212,5 +217,10 @@ def _(payments: PensionPayments, amount: str, year: str) -> None:
         fail(f"支付结果通知应全部送达,实际各状态的通知数为{notes}")
     _one_charge(payments, amount)
     written = [r["year"] for r in payments.ledger()["records"]]
-    expect(written, [int(year)], "缴费记录的年度", why="一年只应有一条缴费记录",
-           show=lambda found: "[" + ("、".join(f"{y}年度" for y in found) or "无") + "]")
+    expect(
+        written,
+        [int(year)],
+        "缴费记录的年度",
+        why="一年只应有一条缴费记录",
+        show=lambda found: "[" + ("、".join(f"{y}年度" for y in found) or "无") + "]",
+    )

@@ -50,6 +50,12 @@ class AlipayUser(ChannelUser):
     def rows(self) -> dict[str, int]:
         """The tenant's rows, and how many charges the providers took."""
         with self.sim.db.transaction() as session:
-            paid = session.scalar(select(func.count()).select_from(GatewayTrade).where(
-                GatewayTrade.tenant_id == self.tenant, GatewayTrade.success_at.is_not(None))) or 0
+            paid = (
+                session.scalar(
+                    select(func.count())
+                    .select_from(GatewayTrade)
+                    .where(GatewayTrade.tenant_id == self.tenant, GatewayTrade.success_at.is_not(None))
+                )
+                or 0
+            )
         return {**super().rows(), "paid_charges": paid}

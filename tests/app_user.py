@@ -67,8 +67,16 @@ class AppUser(ChannelUser):
         return str([m for m in self.control.sms(self.tenant, phone) if m["code"]][-1]["code"])
 
     def registration(self, payer: Payer, **changes: Any) -> dict[str, Any]:
-        return {"phone": payer.phone, "sms_code": "", "password": PASSWORD, "password_confirm": PASSWORD,
-                "name": payer.name, "id_type": "居民身份证", "id_number": payer.id_number, **changes}
+        return {
+            "phone": payer.phone,
+            "sms_code": "",
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
+            "name": payer.name,
+            "id_type": "居民身份证",
+            "id_number": payer.id_number,
+            **changes,
+        }
 
     def register(self, payer: Payer, **changes: Any) -> httpx.Response:
         body = self.registration(payer, **changes)
@@ -91,8 +99,15 @@ class AppUser(ChannelUser):
     def other(self, payer: Payer, **changes: Any) -> dict[str, Any]:
         """The 他人 form, with a fresh random code read off its picture."""
         shown, text = self.captcha()
-        return {"id_type": "居民身份证", "name": payer.name, "id_number": payer.id_number, "phone": payer.phone,
-                "captcha_id": shown, "captcha": text, **changes}
+        return {
+            "id_type": "居民身份证",
+            "name": payer.name,
+            "id_number": payer.id_number,
+            "phone": payer.phone,
+            "captcha_id": shown,
+            "captcha": text,
+            **changes,
+        }
 
     # checks the channels share --------------------------------------------------------------------------------
     @contextmanager
@@ -125,8 +140,9 @@ class AppUser(ChannelUser):
             refused(self.pay(order_no, other_way), 422, "缴费渠道", offered)
         return order_no
 
-    def check_mismatched_other_refused(self, other: Payer, changes: dict[str, str], status: int, field: str,
-                                       message: str) -> None:
+    def check_mismatched_other_refused(
+        self, other: Payer, changes: dict[str, str], status: int, field: str, message: str
+    ) -> None:
         """The 他人 form (with a fresh random code) with ``changes``: refused, and nothing written but the random
         code spent."""
         body = {**self.other(other), **changes}
@@ -147,12 +163,20 @@ class AppUser(ChannelUser):
         """Row counts, spent SMS codes and random codes, and what the logins keep: all a refusal must leave as is."""
         counts: dict[str, object] = {**self.rows()}
         with self.sim.db.transaction() as session:
-            counts["sms_used"] = session.scalar(select(func.count()).select_from(SmsMessage).where(
-                SmsMessage.tenant_id == self.tenant, SmsMessage.used_at.is_not(None)))
-            counts["captchas_used"] = session.scalar(select(func.count()).select_from(Captcha).where(
-                Captcha.tenant_id == self.tenant, Captcha.used_at.is_not(None)))
-            counts["sessions"] = sorted(str(s.data) for s in session.scalars(
-                select(ChannelSession).where(ChannelSession.tenant_id == self.tenant)))
+            counts["sms_used"] = session.scalar(
+                select(func.count())
+                .select_from(SmsMessage)
+                .where(SmsMessage.tenant_id == self.tenant, SmsMessage.used_at.is_not(None))
+            )
+            counts["captchas_used"] = session.scalar(
+                select(func.count())
+                .select_from(Captcha)
+                .where(Captcha.tenant_id == self.tenant, Captcha.used_at.is_not(None))
+            )
+            counts["sessions"] = sorted(
+                str(s.data)
+                for s in session.scalars(select(ChannelSession).where(ChannelSession.tenant_id == self.tenant))
+            )
             return counts
 
 
@@ -169,8 +193,9 @@ def ref(payer: Payer) -> PayerRef:
 
 
 @contextmanager
-def api_driver(sim: EmbeddedSimulator, control: SimControl, tenant: str, kind: Callable[..., Driver],
-               **options: Any) -> Iterator[Driver]:
+def api_driver(
+    sim: EmbeddedSimulator, control: SimControl, tenant: str, kind: Callable[..., Driver], **options: Any
+) -> Iterator[Driver]:
     """The channel's API driver (``kind``, with its ``options``), as the harness builds it, in this tenant."""
     with tenant_client(sim, tenant) as http:
         yield kind(http, TenantSenses(control, tenant), **options)

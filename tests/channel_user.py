@@ -26,16 +26,24 @@ def payer_body(payer: Payer) -> dict[str, str]:
 
 def choice_body(**choice: Any) -> dict[str, Any]:
     """选档缴费 of 2024 at 300 with a new submission key, unless ``choice`` says otherwise."""
-    return {"insurance": "pension", "pay_type": "选档缴费", "year": 2024, "tier": 300,
-            "idempotency_key": secrets.token_hex(12), **choice}
+    return {
+        "insurance": "pension",
+        "pay_type": "选档缴费",
+        "year": 2024,
+        "tier": 300,
+        "idempotency_key": secrets.token_hex(12),
+        **choice,
+    }
 
 
 def tenant_rows(sim: EmbeddedSimulator, tenant: str) -> dict[str, int]:
     """How many rows the tenant has in each table of tenant data (every part's, as the reset walks them)."""
     with sim.db.transaction() as session:
-        return {table.name: session.scalar(select(func.count()).select_from(table)
-                                           .where(table.c.tenant_id == tenant)) or 0
-                for table in tenant_tables() if table.name not in UNCOUNTED}
+        return {
+            table.name: session.scalar(select(func.count()).select_from(table).where(table.c.tenant_id == tenant)) or 0
+            for table in tenant_tables()
+            if table.name not in UNCOUNTED
+        }
 
 
 @dataclass

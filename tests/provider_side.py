@@ -52,8 +52,9 @@ class Merchant:
 
     def pay(self, order_no: str, gateway: str) -> str:
         """The provider's cashier (or QR page) for the order; it returns to the channel's result page."""
-        return merchant.pay(self.request(), order_no, gateway, payer=self.wechat.openid,
-                            redirect=f"/wechat/sbjf?order_no={order_no}")
+        return merchant.pay(
+            self.request(), order_no, gateway, payer=self.wechat.openid, redirect=f"/wechat/sbjf?order_no={order_no}"
+        )
 
     def paying(self, payer: Payer, gateway: str) -> tuple[str, str]:
         order_no = self.order(payer)
@@ -84,13 +85,17 @@ class Merchant:
 
     def trade(self, order_no: str) -> GatewayTrade:
         with self.sim.db.transaction() as session:
-            return session.scalars(select(GatewayTrade).where(
-                GatewayTrade.tenant_id == self.tenant, GatewayTrade.out_trade_no == order_no)).one()
+            return session.scalars(
+                select(GatewayTrade).where(GatewayTrade.tenant_id == self.tenant, GatewayTrade.out_trade_no == order_no)
+            ).one()
 
     def notes(self) -> list[Notification]:
         with self.sim.db.transaction() as session:
-            return list(session.scalars(select(Notification).where(Notification.tenant_id == self.tenant)
-                                        .order_by(Notification.id)))
+            return list(
+                session.scalars(
+                    select(Notification).where(Notification.tenant_id == self.tenant).order_by(Notification.id)
+                )
+            )
 
     def notes_when(self, until: Callable[[list[Notification]], bool]) -> list[Notification]:
         """The outbox once ``until`` holds of it (bounded: the caller asserts on what it got)."""
@@ -103,8 +108,14 @@ class Merchant:
     def notify(self, gateway: str, form: str) -> httpx.Response:
         """A notification posted to the channel's notify endpoint, as the provider posts it."""
         with self.http() as http:
-            return http.post(f"/wechat/api/notify/{gateway}", content=form.encode(), headers={
-                "Content-Type": "application/x-www-form-urlencoded; charset=utf-8", "X-Sim-Tenant": self.tenant})
+            return http.post(
+                f"/wechat/api/notify/{gateway}",
+                content=form.encode(),
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+                    "X-Sim-Tenant": self.tenant,
+                },
+            )
 
     def confirm(self, cashier_url: str) -> httpx.Response:
         """The cashier's pay button, as the API drivers press it."""

@@ -120,15 +120,35 @@ def test_a_phone_already_registered_is_refused(user: AppUser, enrol) -> None:
     assert user.state() == before
 
 
-@pytest.mark.parametrize(("case", "change", "status", "field", "message"), [
-    ("name not in the registry", lambda p: {"name": p.name + "某"}, 404, "证件号码", "未查询到该缴费人的有效参保信息"),
-    ("wrong check character", lambda p: {"id_number": wrong_check_char(p.id_number)}, 422, "证件号码", "校验位错误"),
-    ("short password", lambda p: {"password": "a1", "password_confirm": "a1"}, 422, "密码", "8至20位"),
-    ("password without digits", lambda p: {"password": "abcdefgh", "password_confirm": "abcdefgh"}, 422, "密码",
-     "须同时包含字母和数字"),
-    ("passwords differ", lambda p: {"password_confirm": "Abc123456"}, 422, "确认密码", "两次输入的密码不一致"),
-    ("missing name", lambda p: {"name": ""}, 422, "姓名", "姓名不能为空"),
-])
+@pytest.mark.parametrize(
+    ("case", "change", "status", "field", "message"),
+    [
+        (
+            "name not in the registry",
+            lambda p: {"name": p.name + "某"},
+            404,
+            "证件号码",
+            "未查询到该缴费人的有效参保信息",
+        ),
+        (
+            "wrong check character",
+            lambda p: {"id_number": wrong_check_char(p.id_number)},
+            422,
+            "证件号码",
+            "校验位错误",
+        ),
+        ("short password", lambda p: {"password": "a1", "password_confirm": "a1"}, 422, "密码", "8至20位"),
+        (
+            "password without digits",
+            lambda p: {"password": "abcdefgh", "password_confirm": "abcdefgh"},
+            422,
+            "密码",
+            "须同时包含字母和数字",
+        ),
+        ("passwords differ", lambda p: {"password_confirm": "Abc123456"}, 422, "确认密码", "两次输入的密码不一致"),
+        ("missing name", lambda p: {"name": ""}, 422, "姓名", "姓名不能为空"),
+    ],
+)
 def test_bad_registration_writes_nothing(user: AppUser, enrol, case, change, status, field, message) -> None:
     payer = enrol()
     code = user.send_code(payer.phone)
@@ -152,8 +172,9 @@ def test_wrong_password_and_unknown_phone(user: AppUser, enrol) -> None:
     assert user.register(payer).status_code == 201
     before = user.state()
     refused(user.call("POST", "/sessions", {"phone": payer.phone, "password": "Wrong1234"}), 401, "密码", "密码错误")
-    refused(user.call("POST", "/sessions", {"phone": stranger.phone, "password": PASSWORD}), 401, "手机号码",
-            "尚未注册")
+    refused(
+        user.call("POST", "/sessions", {"phone": stranger.phone, "password": PASSWORD}), 401, "手机号码", "尚未注册"
+    )
     assert user.state() == before
     assert user.call("POST", "/sessions", {"phone": payer.phone, "password": PASSWORD}).status_code == 200
 

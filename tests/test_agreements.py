@@ -45,11 +45,13 @@ def _enrolled(phone: AlipayUser, payer: Payer, tier: int = 500) -> dict[str, Any
 
 
 # agreements through the control API ---------------------------------------------------------------------------
-def test_an_agreement_is_signed_listed_and_revoked(sim_control: SimControl, tenant: str,
-                                                   enrol: Callable[..., Payer]) -> None:
+def test_an_agreement_is_signed_listed_and_revoked(
+    sim_control: SimControl, tenant: str, enrol: Callable[..., Payer]
+) -> None:
     payer = enrol()
-    signed = sim_control.sign_agreement(tenant, payer.id_number, bank="宁波银行", balance="88.50",
-                                        account="6222021234567890123")
+    signed = sim_control.sign_agreement(
+        tenant, payer.id_number, bank="宁波银行", balance="88.50", account="6222021234567890123"
+    )
     assert signed["status"] == "有效" and signed["balance"] == "88.50" and signed["bank"] == "宁波银行"
     assert signed["account"] == "6222 **** **** 0123"
     assert sim_control.agreements(tenant) == [signed]
@@ -60,17 +62,28 @@ def test_an_agreement_is_signed_listed_and_revoked(sim_control: SimControl, tena
     assert again["status"] == "有效" and again["agreement_no"] != signed["agreement_no"]
 
 
-@pytest.mark.parametrize(("change", "status", "message"), [
-    ({"bank": "花旗银行"}, 422, "开户银行应为"),
-    ({"balance": "-1"}, 422, "账户余额超出允许范围"),
-    ({"account": "62-22"}, 422, "银行账号格式不正确"),
-    ({"id_number": "330203199001011235"}, 422, "校验位错误"),
-    ({"unknown": True}, 404, "的缴费人不存在,不能签订三方协议"),
-    ({"again": True}, 409, "缴费人已签订有效的三方协议"),
-], ids=["unknown bank", "negative balance", "bad account", "bad check character", "not a payer", "second valid"])
-def test_bad_agreements_are_refused_and_write_nothing(sim_control: SimControl, tenant: str, phone: AlipayUser,
-                                                      enrol: Callable[..., Payer], fake, change: dict[str, Any],
-                                                      status: int, message: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "status", "message"),
+    [
+        ({"bank": "花旗银行"}, 422, "开户银行应为"),
+        ({"balance": "-1"}, 422, "账户余额超出允许范围"),
+        ({"account": "62-22"}, 422, "银行账号格式不正确"),
+        ({"id_number": "330203199001011235"}, 422, "校验位错误"),
+        ({"unknown": True}, 404, "的缴费人不存在,不能签订三方协议"),
+        ({"again": True}, 409, "缴费人已签订有效的三方协议"),
+    ],
+    ids=["unknown bank", "negative balance", "bad account", "bad check character", "not a payer", "second valid"],
+)
+def test_bad_agreements_are_refused_and_write_nothing(
+    sim_control: SimControl,
+    tenant: str,
+    phone: AlipayUser,
+    enrol: Callable[..., Payer],
+    fake,
+    change: dict[str, Any],
+    status: int,
+    message: str,
+) -> None:
     payer = enrol()
     body: dict[str, Any] = {"bank": "中国建设银行", "balance": "100"}
     if change.pop("again", False):
@@ -108,12 +121,19 @@ def _order(phone: AlipayUser, payer: Payer, tier: int = 300) -> Order:
 
 
 def _debit(bank: AgreementClient, order: Order, payer: Payer) -> GatewayResult:
-    return bank.create(order, description="城乡居民基本养老保险费(选档缴费)", payer="", taxpayer=payer.id_number,
-                       notify_url="", redirect="")
+    return bank.create(
+        order,
+        description="城乡居民基本养老保险费(选档缴费)",
+        payer="",
+        taxpayer=payer.id_number,
+        notify_url="",
+        redirect="",
+    )
 
 
-def test_a_debit_settles_at_once_and_only_once(bank: AgreementClient, phone: AlipayUser, sim_control: SimControl,
-                                               tenant: str, enrol: Callable[..., Payer]) -> None:
+def test_a_debit_settles_at_once_and_only_once(
+    bank: AgreementClient, phone: AlipayUser, sim_control: SimControl, tenant: str, enrol: Callable[..., Payer]
+) -> None:
     payer = enrol()
     sim_control.sign_agreement(tenant, payer.id_number, balance="1000")
     order = _order(phone, payer)
@@ -125,13 +145,23 @@ def test_a_debit_settles_at_once_and_only_once(bank: AgreementClient, phone: Ali
     assert phone.rows()["paid_charges"] == 1
 
 
-@pytest.mark.parametrize(("setup", "reason"), [
-    ("none", "未签订三方协议,银行未扣款"),
-    ("revoked", "已解除,银行未扣款"),
-    ("short", "账户余额不足,银行未扣款"),
-])
-def test_a_refused_debit_charges_nothing(bank: AgreementClient, phone: AlipayUser, sim_control: SimControl,
-                                         tenant: str, enrol: Callable[..., Payer], setup: str, reason: str) -> None:
+@pytest.mark.parametrize(
+    ("setup", "reason"),
+    [
+        ("none", "未签订三方协议,银行未扣款"),
+        ("revoked", "已解除,银行未扣款"),
+        ("short", "账户余额不足,银行未扣款"),
+    ],
+)
+def test_a_refused_debit_charges_nothing(
+    bank: AgreementClient,
+    phone: AlipayUser,
+    sim_control: SimControl,
+    tenant: str,
+    enrol: Callable[..., Payer],
+    setup: str,
+    reason: str,
+) -> None:
     payer = enrol()
     if setup != "none":
         signed = sim_control.sign_agreement(tenant, payer.id_number, balance="299.99" if setup == "short" else "1000")
@@ -144,41 +174,59 @@ def test_a_refused_debit_charges_nothing(bank: AgreementClient, phone: AlipayUse
         assert _agreement(sim_control, tenant, payer)["balance"] == "299.99"
 
 
-def test_the_bank_refuses_unsigned_or_changed_requests(sim: EmbeddedSimulator, bank: AgreementClient,
-                                                       phone: AlipayUser, sim_control: SimControl, tenant: str,
-                                                       enrol: Callable[..., Payer]) -> None:
+def test_the_bank_refuses_unsigned_or_changed_requests(
+    sim: EmbeddedSimulator,
+    bank: AgreementClient,
+    phone: AlipayUser,
+    sim_control: SimControl,
+    tenant: str,
+    enrol: Callable[..., Payer],
+) -> None:
     payer = enrol()
     sim_control.sign_agreement(tenant, payer.id_number, balance="1000")
     order = _order(phone, payer)
-    body = {"merchant_id": "NBTAX-SBF-0001", "taxpayer_id": payer.id_number, "out_trade_no": order.order_no,
-            "amount_fen": order.amount_fen, "description": "城乡居民基本养老保险费"}
+    body = {
+        "merchant_id": "NBTAX-SBF-0001",
+        "taxpayer_id": payer.id_number,
+        "out_trade_no": order.order_no,
+        "amount_fen": order.amount_fen,
+        "description": "城乡居民基本养老保险费",
+    }
     unsigned = phone.http.post(DEBIT_PATH, json=body)
     assert unsigned.status_code == 401 and "银行验签失败" in unsigned.json()["error"]["message"]
     text = json.dumps(body)
-    forged = phone.http.post(DEBIT_PATH, content=text, headers={
-        signing.HEADER: signing.header("not-the-key", "POST", DEBIT_PATH, text, int(time.time()))})
+    forged = phone.http.post(
+        DEBIT_PATH,
+        content=text,
+        headers={signing.HEADER: signing.header("not-the-key", "POST", DEBIT_PATH, text, int(time.time()))},
+    )
     assert forged.status_code == 401
     assert phone.rows()["paid_charges"] == 0
     assert _debit(bank, order, payer).outcome is Outcome.PAID
     changed = json.dumps({**body, "amount_fen": 1})
     with sim.db.transaction() as session:
         key = tenants.get(session, tenant).merchant_key
-    response = phone.http.post(DEBIT_PATH, content=changed, headers={
-        signing.HEADER: signing.header(key, "POST", DEBIT_PATH, changed, int(time.time()))})
+    response = phone.http.post(
+        DEBIT_PATH,
+        content=changed,
+        headers={signing.HEADER: signing.header(key, "POST", DEBIT_PATH, changed, int(time.time()))},
+    )
     assert response.status_code == 409 and "金额不能改变" in response.json()["error"]["message"]
     assert _agreement(sim_control, tenant, payer)["balance"] == "700.00"
 
 
 # 缴费批扣定档 and the batch run ---------------------------------------------------------------------------------
-def test_enrolment_needs_a_valid_agreement_and_writes_nothing_without_one(phone: AlipayUser, sim_control: SimControl,
-                                                                          tenant: str,
-                                                                          enrol: Callable[..., Payer]) -> None:
+def test_enrolment_needs_a_valid_agreement_and_writes_nothing_without_one(
+    phone: AlipayUser, sim_control: SimControl, tenant: str, enrol: Callable[..., Payer]
+) -> None:
     payer = enrol()
     phone.log_in(payer)
     before = phone.rows()
     error = phone.enrol().json()["error"]
     assert (error["field"], error["message"]) == (
-        "三方协议", "未签订三方协议,不能选择【缴费批扣定档】:请先与银行签订有效的三方协议,或选择【我为自己缴】在线缴费")
+        "三方协议",
+        "未签订三方协议,不能选择【缴费批扣定档】:请先与银行签订有效的三方协议,或选择【我为自己缴】在线缴费",
+    )
     signed = sim_control.sign_agreement(tenant, payer.id_number)
     sim_control.revoke_agreement(tenant, signed["agreement_no"])
     before = phone.rows()
@@ -188,8 +236,9 @@ def test_enrolment_needs_a_valid_agreement_and_writes_nothing_without_one(phone:
     assert phone.rows() == before
 
 
-def test_enrolment_follows_the_core_rules(phone: AlipayUser, sim_control: SimControl, tenant: str,
-                                          enrol: Callable[..., Payer]) -> None:
+def test_enrolment_follows_the_core_rules(
+    phone: AlipayUser, sim_control: SimControl, tenant: str, enrol: Callable[..., Payer]
+) -> None:
     owing = enrol(arrears_years=(2023,))
     poor = enrol(special_status="低保对象")
     for payer, message in ((owing, "请先选择【特殊缴费】缴纳补缴的养老保险费"), (poor, "低保对象的应缴金额由系统核定")):
@@ -201,8 +250,9 @@ def test_enrolment_follows_the_core_rules(phone: AlipayUser, sim_control: SimCon
         assert phone.rows() == before
 
 
-def test_a_second_tier_replaces_the_waiting_one(phone: AlipayUser, sim_control: SimControl, tenant: str,
-                                                enrol: Callable[..., Payer]) -> None:
+def test_a_second_tier_replaces_the_waiting_one(
+    phone: AlipayUser, sim_control: SimControl, tenant: str, enrol: Callable[..., Payer]
+) -> None:
     payer = enrol()
     sim_control.sign_agreement(tenant, payer.id_number, balance="1000")
     first = _enrolled(phone, payer, 300)
@@ -211,8 +261,9 @@ def test_a_second_tier_replaces_the_waiting_one(phone: AlipayUser, sim_control: 
     assert [e["tier"] for e in sim_control.batch_deductions(tenant)] == [800]
 
 
-def test_the_clock_passing_the_batch_day_deducts_once(phone: AlipayUser, sim_control: SimControl, tenant: str,
-                                                      enrol: Callable[..., Payer]) -> None:
+def test_the_clock_passing_the_batch_day_deducts_once(
+    phone: AlipayUser, sim_control: SimControl, tenant: str, enrol: Callable[..., Payer]
+) -> None:
     payer = enrol()
     sim_control.sign_agreement(tenant, payer.id_number, balance="1000")
     enrolled = _enrolled(phone, payer)
@@ -224,7 +275,8 @@ def test_the_clock_passing_the_batch_day_deducts_once(phone: AlipayUser, sim_con
     assert sim_control.advance(tenant, 90 * 86400)["batch_deductions"] == []
     ledger = sim_control.ledger(tenant)
     assert [(r["year"], r["amount"], r["channel"], r["gateway"]) for r in ledger["records"]] == [
-        (2024, "500.00", "alipay", "agreement")]
+        (2024, "500.00", "alipay", "agreement")
+    ]
     assert [c["amount"] for c in ledger["charges"] if c["paid"]] == ["500.00"]
     assert _agreement(sim_control, tenant, payer)["balance"] == "500.00"
     phone.log_in(payer)
@@ -232,14 +284,17 @@ def test_the_clock_passing_the_batch_day_deducts_once(phone: AlipayUser, sim_con
     assert [(e["status"], e["order_no"]) for e in shown] == [("已扣款", done[0]["order_no"])]
 
 
-@pytest.mark.parametrize(("trouble", "message"), [
-    ("revoked", "已解除,银行未扣款"),
-    ("short", "账户余额不足,银行未扣款"),
-    ("paid", "2024年度城乡居民基本养老保险费已缴纳,不能重复缴费,银行未扣款"),
-])
-def test_a_failed_deduction_is_listed_and_charges_nothing(phone: AlipayUser, sim_control: SimControl, tenant: str,
-                                                         enrol: Callable[..., Payer], trouble: str,
-                                                         message: str) -> None:
+@pytest.mark.parametrize(
+    ("trouble", "message"),
+    [
+        ("revoked", "已解除,银行未扣款"),
+        ("short", "账户余额不足,银行未扣款"),
+        ("paid", "2024年度城乡居民基本养老保险费已缴纳,不能重复缴费,银行未扣款"),
+    ],
+)
+def test_a_failed_deduction_is_listed_and_charges_nothing(
+    phone: AlipayUser, sim_control: SimControl, tenant: str, enrol: Callable[..., Payer], trouble: str, message: str
+) -> None:
     payer = enrol()
     signed = sim_control.sign_agreement(tenant, payer.id_number, balance="499.99" if trouble == "short" else "1000")
     _enrolled(phone, payer)
@@ -269,9 +324,9 @@ def _bank_down(sim: EmbeddedSimulator) -> Iterator[respx.Route]:
         yield route
 
 
-def test_a_bank_out_of_reach_leaves_the_enrolment_waiting(sim: EmbeddedSimulator, phone: AlipayUser,
-                                                          sim_control: SimControl, tenant: str,
-                                                          enrol: Callable[..., Payer]) -> None:
+def test_a_bank_out_of_reach_leaves_the_enrolment_waiting(
+    sim: EmbeddedSimulator, phone: AlipayUser, sim_control: SimControl, tenant: str, enrol: Callable[..., Payer]
+) -> None:
     payer = enrol()
     sim_control.sign_agreement(tenant, payer.id_number, balance="1000")
     _enrolled(phone, payer)
@@ -284,8 +339,9 @@ def test_a_bank_out_of_reach_leaves_the_enrolment_waiting(sim: EmbeddedSimulator
     assert phone.rows()["paid_charges"] == 1 and phone.rows()["payment_record"] == 1
 
 
-def test_reset_clears_agreements_enrolments_and_alipay_accounts(phone: AlipayUser, sim_control: SimControl,
-                                                                tenant: str, enrol: Callable[..., Payer]) -> None:
+def test_reset_clears_agreements_enrolments_and_alipay_accounts(
+    phone: AlipayUser, sim_control: SimControl, tenant: str, enrol: Callable[..., Payer]
+) -> None:
     payer = enrol()
     sim_control.sign_agreement(tenant, payer.id_number, balance="1000")
     _enrolled(phone, payer)

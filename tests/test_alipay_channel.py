@@ -45,17 +45,24 @@ def test_without_a_valid_login_every_call_is_401(user: User, enrol: Callable[...
     someone.token = token
     payer = enrol()
     before = someone.rows()
-    for method, path, body in (("POST", "/payer/items", AlipayUser.named(payer)), ("GET", "/account", None),
-                               ("POST", "/orders", {**AlipayUser.named(payer), "pay_type": "选档缴费", "year": 2024,
-                                                    "tier": 300, "idempotency_key": "k" * 16}),
-                               ("POST", "/batch/enrolments", {"year": 2024, "tier": 300})):
+    for method, path, body in (
+        ("POST", "/payer/items", AlipayUser.named(payer)),
+        ("GET", "/account", None),
+        (
+            "POST",
+            "/orders",
+            {**AlipayUser.named(payer), "pay_type": "选档缴费", "year": 2024, "tier": 300, "idempotency_key": "k" * 16},
+        ),
+        ("POST", "/batch/enrolments", {"year": 2024, "tier": 300}),
+    ):
         error = _error(someone.call(method, path, body), 401)
         assert (error["field"], error["message"]) == ("支付宝登录", "请先登录支付宝")
     assert someone.rows() == before
 
 
-def test_an_expired_login_is_401_and_a_new_login_works(user: User, enrol: Callable[..., Payer],
-                                                       sim_control: SimControl, tenant: str) -> None:
+def test_an_expired_login_is_401_and_a_new_login_works(
+    user: User, enrol: Callable[..., Payer], sim_control: SimControl, tenant: str
+) -> None:
     payer = enrol()
     me = user().log_in(payer)
     assert me.call("POST", "/payer/items", me.own()).status_code == 200
@@ -81,8 +88,9 @@ def test_a_bad_phone_is_422_and_an_unknown_one_asks_for_real_name_verification(u
     assert error["code"] == "not_registered" and "请先完成实名认证" in error["message"]
 
 
-def test_real_name_verification_checks_the_id_number_and_the_registry(user: User, enrol: Callable[..., Payer],
-                                                                      fake) -> None:
+def test_real_name_verification_checks_the_id_number_and_the_registry(
+    user: User, enrol: Callable[..., Payer], fake
+) -> None:
     phone = user()
     stranger, known = fake.ningbo_payer(), enrol()
     before = phone.rows()
@@ -93,8 +101,9 @@ def test_real_name_verification_checks_the_id_number_and_the_registry(user: User
     assert (error["field"], error["message"]) == ("姓名", "实名认证未通过:姓名与身份证号码不一致")
     assert phone.rows() == before
     # A real person Alipay verifies, but not in the pension registry: 我为自己缴 finds no insured items.
-    response = phone.http.post("/alipay/api/register", json={"phone": stranger.phone, "name": stranger.name,
-                                                               "id_number": stranger.id_number})
+    response = phone.http.post(
+        "/alipay/api/register", json={"phone": stranger.phone, "name": stranger.name, "id_number": stranger.id_number}
+    )
     assert response.status_code == 200, response.text
     phone.token = response.json()["token"]
     phone.me = phone.call("POST", "/oauth/authorize").json()
@@ -104,8 +113,9 @@ def test_real_name_verification_checks_the_id_number_and_the_registry(user: User
 
 
 # 我为自己缴 -----------------------------------------------------------------------------------------------------
-def test_the_identity_comes_from_the_account_and_only_after_authorization(user: User,
-                                                                          enrol: Callable[..., Payer]) -> None:
+def test_the_identity_comes_from_the_account_and_only_after_authorization(
+    user: User, enrol: Callable[..., Payer]
+) -> None:
     mine, theirs = enrol(), enrol()
     me = user().log_in(mine, authorize=False)
     shown = me.call("GET", "/account").json()
@@ -113,15 +123,19 @@ def test_the_identity_comes_from_the_account_and_only_after_authorization(user: 
     assert _error(me.call("GET", "/batch"), 401)["message"].startswith("请先在“宁波社保缴费”中同意授权")
     me.me = me.call("POST", "/oauth/authorize").json()
     # Whatever else the request claims, the account is the token's.
-    claimed = me.call("GET", "/account", params={"phone": theirs.phone},
-                      headers={"X-Alipay-User-Id": "2088000000000000", "Cookie": f"alipay_token={theirs.phone}"})
+    claimed = me.call(
+        "GET",
+        "/account",
+        params={"phone": theirs.phone},
+        headers={"X-Alipay-User-Id": "2088000000000000", "Cookie": f"alipay_token={theirs.phone}"},
+    )
     assert (claimed.json()["name"], claimed.json()["id_number"]) == (mine.name, mine.id_number)
     assert me.call("GET", "/batch").json()["payer"]["name"] == mine.name
 
 
-def test_batch_enrolment_is_for_the_account_itself_and_takes_no_identity(user: User, enrol: Callable[..., Payer],
-                                                                        sim_control: SimControl,
-                                                                        tenant: str) -> None:
+def test_batch_enrolment_is_for_the_account_itself_and_takes_no_identity(
+    user: User, enrol: Callable[..., Payer], sim_control: SimControl, tenant: str
+) -> None:
     mine, theirs = enrol(), enrol()
     sim_control.sign_agreement(tenant, theirs.id_number, balance="1000")
     me = user().log_in(mine)
@@ -185,8 +199,9 @@ def test_only_alipay_is_offered_in_the_mini_program(user: User, enrol: Callable[
     assert me.call("GET", f"/orders/{order_no}").json()["status"] == "CREATED"
 
 
-def test_bad_batch_enrolments_are_refused_and_write_nothing(user: User, enrol: Callable[..., Payer],
-                                                           sim_control: SimControl, tenant: str) -> None:
+def test_bad_batch_enrolments_are_refused_and_write_nothing(
+    user: User, enrol: Callable[..., Payer], sim_control: SimControl, tenant: str
+) -> None:
     payer = enrol()
     sim_control.sign_agreement(tenant, payer.id_number, balance="1000")
     me = user().log_in(payer)

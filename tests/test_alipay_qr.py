@@ -51,9 +51,15 @@ def test_the_qr_page_shows_a_code_that_scans_to_the_cashier_and_pays(
     with shop.http() as http:
         page = http.get(qr_url)
         png = http.get(f"/pay/alipay/qr/{trade.prepay_id}.png")
-    for shown in ('aria-label="支付宝扫码支付"', 'alt="支付宝付款码"', f'src="/pay/alipay/qr/{trade.prepay_id}.png"',
-                  ">保存图片</a>", "请截屏或保存二维码后,打开支付宝【扫一扫】付款", ">我已完成支付</button>",
-                  "¥300.00"):
+    for shown in (
+        'aria-label="支付宝扫码支付"',
+        'alt="支付宝付款码"',
+        f'src="/pay/alipay/qr/{trade.prepay_id}.png"',
+        ">保存图片</a>",
+        "请截屏或保存二维码后,打开支付宝【扫一扫】付款",
+        ">我已完成支付</button>",
+        "¥300.00",
+    ):
         assert shown in page.text
     assert png.headers["content-type"] == "image/png"
     [payload] = qr_payloads(png.content)
@@ -65,7 +71,8 @@ def test_the_qr_page_shows_a_code_that_scans_to_the_cashier_and_pays(
     assert shop.confirm(scanned.json()["cashier_url"]).json()["trade_status"] == "TRADE_SUCCESS"
     notes = shop.notes_when(lambda got: [n.status for n in got] == ["delivered"])
     assert [(n.gateway, n.url.rsplit("/", 1)[-1], n.last_result) for n in notes] == [
-        ("alipay_qr", "alipay_qr", "HTTP 200 success")]
+        ("alipay_qr", "alipay_qr", "HTTP 200 success")
+    ]
     assert shop.status(order_no)[0] == "PAID"
     assert [(c["gateway"], c["paid"]) for c in sim_control.ledger(tenant)["charges"]] == [("alipay_qr", True)]
     assert shop.wechat.rows()["payment_record"] == 1
@@ -102,8 +109,11 @@ def test_pictures_that_are_not_an_open_alipay_code_are_refused_and_nothing_is_wr
         (_png(alipay.QR_PREFIX + "zzzzzzzzzz"), "image/png", "付款码无效"),
         (_png(alipay.qr_code(shop.trade(closed_no))), "image/png", "该笔交易已关闭"),
         (_png(alipay.qr_code(paid)), "image/png", "该笔交易已付款"),
-        (_png(alipay.QR_PREFIX + alipay.qr_code(shop.trade(wap_no))[len(alipay.QR_PREFIX):]), "image/png",
-         "付款码无效"),  # a wap-pay trade has no QR code to scan
+        (
+            _png(alipay.QR_PREFIX + alipay.qr_code(shop.trade(wap_no))[len(alipay.QR_PREFIX) :]),
+            "image/png",
+            "付款码无效",
+        ),  # a wap-pay trade has no QR code to scan
         (b"not a picture at all", "image/png", "无法读取这张图片"),
         (_png(alipay.qr_code(shop.trade(open_no))), "text/plain", "PNG或JPEG"),
         (b"", "image/png", "图片为空"),
@@ -153,9 +163,7 @@ def test_a_screenshot_of_the_qr_page_scans_in_the_alipay_app_and_pays(
     page.wait_for_url(f"**/wechat/sbjf?order_no={order_no}")
 
 
-def test_the_scanner_says_why_it_cannot_read_a_picture(
-    page: Page, sim: EmbeddedSimulator, tmp_path: Path
-) -> None:
+def test_the_scanner_says_why_it_cannot_read_a_picture(page: Page, sim: EmbeddedSimulator, tmp_path: Path) -> None:
     page.set_viewport_size(PHONE)
     page.goto(sim.url + "/pay/alipay/scan")
     blank = tmp_path / "blank.png"

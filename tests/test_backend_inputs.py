@@ -12,8 +12,16 @@ from tests.conftest import Wechat
 
 
 def _body(payer: Payer, **changes: Any) -> dict[str, Any]:
-    body = {"name": payer.name, "id_type": "居民身份证", "id_number": payer.id_number, "insurance": "pension",
-            "pay_type": "选档缴费", "year": 2024, "tier": 300, "idempotency_key": "k" * 16}
+    body = {
+        "name": payer.name,
+        "id_type": "居民身份证",
+        "id_number": payer.id_number,
+        "insurance": "pension",
+        "pay_type": "选档缴费",
+        "year": 2024,
+        "tier": 300,
+        "idempotency_key": "k" * 16,
+    }
     body.update(changes)
     return {k: v for k, v in body.items() if v is not ...}
 
@@ -50,8 +58,9 @@ def test_lookup_without_authorization_is_401(wechat: Wechat, enrol) -> None:
     payer = enrol()
     wechat.token = ""
     wechat.http.cookies.clear()
-    response = wechat.call("POST", "/payer/items", _body(payer, pay_type=..., year=..., tier=...,
-                                                                    insurance=..., idempotency_key=...))
+    response = wechat.call(
+        "POST", "/payer/items", _body(payer, pay_type=..., year=..., tier=..., insurance=..., idempotency_key=...)
+    )
     assert response.status_code == 401
     assert "同意授权" in response.json()["error"]["message"]
 
@@ -75,6 +84,7 @@ def test_unknown_gateway_is_refused_and_the_order_stays_payable(wechat: Wechat, 
 
 def test_records_of_an_unknown_person_are_404_not_empty(wechat: Wechat, fake) -> None:
     stranger = fake.ningbo_payer()
-    response = wechat.call("POST", "/records/query",
-                           {"name": stranger.name, "id_type": "居民身份证", "id_number": stranger.id_number})
+    response = wechat.call(
+        "POST", "/records/query", {"name": stranger.name, "id_type": "居民身份证", "id_number": stranger.id_number}
+    )
     assert response.status_code == 404

@@ -23,8 +23,9 @@ DAY = date(2024, 3, 1)
 def world(tmp_path: Path, fake: Faker) -> Iterator[tuple[Session, Tenant]]:
     db = Database(f"sqlite:///{tmp_path / 'core.db'}")
     with db.transaction() as session:
-        tenant = tenants.create(session, tenant_id="core", seed=1, generated=0, payers=[],
-                                start=datetime(2024, 3, 1, 9))
+        tenant = tenants.create(
+            session, tenant_id="core", seed=1, generated=0, payers=[], start=datetime(2024, 3, 1, 9)
+        )
         yield session, tenant
     db.dispose()
 
@@ -50,7 +51,8 @@ def test_open_arrears_refuse_the_current_year_and_are_what_special_payment_pays(
     with pytest.raises(RuleRefused, match="请先选择【特殊缴费】缴纳补缴的养老保险费"):
         billing.quote(REF, st, "选档缴费", year=2024, tier=300)
     assert billing.quote(REF, st, "特殊缴费") == (
-        billing.Due(2022, "补缴", 10000), billing.Due(2023, "补缴", 10000),
+        billing.Due(2022, "补缴", 10000),
+        billing.Due(2023, "补缴", 10000),
     )
 
 
@@ -59,9 +61,15 @@ def test_arrears_outside_the_window_are_not_billed(world, fake) -> None:
     assert [d.year for d in st.arrears] == [2023]
 
 
-@pytest.mark.parametrize(("status", "personal", "government"), [
-    ("残疾人员", 100, 100), ("低保对象", 100, 100), ("低保边缘户", 150, 50), ("特困人员", 50, 150),
-])
+@pytest.mark.parametrize(
+    ("status", "personal", "government"),
+    [
+        ("残疾人员", 100, 100),
+        ("低保对象", 100, 100),
+        ("低保边缘户", 150, 50),
+        ("特困人员", 50, 150),
+    ],
+)
 def test_special_status_pays_the_system_amount_and_cannot_choose(world, fake, status, personal, government) -> None:
     st = _statement(world, fake, special_status=status)
     assert billing.quote(REF, st, "特殊缴费") == (billing.Due(2024, "正常应缴", personal * 100, government * 100),)
@@ -102,8 +110,9 @@ def test_outside_the_payment_season_nothing_is_payable(world, fake) -> None:
         billing.quote(REF, st, "选档缴费", year=2024, tier=300)
 
 
-@pytest.mark.parametrize(("year", "tier", "field"), [(2023, 300, "year"), (2024, 350, "tier"), (None, 300, "year"),
-                                                     (2024, None, "tier")])
+@pytest.mark.parametrize(
+    ("year", "tier", "field"), [(2023, 300, "year"), (2024, 350, "tier"), (None, 300, "year"), (2024, None, "tier")]
+)
 def test_year_and_tier_must_be_in_the_table(world, fake, year, tier, field) -> None:
     with pytest.raises(InvalidInput) as refused:
         billing.quote(REF, _statement(world, fake), "选档缴费", year=year, tier=tier)
@@ -120,9 +129,16 @@ def test_find_payer_checks_format_before_existence(world, fake) -> None:
     session, tenant = world
     payer = fake.ningbo_payer()
     with pytest.raises(InvalidInput, match="校验位错误"):
-        billing.find_payer(session, tenant, name=payer.name, id_type="居民身份证",
-                           id_number=payer.id_number[:17] + ("0" if payer.id_number[17] != "0" else "1"), today=DAY)
+        billing.find_payer(
+            session,
+            tenant,
+            name=payer.name,
+            id_type="居民身份证",
+            id_number=payer.id_number[:17] + ("0" if payer.id_number[17] != "0" else "1"),
+            today=DAY,
+        )
     tenants.add_person(session, tenant, payer)
-    found = billing.find_payer(session, tenant, name=payer.name, id_type="居民身份证",
-                               id_number=payer.id_number.lower(), today=DAY)
+    found = billing.find_payer(
+        session, tenant, name=payer.name, id_type="居民身份证", id_number=payer.id_number.lower(), today=DAY
+    )
     assert found.id_number == payer.id_number

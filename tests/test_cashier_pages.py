@@ -32,8 +32,12 @@ CLOSED = {  # what each cashier says when its trade was closed while it was open
 
 PAGE = {  # what tells each provider's page apart, beyond the names its driver looks for
     "wechatpay": ('<body class="phone wxpay">', '<p class="wxpay-brand">微信支付</p>', "<dd>零钱</dd>"),
-    "alipay": ('<body class="phone pay-ali">', '<header class="pay-bar ali-bar">', "<dt>收款方</dt>",
-               "<dd>账户余额</dd>"),
+    "alipay": (
+        '<body class="phone pay-ali">',
+        '<header class="pay-bar ali-bar">',
+        "<dt>收款方</dt>",
+        "<dd>账户余额</dd>",
+    ),
     "ccb": ('<body class="phone pay-ccb">', '<header class="pay-bar ccb-bar">', "中国建设银行 · 龙支付", "账户支付"),
 }
 
@@ -44,8 +48,9 @@ def shop(sim: EmbeddedSimulator, wechat: Wechat) -> Merchant:
 
 
 @pytest.fixture(params=CASHIERS)
-def at_cashier(request: pytest.FixtureRequest, page: Page, sim: EmbeddedSimulator, shop: Merchant,
-               enrol: Callable[..., Payer]) -> tuple[str, str, Cashier]:
+def at_cashier(
+    request: pytest.FixtureRequest, page: Page, sim: EmbeddedSimulator, shop: Merchant, enrol: Callable[..., Payer]
+) -> tuple[str, str, Cashier]:
     """A WeChat order paid through each provider: its number, the provider and the person at its open cashier."""
     gateway = request.param
     order_no, cashier_url = shop.paying(enrol(), gateway)
@@ -63,7 +68,8 @@ def test_paying_at_the_cashier_returns_to_the_channel(
     assert cashier.pay() == ""
     assert cashier.page.url == f"{sim.url}/wechat/sbjf?order_no={order_no}"
     assert [(c["gateway"], c["amount"], c["paid"]) for c in sim_control.ledger(tenant)["charges"]] == [
-        (gateway, "300.00", True)]
+        (gateway, "300.00", True)
+    ]
 
 
 def test_a_cashier_whose_trade_was_closed_keeps_the_person_and_says_why(

@@ -57,8 +57,9 @@ def test_the_landing_page_links_every_channel_at_its_entry(sim: EmbeddedSimulato
 def test_the_harness_reads_the_registry() -> None:
     assert summary.CHANNEL_NAMES == {c.code: c.title for c in channels.CHANNELS}
     assert guide_coverage.GUIDE_STEPS == {c.code: c.guide_steps for c in channels.CHANNELS}
-    assert {name: language.channel_code(name) for name in channels.BY_NAME} == {c.name: c.code for c in
-                                                                               channels.CHANNELS}
+    assert {name: language.channel_code(name) for name in channels.BY_NAME} == {
+        c.name: c.code for c in channels.CHANNELS
+    }
     assert language.channel_code("wechat") == "wechat"
 
 
@@ -117,8 +118,13 @@ def test_a_sixth_channel_is_one_entry_for_the_report_and_the_coverage(tmp_path: 
     assert line in registry
     (tmp_path / "channels.py").write_text(registry.replace(line, SIXTH.lstrip()), encoding="utf-8")
     (tmp_path / "results").mkdir()
-    done = subprocess.run([sys.executable, "-c", READ_BACK, str(tmp_path / "results")], capture_output=True,
-                          text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"})
+    done = subprocess.run(
+        [sys.executable, "-c", READ_BACK, str(tmp_path / "results")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"},
+    )
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout)
     assert seen["steps"]["gov"] == 3 and seen["pay"]["gov"] == 2 and seen["code"] == "gov"

@@ -35,7 +35,6 @@ def _new_id() -> str:
     return f"ctl-{secrets.token_hex(4)}"
 
 
-
 @pytest.fixture
 def control(sim: EmbeddedSimulator) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=sim.url, timeout=30, trust_env=False) as http:
@@ -114,7 +113,9 @@ def test_reset_removes_orders_records_and_charges_but_keeps_the_payers(
     rows = wechat.rows()
     money = ("bill", "payment_order", "payment_record", "gateway_trade", "gateway_notification")
     assert {"person": rows["person"], **{table: rows[table] for table in money}} == {
-        "person": len(payers), **dict.fromkeys(money, 1)}
+        "person": len(payers),
+        **dict.fromkeys(money, 1),
+    }
     assert len(sim_control.ledger(tenant)["charges"]) == 1
 
     after = sim_control.reset(tenant)
@@ -127,8 +128,9 @@ def test_reset_removes_orders_records_and_charges_but_keeps_the_payers(
 
 def test_advancing_the_clock_moves_it_by_exactly_that_much() -> None:
     """A lock of 30 minutes set at 09:00:00.7 has ended after 30 minutes: the fraction of a second is kept."""
-    tenant = Tenant(id="t", clock_base=datetime(2024, 3, 1, 9, 0, 0, 700_000), clock_anchor=time.time(),
-                    clock_frozen=True)
+    tenant = Tenant(
+        id="t", clock_base=datetime(2024, 3, 1, 9, 0, 0, 700_000), clock_anchor=time.time(), clock_frozen=True
+    )
     assert clock.advance(tenant, 1800) == datetime(2024, 3, 1, 9, 30, 0, 700_000)
     clock.set_clock(tenant, datetime(2024, 3, 1, 9, 0, 0, 700_000))  # a time a person sets is whole seconds
     assert clock.now(tenant) == datetime(2024, 3, 1, 9, 0, 0)
@@ -136,8 +138,9 @@ def test_advancing_the_clock_moves_it_by_exactly_that_much() -> None:
 
 def test_reset_keeps_a_clock_frozen_at_creation_frozen(control: httpx.Client) -> None:
     tenant_id = _new_id()
-    created = control.post("/__sim/tenants", json={"id": tenant_id, "seed": 5, "now": "2024-05-01T10:00:00",
-                                                   "frozen": True})
+    created = control.post(
+        "/__sim/tenants", json={"id": tenant_id, "seed": 5, "now": "2024-05-01T10:00:00", "frozen": True}
+    )
     assert created.json()["frozen"] is True
     assert control.post(f"/__sim/tenants/{tenant_id}/reset").status_code == 200
     assert control.get(f"/__sim/tenants/{tenant_id}/clock").json() == {"now": "2024-05-01 10:00:00", "frozen": True}
@@ -153,10 +156,11 @@ def test_a_misspelt_control_path_names_the_nearest_route(control: httpx.Client, 
     assert "控制接口没有" in _message(response)
 
 
-
 def test_the_control_token_is_required_when_set(tmp_path: Path) -> None:
-    with (embedded(tmp_path / "token.db", control_token="s3cret", demo_payers=0) as guarded,
-          httpx.Client(base_url=guarded.url, timeout=30, trust_env=False) as http):
+    with (
+        embedded(tmp_path / "token.db", control_token="s3cret", demo_payers=0) as guarded,
+        httpx.Client(base_url=guarded.url, timeout=30, trust_env=False) as http,
+    ):
         body = {"id": "guarded", "seed": 3}
         bare = http.post("/__sim/tenants", json=body)
         assert bare.status_code == 401

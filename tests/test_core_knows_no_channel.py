@@ -11,9 +11,21 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PARTS = ("simulators.wechat", "simulators.alipay", "simulators.taxapp", "simulators.etax", "simulators.zheliban",
-         "simulators.gateways", "simulators.control", "simulators.app", "simulators.web", "simulators.channel_api",
-         "simulators.account_api", "simulators.app_pages", "channels")
+PARTS = (
+    "simulators.wechat",
+    "simulators.alipay",
+    "simulators.taxapp",
+    "simulators.etax",
+    "simulators.zheliban",
+    "simulators.gateways",
+    "simulators.control",
+    "simulators.app",
+    "simulators.web",
+    "simulators.channel_api",
+    "simulators.account_api",
+    "simulators.app_pages",
+    "channels",
+)
 
 
 def test_the_core_imports_no_channel_gateway_or_control_module() -> None:
@@ -59,8 +71,13 @@ with db.transaction() as session:
 
 
 def test_a_reset_clears_every_table_with_a_tenant_id_and_only_that_tenants_rows(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-c", PROBE, str(tmp_path / "probe.db")], capture_output=True, text=True,
-                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(tmp_path / "probe.db")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["0", "1", "2"]  # the tenant's rows gone, the other's kept, its payers back
 
@@ -77,7 +94,12 @@ print(json.dumps([before, sorted(notify.PROVIDERS)]))
 
 
 def test_the_providers_register_their_notifications_when_the_app_starts_not_on_import(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-c", STARTED, str(tmp_path / "started.db")], capture_output=True,
-                          text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    done = subprocess.run(
+        [sys.executable, "-c", STARTED, str(tmp_path / "started.db")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == [[], ["alipay", "alipay_qr", "ccb", "wechatpay"]]

@@ -35,8 +35,13 @@ from simulators.gateways.models import GatewayTrade, Notification
 SEED = int(os.environ.get("CRASH_SEED", "20241201"))
 FLOWS = 20
 TENANT = "crash"
-ROUTES = (("wechat", "wechatpay"), ("alipay", "alipay"), ("taxapp", "ccb"), ("taxapp", "wechatpay"),
-          ("taxapp", "agreement"))
+ROUTES = (
+    ("wechat", "wechatpay"),
+    ("alipay", "alipay"),
+    ("taxapp", "ccb"),
+    ("taxapp", "wechatpay"),
+    ("taxapp", "agreement"),
+)
 ROOT = Path(__file__).resolve().parent.parent
 OPEN_STATES = frozenset({"NOTPAY", "WAIT_BUYER_PAY", "WAIT"})  # a trade still waiting at its cashier
 
@@ -55,7 +60,11 @@ class Simulator:
     def start(self) -> None:
         self.process = subprocess.Popen(  # noqa: S603 (our own module)
             [sys.executable, "-m", "simulators", "--port", str(self.port), "--db", f"sqlite:///{self.db}"],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)})
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -102,8 +111,9 @@ class Flow:
             openid = ok(http.post("/wechat/api/oauth/authorize", json={}))["openid"]
             self.headers = {"X-Wechat-Openid": openid}
         elif self.channel == "alipay":
-            self.headers = {"X-Alipay-Token": ok(http.post("/alipay/api/login", json={"phone": self.payer["phone"]}))
-                            ["token"]}
+            self.headers = {
+                "X-Alipay-Token": ok(http.post("/alipay/api/login", json={"phone": self.payer["phone"]}))["token"]
+            }
             ok(http.post("/alipay/api/oauth/authorize", headers=self.headers))
         else:
             phone = self.payer["phone"]
@@ -112,23 +122,40 @@ class Flow:
                 ok(sent)
             inbox = ok(http.get(f"/__sim/tenants/{TENANT}/sms", params={"phone": phone}))["messages"]
             code = [m for m in inbox if m["code"]][-1]["code"]
-            made = http.post(self.api("/accounts"), json={
-                "phone": phone, "sms_code": code, "password": "Aa123456", "password_confirm": "Aa123456",
-                "name": self.payer["name"], "id_type": "居民身份证", "id_number": self.payer["id_number"]})
+            made = http.post(
+                self.api("/accounts"),
+                json={
+                    "phone": phone,
+                    "sms_code": code,
+                    "password": "Aa123456",
+                    "password_confirm": "Aa123456",
+                    "name": self.payer["name"],
+                    "id_type": "居民身份证",
+                    "id_number": self.payer["id_number"],
+                },
+            )
             if made.status_code in (409, 422):  # registered before the crash: log in
                 made = http.post(self.api("/sessions"), json={"phone": phone, "password": "Aa123456"})
             self.headers = {"X-App-Token": ok(made)["token"]}
             ok(http.post(self.api("/business"), json={"business": "个人业务"}, headers=self.headers))
 
     def confirm(self, http: httpx.Client) -> None:
-        body = {"name": self.payer["name"], "id_type": "居民身份证", "id_number": self.payer["id_number"],
-                "insurance": "pension", "pay_type": "选档缴费", "year": 2024, "tier": 300,
-                "idempotency_key": self.key}
+        body = {
+            "name": self.payer["name"],
+            "id_type": "居民身份证",
+            "id_number": self.payer["id_number"],
+            "insurance": "pension",
+            "pay_type": "选档缴费",
+            "year": 2024,
+            "tier": 300,
+            "idempotency_key": self.key,
+        }
         self.order_no = ok(http.post(self.api("/orders"), json=body, headers=self.headers))["order_no"]
 
     def pay(self, http: httpx.Client) -> None:
-        answer = http.post(self.api(f"/orders/{self.order_no}/pay"), json={"gateway": self.gateway},
-                           headers=self.headers)
+        answer = http.post(
+            self.api(f"/orders/{self.order_no}/pay"), json={"gateway": self.gateway}, headers=self.headers
+        )
         if answer.status_code == 409 and "已缴费" in answer.text:
             self.cashier = ""
             return
@@ -185,7 +212,8 @@ def simulator(tmp_path: Path) -> Iterator[Simulator]:
 
 
 def test_a_killed_simulator_restarted_on_its_database_loses_doubles_and_creates_nothing(
-        simulator: Simulator, fake: Faker) -> None:
+    simulator: Simulator, fake: Faker
+) -> None:
     rng = random.Random(SEED)
     fake.seed_instance(SEED)
     payers = [fake.ningbo_payer(contribution_year=2024).to_json() for _ in range(FLOWS)]
@@ -195,8 +223,9 @@ def test_a_killed_simulator_restarted_on_its_database_loses_doubles_and_creates_
         added = control.post(f"/__sim/tenants/{TENANT}/payers", json={"payers": payers})
         assert added.status_code == 201, added.text
         for payer in payers:
-            control.post(f"/__sim/tenants/{TENANT}/agreements", json={"id_number": payer["id_number"],
-                                                                      "balance": "1000"})
+            control.post(
+                f"/__sim/tenants/{TENANT}/agreements", json={"id_number": payer["id_number"], "balance": "1000"}
+            )
     flows = [Flow(*ROUTES[i % len(ROUTES)], payer=payers[i]) for i in range(FLOWS)]
     kills, returned = [], []
     for flow in flows:
@@ -240,10 +269,15 @@ def tally(db: Database) -> dict[str, int]:
         orders = {o.order_no: o for o in session.scalars(select(Order).where(Order.tenant_id == TENANT))}
         trades = list(session.scalars(select(GatewayTrade).where(GatewayTrade.tenant_id == TENANT)))
         records = list(session.scalars(select(PaymentRecord).where(PaymentRecord.tenant_id == TENANT)))
-        sending = list(session.scalars(select(Notification).where(
-            Notification.tenant_id == TENANT, Notification.status == "sending")))
-        debited = sum(100000 - a.balance_fen for a in session.scalars(
-            select(BankAgreement).where(BankAgreement.tenant_id == TENANT)))
+        sending = list(
+            session.scalars(
+                select(Notification).where(Notification.tenant_id == TENANT, Notification.status == "sending")
+            )
+        )
+        debited = sum(
+            100000 - a.balance_fen
+            for a in session.scalars(select(BankAgreement).where(BankAgreement.tenant_id == TENANT))
+        )
     net = [t for t in trades if t.success_at is not None and t.amount_fen > t.refunded_fen]
     open_trades = {t.out_trade_no: t.state in OPEN_STATES for t in trades}
     charged = {t.out_trade_no for t in net}
@@ -256,8 +290,13 @@ def tally(db: Database) -> dict[str, int]:
         "lost": sum(1 for t in net if orders[t.out_trade_no].status != "PAID"),
         "doubled": sum(n - 1 for n in per_person.values() if n > 1),
         "created": sum(1 for o in paid if o.order_no not in charged)
-        + sum(1 for r in records if orders[r.order_no].status != "PAID") + (debited != agreement_net),
-        "stuck": len(sending) + sum(1 for o in orders.values() if o.refund_due or (
-            o.status == "PAYING" and open_trades.get(o.order_no) is not True)),
+        + sum(1 for r in records if orders[r.order_no].status != "PAID")
+        + (debited != agreement_net),
+        "stuck": len(sending)
+        + sum(
+            1
+            for o in orders.values()
+            if o.refund_due or (o.status == "PAYING" and open_trades.get(o.order_no) is not True)
+        ),
         "paid": len(paid),
     }

@@ -54,8 +54,9 @@ def test_defects_are_set_replaced_and_cleared_per_tenant(sim_control: SimControl
     assert sim_control.set_defects(tenant, [])["active"] == []
 
 
-def test_an_unknown_defect_is_refused_naming_it_and_changes_nothing(sim: EmbeddedSimulator, sim_control: SimControl,
-                                                                    tenant: str) -> None:
+def test_an_unknown_defect_is_refused_naming_it_and_changes_nothing(
+    sim: EmbeddedSimulator, sim_control: SimControl, tenant: str
+) -> None:
     sim_control.set_defects(tenant, ["tier_missing"])
     with connect(sim.url) as http:
         answer = http.post(f"/__sim/tenants/{tenant}/defects", json={"defects": ["tier_missing", "no_such_bug"]})
@@ -142,9 +143,11 @@ class World:
         return items[0]
 
     def quote(self, payer: Payer, **choice: Any) -> httpx.Response:
-        return self.wechat.call("POST", "/quote", {**_named(payer), "insurance": "pension",
-                                                               "pay_type": "选档缴费", "year": 2024, "tier": 300,
-                                                               **choice})
+        return self.wechat.call(
+            "POST",
+            "/quote",
+            {**_named(payer), "insurance": "pension", "pay_type": "选档缴费", "year": 2024, "tier": 300, **choice},
+        )
 
     def pay(self, payer: Payer, **choice: Any) -> dict[str, Any]:
         return self.wechat.pay_through(payer, **choice)
@@ -171,8 +174,14 @@ def _named(payer: Payer) -> dict[str, str]:
 
 
 @pytest.fixture
-def world(request: pytest.FixtureRequest, sim: EmbeddedSimulator, sim_control: SimControl, tenant: str,
-          wechat: Wechat, enrol: Callable[..., Payer]) -> Iterator[World]:
+def world(
+    request: pytest.FixtureRequest,
+    sim: EmbeddedSimulator,
+    sim_control: SimControl,
+    tenant: str,
+    wechat: Wechat,
+    enrol: Callable[..., Payer],
+) -> Iterator[World]:
     name, on = request.param
     if on:
         sim_control.set_defects(tenant, [name])
@@ -481,8 +490,12 @@ def etax_label_changed(w: World) -> None:
 def zheliban_label_changed(w: World) -> None:
     app = _signed_in(w, "zheliban")
     app.ok("POST", "/district", {"district": "海曙区"})
-    _relabelled(w, _page(app.http, "/zheliban/sbf", **{"X-App-Token": app.token}), "城乡居民社会保险费申报缴费",
-                "城乡居民社会保险费申报交费")
+    _relabelled(
+        w,
+        _page(app.http, "/zheliban/sbf", **{"X-App-Token": app.token}),
+        "城乡居民社会保险费申报缴费",
+        "城乡居民社会保险费申报交费",
+    )
 
 
 def alipay_step_merged(w: World) -> None:
@@ -509,16 +522,20 @@ def test_every_defect_has_a_check() -> None:
     assert set(CHECKS) == set(defects.CATALOGUE)
 
 
-@pytest.mark.parametrize("world", [(name, on) for name in defects.CATALOGUE for on in (False, True)],
-                         ids=[f"{name}-{'on' if on else 'off'}" for name in defects.CATALOGUE for on in (False, True)],
-                         indirect=True)
+@pytest.mark.parametrize(
+    "world",
+    [(name, on) for name in defects.CATALOGUE for on in (False, True)],
+    ids=[f"{name}-{'on' if on else 'off'}" for name in defects.CATALOGUE for on in (False, True)],
+    indirect=True,
+)
 def test_a_defect_changes_the_channel_only_when_on(world: World, request: pytest.FixtureRequest) -> None:
     name = request.node.callspec.id.rsplit("-", 1)[0]
     CHECKS[name](world)
 
 
-def test_no_defect_function_runs_when_none_is_on(sim: EmbeddedSimulator, sim_control: SimControl, tenant: str,
-                                                 wechat: Wechat, enrol: Callable[..., Payer]) -> None:
+def test_no_defect_function_runs_when_none_is_on(
+    sim: EmbeddedSimulator, sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer]
+) -> None:
     """With nothing switched on a seam hands its value straight back: the same answers, and no defect function runs."""
     ran: list[str] = []
     saved = {seam: list(found) for seam, found in defects._AT.items()}
@@ -541,4 +558,3 @@ def _spy(found: defects.Defect, ran: list[str]) -> defects.Defect:
         return found.change(value, **context)
 
     return defects.Defect(found.name, found.area, found.rule, found.description, found.surface, found.seam, change)
-

@@ -43,8 +43,9 @@ class EtaxUser(AppUser):
     channel: str = "etax"
 
     def log_in(self, login_name: str, password: str = PASSWORD) -> httpx.Response:
-        response = self.call("POST", "/sessions", {"login_name": login_name, "password": password,
-                                                   "business": "自然人业务"})
+        response = self.call(
+            "POST", "/sessions", {"login_name": login_name, "password": password, "business": "自然人业务"}
+        )
         if response.is_success:
             self.token = response.json()["token"]
         return response
@@ -55,8 +56,11 @@ class EtaxUser(AppUser):
 
     def login_code(self) -> str:
         phone = self.ok("GET", "/login")["phone"]
-        texts = [m for m in self.control.sms(self.tenant) if m["code"] and "登录验证码" in m["text"]
-                 and m["phone"][:3] == phone[:3] and m["phone"][-4:] == phone[-4:]]
+        texts = [
+            m
+            for m in self.control.sms(self.tenant)
+            if m["code"] and "登录验证码" in m["text"] and m["phone"][:3] == phone[:3] and m["phone"][-4:] == phone[-4:]
+        ]
         code: str = texts[-1]["code"]
         return code
 
@@ -72,18 +76,27 @@ class EtaxUser(AppUser):
 
     def _registered(self, payer: Payer) -> bool:
         with self.sim.db.transaction() as session:
-            return session.scalars(select(AppAccount).where(
-                AppAccount.tenant_id == self.tenant, AppAccount.channel == "etax",
-                AppAccount.phone == payer.phone)).first() is not None
+            return (
+                session.scalars(
+                    select(AppAccount).where(
+                        AppAccount.tenant_id == self.tenant,
+                        AppAccount.channel == "etax",
+                        AppAccount.phone == payer.phone,
+                    )
+                ).first()
+                is not None
+            )
 
     def qr(self, app: str = "taxapp") -> dict[str, Any]:
         return self.ok("POST", "/login/qr", {"scan_app": app})
 
     def account(self, payer: Payer) -> AppAccount:
         with self.sim.db.transaction() as session:
-            return session.scalars(select(AppAccount).where(
-                AppAccount.tenant_id == self.tenant, AppAccount.channel == "etax",
-                AppAccount.phone == payer.phone)).one()
+            return session.scalars(
+                select(AppAccount).where(
+                    AppAccount.tenant_id == self.tenant, AppAccount.channel == "etax", AppAccount.phone == payer.phone
+                )
+            ).one()
 
 
 @pytest.fixture
@@ -109,8 +122,11 @@ def decoded(png: bytes) -> str:
 def test_the_whole_way_register_log_in_by_sms_pay_and_print_the_receipt(person: EtaxUser, enrol) -> None:
     payer = enrol()
     answer = person.register(payer, username="nb_payer1")
-    assert answer.status_code == 201 and answer.json() == {"token": "", "phone": answer.json()["phone"],
-                                                          "username": "nb_payer1"}
+    assert answer.status_code == 201 and answer.json() == {
+        "token": "",
+        "phone": answer.json()["phone"],
+        "username": "nb_payer1",
+    }
     refused(person.call("GET", "/me"), 401, "登录", "请先登录宁波市电子税务局")
     logged = person.log_in(payer.id_number)
     assert logged.json()["second_factor"] == ["sms", "taxapp", "iit"]
@@ -131,14 +147,17 @@ def test_the_whole_way_register_log_in_by_sms_pay_and_print_the_receipt(person: 
 
 
 @pytest.mark.parametrize("which", ["id_number", "phone", "username", "lower-case x"])
-def test_the_account_is_the_id_number_the_phone_or_the_user_name(person: EtaxUser, enrol, fake, which: str
-                                                                 ) -> None:
+def test_the_account_is_the_id_number_the_phone_or_the_user_name(person: EtaxUser, enrol, fake, which: str) -> None:
     payer = enrol()
     while which == "lower-case x" and not payer.id_number.endswith("X"):
         payer = enrol()
     registered(person, payer, username="Zhang_3")
-    typed = {"id_number": payer.id_number, "phone": payer.phone, "username": "Zhang_3",
-             "lower-case x": payer.id_number.lower()}[which]
+    typed = {
+        "id_number": payer.id_number,
+        "phone": payer.phone,
+        "username": "Zhang_3",
+        "lower-case x": payer.id_number.lower(),
+    }[which]
     assert person.log_in(typed).status_code == 200
 
 
@@ -156,8 +175,9 @@ def test_an_unknown_account_says_to_register_first(person: EtaxUser, enrol) -> N
 def test_enterprise_business_is_not_simulated(person: EtaxUser, enrol) -> None:
     payer = registered(person, enrol())
     before = person.state()
-    response = person.call("POST", "/sessions", {"login_name": payer.phone, "password": PASSWORD,
-                                                 "business": "企业业务"})
+    response = person.call(
+        "POST", "/sessions", {"login_name": payer.phone, "password": PASSWORD, "business": "企业业务"}
+    )
     refused(response, 409, "业务类型", "本模拟只提供【自然人业务】,企业业务不在模拟范围内")
     assert person.state() == before
 
@@ -174,11 +194,14 @@ def test_others_are_verified_by_name_id_phone_and_random_code_without_an_id_type
     assert person.ok("POST", "/records/query", person.payer_body(me))["records"] == []
 
 
-@pytest.mark.parametrize(("change", "status", "field", "message"), [
-    (lambda o, me: {"phone": me.phone}, 422, "手机号码", "与缴费人登记的手机号码不一致"),
-    (lambda o, me: {"name": o.name + "某"}, 404, "证件号码", "未查询到该缴费人的有效参保信息"),
-    (lambda o, me: {"captcha": "0000"}, 422, "随机验证码", "随机验证码错误"),
-])
+@pytest.mark.parametrize(
+    ("change", "status", "field", "message"),
+    [
+        (lambda o, me: {"phone": me.phone}, 422, "手机号码", "与缴费人登记的手机号码不一致"),
+        (lambda o, me: {"name": o.name + "某"}, 404, "证件号码", "未查询到该缴费人的有效参保信息"),
+        (lambda o, me: {"captcha": "0000"}, 422, "随机验证码", "随机验证码错误"),
+    ],
+)
 def test_others_that_do_not_match_are_refused(person: EtaxUser, enrol, change, status, field, message) -> None:
     me, other = enrol(), enrol()
     person.sign_in(me)
@@ -191,10 +214,18 @@ def test_five_wrong_passwords_lock_the_account_for_half_an_hour(person: EtaxUser
     person.control.set_clock(person.tenant, "2024-03-01T09:00:00", frozen=True)
     before = person.state()
     for left in (4, 3, 2, 1):
-        refused(person.log_in(payer.id_number, "Wrong1234"), 401, "密码",
-                f"密码错误,请重新输入(再输错{left}次,账号将被锁定30分钟)")
-    refused(person.log_in(payer.phone, "Wrong1234"), 401, "密码",
-            "密码已连续输错5次,账号已锁定30分钟,请于2024-03-01 09:30:00后再登录")
+        refused(
+            person.log_in(payer.id_number, "Wrong1234"),
+            401,
+            "密码",
+            f"密码错误,请重新输入(再输错{left}次,账号将被锁定30分钟)",
+        )
+    refused(
+        person.log_in(payer.phone, "Wrong1234"),
+        401,
+        "密码",
+        "密码已连续输错5次,账号已锁定30分钟,请于2024-03-01 09:30:00后再登录",
+    )
     assert person.state() == before  # no session, no code: only the account's count and lock changed
     assert person.account(payer).locked_until is not None
     refused(person.log_in(payer.id_number), 409, "密码", "账号已锁定30分钟,请于2024-03-01 09:30:00后再登录")
@@ -215,15 +246,18 @@ def test_a_right_password_resets_the_count(person: EtaxUser, enrol) -> None:
     assert person.account(payer).failed_logins == 1
 
 
-def test_the_lock_protects_the_taxapp_too(sim: EmbeddedSimulator, sim_control: SimControl, tenant: str,
-                                          enrol) -> None:
+def test_the_lock_protects_the_taxapp_too(sim: EmbeddedSimulator, sim_control: SimControl, tenant: str, enrol) -> None:
     payer = enrol()
     with app_user(sim, sim_control, tenant, AppUser) as user:
         assert user.register(payer).status_code == 201
         for _ in range(5):
             assert user.call("POST", "/sessions", {"phone": payer.phone, "password": "Wrong1234"}).status_code == 401
-        refused(user.call("POST", "/sessions", {"phone": payer.phone, "password": PASSWORD}), 409, "密码",
-                "账号已锁定30分钟")
+        refused(
+            user.call("POST", "/sessions", {"phone": payer.phone, "password": PASSWORD}),
+            409,
+            "密码",
+            "账号已锁定30分钟",
+        )
 
 
 # 短信验证 -------------------------------------------------------------------------------------------------------------
@@ -252,8 +286,11 @@ def test_bad_login_sms_codes_are_refused(person: EtaxUser, enrol, how: str) -> N
     else:
         person.ok("POST", "/login/sms-code")
         code = person.login_code()
-        expected = {"wrong": "短信验证码错误", "expired": "短信验证码已过期(5分钟内有效)",
-                    "reused": "短信验证码已使用过"}[how]
+        expected = {
+            "wrong": "短信验证码错误",
+            "expired": "短信验证码已过期(5分钟内有效)",
+            "reused": "短信验证码已使用过",
+        }[how]
         if how == "wrong":
             code = f"{(int(code) + 1) % 10**6:06d}"
         elif how == "expired":
@@ -288,10 +325,12 @@ def test_a_scan_with_the_tax_app_lets_the_login_page_in(person: EtaxUser, enrol,
     payload = decoded(picture.content)
     assert payload == qrlogin.PAYLOAD.format(id=qr["ticket"], app=app)
     assert person.ok("GET", f"/login/qr/{qr['ticket']}")["state"] == "待扫码"
-    refused(person.call("POST", f"/login/qr/{qr['ticket']}/finish"), 409, "二维码",
-            f"请先使用{qrlogin.APPS[app]}扫描二维码")
-    scanned = person.http.post(f"/etax/api/scans?scan_app={app}", content=picture.content,
-                               headers={"Content-Type": "image/png"})
+    refused(
+        person.call("POST", f"/login/qr/{qr['ticket']}/finish"), 409, "二维码", f"请先使用{qrlogin.APPS[app]}扫描二维码"
+    )
+    scanned = person.http.post(
+        f"/etax/api/scans?scan_app={app}", content=picture.content, headers={"Content-Type": "image/png"}
+    )
     assert scanned.status_code == 200, scanned.text
     assert "请在电脑上点击【登录】" in scanned.json()["message"]
     assert person.ok("GET", f"/login/qr/{qr['ticket']}")["state"] == "已扫码确认"
@@ -326,8 +365,9 @@ def test_a_qr_code_is_confirmed_once(person: EtaxUser, enrol) -> None:
     payload = qrlogin.PAYLOAD.format(id=qr["ticket"], app="taxapp")
     person.control.scan_etax_login(person.tenant, payload, "taxapp")
     before = person.state()
-    again = person.control.http.post(f"/__sim/tenants/{person.tenant}/etax/scans",
-                                     json={"payload": payload, "app": "taxapp"})
+    again = person.control.http.post(
+        f"/__sim/tenants/{person.tenant}/etax/scans", json={"payload": payload, "app": "taxapp"}
+    )
     refused(again, 409, "二维码", "该二维码已扫码确认,请勿重复扫码")
     assert person.state() == before
     person.ok("POST", f"/login/qr/{qr['ticket']}/finish")
@@ -341,8 +381,10 @@ def test_an_expired_qr_code_is_refused_and_a_new_one_works(person: EtaxUser, enr
     person.control.advance(person.tenant, 2 * 60 + 1)
     assert person.ok("GET", f"/login/qr/{old['ticket']}")["state"] == "已过期"
     before = person.state()
-    again = person.control.http.post(f"/__sim/tenants/{person.tenant}/etax/scans", json={
-        "payload": qrlogin.PAYLOAD.format(id=old["ticket"], app="taxapp"), "app": "taxapp"})
+    again = person.control.http.post(
+        f"/__sim/tenants/{person.tenant}/etax/scans",
+        json={"payload": qrlogin.PAYLOAD.format(id=old["ticket"], app="taxapp"), "app": "taxapp"},
+    )
     refused(again, 422, "二维码", "二维码已过期(2分钟内有效)")
     refused(person.call("POST", f"/login/qr/{old['ticket']}/finish"), 422, "二维码", "二维码已过期")
     assert person.state() == before
@@ -354,11 +396,13 @@ def test_an_expired_qr_code_is_refused_and_a_new_one_works(person: EtaxUser, enr
 def test_a_picture_without_the_login_code_is_refused(person: EtaxUser) -> None:
     blank = io.BytesIO()
     Image.new("RGB", (60, 60), "white").save(blank, format="PNG")
-    response = person.http.post("/etax/api/scans?scan_app=taxapp", content=blank.getvalue(),
-                                headers={"Content-Type": "image/png"})
+    response = person.http.post(
+        "/etax/api/scans?scan_app=taxapp", content=blank.getvalue(), headers={"Content-Type": "image/png"}
+    )
     refused(response, 422, "二维码", "未识别到二维码")
-    response = person.http.post("/etax/api/scans?scan_app=wechat", content=blank.getvalue(),
-                                headers={"Content-Type": "image/png"})
+    response = person.http.post(
+        "/etax/api/scans?scan_app=wechat", content=blank.getvalue(), headers={"Content-Type": "image/png"}
+    )
     refused(response, 422, "扫码APP", "扫码APP应为税务APP、个人所得税APP之一")
 
 
@@ -368,12 +412,24 @@ def test_a_half_done_login_is_refused_by_every_route_that_needs_a_login(person: 
     person.log_in(payer.id_number)
     before = person.state()
     for method, path, body in (
-        ("GET", "/me", None), ("POST", "/payer/items", person.payer_body(payer)),
+        ("GET", "/me", None),
+        ("POST", "/payer/items", person.payer_body(payer)),
         ("POST", "/quote", {**person.payer_body(payer), "pay_type": "选档缴费", "year": 2024, "tier": 300}),
-        ("POST", "/orders", {**person.payer_body(payer), "pay_type": "选档缴费", "year": 2024, "tier": 300,
-                             "idempotency_key": "k" * 16}),
-        ("POST", "/records/query", person.payer_body(payer)), ("GET", "/orders/NB1", None),
-        ("POST", "/orders/NB1/pay", {"gateway": "ccb"}), ("GET", "/orders/NB1/receipt", None),
+        (
+            "POST",
+            "/orders",
+            {
+                **person.payer_body(payer),
+                "pay_type": "选档缴费",
+                "year": 2024,
+                "tier": 300,
+                "idempotency_key": "k" * 16,
+            },
+        ),
+        ("POST", "/records/query", person.payer_body(payer)),
+        ("GET", "/orders/NB1", None),
+        ("POST", "/orders/NB1/pay", {"gateway": "ccb"}),
+        ("GET", "/orders/NB1/receipt", None),
         ("POST", "/others", {"name": "x", "id_number": "1", "phone": "1", "captcha_id": "x", "captcha": "x"}),
         ("POST", "/business", {"business": "自然人业务"}),
     ):
@@ -472,8 +528,14 @@ def test_pages_send_a_person_to_log_in_and_verify_first(person: EtaxUser, enrol)
     assert where("/etax/bszx/sswbl") == "/etax/login"
     person.pass_sms()
     assert where("/etax/login/verify") == "/etax/"
-    for path in ("/etax/bszx", "/etax/bszx/sswbl", "/etax/bszx/sbjf", "/etax/bszx/sbjf/cxyl",
-                 "/etax/bszx/sbjf/records", "/etax/bszx/sbjf/receipts"):
+    for path in (
+        "/etax/bszx",
+        "/etax/bszx/sswbl",
+        "/etax/bszx/sbjf",
+        "/etax/bszx/sbjf/cxyl",
+        "/etax/bszx/sbjf/records",
+        "/etax/bszx/sbjf/receipts",
+    ):
         assert where(path) == "200", path
     assert payer.name in person.http.get("/etax/").text
 
@@ -484,8 +546,9 @@ def test_the_landing_page_lists_the_site(person: EtaxUser) -> None:
 
 # the harness's API driver ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(("gateway", "factor"), [("ccb", "sms"), ("alipay_qr", "taxapp"), ("agreement", "iit")])
-def test_the_api_driver_pays_every_way_the_site_offers(sim: EmbeddedSimulator, sim_control: SimControl,
-                                                       tenant: str, enrol, gateway: str, factor: str) -> None:
+def test_the_api_driver_pays_every_way_the_site_offers(
+    sim: EmbeddedSimulator, sim_control: SimControl, tenant: str, enrol, gateway: str, factor: str
+) -> None:
     payer, family = enrol(), enrol()
     if gateway == "agreement":
         sim_control.sign_agreement(tenant, payer.id_number, balance=1000)
@@ -494,7 +557,8 @@ def test_the_api_driver_pays_every_way_the_site_offers(sim: EmbeddedSimulator, s
         assert driver.insured_items(ref(payer)).status_of("城乡居民基本养老保险费") == "已缴费"
 
 
-def test_the_api_driver_logs_in_again_after_the_login_ended(sim: EmbeddedSimulator, sim_control: SimControl,
-                                                            tenant: str, enrol) -> None:
+def test_the_api_driver_logs_in_again_after_the_login_ended(
+    sim: EmbeddedSimulator, sim_control: SimControl, tenant: str, enrol
+) -> None:
     with api_driver(sim, sim_control, tenant, EtaxApi) as driver:
         driver_logs_in_again(driver, sim_control, tenant, enrol())

@@ -21,12 +21,18 @@ pytest_plugins = ["pytester"]
 ROOT = Path(__file__).resolve().parents[1]
 WALK = "steps/test_guide_wechat.py::test_选档缴纳当年度养老保险费[ui]"
 RECEIPT_WALK = "steps/test_guide_taxapp.py::test_注册后为本人选档缴纳当年度养老保险费用建行支付并打印缴费回执单[ui]"
-RULE_ROWS = ("test_为另一位已参保的人缴纳当年度养老保险费 or test_不符合条件的缴费人缴费被拒绝")
+RULE_ROWS = "test_为另一位已参保的人缴纳当年度养老保险费 or test_不符合条件的缴费人缴费被拒绝"
 
 
 def harness(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pytest", *args, "-q", "-p", "no:randomly"], cwd=cwd,
-                          capture_output=True, text=True, timeout=900, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", *args, "-q", "-p", "no:randomly"],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
 
 
 def results_of(folder: Path) -> list[dict[str, Any]]:
@@ -48,8 +54,9 @@ def attachment_texts(folder: Path, result: dict[str, Any], name_prefix: str) -> 
 
 
 def payments_parameter(result: dict[str, Any]) -> str:
-    values: list[str] = [p["value"] for step in result["steps"] for p in step.get("parameters", [])
-                         if p["name"] == "payments"]
+    values: list[str] = [
+        p["value"] for step in result["steps"] for p in step.get("parameters", []) if p["name"] == "payments"
+    ]
     return values[-1]
 
 
@@ -74,16 +81,33 @@ def test_the_scan_finds_a_valid_id_and_a_phone_and_ignores_order_numbers(tmp_pat
     (tmp_path / "c-attachment.txt").write_text(f"330203********001X 138****5678 {wrong} 1796128450908 a{an_id}")
     found = privacy.scan(tmp_path)
     assert sorted((f.file, f.kind) for f in found) == [
-        ("a-result.json", "手机号码"), ("a-result.json", "身份证号码"), ("b-attachment.txt", "身份证号码")]
+        ("a-result.json", "手机号码"),
+        ("a-result.json", "身份证号码"),
+        ("b-attachment.txt", "身份证号码"),
+    ]
     assert all("********" in f.masked or "****" in f.masked for f in found)  # the finding itself is masked
 
 
 def test_a_slice_of_the_suite_leaves_nothing_identifying_in_the_report(tmp_path: Path) -> None:
     """Two guide walks (one prints a receipt) and rule rows on both drivers; with --video on, which must work too."""
     results, output = tmp_path / "results", tmp_path / "out"
-    run = harness(WALK, RECEIPT_WALK, "steps/test_rules.py", "-k", f"选档缴纳当年度养老保险费 or 回执单 or {RULE_ROWS}",
-                  "--driver", "ui,api", "--ui-rows", "one", "--alluredir", str(results),
-                  "--video", "on", "--output", str(output))
+    run = harness(
+        WALK,
+        RECEIPT_WALK,
+        "steps/test_rules.py",
+        "-k",
+        f"选档缴纳当年度养老保险费 or 回执单 or {RULE_ROWS}",
+        "--driver",
+        "ui,api",
+        "--ui-rows",
+        "one",
+        "--alluredir",
+        str(results),
+        "--video",
+        "on",
+        "--output",
+        str(output),
+    )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     kinds = {path.suffix for path in results.iterdir()}
     assert {".json", ".txt", ".jpg", ".pdf"} <= kinds, kinds  # results, rerun commands, screenshots, a receipt
@@ -118,7 +142,8 @@ def failing_project(pytester: pytest.Pytester) -> pytest.Pytester:
 
 
 def test_a_failed_ui_scenario_is_rerun_for_its_trace_and_leaves_nothing_identifying(
-        failing_project: pytest.Pytester) -> None:
+    failing_project: pytest.Pytester,
+) -> None:
     results = failing_project.path / "results"
     run = failing_project.runpytest_subprocess("--driver", "ui", "--alluredir", str(results), "-p", "no:randomly")
     run.assert_outcomes(failed=1)  # the rerun is evidence, not a second verdict
@@ -140,8 +165,17 @@ def test_a_failed_ui_scenario_is_rerun_for_its_trace_and_leaves_nothing_identify
 # one seed per run -------------------------------------------------------------------------------------------
 def test_one_seed_per_run_and_a_scenario_reruns_exactly_from_its_printed_command(tmp_path: Path) -> None:
     first = tmp_path / "first"
-    run = harness("steps/test_rules.py", "-k", "test_为另一位已参保的人缴纳当年度养老保险费", "--driver", "api",
-                  "-n", "2", "--alluredir", str(first))
+    run = harness(
+        "steps/test_rules.py",
+        "-k",
+        "test_为另一位已参保的人缴纳当年度养老保险费",
+        "--driver",
+        "api",
+        "-n",
+        "2",
+        "--alluredir",
+        str(first),
+    )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     seed = environment(first)["运行种子"]
     found = results_of(first)
@@ -151,13 +185,22 @@ def test_one_seed_per_run_and_a_scenario_reruns_exactly_from_its_printed_command
     assert all(f"--seed {seed} " in text for text in commands.values()), (seed, commands)
 
     original = found[0]
-    command = next(line for line in attachment_texts(first, original, "重跑此场景")[0].splitlines()
-                   if line.startswith("重跑命令: ")).removeprefix("重跑命令: ")
+    command = next(
+        line
+        for line in attachment_texts(first, original, "重跑此场景")[0].splitlines()
+        if line.startswith("重跑命令: ")
+    ).removeprefix("重跑命令: ")
     argv = shlex.split(command)
     assert argv[:3] == [".venv/bin/python", "-m", "pytest"]
     again = tmp_path / "again"
-    rerun = subprocess.run([sys.executable, *argv[1:], "--alluredir", str(again), "-q"], cwd=ROOT,
-                           capture_output=True, text=True, timeout=300, check=False)
+    rerun = subprocess.run(
+        [sys.executable, *argv[1:], "--alluredir", str(again), "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert rerun.returncode == 0, rerun.stdout[-3000:]
     [repeated] = results_of(again)
     assert repeated["name"] == original["name"]

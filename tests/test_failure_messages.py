@@ -29,7 +29,8 @@ def test_expect_names_the_rule_the_expectation_and_what_was_seen() -> None:
 
 def test_lines_and_outcomes_are_worded_as_a_person_reads_them() -> None:
     assert lines([Line(2024, "正常应缴", "300.00"), (2023, "补缴", "300.00")]) == (
-        "[2024年度 正常应缴 300.00元、2023年度 补缴 300.00元]")
+        "[2024年度 正常应缴 300.00元、2023年度 补缴 300.00元]"
+    )
     assert lines([]) == "[无]"
     assert said(Outcome("refused", "证件号码校验位错误")) == "被拒绝“证件号码校验位错误”"
     assert said(Outcome("paid", "缴费成功", amount="300.00")) == "缴费成功 300.00元"
@@ -38,8 +39,9 @@ def test_lines_and_outcomes_are_worded_as_a_person_reads_them() -> None:
 
 # A channel back end's answer -------------------------------------------------------------------------------------
 def _response(status: int, *, text: str | None = None, json: object = None) -> httpx.Response:
-    return httpx.Response(status, request=httpx.Request("POST", "http://sim.test/wechat/api/orders"), text=text,
-                          json=json)
+    return httpx.Response(
+        status, request=httpx.Request("POST", "http://sim.test/wechat/api/orders"), text=text, json=json
+    )
 
 
 def test_a_non_json_answer_names_the_route_the_status_and_the_start_of_the_body() -> None:
@@ -47,7 +49,8 @@ def test_a_non_json_answer_names_the_route_the_status_and_the_start_of_the_body(
         answer(_response(502, text="<html><body>Bad Gateway from nginx 330203199001011236</body></html>"))
     assert str(unreadable.value) == (
         "渠道接口 POST /wechat/api/orders 应答复JSON,实际答复状态码502,"
-        "内容开头:<html><body>Bad Gateway from nginx 330203********1236</body></html>")
+        "内容开头:<html><body>Bad Gateway from nginx 330203********1236</body></html>"
+    )
 
 
 def test_an_error_without_its_message_is_unreadable_too() -> None:
@@ -114,8 +117,9 @@ def _on_the_page() -> tuple[str, str, str]:
     from steps.drivers.ui.pages import ChannelPage
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=resolve_chromium().executable_path,
-                                             args=list(CHROMIUM_ARGS))
+        browser = playwright.chromium.launch(
+            executable_path=resolve_chromium().executable_path, args=list(CHROMIUM_ARGS)
+        )
         try:
             page = browser.new_page()
             page.route("http://sim.test/**", lambda route: route.fulfill(body=PAGE, content_type="text/html"))
@@ -165,12 +169,14 @@ def _fields_tabs_and_cashier() -> list[str]:
 
     def serve(route: Route) -> None:
         body = PAGES[urlsplit(route.request.url).path]
-        route.fulfill(body=f'<!doctype html><html lang="zh-CN"><meta charset="utf-8">{body}</html>',
-                      content_type="text/html")
+        route.fulfill(
+            body=f'<!doctype html><html lang="zh-CN"><meta charset="utf-8">{body}</html>', content_type="text/html"
+        )
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=resolve_chromium().executable_path,
-                                             args=list(CHROMIUM_ARGS))
+        browser = playwright.chromium.launch(
+            executable_path=resolve_chromium().executable_path, args=list(CHROMIUM_ARGS)
+        )
         try:
             page = browser.new_page()
             page.route("http://sim.test/**", serve)

@@ -39,23 +39,45 @@ def shop(sim: EmbeddedSimulator, wechat: Wechat) -> Merchant:
 
 def _form(key: str, order_no: str, amount: str, **changes: str) -> str:
     params = {
-        "notify_time": "2024-03-01 09:00:05", "notify_type": "trade_status_sync", "notify_id": "nid-test-1",
-        "app_id": alipay.APP_ID, "charset": "utf-8", "version": "1.0", "trade_no": "2024030122001000000000000001",
-        "out_trade_no": order_no, "seller_id": alipay.SELLER_ID, "trade_status": "TRADE_SUCCESS",
-        "total_amount": amount, "gmt_payment": "2024-03-01 09:00:05", "subject": "城乡居民基本养老保险费",
+        "notify_time": "2024-03-01 09:00:05",
+        "notify_type": "trade_status_sync",
+        "notify_id": "nid-test-1",
+        "app_id": alipay.APP_ID,
+        "charset": "utf-8",
+        "version": "1.0",
+        "trade_no": "2024030122001000000000000001",
+        "out_trade_no": order_no,
+        "seller_id": alipay.SELLER_ID,
+        "trade_status": "TRADE_SUCCESS",
+        "total_amount": amount,
+        "gmt_payment": "2024-03-01 09:00:05",
+        "subject": "城乡居民基本养老保险费",
     }
     return urlencode(signing.sign_notification(key, {**params, **changes}))
 
 
-def _gateway_call(sim: EmbeddedSimulator, tenant: str, key: str, method: str, biz: dict[str, str],
-                  **extra: str) -> httpx.Response:
-    params = signing.sign_request(key, {
-        "app_id": alipay.APP_ID, "method": method, "format": "JSON", "charset": "utf-8",
-        "timestamp": "2024-03-01 09:00:00", "version": "1.0", "biz_content": json.dumps(biz, ensure_ascii=False),
-        **extra,
-    })
-    return httpx.post(sim.url + GATEWAY_PATH, content=urlencode(params).encode(), trust_env=False, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "X-Sim-Tenant": tenant})
+def _gateway_call(
+    sim: EmbeddedSimulator, tenant: str, key: str, method: str, biz: dict[str, str], **extra: str
+) -> httpx.Response:
+    params = signing.sign_request(
+        key,
+        {
+            "app_id": alipay.APP_ID,
+            "method": method,
+            "format": "JSON",
+            "charset": "utf-8",
+            "timestamp": "2024-03-01 09:00:00",
+            "version": "1.0",
+            "biz_content": json.dumps(biz, ensure_ascii=False),
+            **extra,
+        },
+    )
+    return httpx.post(
+        sim.url + GATEWAY_PATH,
+        content=urlencode(params).encode(),
+        trust_env=False,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "X-Sim-Tenant": tenant},
+    )
 
 
 def test_a_paid_trade_is_notified_once_and_the_merchant_replies_exactly_success(
@@ -72,19 +94,28 @@ def test_a_paid_trade_is_notified_once_and_the_merchant_replies_exactly_success(
     with shop.http() as http:
         page = http.get(cashier_url)
     assert page.status_code == 200
-    for shown in ('aria-label="支付宝"', "¥300.00", "国家税务总局宁波市税务局", ">确认付款</button>",
-                  f'"/wechat/sbjf?order_no={order_no}"'):
+    for shown in (
+        'aria-label="支付宝"',
+        "¥300.00",
+        "国家税务总局宁波市税务局",
+        ">确认付款</button>",
+        f'"/wechat/sbjf?order_no={order_no}"',
+    ):
         assert shown in page.text
 
     paid = shop.confirm(cashier_url)
     assert paid.json() == {"trade_status": "TRADE_SUCCESS", "message": "支付成功"}
     notes = shop.notes_when(lambda got: [n.status for n in got] == ["delivered"])
     assert [(n.gateway, n.attempts, n.status, n.last_result) for n in notes] == [
-        ("alipay", 1, "delivered", "HTTP 200 success")]
+        ("alipay", 1, "delivered", "HTTP 200 success")
+    ]
     form = dict(parse_qsl(notes[0].body))
     assert notes[0].headers["Content-Type"].startswith("application/x-www-form-urlencoded")
-    assert (form["notify_id"], form["trade_status"], form["total_amount"]) == (notes[0].notify_id, "TRADE_SUCCESS",
-                                                                                "300.00")
+    assert (form["notify_id"], form["trade_status"], form["total_amount"]) == (
+        notes[0].notify_id,
+        "TRADE_SUCCESS",
+        "300.00",
+    )
     assert (form["out_trade_no"], form["trade_no"], form["sign_type"]) == (order_no, trade.prepay_id, "RSA2")
     assert signing.check_notification(shop.key, form)
     assert shop.status(order_no)[0] == "PAID"
@@ -92,7 +123,8 @@ def test_a_paid_trade_is_notified_once_and_the_merchant_replies_exactly_success(
     assert len(sim_control.sms(tenant, payer.phone)) == 1
     charges = sim_control.ledger(tenant)["charges"]
     assert [(c["gateway"], c["state"], c["paid"], c["amount"]) for c in charges] == [
-        ("alipay", "TRADE_SUCCESS", True, "300.00")]
+        ("alipay", "TRADE_SUCCESS", True, "300.00")
+    ]
     assert shop.confirm(cashier_url).json()["trade_status"] == "TRADE_SUCCESS"  # pressed again: no second charge
     assert len(shop.notes()) == 1
 
@@ -209,8 +241,10 @@ def test_a_declined_payment_charges_nothing_and_the_order_fails(
     order_no, cashier_url = shop.paying(payer, "alipay")
     assert shop.confirm(cashier_url).json()["trade_status"] == "TRADE_SUCCESS"
     assert shop.wechat.status(order_no)["status"] == "PAID"
-    assert [(c["paid"], c["amount"]) for c in sim_control.ledger(tenant)["charges"]] == [(False, "300.00"),
-                                                                                        (True, "300.00")]
+    assert [(c["paid"], c["amount"]) for c in sim_control.ledger(tenant)["charges"]] == [
+        (False, "300.00"),
+        (True, "300.00"),
+    ]
 
 
 def test_query_close_and_expiry(
@@ -220,8 +254,11 @@ def test_query_close_and_expiry(
     api = shop.client("alipay")
     order_no, cashier_url = shop.paying(enrol(), "alipay")
     pending = api.query(order_no)
-    assert (pending.outcome, pending.amount_fen, pending.trade_no) == (Outcome.PENDING, 30000,
-                                                                       shop.trade(order_no).prepay_id)
+    assert (pending.outcome, pending.amount_fen, pending.trade_no) == (
+        Outcome.PENDING,
+        30000,
+        shop.trade(order_no).prepay_id,
+    )
     assert shop.settle(order_no) == "PAYING"
     assert shop.settle(order_no, close_if_pending=True) == "CLOSED"
     assert shop.trade(order_no).state == "TRADE_CLOSED"
@@ -264,9 +301,14 @@ def test_the_gateway_answers_in_alipays_shape_and_writes_nothing_for_bad_request
 
     forged = _gateway_call(sim, tenant, "not-the-key", "alipay.trade.wap.pay", order)
     assert forged.status_code == 200
-    assert forged.json() == {"alipay_trade_wap_pay_response": {
-        "code": "40002", "msg": "Invalid Arguments", "sub_code": "isv.invalid-signature",
-        "sub_msg": "验签出错,建议检查签名字符串或签名私钥与应用公钥是否匹配"}}
+    assert forged.json() == {
+        "alipay_trade_wap_pay_response": {
+            "code": "40002",
+            "msg": "Invalid Arguments",
+            "sub_code": "isv.invalid-signature",
+            "sub_msg": "验签出错,建议检查签名字符串或签名私钥与应用公钥是否匹配",
+        }
+    }
     cases = {
         "out_trade_no": ({**order, "out_trade_no": "N" * 65}, "ACQ.INVALID_PARAMETER", "out_trade_no"),
         "too little": ({**order, "total_amount": "0.00"}, "ACQ.INVALID_PARAMETER", "[0.01,100000000]"),
@@ -281,8 +323,9 @@ def test_the_gateway_answers_in_alipays_shape_and_writes_nothing_for_bad_request
         assert named in answer["sub_msg"], name
     assert shop.wechat.rows()["gateway_trade"] == 0
 
-    largest = _gateway_call(sim, tenant, key, "alipay.trade.wap.pay", {**order, "total_amount": "100000000"},
-                            return_url="/wechat/sbjf")
+    largest = _gateway_call(
+        sim, tenant, key, "alipay.trade.wap.pay", {**order, "total_amount": "100000000"}, return_url="/wechat/sbjf"
+    )
     assert largest.status_code == 302 and largest.headers["location"].startswith("/pay/alipay/cashier/")
     reused = _gateway_call(sim, tenant, key, "alipay.trade.wap.pay", {**order, "total_amount": "1.00"})
     assert reused.json()["alipay_trade_wap_pay_response"]["sub_code"] == "ACQ.CONTEXT_INCONSISTENT"
@@ -292,8 +335,13 @@ def test_the_gateway_answers_in_alipays_shape_and_writes_nothing_for_bad_request
     found = _gateway_call(sim, tenant, key, "alipay.trade.query", {"out_trade_no": order["out_trade_no"]})
     trade_no = largest.headers["location"].split("?")[0].rsplit("/", 1)[-1]
     assert signing.open_response(key, "alipay.trade.query", found.text) == {
-        "code": "10000", "msg": "Success", "trade_no": trade_no, "out_trade_no": order["out_trade_no"],
-        "trade_status": "WAIT_BUYER_PAY", "total_amount": "100000000.00"}
+        "code": "10000",
+        "msg": "Success",
+        "trade_no": trade_no,
+        "out_trade_no": order["out_trade_no"],
+        "trade_status": "WAIT_BUYER_PAY",
+        "total_amount": "100000000.00",
+    }
     assert signing.open_response("not-the-key", "alipay.trade.query", found.text) is None
     unknown = _gateway_call(sim, tenant, key, "alipay.trade.cancel", {"out_trade_no": "X"})
     assert unknown.json()["error_response"]["sub_code"] == "isv.invalid-method"
@@ -304,9 +352,19 @@ def test_a_forged_answer_from_the_gateway_is_not_trusted(
     sim: EmbeddedSimulator, shop: Merchant, enrol: Callable[..., Payer]
 ) -> None:
     order_no, _ = shop.paying(enrol(), "alipay")
-    forged = signing.response_text("not-the-key", "alipay.trade.query", {
-        "code": "10000", "msg": "Success", "out_trade_no": order_no, "trade_no": "2024030122001999999999999999",
-        "trade_status": "TRADE_SUCCESS", "total_amount": "300.00", "send_pay_date": "2024-03-01 09:00:05"})
+    forged = signing.response_text(
+        "not-the-key",
+        "alipay.trade.query",
+        {
+            "code": "10000",
+            "msg": "Success",
+            "out_trade_no": order_no,
+            "trade_no": "2024030122001999999999999999",
+            "trade_status": "TRADE_SUCCESS",
+            "total_amount": "300.00",
+            "send_pay_date": "2024-03-01 09:00:05",
+        },
+    )
     with respx.mock(assert_all_mocked=False, assert_all_called=False) as mock:
         mock.post(sim.url + GATEWAY_PATH).respond(200, text=forged)
         mock.route().pass_through()

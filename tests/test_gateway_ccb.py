@@ -34,18 +34,35 @@ def shop(sim: EmbeddedSimulator, wechat: Wechat) -> Merchant:
 
 def _form(key: str, order_no: str, amount: str, success: str = "Y", **changes: str) -> str:
     params = {
-        "POSID": ccb.POSID, "BRANCHID": ccb.BRANCHID, "ORDERID": order_no, "PAYMENT": amount, "CURCODE": "01",
-        "REMARK1": "", "REMARK2": "", "ACC_TYPE": "12", "SUCCESS": success, "TYPE": "1", "REFERER": "",
-        "CLIENTIP": "", "ACCDATE": "20240301", "ERRMSG": "", "NOTIFYTIME": "20240301090005",
+        "POSID": ccb.POSID,
+        "BRANCHID": ccb.BRANCHID,
+        "ORDERID": order_no,
+        "PAYMENT": amount,
+        "CURCODE": "01",
+        "REMARK1": "",
+        "REMARK2": "",
+        "ACC_TYPE": "12",
+        "SUCCESS": success,
+        "TYPE": "1",
+        "REFERER": "",
+        "CLIENTIP": "",
+        "ACCDATE": "20240301",
+        "ERRMSG": "",
+        "NOTIFYTIME": "20240301090005",
     }
     return urlencode(signing.with_sign(key, {**params, **changes}))
 
 
 def _main(sim: EmbeddedSimulator, tenant: str, key: str, fields: tuple[str, ...], **params: str) -> dict[str, str]:
-    form = signing.with_mac(key, fields, {"MERCHANTID": ccb.MERCHANTID, "POSID": ccb.POSID,
-                                          "BRANCHID": ccb.BRANCHID, **params})
-    answer = httpx.post(sim.url + MAIN_PATH, content=urlencode(form).encode(), trust_env=False, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "X-Sim-Tenant": tenant})
+    form = signing.with_mac(
+        key, fields, {"MERCHANTID": ccb.MERCHANTID, "POSID": ccb.POSID, "BRANCHID": ccb.BRANCHID, **params}
+    )
+    answer = httpx.post(
+        sim.url + MAIN_PATH,
+        content=urlencode(form).encode(),
+        trust_env=False,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "X-Sim-Tenant": tenant},
+    )
     assert answer.status_code == 200, answer.text
     reply: dict[str, str] = answer.json()
     return reply
@@ -61,8 +78,15 @@ def test_a_paid_order_is_notified_once_and_applied(
     assert (trade.gateway, trade.state, trade.amount_fen) == ("ccb", "WAIT", 30000)
     with shop.http() as http:
         page = http.get(cashier_url)
-    for shown in ('aria-label="中国建设银行"', "龙支付", "账户支付", "¥300.00", "国家税务总局宁波市税务局",
-                  ">确认支付</button>", f'"/wechat/sbjf?order_no={order_no}"'):
+    for shown in (
+        'aria-label="中国建设银行"',
+        "龙支付",
+        "账户支付",
+        "¥300.00",
+        "国家税务总局宁波市税务局",
+        ">确认支付</button>",
+        f'"/wechat/sbjf?order_no={order_no}"',
+    ):
         assert shown in page.text
 
     assert shop.confirm(cashier_url).json() == {"status": "SUCCESS", "message": "支付成功"}
@@ -111,8 +135,10 @@ def test_a_duplicated_late_notification_is_applied_once(
     sim_control: SimControl, tenant: str, shop: Merchant, enrol: Callable[..., Payer]
 ) -> None:
     sim_control.set_clock(tenant, T0.isoformat(), frozen=True)
-    sim_control.plan_faults(tenant, [{"kind": "notify_late", "delay_seconds": 120, "gateway": "ccb"},
-                                     {"kind": "notify_twice", "gateway": "ccb"}])
+    sim_control.plan_faults(
+        tenant,
+        [{"kind": "notify_late", "delay_seconds": 120, "gateway": "ccb"}, {"kind": "notify_twice", "gateway": "ccb"}],
+    )
     order_no, cashier_url = shop.paying(enrol(), "ccb")
     shop.confirm(cashier_url)
     assert sim_control.ledger(tenant)["notifications"] == {"pending": 2}
@@ -192,14 +218,23 @@ def test_query_close_and_expiry(
     assert shop.wechat.rows()["payment_record"] == 1
 
 
-def test_requests_need_the_merchants_mac_and_valid_fields(
-    sim: EmbeddedSimulator, tenant: str, shop: Merchant
-) -> None:
+def test_requests_need_the_merchants_mac_and_valid_fields(sim: EmbeddedSimulator, tenant: str, shop: Merchant) -> None:
     key = shop.key
-    order = {"ORDERID": "NB20240301CCB1", "PAYMENT": "300.00", "CURCODE": "01", "TXCODE": ccb.TX_ORDER,
-             "REMARK1": "养老保险费", "REMARK2": "", "TIMEOUT": "", "NOTIFYURL": "http://127.0.0.1/notify"}
+    order = {
+        "ORDERID": "NB20240301CCB1",
+        "PAYMENT": "300.00",
+        "CURCODE": "01",
+        "TXCODE": ccb.TX_ORDER,
+        "REMARK1": "养老保险费",
+        "REMARK2": "",
+        "TIMEOUT": "",
+        "NOTIFYURL": "http://127.0.0.1/notify",
+    }
     assert _main(sim, tenant, "not-the-key", signing.ORDER, **order) == {
-        "SUCCESS": "false", "RETURN_CODE": "E1001", "RETURN_MSG": "MAC校验失败"}
+        "SUCCESS": "false",
+        "RETURN_CODE": "E1001",
+        "RETURN_MSG": "MAC校验失败",
+    }
     bad = {
         "ORDERID": ({**order, "ORDERID": "N" * 31}, "ORDERID"),
         "PAYMENT": ({**order, "PAYMENT": "0.00"}, "PAYMENT"),
@@ -218,7 +253,9 @@ def test_requests_need_the_merchants_mac_and_valid_fields(
     assert _main(sim, tenant, key, signing.ORDER, **{**order, "PAYMENT": "1.00"})["RETURN_CODE"] == "E2004"
     query = _main(sim, tenant, key, signing.LOOKUP, ORDERID=order["ORDERID"], TXCODE=ccb.TX_QUERY)
     assert (query["ORDER_STATUS"], query["STATUS_DESC"], query["PAYMENT"]) == ("2", "待支付", "300.00")
-    assert _main(sim, tenant, "not-the-key", signing.LOOKUP, ORDERID=order["ORDERID"],
-                 TXCODE=ccb.TX_CLOSE)["RETURN_CODE"] == "E1001"
+    assert (
+        _main(sim, tenant, "not-the-key", signing.LOOKUP, ORDERID=order["ORDERID"], TXCODE=ccb.TX_CLOSE)["RETURN_CODE"]
+        == "E1001"
+    )
     assert _main(sim, tenant, key, signing.LOOKUP, ORDERID=order["ORDERID"], TXCODE=ccb.TX_CLOSE)["SUCCESS"] == "true"
     assert shop.wechat.rows()["gateway_trade"] == 1

@@ -28,7 +28,11 @@ def test_the_readme_table_is_the_generated_one() -> None:
 def test_tags_on_a_scenario_are_read_and_comments_do_not_break_them(tmp_path: Path) -> None:
     (tmp_path / "x.feature").write_text(
         "# language: zh-CN\n@wechat\n功能: 示例\n\n  @guide_wechat_1 @guide_wechat_2\n  # 注释\n  场景: 第一\n"
-        "    假如 什么\n\n  @guide_wechat_2\n  场景大纲: 第二\n    假如 <x>\n", encoding="utf-8")
+        "    假如 什么\n\n  @guide_wechat_2\n  场景大纲: 第二\n    假如 <x>\n",
+        encoding="utf-8",
+    )
     found = coverage(tmp_path)
-    assert {n: names for n, names in found["wechat"].items()} == {1: ["x.feature: 第一"],
-                                                                2: ["x.feature: 第一", "x.feature: 第二"]}
+    assert {n: names for n, names in found["wechat"].items()} == {
+        1: ["x.feature: 第一"],
+        2: ["x.feature: 第一", "x.feature: 第二"],
+    }

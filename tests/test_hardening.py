@@ -24,8 +24,14 @@ from tests.app_user import AppUser, app_user, refused
 from tests.conftest import Wechat
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
-POSTS = sorted({route.path for router in ROUTERS for route in router.routes
-                if isinstance(route, Route) and "POST" in (route.methods or ())})
+POSTS = sorted(
+    {
+        route.path
+        for router in ROUTERS
+        for route in router.routes
+        if isinstance(route, Route) and "POST" in (route.methods or ())
+    }
+)
 
 
 @pytest.fixture
@@ -88,8 +94,12 @@ def test_a_wrong_random_code_spends_the_picture(user: AppUser, enrol) -> None:
     user.sign_in(me)
     body = user.other(other)
     with user.spends_only_the_picture():
-        refused(user.call("POST", "/others", {**body, "captcha": "0000" if body["captcha"] != "0000" else "2222"}),
-                422, "随机验证码", "随机验证码错误")
+        refused(
+            user.call("POST", "/others", {**body, "captcha": "0000" if body["captcha"] != "0000" else "2222"}),
+            422,
+            "随机验证码",
+            "随机验证码错误",
+        )
     refused(user.call("POST", "/others", body), 422, "随机验证码", "随机验证码已使用过")  # the right text, too late
     assert user.ok("GET", "/me")["others"] == []
 
@@ -108,17 +118,36 @@ def test_a_right_random_code_is_spent_when_the_rest_fails(user: AppUser, enrol, 
 
 
 # open redirects -----------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("target", [
-    "//evil.example/", "/\\evil.example", "/%5Cevil.example", "/%5cevil.example", "/%255Cevil.example",
-    "/%2F/evil.example", "/a\\b", "https://evil.example/", "javascript:alert(1)", "/\t/evil.example",
-    "/\nx", "/%0d%0aSet-Cookie:x", "/%00", "\\\\evil.example", "", "evil.example", " /alipay/",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/",
+        "/\\evil.example",
+        "/%5Cevil.example",
+        "/%5cevil.example",
+        "/%255Cevil.example",
+        "/%2F/evil.example",
+        "/a\\b",
+        "https://evil.example/",
+        "javascript:alert(1)",
+        "/\t/evil.example",
+        "/\nx",
+        "/%0d%0aSet-Cookie:x",
+        "/%00",
+        "\\\\evil.example",
+        "",
+        "evil.example",
+        " /alipay/",
+    ],
+)
 def test_a_redirect_that_leaves_the_site_is_dropped(target: str) -> None:
     assert web.local_path(target) == ""
 
 
-@pytest.mark.parametrize("target", ["/alipay/", "/alipay/sbjf?sim_tenant=t-1", "/wechat/result?order_no=NB1&x=a%20b",
-                                    "/taxapp/records?t=10:30"])
+@pytest.mark.parametrize(
+    "target",
+    ["/alipay/", "/alipay/sbjf?sim_tenant=t-1", "/wechat/result?order_no=NB1&x=a%20b", "/taxapp/records?t=10:30"],
+)
 def test_a_redirect_on_the_site_is_kept(target: str) -> None:
     assert web.local_path(target) == target
 
@@ -146,14 +175,18 @@ def test_a_cashier_pay_without_origin_is_refused(wechat: Wechat, bare: httpx.Cli
     assert wechat.status(order_no)["status"] == "PAID"
 
 
-@pytest.mark.parametrize(("headers", "field"), [
-    ({"Origin": "http://evil.example"}, "Origin"),
-    ({"Origin": "null"}, "Origin"),
-    ({"Referer": "http://evil.example/pay"}, "Referer"),
-    ({"Origin": "http://evil.example", "Referer": "SELF/"}, "Origin"),  # a wrong Origin is not saved by a Referer
-])
-def test_a_cross_site_cashier_pay_is_refused(wechat: Wechat, bare: httpx.Client, enrol, headers: dict[str, str],
-                                              field: str) -> None:
+@pytest.mark.parametrize(
+    ("headers", "field"),
+    [
+        ({"Origin": "http://evil.example"}, "Origin"),
+        ({"Origin": "null"}, "Origin"),
+        ({"Referer": "http://evil.example/pay"}, "Referer"),
+        ({"Origin": "http://evil.example", "Referer": "SELF/"}, "Origin"),  # a wrong Origin is not saved by a Referer
+    ],
+)
+def test_a_cross_site_cashier_pay_is_refused(
+    wechat: Wechat, bare: httpx.Client, enrol, headers: dict[str, str], field: str
+) -> None:
     order_no, pay = _cashier(wechat, enrol)
     sent = {k: v.replace("SELF", wechat.sim.url) for k, v in headers.items()}
     error = _chinese_error(bare.post(pay, headers=sent), range(403, 404))
@@ -202,8 +235,9 @@ BAD_BODIES = {
 @pytest.fixture(scope="module")
 def probe(sim: EmbeddedSimulator, sim_control: SimControl) -> Iterator[httpx.Client]:
     sim_control.create_tenant("probe-hardening", 11)
-    with httpx.Client(base_url=sim.url, headers={"X-Sim-Tenant": "probe-hardening", "Origin": sim.url}, timeout=30,
-                      trust_env=False) as http:
+    with httpx.Client(
+        base_url=sim.url, headers={"X-Sim-Tenant": "probe-hardening", "Origin": sim.url}, timeout=30, trust_env=False
+    ) as http:
         yield http
 
 
@@ -211,8 +245,9 @@ def probe(sim: EmbeddedSimulator, sim_control: SimControl) -> Iterator[httpx.Cli
 @pytest.mark.parametrize("path", POSTS)
 def test_an_unreadable_body_is_refused_in_chinese(probe: httpx.Client, path: str, kind: str) -> None:
     body, content_type = BAD_BODIES[kind]
-    response = probe.post(re.sub(r"\{[^}]+\}", "x1", path), content=body,
-                          headers={"Content-Type": content_type} if content_type else {})
+    response = probe.post(
+        re.sub(r"\{[^}]+\}", "x1", path), content=body, headers={"Content-Type": content_type} if content_type else {}
+    )
     if content_type is None:
         assert response.status_code < 500, response.text
         if response.is_error and (path.startswith("/pay/") or "/api/notify/" in path):  # a provider's own shape
@@ -249,10 +284,15 @@ def test_too_deep_counts_brackets_outside_strings_only() -> None:
     assert guards.too_deep(b"[" * 65 + b"]" * 65, 64) and not guards.too_deep(b"[" * 64 + b"]" * 64, 64)
 
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("PUT", "/wechat/api/orders"), ("DELETE", "/pay/wechatpay/cashier/x1/pay"), ("GET", "/taxapp/api/logout"),
-    ("PATCH", "/__sim/tenants"),
-])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("PUT", "/wechat/api/orders"),
+        ("DELETE", "/pay/wechatpay/cashier/x1/pay"),
+        ("GET", "/taxapp/api/logout"),
+        ("PATCH", "/__sim/tenants"),
+    ],
+)
 def test_a_wrong_method_is_refused_in_chinese(probe: httpx.Client, method: str, path: str) -> None:
     response = probe.request(method, path)
     error = _chinese_error(response, range(405, 406))

@@ -86,9 +86,7 @@ def test_upgrade15_example() -> None:
     assert upgrade15("330203900101123") == "330203199001011236"
 
 
-@pytest.mark.parametrize(
-    ("id15", "rule"), [("33020390010112", RULE_LENGTH), ("33020390010112A", RULE_DIGITS)]
-)
+@pytest.mark.parametrize(("id15", "rule"), [("33020390010112", RULE_LENGTH), ("33020390010112A", RULE_DIGITS)])
 def test_upgrade15_rejects_what_is_not_15_digits(id15: str, rule: str) -> None:
     with pytest.raises(IdNumberError) as caught:
         upgrade15(id15)
@@ -234,9 +232,19 @@ def test_every_county_is_valid_in_stdnum_in_its_years(county) -> None:
         assert ric.is_valid(first17 + check_char(first17)), (county, year)
 
 
-@pytest.mark.parametrize(("code", "today"), [("332226", "330212"), ("330227", "330212"), ("330204", "330212"),
-                                             ("332223", "330213"), ("330283", "330213"), ("330222", "330282"),
-                                             ("330203", "330203"), ("110105", None)])
+@pytest.mark.parametrize(
+    ("code", "today"),
+    [
+        ("332226", "330212"),
+        ("330227", "330212"),
+        ("330204", "330212"),
+        ("332223", "330213"),
+        ("330283", "330213"),
+        ("330222", "330282"),
+        ("330203", "330203"),
+        ("110105", None),
+    ],
+)
 def test_current_district_follows_mergers(code: str, today: str | None) -> None:
     county = current_district(code)
     assert (county.code if county else None) == today

@@ -52,10 +52,17 @@ def test_the_simulator_imports_nothing_from_the_harness() -> None:
 
 def test_the_channel_registry_is_read_by_both_sides_and_imports_neither() -> None:
     """``channels.py`` holds the guide's facts of each channel; it imports only the standard library."""
-    assert {m.split(".")[0] for m in _imports(ROOT / "channels.py")} <= {"__future__", "collections", "dataclasses",
-                                                                        "types", "typing"}
-    readers = {side: sorted(str(p.relative_to(ROOT)) for p in (ROOT / side).rglob("*.py") if "channels" in _imports(p))
-               for side in ("simulators", "steps", "fixtures", "reports")}
+    assert {m.split(".")[0] for m in _imports(ROOT / "channels.py")} <= {
+        "__future__",
+        "collections",
+        "dataclasses",
+        "types",
+        "typing",
+    }
+    readers = {
+        side: sorted(str(p.relative_to(ROOT)) for p in (ROOT / side).rglob("*.py") if "channels" in _imports(p))
+        for side in ("simulators", "steps", "fixtures", "reports")
+    }
     assert all(readers.values()), readers
 
 
@@ -102,7 +109,10 @@ def test_the_simulators_residents_are_valid_eligible_ningbo_residents() -> None:
         info = idnumber.parse(resident.id_number, today=TODAY)
         assert ric.is_valid(resident.id_number)
         assert (info.birth_date, info.gender, info.county_code) == (
-            resident.birth_date, resident.gender, resident.county_code)
+            resident.birth_date,
+            resident.gender,
+            resident.county_code,
+        )
         county = idnumber.district_of(resident.county_code)
         assert county is not None and county.existed_in(resident.birth_date.year)
         assert 16 <= ages.age_in_year(resident.birth_date, 2024) <= 59

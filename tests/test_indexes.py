@@ -37,10 +37,16 @@ TODAY = datetime(2024, 3, 1, 9, 0)
 def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     database = Database(f"sqlite:///{Path(tmp_path_factory.mktemp('indexes')) / 'plans.db'}")
     with database.transaction() as session:
-        tenants.create(session, tenant_id=TENANT, seed=1, generated=0,
-                       payers=[Resident.from_json(payer(i)) for i in range(PAYERS)])
-        tenants.create(session, tenant_id="other", seed=2, generated=0,
-                       payers=[Resident.from_json(payer(i)) for i in range(PAYERS)])
+        tenants.create(
+            session, tenant_id=TENANT, seed=1, generated=0, payers=[Resident.from_json(payer(i)) for i in range(PAYERS)]
+        )
+        tenants.create(
+            session,
+            tenant_id="other",
+            seed=2,
+            generated=0,
+            payers=[Resident.from_json(payer(i)) for i in range(PAYERS)],
+        )
     yield database
     database.dispose()
 
@@ -90,8 +96,9 @@ def assert_indexed(db: Database, seen: list[tuple[str, Any]], *tables: str) -> N
 def someone(session: Session, index: int = 123) -> tuple[Tenant, Person]:
     tenant = tenants.get(session, TENANT)
     p = payer(index)
-    return tenant, billing.find_payer(session, tenant, name=p["name"], id_type=p["id_type"],
-                                      id_number=p["id_number"], today=TODAY.date())
+    return tenant, billing.find_payer(
+        session, tenant, name=p["name"], id_type=p["id_type"], id_number=p["id_number"], today=TODAY.date()
+    )
 
 
 def test_the_payer_lookup_searches_the_tenants_id_numbers(db: Database) -> None:
@@ -118,8 +125,12 @@ def test_an_order_by_its_number_and_the_bills_it_holds_are_index_searches(db: Da
         tenant, person = someone(session, 42)
         st = billing.statement(session, ref, person, TODAY.date())
         dues = billing.quote(ref, st, billing.CHOOSE_TIER, year=2024, tier=300)
-        order = orders.confirm(session, ref, orders.Confirmation(
-            tenant, person, billing.CHOOSE_TIER, "wechat", "plan-test-key-1", dues), TODAY)
+        order = orders.confirm(
+            session,
+            ref,
+            orders.Confirmation(tenant, person, billing.CHOOSE_TIER, "wechat", "plan-test-key-1", dues),
+            TODAY,
+        )
         session.expunge(order)
         found = merchant.find_order(session, tenant, order.order_no)
         orders.close(session, found, "计划测试")
@@ -141,11 +152,21 @@ async def no_app(scope: Scope, receive: Receive, send: Send) -> None:
 def test_the_tenant_of_a_request_and_its_journal_entry_never_load_the_payer_list(db: Database) -> None:
     with db.transaction() as session, statements(db) as seen:
         assert tenants.get(session, TENANT).id == TENANT
-    JournalMiddleware(no_app, db)._write({"tenant": TENANT, "method": "GET", "path": "/x", "status": 200,
-                                          "millis": 1.0, "request": "", "response": ""})
+    JournalMiddleware(no_app, db)._write(
+        {"tenant": TENANT, "method": "GET", "path": "/x", "status": 200, "millis": 1.0, "request": "", "response": ""}
+    )
     with statements(db) as journal:
-        JournalMiddleware(no_app, db)._write({"tenant": TENANT, "method": "GET", "path": "/y", "status": 200,
-                                              "millis": 1.0, "request": "", "response": ""})
+        JournalMiddleware(no_app, db)._write(
+            {
+                "tenant": TENANT,
+                "method": "GET",
+                "path": "/y",
+                "status": 200,
+                "millis": 1.0,
+                "request": "",
+                "response": "",
+            }
+        )
     loaded = [sql for sql, _ in seen + journal if "initial_payers" in sql and sql.lstrip().startswith("SELECT")]
     assert not loaded, loaded
     assert_indexed(db, seen + journal, "tenant")

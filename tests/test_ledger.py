@@ -27,8 +27,15 @@ from tests.conftest import Wechat
 
 pytest_plugins = ["pytester"]
 
-NAMES = ["charges_match_orders", "records_match_orders", "one_record_per_year", "refunds_matched",
-         "no_debit_on_unpaid_order", "one_open_order_per_bill", "no_stuck_delivery"]
+NAMES = [
+    "charges_match_orders",
+    "records_match_orders",
+    "one_record_per_year",
+    "refunds_matched",
+    "no_debit_on_unpaid_order",
+    "one_open_order_per_bill",
+    "no_stuck_delivery",
+]
 
 
 def broken(control: SimControl, tenant: str) -> dict[str, str]:
@@ -58,8 +65,9 @@ class Rows:
 
     def trade(self, order_no: str, **values: Any) -> GatewayTrade:
         with self.db.transaction() as session:
-            trade = session.scalars(select(GatewayTrade).where(
-                GatewayTrade.tenant_id == self.tenant, GatewayTrade.out_trade_no == order_no)).one()
+            trade = session.scalars(
+                select(GatewayTrade).where(GatewayTrade.tenant_id == self.tenant, GatewayTrade.out_trade_no == order_no)
+            ).one()
             for key, value in values.items():
                 setattr(trade, key, value)
             return trade
@@ -67,17 +75,27 @@ class Rows:
     def charge(self, order_no: str) -> GatewayTrade:
         """The provider took the money of the order's trade, whatever the merchant learnt of it."""
         with self.db.transaction() as session:
-            trade = session.scalars(select(GatewayTrade).where(
-                GatewayTrade.tenant_id == self.tenant, GatewayTrade.out_trade_no == order_no)).one()
+            trade = session.scalars(
+                select(GatewayTrade).where(GatewayTrade.tenant_id == self.tenant, GatewayTrade.out_trade_no == order_no)
+            ).one()
             trade.state, trade.success_at = "SUCCESS", trade.created_at + timedelta(minutes=1)
             return trade
 
     def refund(self, trade: GatewayTrade, amount_fen: int, *, refunded_fen: int | None = None) -> str:
         refund_no = "RF" + secrets.token_hex(6)
         with self.db.transaction() as session:
-            session.add(Refund(tenant_id=self.tenant, gateway=trade.gateway, out_trade_no=trade.out_trade_no,
-                               out_refund_no=refund_no, refund_id="R" + secrets.token_hex(8), amount_fen=amount_fen,
-                               reason="测试", created_at=trade.created_at + timedelta(minutes=2)))
+            session.add(
+                Refund(
+                    tenant_id=self.tenant,
+                    gateway=trade.gateway,
+                    out_trade_no=trade.out_trade_no,
+                    out_refund_no=refund_no,
+                    refund_id="R" + secrets.token_hex(8),
+                    amount_fen=amount_fen,
+                    reason="测试",
+                    created_at=trade.created_at + timedelta(minutes=2),
+                )
+            )
             row = session.get(GatewayTrade, trade.prepay_id)
             assert row is not None
             row.refunded_fen += amount_fen if refunded_fen is None else refunded_fen
@@ -109,8 +127,9 @@ def _paid(wechat: Wechat, payer: Payer) -> str:
 
 
 # a ledger that holds ---------------------------------------------------------------------------------------
-def test_a_clean_paid_flow_is_consistent(sim_control: SimControl, tenant: str, wechat: Wechat,
-                                         enrol: Callable[..., Payer]) -> None:
+def test_a_clean_paid_flow_is_consistent(
+    sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer]
+) -> None:
     _paid(wechat, enrol())
     ledger = sim_control.ledger(tenant)
     assert ledger["verdict"] == "一致" and ledger["ok"] is True
@@ -120,7 +139,8 @@ def test_a_clean_paid_flow_is_consistent(sim_control: SimControl, tenant: str, w
 
 
 def test_a_charge_the_merchant_has_not_learnt_of_is_pending_not_broken(
-        sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer], rows: Rows) -> None:
+    sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer], rows: Rows
+) -> None:
     order_no = _paying(wechat, enrol())
     rows.charge(order_no)
     assert broken(sim_control, tenant) == {}
@@ -129,7 +149,8 @@ def test_a_charge_the_merchant_has_not_learnt_of_is_pending_not_broken(
 
 
 def test_a_closed_order_whose_charge_was_refunded_in_full_is_consistent(
-        sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer], rows: Rows) -> None:
+    sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer], rows: Rows
+) -> None:
     order_no = _paying(wechat, enrol())
     rows.refund(rows.charge(order_no), 30000)
     rows.order(order_no, status="CLOSED")
@@ -138,7 +159,8 @@ def test_a_closed_order_whose_charge_was_refunded_in_full_is_consistent(
 
 # each invariant, broken ------------------------------------------------------------------------------------
 def test_a_charge_on_a_closed_order_is_named_by_both_money_invariants(
-        sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer], rows: Rows) -> None:
+    sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer], rows: Rows
+) -> None:
     order_no = _paying(wechat, enrol())
     rows.charge(order_no)
     rows.order(order_no, status="CLOSED")
@@ -149,7 +171,8 @@ def test_a_charge_on_a_closed_order_is_named_by_both_money_invariants(
 
 
 def test_a_paid_order_without_a_charge_breaks_charges_match_orders(
-        sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer], rows: Rows) -> None:
+    sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer], rows: Rows
+) -> None:
     order_no = _paid(wechat, enrol())
     rows.trade(order_no, success_at=None)
     wrong = broken(sim_control, tenant)
@@ -159,7 +182,8 @@ def test_a_paid_order_without_a_charge_breaks_charges_match_orders(
 
 
 def test_a_paid_order_charged_a_different_amount_breaks_charges_match_orders(
-        sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer], rows: Rows) -> None:
+    sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer], rows: Rows
+) -> None:
     order_no = _paid(wechat, enrol())
     rows.trade(order_no, amount_fen=20000)
     wrong = broken(sim_control, tenant)
@@ -168,23 +192,37 @@ def test_a_paid_order_charged_a_different_amount_breaks_charges_match_orders(
 
 
 def test_a_paid_order_charged_twice_breaks_charges_match_orders(
-        sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer], rows: Rows) -> None:
+    sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer], rows: Rows
+) -> None:
     order_no = _paid(wechat, enrol())
     with rows.db.transaction() as session:
         first = session.scalars(select(GatewayTrade).where(GatewayTrade.out_trade_no == order_no)).one()
-        session.add(GatewayTrade(
-            prepay_id="ali" + secrets.token_hex(8), tenant_id=tenant, gateway="alipay", out_trade_no=order_no,
-            description=first.description, amount_fen=first.amount_fen, notify_url=first.notify_url,
-            state="TRADE_SUCCESS", created_at=first.created_at, expires_at=first.expires_at,
-            success_at=first.success_at))
+        session.add(
+            GatewayTrade(
+                prepay_id="ali" + secrets.token_hex(8),
+                tenant_id=tenant,
+                gateway="alipay",
+                out_trade_no=order_no,
+                description=first.description,
+                amount_fen=first.amount_fen,
+                notify_url=first.notify_url,
+                state="TRADE_SUCCESS",
+                created_at=first.created_at,
+                expires_at=first.expires_at,
+                success_at=first.success_at,
+            )
+        )
     wrong = broken(sim_control, tenant)
     assert set(wrong) == {"charges_match_orders"}
-    assert f"订单{order_no}已缴费300.00元,却有2笔实收:微信支付实收300.00元、支付宝实收300.00元" \
+    assert (
+        f"订单{order_no}已缴费300.00元,却有2笔实收:微信支付实收300.00元、支付宝实收300.00元"
         in wrong["charges_match_orders"]
+    )
 
 
 def test_a_charge_of_no_order_breaks_charges_match_orders(
-        sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer], rows: Rows) -> None:
+    sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer], rows: Rows
+) -> None:
     order_no = _paid(wechat, enrol())
     rows.trade(order_no, out_trade_no="NB-NOWHERE")
     wrong = broken(sim_control, tenant)
@@ -192,7 +230,8 @@ def test_a_charge_of_no_order_breaks_charges_match_orders(
 
 
 def test_a_missing_or_wrong_record_breaks_records_match_orders(
-        sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer], rows: Rows) -> None:
+    sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer], rows: Rows
+) -> None:
     order_no = _paid(wechat, enrol())
     with rows.db.transaction() as session:
         record = session.scalars(select(PaymentRecord).where(PaymentRecord.order_no == order_no)).one()
@@ -208,7 +247,8 @@ def test_a_missing_or_wrong_record_breaks_records_match_orders(
 
 
 def test_a_record_of_an_unpaid_order_breaks_records_match_orders(
-        sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer], rows: Rows) -> None:
+    sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer], rows: Rows
+) -> None:
     payer = enrol()
     order_no = _paid(wechat, payer)
     rows.order(order_no, status="FAILED")
@@ -225,15 +265,17 @@ REFUND_CASES = {
     "twice": (lambda r, t: [r.refund(t, 30000), r.refund(t, 30000, refunded_fen=0)], "扣款被退款2次"),
     "more than charged": (lambda r, t: [r.refund(t, 30100)], "大于实收300.00元"),
     "in part": (lambda r, t: [r.refund(t, 10000)], "不是全额退款(实收300.00元)"),
-    "not as the trade says": (lambda r, t: [r.refund(t, 30000, refunded_fen=20000)],
-                              "交易记已退200.00元,退款单合计300.00元"),
+    "not as the trade says": (
+        lambda r, t: [r.refund(t, 30000, refunded_fen=20000)],
+        "交易记已退200.00元,退款单合计300.00元",
+    ),
 }
 
 
 @pytest.mark.parametrize("case", list(REFUND_CASES))
 def test_a_refund_that_is_not_one_full_refund_of_one_overcharge_breaks_refunds_matched(
-        case: str, sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer],
-        rows: Rows) -> None:
+    case: str, sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer], rows: Rows
+) -> None:
     refund, said = REFUND_CASES[case]
     order_no = _paying(wechat, enrol())
     refund(rows, rows.charge(order_no))
@@ -243,7 +285,8 @@ def test_a_refund_that_is_not_one_full_refund_of_one_overcharge_breaks_refunds_m
 
 
 def test_a_refund_of_a_paid_orders_charge_breaks_refunds_matched(
-        sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer], rows: Rows) -> None:
+    sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer], rows: Rows
+) -> None:
     order_no = _paid(wechat, enrol())
     refund_no = rows.refund(rows.trade(order_no), 30000)
     wrong = broken(sim_control, tenant)
@@ -252,7 +295,8 @@ def test_a_refund_of_a_paid_orders_charge_breaks_refunds_matched(
 
 
 def test_a_refund_of_a_trade_never_charged_breaks_refunds_matched(
-        sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer], rows: Rows) -> None:
+    sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer], rows: Rows
+) -> None:
     order_no = _paying(wechat, enrol())
     refund_no = rows.refund(rows.trade(order_no), 30000, refunded_fen=0)
     wrong = broken(sim_control, tenant)
@@ -261,7 +305,8 @@ def test_a_refund_of_a_trade_never_charged_breaks_refunds_matched(
 
 
 def test_two_open_orders_holding_one_bill_break_one_open_order_per_bill(
-        sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer], rows: Rows) -> None:
+    sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer], rows: Rows
+) -> None:
     payer = enrol()
     first = _paying(wechat, payer)
     rows.order(first, status="CLOSED")  # out of the way, so the bill can be held by a second order
@@ -271,8 +316,9 @@ def test_two_open_orders_holding_one_bill_break_one_open_order_per_bill(
     rows.order(first, status="PAYING")
     wrong = broken(sim_control, tenant)
     assert set(wrong) == {"one_open_order_per_bill"}
-    assert (f"缴费人{payer.name}({idnumber.mask(payer.id_number)})2024年度有2笔未完成订单:"
-            f"{first}(支付中)、{second}(待支付)") in wrong["one_open_order_per_bill"]
+    assert (
+        f"缴费人{payer.name}({idnumber.mask(payer.id_number)})2024年度有2笔未完成订单:{first}(支付中)、{second}(待支付)"
+    ) in wrong["one_open_order_per_bill"]
 
 
 # a simulator whose database lets through what the schema forbids, and never polls its outbox ----------------
@@ -304,7 +350,8 @@ def lax(lax_sim: EmbeddedSimulator) -> Iterator[tuple[SimControl, str, Rows]]:
 
 
 def test_two_records_of_one_year_break_one_record_per_year(
-        lax: tuple[SimControl, str, Rows], lax_sim: EmbeddedSimulator, fake: Any) -> None:
+    lax: tuple[SimControl, str, Rows], lax_sim: EmbeddedSimulator, fake: Any
+) -> None:
     control, tenant, rows = lax
     payer = fake.ningbo_payer()
     control.add_payers(tenant, [payer.to_json()])
@@ -312,22 +359,38 @@ def test_two_records_of_one_year_break_one_record_per_year(
         order_no = _paid(Wechat(lax_sim, tenant, http).authorize(), payer)
     (record,) = rows.records(order_no)
     with rows.db.transaction() as session:
-        session.add(PaymentRecord(**{c.name: getattr(record, c.name) for c in PaymentRecord.__table__.columns
-                                     if c.name != "id"}))
+        session.add(
+            PaymentRecord(
+                **{c.name: getattr(record, c.name) for c in PaymentRecord.__table__.columns if c.name != "id"}
+            )
+        )
     wrong = broken(control, tenant)
-    assert (f"缴费人{payer.name}({idnumber.mask(payer.id_number)})2024年度有2条缴费记录(订单{order_no}、{order_no})"
-            in wrong["one_record_per_year"])
+    assert (
+        f"缴费人{payer.name}({idnumber.mask(payer.id_number)})2024年度有2条缴费记录(订单{order_no}、{order_no})"
+        in wrong["one_record_per_year"]
+    )
 
 
 def test_a_notification_sending_past_its_lease_or_without_one_breaks_no_stuck_delivery(
-        lax: tuple[SimControl, str, Rows]) -> None:
+    lax: tuple[SimControl, str, Rows],
+) -> None:
     control, tenant, rows = lax
 
     def note(notify_id: str, lease_until: datetime | None) -> None:
         with rows.db.transaction() as session:
-            session.add(Notification(tenant_id=tenant, gateway="wechatpay", notify_id=notify_id, url="http://x/",
-                                     body="{}", headers={}, next_at=datetime(2024, 3, 1), status="sending",
-                                     lease_until=lease_until))
+            session.add(
+                Notification(
+                    tenant_id=tenant,
+                    gateway="wechatpay",
+                    notify_id=notify_id,
+                    url="http://x/",
+                    body="{}",
+                    headers={},
+                    next_at=datetime(2024, 3, 1),
+                    status="sending",
+                    lease_until=lease_until,
+                )
+            )
 
     note("N-LIVE", datetime(2999, 1, 1))
     assert broken(control, tenant) == {}
@@ -399,7 +462,8 @@ def _(simulator_url, control, tenant_id, faker):
 
 
 def test_the_harness_fails_a_scenario_whose_ledger_does_not_hold(
-        pytester: pytest.Pytester, sim: EmbeddedSimulator) -> None:
+    pytester: pytest.Pytester, sim: EmbeddedSimulator
+) -> None:
     pytester.makefile(".feature", ledger=FEATURE)
     pytester.makepyfile(test_ledger_steps=STEPS.format(db_url=sim.settings.db_url))
     pytester.makeconftest('pytest_plugins = ["fixtures.plugin"]')
@@ -407,8 +471,12 @@ def test_the_harness_fails_a_scenario_whose_ledger_does_not_hold(
     results = pytester.path / "allure-results"
     run = pytester.runpytest_subprocess("--sim-url", sim.url, "--alluredir", str(results), "-p", "no:randomly")
     run.assert_outcomes(passed=1, failed=1)
-    run.stdout.re_match_lines([r".*账目不一致:支付渠道实收与已缴费订单一致 —— 订单NB\w+已关闭,"
-                               r"但微信支付实收300\.00元未退款.*"])
+    run.stdout.re_match_lines(
+        [
+            r".*账目不一致:支付渠道实收与已缴费订单一致 —— 订单NB\w+已关闭,"
+            r"但微信支付实收300\.00元未退款.*"
+        ]
+    )
     run.stdout.fnmatch_lines(["*账目不一致:未缴费订单没有未退回的扣款 —— 订单NB*已关闭,但微信支付实收300.00元未退款*"])
     verdicts = {r["name"]: r for r in map(json.loads, (p.read_text() for p in results.glob("*-result.json")))}
     assert verdicts["账目一致"]["status"] == "passed"

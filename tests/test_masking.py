@@ -7,10 +7,12 @@ from simulators.journal import redact
 
 
 def test_ids_and_phones_are_masked_wherever_they_stand() -> None:
-    text = ('{"id_number":"330203199001011236","phone":"13812345678","legacy":"330203900101123",'
-            '"x":"11010519491231002X"}')
-    assert mask_text(text) == ('{"id_number":"330203********1236","phone":"138****5678",'
-                               '"legacy":"330203******123","x":"110105********002X"}')
+    text = (
+        '{"id_number":"330203199001011236","phone":"13812345678","legacy":"330203900101123","x":"11010519491231002X"}'
+    )
+    assert mask_text(text) == (
+        '{"id_number":"330203********1236","phone":"138****5678","legacy":"330203******123","x":"110105********002X"}'
+    )
 
 
 def test_order_numbers_and_amounts_are_left_alone() -> None:
@@ -19,8 +21,10 @@ def test_order_numbers_and_amounts_are_left_alone() -> None:
 
 
 def test_the_journal_keeps_no_password_code_or_token() -> None:
-    body = ('{"phone": "13812345678", "password": "Secret-1\\"x", "password_confirm": "Secret-1",'
-            ' "sms_code": "904417", "captcha": "AB3D", "token": "tok_abc", "name": "张三"}')
+    body = (
+        '{"phone": "13812345678", "password": "Secret-1\\"x", "password_confirm": "Secret-1",'
+        ' "sms_code": "904417", "captcha": "AB3D", "token": "tok_abc", "name": "张三"}'
+    )
     kept = redact(body)
     for secret in ("Secret-1", "904417", "AB3D", "tok_abc"):
         assert secret not in kept

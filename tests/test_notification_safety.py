@@ -50,35 +50,69 @@ def _derivable_key(tenant: str) -> str:
 
 
 def _wechatpay(key: str, order_no: str, at: datetime) -> tuple[str, dict[str, str]]:
-    body = json.dumps({
-        "id": "EV-" + secrets.token_hex(12), "create_time": f"{at.isoformat()}+08:00",
-        "event_type": "TRANSACTION.SUCCESS", "resource_type": "plain-resource", "summary": "支付成功",
-        "resource": {
-            "appid": wechatpay.APPID, "mchid": wechatpay.MCHID, "out_trade_no": order_no, "trade_state": "SUCCESS",
-            "trade_state_desc": "支付成功", "amount": {"total": 30000, "payer_total": 30000, "currency": "CNY"},
-            "payer": {"openid": "o-test"}, "transaction_id": "4200000000000000000000000001",
-            "success_time": f"{at.isoformat()}+08:00",
+    body = json.dumps(
+        {
+            "id": "EV-" + secrets.token_hex(12),
+            "create_time": f"{at.isoformat()}+08:00",
+            "event_type": "TRANSACTION.SUCCESS",
+            "resource_type": "plain-resource",
+            "summary": "支付成功",
+            "resource": {
+                "appid": wechatpay.APPID,
+                "mchid": wechatpay.MCHID,
+                "out_trade_no": order_no,
+                "trade_state": "SUCCESS",
+                "trade_state_desc": "支付成功",
+                "amount": {"total": 30000, "payer_total": 30000, "currency": "CNY"},
+                "payer": {"openid": "o-test"},
+                "transaction_id": "4200000000000000000000000001",
+                "success_time": f"{at.isoformat()}+08:00",
+            },
         },
-    }, ensure_ascii=False)
+        ensure_ascii=False,
+    )
     return wechatpay_signing.sign_delivery(key, body, at)
 
 
 def _alipay(key: str, order_no: str, at: datetime) -> tuple[str, dict[str, str]]:
-    body = urlencode({
-        "notify_type": "trade_status_sync", "notify_id": secrets.token_hex(16), "app_id": alipay.APP_ID,
-        "charset": "utf-8", "version": "1.0", "trade_no": "2024030122001000000000000001", "out_trade_no": order_no,
-        "seller_id": alipay.SELLER_ID, "trade_status": "TRADE_SUCCESS", "total_amount": "300.00",
-        "gmt_payment": f"{at:%Y-%m-%d %H:%M:%S}", "subject": "城乡居民基本养老保险费",
-    })
+    body = urlencode(
+        {
+            "notify_type": "trade_status_sync",
+            "notify_id": secrets.token_hex(16),
+            "app_id": alipay.APP_ID,
+            "charset": "utf-8",
+            "version": "1.0",
+            "trade_no": "2024030122001000000000000001",
+            "out_trade_no": order_no,
+            "seller_id": alipay.SELLER_ID,
+            "trade_status": "TRADE_SUCCESS",
+            "total_amount": "300.00",
+            "gmt_payment": f"{at:%Y-%m-%d %H:%M:%S}",
+            "subject": "城乡居民基本养老保险费",
+        }
+    )
     return alipay_signing.sign_delivery(key, body, at)
 
 
 def _ccb(key: str, order_no: str, at: datetime) -> tuple[str, dict[str, str]]:
-    body = urlencode({
-        "POSID": ccb.POSID, "BRANCHID": ccb.BRANCHID, "ORDERID": order_no, "PAYMENT": "300.00", "CURCODE": "01",
-        "REMARK1": "", "REMARK2": "", "ACC_TYPE": "12", "SUCCESS": "Y", "TYPE": "1", "REFERER": "", "CLIENTIP": "",
-        "ACCDATE": f"{at:%Y%m%d}", "ERRMSG": "",
-    })
+    body = urlencode(
+        {
+            "POSID": ccb.POSID,
+            "BRANCHID": ccb.BRANCHID,
+            "ORDERID": order_no,
+            "PAYMENT": "300.00",
+            "CURCODE": "01",
+            "REMARK1": "",
+            "REMARK2": "",
+            "ACC_TYPE": "12",
+            "SUCCESS": "Y",
+            "TYPE": "1",
+            "REFERER": "",
+            "CLIENTIP": "",
+            "ACCDATE": f"{at:%Y%m%d}",
+            "ERRMSG": "",
+        }
+    )
     return ccb_signing.sign_delivery(key, body, at)
 
 
@@ -95,13 +129,17 @@ def _post(shop: Merchant, gateway: str, key: str, order_no: str, at: datetime) -
     sign, _field, content_type = PROVIDERS[gateway]
     body, headers = sign(key, order_no, at)
     with shop.http() as http:
-        return http.post(f"/wechat/api/notify/{gateway}", content=body.encode(), headers={
-            "Content-Type": content_type, **headers, "X-Sim-Tenant": shop.tenant})
+        return http.post(
+            f"/wechat/api/notify/{gateway}",
+            content=body.encode(),
+            headers={"Content-Type": content_type, **headers, "X-Sim-Tenant": shop.tenant},
+        )
 
 
 def _refusal(answer: httpx.Response) -> str:
-    return str(answer.json()["message"]) if answer.headers["content-type"].startswith("application/json") \
-        else answer.text
+    return (
+        str(answer.json()["message"]) if answer.headers["content-type"].startswith("application/json") else answer.text
+    )
 
 
 def _deliver(sim: EmbeddedSimulator, tenant: str) -> int:
@@ -119,16 +157,22 @@ def test_the_merchant_key_is_random_kept_by_a_reset_and_shown_only_by_the_secret
     sim_control.create_tenant(other, SEED)
     assert sim_control.secrets(other)["merchant_key"] != key  # same seed, another key
 
-    answers = [sim_control.reset(tenant), sim_control.http.get(f"/__sim/tenants/{tenant}").json(),
-               sim_control.create_tenant(f"{tenant}-third", SEED), sim_control.clock(tenant),
-               sim_control.ledger(tenant)]
+    answers = [
+        sim_control.reset(tenant),
+        sim_control.http.get(f"/__sim/tenants/{tenant}").json(),
+        sim_control.create_tenant(f"{tenant}-third", SEED),
+        sim_control.clock(tenant),
+        sim_control.ledger(tenant),
+    ]
     assert sim_control.secrets(tenant)["merchant_key"] == key
     assert all(key not in json.dumps(answer) for answer in answers)
 
 
 def test_the_secrets_route_needs_the_control_token(tmp_path: Path) -> None:
-    with (embedded(tmp_path / "token.db", control_token="s3cret", demo_payers=0) as guarded,
-          httpx.Client(base_url=guarded.url, timeout=30, trust_env=False) as http):
+    with (
+        embedded(tmp_path / "token.db", control_token="s3cret", demo_payers=0) as guarded,
+        httpx.Client(base_url=guarded.url, timeout=30, trust_env=False) as http,
+    ):
         token = {"X-Sim-Token": "s3cret"}
         assert http.post("/__sim/tenants", json={"id": "guarded", "seed": 3}, headers=token).status_code == 201
         bare = http.get("/__sim/tenants/guarded/secrets")
@@ -169,8 +213,11 @@ def test_a_genuine_notification_replayed_outside_the_window_is_refused_and_chang
     early = _post(shop, gateway, key, order_no, T0 + timedelta(minutes=10, seconds=2))
     for refused in (late, early):
         assert refused.status_code == 400
-        assert _refusal(refused) == ("fail" if gateway == "alipay" else
-                                     f"通知时间{field}缺失或与当前时间相差超过5分钟:可能是重放的旧通知,不予处理")
+        assert _refusal(refused) == (
+            "fail"
+            if gateway == "alipay"
+            else f"通知时间{field}缺失或与当前时间相差超过5分钟:可能是重放的旧通知,不予处理"
+        )
     assert shop.status(order_no)[0] == "PAYING"
     assert shop.wechat.rows() == before
 
@@ -188,8 +235,11 @@ def test_a_genuine_notification_replayed_inside_the_window_is_harmless(
 
     def post() -> httpx.Response:
         with shop.http() as http:
-            return http.post(f"/wechat/api/notify/{gateway}", content=body.encode(), headers={
-                "Content-Type": PROVIDERS[gateway][2], **headers, "X-Sim-Tenant": tenant})
+            return http.post(
+                f"/wechat/api/notify/{gateway}",
+                content=body.encode(),
+                headers={"Content-Type": PROVIDERS[gateway][2], **headers, "X-Sim-Tenant": tenant},
+            )
 
     assert post().is_success
     sim_control.advance(tenant, 5 * 60)
@@ -201,8 +251,12 @@ def test_a_genuine_notification_replayed_inside_the_window_is_harmless(
 
 @pytest.mark.parametrize("gateway", PROVIDERS)
 def test_a_resend_hours_later_is_signed_when_sent_and_accepted(
-    sim: EmbeddedSimulator, sim_control: SimControl, tenant: str, shop: Merchant, enrol: Callable[..., Payer],
-    gateway: str
+    sim: EmbeddedSimulator,
+    sim_control: SimControl,
+    tenant: str,
+    shop: Merchant,
+    enrol: Callable[..., Payer],
+    gateway: str,
 ) -> None:
     sim_control.set_clock(tenant, T0.isoformat(), frozen=True)
     with respx.mock(assert_all_mocked=False, assert_all_called=False) as mock:
@@ -297,20 +351,23 @@ def test_a_clock_advance_delivers_on_the_worker_and_counts_what_it_delivered(
         assert sim_control.advance(tenant, 59)["notifications_delivered"] == 0
         advanced = sim_control.advance(tenant, 1)
     assert (advanced["now"], advanced["notifications_delivered"], advanced["batch_deductions"]) == (
-        "2024-03-01 09:01:00", 2, [])
+        "2024-03-01 09:01:00",
+        2,
+        [],
+    )
     assert names == [deliveries.THREAD_NAME] * 2
     assert sim_control.ledger(tenant)["notifications"] == {"delivered": 2}
 
 
-def test_the_worker_runs_jobs_one_at_a_time_in_order_and_hands_back_values_and_errors(
-    sim: EmbeddedSimulator
-) -> None:
+def test_the_worker_runs_jobs_one_at_a_time_in_order_and_hands_back_values_and_errors(sim: EmbeddedSimulator) -> None:
     worker = sim.deliveries
     seen: list[int] = []
     for n in range(5):
         worker.schedule(partial(seen.append, n))
     assert worker.run(lambda: (list(seen), threading.current_thread().name)) == (
-        [0, 1, 2, 3, 4], deliveries.THREAD_NAME)
+        [0, 1, 2, 3, 4],
+        deliveries.THREAD_NAME,
+    )
     assert worker.run(lambda: worker.run(lambda: "nested")) == "nested"  # on the worker: at once, no deadlock
 
     def fails() -> None:

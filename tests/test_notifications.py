@@ -31,7 +31,6 @@ NOTIFY_PATH = "/wechat/api/notify/wechatpay"
 T0 = datetime(2024, 3, 1, 9, 0, 0)
 
 
-
 def _at_cashier(wechat: Wechat, payer: Payer) -> tuple[str, str]:
     """An order with a WeChat Pay trade open at the cashier, not yet confirmed: no notification exists."""
     order = wechat.order(payer)
@@ -61,17 +60,29 @@ def _merchant_key(sim: EmbeddedSimulator, tenant: str) -> str:
 
 
 def _body(order_no: str, amount_fen: int) -> str:
-    return json.dumps({
-        "id": "EV-" + secrets.token_hex(12), "create_time": "2024-03-01T09:00:05+08:00",
-        "event_type": "TRANSACTION.SUCCESS", "resource_type": "plain-resource", "summary": "支付成功",
-        "resource": {
-            "appid": wechatpay.APPID, "mchid": wechatpay.MCHID, "out_trade_no": order_no,
-            "trade_state": "SUCCESS", "trade_state_desc": "支付成功",
-            "amount": {"total": amount_fen, "payer_total": amount_fen, "currency": "CNY"},
-            "payer": {"openid": "o-test"}, "transaction_id": "4200000000000000000000000001",
-            "trade_type": "JSAPI", "bank_type": "OTHERS", "success_time": "2024-03-01T09:00:05+08:00",
+    return json.dumps(
+        {
+            "id": "EV-" + secrets.token_hex(12),
+            "create_time": "2024-03-01T09:00:05+08:00",
+            "event_type": "TRANSACTION.SUCCESS",
+            "resource_type": "plain-resource",
+            "summary": "支付成功",
+            "resource": {
+                "appid": wechatpay.APPID,
+                "mchid": wechatpay.MCHID,
+                "out_trade_no": order_no,
+                "trade_state": "SUCCESS",
+                "trade_state_desc": "支付成功",
+                "amount": {"total": amount_fen, "payer_total": amount_fen, "currency": "CNY"},
+                "payer": {"openid": "o-test"},
+                "transaction_id": "4200000000000000000000000001",
+                "trade_type": "JSAPI",
+                "bank_type": "OTHERS",
+                "success_time": "2024-03-01T09:00:05+08:00",
+            },
         },
-    }, ensure_ascii=False)
+        ensure_ascii=False,
+    )
 
 
 def _post(sim: EmbeddedSimulator, tenant: str, key: str, body: str) -> httpx.Response:
@@ -87,8 +98,9 @@ def _deliver(sim: EmbeddedSimulator, tenant: str) -> int:
 
 def _notes(sim: EmbeddedSimulator, tenant: str) -> list[Notification]:
     with sim.db.transaction() as session:
-        return list(session.scalars(select(Notification).where(Notification.tenant_id == tenant)
-                                    .order_by(Notification.id)))
+        return list(
+            session.scalars(select(Notification).where(Notification.tenant_id == tenant).order_by(Notification.id))
+        )
 
 
 def test_a_notification_with_a_wrong_signature_is_refused(
@@ -104,8 +116,9 @@ def test_a_notification_with_a_wrong_signature_is_refused(
     assert forged.status_code == 401
     assert forged.json() == {"code": "FAIL", "message": "签名验证失败"}
     headers = {**notification_headers(key, body, epoch(T0)), "X-Sim-Tenant": tenant}
-    tampered = httpx.post(sim.url + NOTIFY_PATH, content=body.replace("支付成功", "支付成功 ").encode(),
-                          headers=headers, trust_env=False)
+    tampered = httpx.post(
+        sim.url + NOTIFY_PATH, content=body.replace("支付成功", "支付成功 ").encode(), headers=headers, trust_env=False
+    )
     assert tampered.status_code == 401
     assert _order(sim, order_no)[0] == "PAYING"
     assert wechat.rows()["payment_record"] == 0
@@ -200,8 +213,10 @@ def test_a_refused_notification_is_resent_on_wechat_schedule(
     sim_control.set_clock(tenant, T0.isoformat(), frozen=True)
 
     def settled(attempts: int) -> Notification:
-        notes = poll(lambda: _notes(sim, tenant),
-                      lambda got: len(got) == 1 and (got[0].attempts, got[0].status) == (attempts, "pending"))
+        notes = poll(
+            lambda: _notes(sim, tenant),
+            lambda got: len(got) == 1 and (got[0].attempts, got[0].status) == (attempts, "pending"),
+        )
         assert [(n.attempts, n.status) for n in notes] == [(attempts, "pending")]
         return notes[0]
 

@@ -23,10 +23,14 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 ERROR_REF = "#/components/schemas/ErrorOut"
 UNTYPED: tuple[dict[str, Any], ...] = ({}, {"type": "object"}, {"type": "object", "additionalProperties": True})
 LOGIN_SCHEMES = {  # scheme → (where, name)
-    "wechatOpenid": ("header", "X-Wechat-Openid"), "wechatOpenidCookie": ("cookie", "wx_openid"),
-    "alipayToken": ("header", "X-Alipay-Token"), "alipayTokenCookie": ("cookie", "alipay_token"),
-    "appToken": ("header", "X-App-Token"), "taxappTokenCookie": ("cookie", "taxapp_token"),
-    "etaxTokenCookie": ("cookie", "etax_token"), "zhelibanTokenCookie": ("cookie", "zheliban_token"),
+    "wechatOpenid": ("header", "X-Wechat-Openid"),
+    "wechatOpenidCookie": ("cookie", "wx_openid"),
+    "alipayToken": ("header", "X-Alipay-Token"),
+    "alipayTokenCookie": ("cookie", "alipay_token"),
+    "appToken": ("header", "X-App-Token"),
+    "taxappTokenCookie": ("cookie", "taxapp_token"),
+    "etaxTokenCookie": ("cookie", "etax_token"),
+    "zhelibanTokenCookie": ("cookie", "zheliban_token"),
 }
 CHANNELS = ("wechat", "alipay", "taxapp", "etax", "zheliban")
 
@@ -39,8 +43,12 @@ def document(sim: EmbeddedSimulator) -> dict[str, Any]:
 
 def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     """Every operation that is done (not under a pending prefix): (method, path, operation)."""
-    return [(method, path, op) for path, ops in document["paths"].items() if not path.startswith(PENDING)
-            for method, op in ops.items()]
+    return [
+        (method, path, op)
+        for path, ops in document["paths"].items()
+        if not path.startswith(PENDING)
+        for method, op in ops.items()
+    ]
 
 
 def resolved(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
@@ -86,8 +94,11 @@ def test_every_success_answer_is_typed(document: dict[str, Any]) -> None:
 
 
 def test_binary_answers_declare_only_their_media_type(document: dict[str, Any]) -> None:
-    for channel, image in (("taxapp", "captchas/{captcha_id}.png"), ("etax", "login/qr/{ticket}.png"),
-                           ("zheliban", "orders/{order_no}/receipt")):
+    for channel, image in (
+        ("taxapp", "captchas/{captcha_id}.png"),
+        ("etax", "login/qr/{ticket}.png"),
+        ("zheliban", "orders/{order_no}/receipt"),
+    ):
         content = document["paths"][f"/{channel}/api/{image}"]["get"]["responses"]["200"]["content"]
         assert list(content) == ["application/pdf" if image.endswith("receipt") else "image/png"]
 
@@ -152,12 +163,20 @@ def test_the_logins_are_security_schemes(document: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_routes_behind_a_login_declare_it_and_public_ones_do_not(document: dict[str, Any], channel: str) -> None:
-    header, cookie = {"wechat": ("wechatOpenid", "wechatOpenidCookie"),
-                      "alipay": ("alipayToken", "alipayTokenCookie")}.get(
-        channel, ("appToken", f"{channel}TokenCookie"))
-    public = {"/wechat/api/oauth/authorize", "/alipay/api/login", "/alipay/api/register", "/etax/api/scans",
-              *(f"/{channel}/api/{p}" for p in ("sms/code", "accounts", "sessions", "captchas",
-                                                "captchas/{captcha_id}.png", "notify/{gateway}"))}
+    header, cookie = {
+        "wechat": ("wechatOpenid", "wechatOpenidCookie"),
+        "alipay": ("alipayToken", "alipayTokenCookie"),
+    }.get(channel, ("appToken", f"{channel}TokenCookie"))
+    public = {
+        "/wechat/api/oauth/authorize",
+        "/alipay/api/login",
+        "/alipay/api/register",
+        "/etax/api/scans",
+        *(
+            f"/{channel}/api/{p}"
+            for p in ("sms/code", "accounts", "sessions", "captchas", "captchas/{captcha_id}.png", "notify/{gateway}")
+        ),
+    }
     paths = {p: ops for p, ops in document["paths"].items() if p.startswith(f"/{channel}/api/")}
     for path, ops in paths.items():
         for method, op in ops.items():
@@ -174,16 +193,26 @@ def test_every_operation_has_a_chinese_summary(document: dict[str, Any]) -> None
 def test_operation_ids_are_kept(document: dict[str, Any]) -> None:
     ids = {op["operationId"] for _method, _path, op in operations(document)}
     for channel in CHANNELS:
-        for name in ("PayerItems", "Quote", "ConfirmOrder", "PayOrder", "GetOrder", "Records",
-                     "ReceiveNotification"):
+        for name in ("PayerItems", "Quote", "ConfirmOrder", "PayOrder", "GetOrder", "Records", "ReceiveNotification"):
             assert f"{channel}{name}" in ids
-    assert {"wechatAuthorize", "alipayLogin", "alipayBatchEnrol", "etaxScanLoginQr", "zhelibanDistricts",
-            "taxappSendSmsCode", "etaxPassQr", "zhelibanReceipt"} <= ids
+    assert {
+        "wechatAuthorize",
+        "alipayLogin",
+        "alipayBatchEnrol",
+        "etaxScanLoginQr",
+        "zhelibanDistricts",
+        "taxappSendSmsCode",
+        "etaxPassQr",
+        "zhelibanReceipt",
+    } <= ids
 
 
 def test_answer_models_describe_every_field_in_chinese_and_refuse_undeclared_keys() -> None:
-    models = [m for m in vars(responses).values()
-              if isinstance(m, type) and issubclass(m, responses.Out) and m is not responses.Out]
+    models = [
+        m
+        for m in vars(responses).values()
+        if isinstance(m, type) and issubclass(m, responses.Out) and m is not responses.Out
+    ]
     assert len(models) > 30
     for model in models:
         schema = model.model_json_schema(mode="serialization")
@@ -192,8 +221,7 @@ def test_answer_models_describe_every_field_in_chinese_and_refuse_undeclared_key
             assert CHINESE.search(shown.get("description", "")), f"{model.__name__}.{field}"
 
 
-def test_the_login_is_read_from_the_declared_header_or_cookie(sim: EmbeddedSimulator, tenant: str,
-                                                               enrol: Any) -> None:
+def test_the_login_is_read_from_the_declared_header_or_cookie(sim: EmbeddedSimulator, tenant: str, enrol: Any) -> None:
     """The one reader of a login: the header, else the cookie; without either the route refuses (401)."""
     person: Payer = enrol()
     payer = {"name": person.name, "id_number": person.id_number}

@@ -47,19 +47,26 @@ def test_the_first_failure_is_read_with_its_rule_and_without_the_bare_comparison
     assert power._first_failure(junit)[2] == "短信验证码只能使用一次:应被拒绝"
 
 
-def test_the_features_of_the_area_run_first_and_every_other_after(pytester: pytest.Pytester,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_features_of_the_area_run_first_and_every_other_after(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PYTHONPATH", str(Path(power.__file__).parents[1]))
     for stem in ("current_year", "accounts", "batch_deduction"):
-        pytester.makefile(".feature", **{stem: f"""
+        pytester.makefile(
+            ".feature",
+            **{
+                stem: f"""
             Feature: {stem}
               Scenario: first of {stem}
                 Given nothing
 
               Scenario: second of {stem}
                 Given nothing
-        """})
-    pytester.makepyfile(test_order="""
+        """
+            },
+        )
+    pytester.makepyfile(
+        test_order="""
         from pytest_bdd import given, scenarios
 
         scenarios("current_year.feature", "accounts.feature", "batch_deduction.feature")
@@ -70,14 +77,22 @@ def test_the_features_of_the_area_run_first_and_every_other_after(pytester: pyte
 
         def test_not_a_scenario():
             pass
-    """)
-    result = pytester.runpytest_subprocess("-p", "benchmarks.power_order", "--power-first", "batch_deduction", "-v",
-                                           "-p", "no:randomly")
+    """
+    )
+    result = pytester.runpytest_subprocess(
+        "-p", "benchmarks.power_order", "--power-first", "batch_deduction", "-v", "-p", "no:randomly"
+    )
     result.assert_outcomes(passed=7)
     ran = [line.split("::")[1].split()[0] for line in result.outlines if "::test_" in line and "PASSED" in line]
-    assert ran == ["test_first_of_batch_deduction", "test_second_of_batch_deduction",  # first, in their order
-                   "test_first_of_accounts", "test_second_of_accounts", "test_first_of_current_year",
-                   "test_second_of_current_year", "test_not_a_scenario"]  # then the rest, in theirs
+    assert ran == [
+        "test_first_of_batch_deduction",
+        "test_second_of_batch_deduction",  # first, in their order
+        "test_first_of_accounts",
+        "test_second_of_accounts",
+        "test_first_of_current_year",
+        "test_second_of_current_year",
+        "test_not_a_scenario",
+    ]  # then the rest, in theirs
 
 
 def _defect(name: str, area: str, surface: str = "rule") -> Defect:

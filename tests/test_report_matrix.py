@@ -17,17 +17,33 @@ from reports.summary import read_results
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def write_result(folder: Path, *, steps: list[str], status: str = "passed", history_id: str | None = None,
-                 stop: int = 1_000, name: str = "场景", as_tags: bool = True) -> None:
+def write_result(
+    folder: Path,
+    *,
+    steps: list[str],
+    status: str = "passed",
+    history_id: str | None = None,
+    stop: int = 1_000,
+    name: str = "场景",
+    as_tags: bool = True,
+) -> None:
     """One Allure result walking ``steps`` (``wechat_3``…), as feature tags or as ``guide_step`` labels."""
     folder.mkdir(parents=True, exist_ok=True)
     labels = [{"name": "channel", "value": "“宁波税务”微信公众号"}, {"name": "tag", "value": "guide"}]
-    labels += [{"name": "tag", "value": f"guide_{step}"} if as_tags else {"name": "guide_step", "value": step}
-               for step in steps]
-    result = {"uuid": uuid.uuid4().hex, "historyId": history_id or uuid.uuid4().hex, "name": name,
-              "status": status, "start": stop - 500, "stop": stop, "labels": labels,
-              "parameters": [{"name": "driver_kind", "value": "'ui'"},
-                             {"name": "种子", "value": "'7'", "excluded": True}]}
+    labels += [
+        {"name": "tag", "value": f"guide_{step}"} if as_tags else {"name": "guide_step", "value": step}
+        for step in steps
+    ]
+    result = {
+        "uuid": uuid.uuid4().hex,
+        "historyId": history_id or uuid.uuid4().hex,
+        "name": name,
+        "status": status,
+        "start": stop - 500,
+        "stop": stop,
+        "labels": labels,
+        "parameters": [{"name": "driver_kind", "value": "'ui'"}, {"name": "种子", "value": "'7'", "excluded": True}],
+    }
     (folder / f"{result['uuid']}-result.json").write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
 
 
@@ -71,10 +87,17 @@ def test_the_latest_try_of_a_test_wins(tmp_path: Path) -> None:
 
 
 def test_only_guide_step_labels_and_guide_tags_count() -> None:
-    result = {"labels": [{"name": "tag", "value": "guide"}, {"name": "tag", "value": "guide_wechat_3"},
-                         {"name": "guide_step", "value": "wechat_3"}, {"name": "guide_step", "value": "etax_8"},
-                         {"name": "tag", "value": "wechat_4"}, {"name": "story", "value": "guide_alipay_1"},
-                         {"name": "guide_step", "value": "etax_8_extra"}]}
+    result = {
+        "labels": [
+            {"name": "tag", "value": "guide"},
+            {"name": "tag", "value": "guide_wechat_3"},
+            {"name": "guide_step", "value": "wechat_3"},
+            {"name": "guide_step", "value": "etax_8"},
+            {"name": "tag", "value": "wechat_4"},
+            {"name": "story", "value": "guide_alipay_1"},
+            {"name": "guide_step", "value": "etax_8_extra"},
+        ]
+    }
     assert steps_of(result) == {("wechat", 3), ("etax", 8)}
 
 
@@ -150,16 +173,28 @@ def test_the_csv_tables(tmp_path: Path) -> None:
     matrix = matrix_of(tmp_path)
 
     grid = list(csv.reader(io.StringIO(guide_page.matrix_csv(matrix))))
-    assert grid[0] == ["步骤", "1、微信公众号（8 步）", "2、支付宝（6 步）", "3、“宁波税务”APP（7 步）",
-                       "4、电子税务局（8 步）", "5、“浙里办”APP（9 步）"]
+    assert grid[0] == [
+        "步骤",
+        "1、微信公众号（8 步）",
+        "2、支付宝（6 步）",
+        "3、“宁波税务”APP（7 步）",
+        "4、电子税务局（8 步）",
+        "5、“浙里办”APP（9 步）",
+    ]
     assert grid[1] == ["第 1 步", "通过 · 1 个场景", "未覆盖", "未覆盖", "未覆盖", "未覆盖"]
     assert grid[9] == ["第 9 步", "—", "—", "—", "—", "失败 · 1 个场景"]
     assert len(grid) == 1 + max(GUIDE_STEPS.values())
 
     texts = {("wechat", 1): ["打开微信。", "或者…"]}
     details = list(csv.reader(io.StringIO(guide_page.details_csv(matrix, texts))))
-    assert details[1] == ["1、微信公众号", "第 1 步", "通过", "1", "打开微信。 或者…",
-                          "通过 选档缴费（driver_kind=ui）"]
+    assert details[1] == [
+        "1、微信公众号",
+        "第 1 步",
+        "通过",
+        "1",
+        "打开微信。 或者…",
+        "通过 选档缴费（driver_kind=ui）",
+    ]
     assert details[-1] == ["5、“浙里办”APP", "第 9 步", "失败", "1", "", "失败 查询记录（driver_kind=ui）"]
     assert len(details) == 1 + sum(GUIDE_STEPS.values())
 

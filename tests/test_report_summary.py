@@ -50,9 +50,7 @@ def write_result(
 
 
 def counts(result: summary.Summary) -> dict[str, dict[str, int]]:
-    return {
-        tally.channel: {status: n for status, n in tally.counts.items() if n} for tally in result.channels
-    }
+    return {tally.channel: {status: n for status, n in tally.counts.items() if n} for tally in result.channels}
 
 
 def test_counts_each_channel_and_gives_its_verdict(tmp_path: Path) -> None:

@@ -70,8 +70,9 @@ def shortcuts(html: str) -> dict[str, dict[str, str | None]]:
 
 def in_browser(page: Page, sim: EmbeddedSimulator, tenant: str, **cookies: str) -> Page:
     page.set_viewport_size(PHONE)
-    page.context.add_cookies([{"name": name, "value": value, "url": sim.url}
-                              for name, value in {"sim_tenant": tenant, **cookies}.items()])
+    page.context.add_cookies(
+        [{"name": name, "value": value, "url": sim.url} for name, value in {"sim_tenant": tenant, **cookies}.items()]
+    )
     return page
 
 
@@ -94,8 +95,9 @@ def etax(sim: EmbeddedSimulator, sim_control: SimControl, tenant: str) -> Iterat
 
 
 # 1. Alipay's 【扫一扫】 ---------------------------------------------------------------------------------------------
-def test_the_alipay_home_and_app_centre_offer_the_scanner(sim: EmbeddedSimulator, tenant: str,
-                                                          enrol: Callable[..., Payer]) -> None:
+def test_the_alipay_home_and_app_centre_offer_the_scanner(
+    sim: EmbeddedSimulator, tenant: str, enrol: Callable[..., Payer]
+) -> None:
     with connect(sim.url, tenant) as phone:
         assert phone.post("/alipay/api/login", json={"phone": enrol().phone}).status_code == 200
         for path in ("/alipay/", "/alipay/apps"):
@@ -127,8 +129,9 @@ def test_a_screenshot_is_paid_through_alipay_home_scan_and_album(
     expect(apps.get_by_role("main", name="扫一扫").get_by_text("从相册选择")).to_be_visible()
 
 
-def test_without_a_number_to_log_in_the_scanner_says_alipay_is_not_logged_in(page: Page, sim: EmbeddedSimulator,
-                                                                             tenant: str) -> None:
+def test_without_a_number_to_log_in_the_scanner_says_alipay_is_not_logged_in(
+    page: Page, sim: EmbeddedSimulator, tenant: str
+) -> None:
     in_browser(page, sim, tenant)
     assert AlipayScanner(page, sim.url).pay("screenshot.png", b"\x89PNG") == "手机上的支付宝尚未登录"
 
@@ -150,20 +153,25 @@ def refused_a_tier(person: AppUser, payer: Payer, message: str) -> None:
     assert person.state() == before
 
 
-@pytest.mark.parametrize(("user", "told"), [
-    ("taxapp", f"请勾选【{SYSTEM_ITEM}】条目,缴费金额由系统自动生成,无需选择"),
-    ("zheliban", TICK_AND_PAY),
-    ("etax", TICK_AND_PAY),
-])
-def test_the_apps_tell_a_special_status_person_which_item_to_tick(request: pytest.FixtureRequest, user: str,
-                                                                   told: str, enrol: Callable[..., Payer]) -> None:
+@pytest.mark.parametrize(
+    ("user", "told"),
+    [
+        ("taxapp", f"请勾选【{SYSTEM_ITEM}】条目,缴费金额由系统自动生成,无需选择"),
+        ("zheliban", TICK_AND_PAY),
+        ("etax", TICK_AND_PAY),
+    ],
+)
+def test_the_apps_tell_a_special_status_person_which_item_to_tick(
+    request: pytest.FixtureRequest, user: str, told: str, enrol: Callable[..., Payer]
+) -> None:
     payer = enrol(special_status="低保对象")
     refused_a_tier(request.getfixturevalue(user), payer, f"低保对象的应缴金额由系统核定,{told}")
 
 
 @pytest.mark.parametrize("user", ["taxapp", "zheliban", "etax"])
-def test_the_apps_tell_a_person_with_arrears_to_tick_that_item_first(request: pytest.FixtureRequest, user: str,
-                                                                      enrol: Callable[..., Payer]) -> None:
+def test_the_apps_tell_a_person_with_arrears_to_tick_that_item_first(
+    request: pytest.FixtureRequest, user: str, enrol: Callable[..., Payer]
+) -> None:
     payer = enrol(arrears_years=(2023,))
     refused_a_tier(request.getfixturevalue(user), payer, f"有1个年度的补缴费款未缴纳:{ARREARS_FIRST}")
 
@@ -182,9 +190,9 @@ def open_pension(page: Page, url: str) -> None:
     page.get_by_role("region", name="缴费信息").wait_for()
 
 
-def test_taxapp_total_shows_the_amount_behind_the_confirmation_box(page: Page, sim: EmbeddedSimulator, tenant: str,
-                                                                   taxapp: AppUser,
-                                                                   enrol: Callable[..., Payer]) -> None:
+def test_taxapp_total_shows_the_amount_behind_the_confirmation_box(
+    page: Page, sim: EmbeddedSimulator, tenant: str, taxapp: AppUser, enrol: Callable[..., Payer]
+) -> None:
     taxapp.sign_in(enrol(special_status="低保对象"))
     in_browser(page, sim, tenant, taxapp_token=taxapp.token)
     open_pension(page, sim.url + "/taxapp/sbjf/cxyl")
@@ -193,8 +201,9 @@ def test_taxapp_total_shows_the_amount_behind_the_confirmation_box(page: Page, s
     expect(page.locator("#total")).to_have_text("100.00")
 
 
-def test_zheliban_total_shows_the_system_amount_once_ticked(page: Page, sim: EmbeddedSimulator, tenant: str,
-                                                            zheliban: Resident, enrol: Callable[..., Payer]) -> None:
+def test_zheliban_total_shows_the_system_amount_once_ticked(
+    page: Page, sim: EmbeddedSimulator, tenant: str, zheliban: Resident, enrol: Callable[..., Payer]
+) -> None:
     zheliban.sign_in(enrol(arrears_years=(2022, 2023)))
     in_browser(page, sim, tenant, zheliban_token=zheliban.token)
     open_pension(page, sim.url + "/zheliban/sbf/cxyl")
@@ -224,9 +233,9 @@ def test_etax_total_shows_the_tier_and_the_amount_behind_the_confirmation_box(
 
 
 # 4. times, 缴费类型, receipt titles, 身份证件号码 -------------------------------------------------------------------
-def test_the_result_says_each_kind_once_and_records_show_seconds(page: Page, sim: EmbeddedSimulator, tenant: str,
-                                                                 taxapp: AppUser,
-                                                                 enrol: Callable[..., Payer]) -> None:
+def test_the_result_says_each_kind_once_and_records_show_seconds(
+    page: Page, sim: EmbeddedSimulator, tenant: str, taxapp: AppUser, enrol: Callable[..., Payer]
+) -> None:
     payer = enrol(arrears_years=(2022, 2023))
     taxapp.sign_in(payer)
     order = taxapp.pay_through(payer, pay_type="特殊缴费", year=None, tier=None)
@@ -259,10 +268,12 @@ def receipt(person: AppUser, payer: Payer) -> bytes:
     return response.content
 
 
-@pytest.mark.parametrize(("user", "title"), [("taxapp", "缴费回执单"), ("zheliban", "缴费回执单"),
-                                              ("etax", "社保费电子缴款回执单")])
-def test_each_channel_titles_its_receipt_as_the_guide_names_it(request: pytest.FixtureRequest, user: str, title: str,
-                                                               enrol: Callable[..., Payer]) -> None:
+@pytest.mark.parametrize(
+    ("user", "title"), [("taxapp", "缴费回执单"), ("zheliban", "缴费回执单"), ("etax", "社保费电子缴款回执单")]
+)
+def test_each_channel_titles_its_receipt_as_the_guide_names_it(
+    request: pytest.FixtureRequest, user: str, title: str, enrol: Callable[..., Payer]
+) -> None:
     person: AppUser = request.getfixturevalue(user)
     payer = enrol()
     person.sign_in(payer)
@@ -274,8 +285,9 @@ def test_each_channel_titles_its_receipt_as_the_guide_names_it(request: pytest.F
     assert ("电子缴款" in text) == (user == "etax")
 
 
-def test_the_taxapp_asks_others_for_the_identity_document_number(sim: EmbeddedSimulator, taxapp: AppUser,
-                                                                 enrol: Callable[..., Payer]) -> None:
+def test_the_taxapp_asks_others_for_the_identity_document_number(
+    sim: EmbeddedSimulator, taxapp: AppUser, enrol: Callable[..., Payer]
+) -> None:
     taxapp.sign_in(enrol())
     page = taxapp.http.get("/taxapp/sbjf/cxyl", headers={"Cookie": f"taxapp_token={taxapp.token}"}).text
     assert '<label for="id_number">身份证件号码</label>' in page
@@ -284,8 +296,9 @@ def test_the_taxapp_asks_others_for_the_identity_document_number(sim: EmbeddedSi
 
 # 5. a person past the age limit is told so beside the pension item --------------------------------------------------
 @pytest.mark.parametrize("status", [None, "低保对象"])
-def test_the_pension_item_tells_a_person_of_60_the_age_rule(wechat: Wechat, enrol: Callable[..., Payer],
-                                                            status: str | None) -> None:
+def test_the_pension_item_tells_a_person_of_60_the_age_rule(
+    wechat: Wechat, enrol: Callable[..., Payer], status: str | None
+) -> None:
     """A 60-year-old (ordinary, or of a special status: nothing for the system to bill) sees why beside the item,
     instead of 待缴费; one of 59 still sees 待缴费."""
     for age, shown in ((60, "缴费人2024年度年龄为60周岁,不在16周岁至60周岁的参保缴费年龄范围内"), (59, "待缴费")):

@@ -76,21 +76,40 @@ def test_each_kind_of_number_is_masked_as_real_channels_show_it() -> None:
 def test_free_text_is_masked_wherever_a_number_stands_and_other_numbers_are_left_alone() -> None:
     text = f"证件号码{ID}已注册,手机号码13812345678,用户2088123456789012,openid {OPENID}"
     assert mask_text(text) == "证件号码330203********1236已注册,手机号码138****5678,用户2088***,openid oUpF***"
-    kept = ("NB20240301090005155123 金额300.00元 时间2024-03-01 09:00:00 票号3243312345678901234 "
-            "wx0123456789abcdef0123456789ab 2024030122001123456789012345 CCB2024030109000012345678")
+    kept = (
+        "NB20240301090005155123 金额300.00元 时间2024-03-01 09:00:00 票号3243312345678901234 "
+        "wx0123456789abcdef0123456789ab 2024030122001123456789012345 CCB2024030109000012345678"
+    )
     assert mask_text(kept) == kept
 
 
 def test_json_is_masked_by_field_name_and_by_shape_and_stays_the_same_json() -> None:
-    body = {"id_number": ID, "phone": "13812345678", "payer": {"openid": OPENID}, "buyer_user_id": "2088123456789012",
-            "agreement_no": "332024030112345678", "account": "6222 **** **** 0123", "taxpayer_id": "3302031990",
-            "message": f"证件号码{ID}已注册", "mobile": 13812345678, "amount_fen": 30000, "order_no": "NB2024"}
+    body = {
+        "id_number": ID,
+        "phone": "13812345678",
+        "payer": {"openid": OPENID},
+        "buyer_user_id": "2088123456789012",
+        "agreement_no": "332024030112345678",
+        "account": "6222 **** **** 0123",
+        "taxpayer_id": "3302031990",
+        "message": f"证件号码{ID}已注册",
+        "mobile": 13812345678,
+        "amount_fen": 30000,
+        "order_no": "NB2024",
+    }
     for ascii_only in (False, True):
         masked = json.loads(mask_json(json.dumps(body, ensure_ascii=ascii_only)))
-        assert masked == {**body, "id_number": "330203********1236", "phone": "138****5678",
-                          "payer": {"openid": "oUpF***"}, "buyer_user_id": "2088***",
-                          "agreement_no": "**************5678", "taxpayer_id": "**********",
-                          "message": "证件号码330203********1236已注册", "mobile": "138****5678"}
+        assert masked == {
+            **body,
+            "id_number": "330203********1236",
+            "phone": "138****5678",
+            "payer": {"openid": "oUpF***"},
+            "buyer_user_id": "2088***",
+            "agreement_no": "**************5678",
+            "taxpayer_id": "**********",
+            "message": "证件号码330203********1236已注册",
+            "mobile": "138****5678",
+        }
     untouched = '{"a": 1, "b": [true, null, "x"], "c": "NB20240301090005155123"}'
     assert mask_json(untouched) == untouched
 
@@ -104,16 +123,21 @@ def test_a_body_cut_short_keeps_nothing_whole_at_its_end() -> None:
 
 def test_forms_and_query_strings_stay_forms_with_their_values_masked() -> None:
     biz = json.dumps({"out_trade_no": "NB1", "buyer_id": "2088123456789012"})
-    form = str(httpx.QueryParams({"app_id": "2021", "biz_content": biz, "buyer_id": "2088123456789012",
-                                  "sign": "abc+/="}))
+    form = str(
+        httpx.QueryParams({"app_id": "2021", "biz_content": biz, "buyer_id": "2088123456789012", "sign": "abc+/="})
+    )
     shown = parse_qs(mask_body(form))
     assert shown["buyer_id"] == ["2088***"] and shown["sign"] == ["abc+/="]
     assert parse_qs(mask_form("seller_id=2088102146225135&buyer_id=2088123456789012")) == {
-        "seller_id": ["2088102146225135"], "buyer_id": ["2088***"]}  # the merchant's own id is no person's
+        "seller_id": ["2088102146225135"],
+        "buyer_id": ["2088***"],
+    }  # the merchant's own id is no person's
     assert json.loads(shown["biz_content"][0]) == {"out_trade_no": "NB1", "buyer_id": "2088***"}
     assert mask_form("mchid=1900&x=NB1") == "mchid=1900&x=NB1"  # nothing to mask: exactly as it came
-    assert mask_target(f"/x/{ID}", "phone=13812345678&sim_tenant=t-1") == \
-        "/x/330203********1236?phone=138****5678&sim_tenant=t-1"
+    assert (
+        mask_target(f"/x/{ID}", "phone=13812345678&sim_tenant=t-1")
+        == "/x/330203********1236?phone=138****5678&sim_tenant=t-1"
+    )
 
 
 # the journal after real requests ------------------------------------------------------------------------------
@@ -130,7 +154,11 @@ def app(sim: EmbeddedSimulator, sim_control: SimControl, tenant: str) -> Iterato
 
 
 def test_the_journal_keeps_every_identifying_number_masked(
-    sim_control: SimControl, tenant: str, wechat: Wechat, alipay_phone: AlipayUser, app: AppUser,
+    sim_control: SimControl,
+    tenant: str,
+    wechat: Wechat,
+    alipay_phone: AlipayUser,
+    app: AppUser,
     enrol: Callable[..., Payer],
 ) -> None:
     by_wechat, by_alipay, by_app, other = enrol(), enrol(), enrol(), enrol()
@@ -152,9 +180,13 @@ def test_the_journal_keeps_every_identifying_number_masked(
 
     notified = ("/wechat/api/notify/wechatpay", "/alipay/api/notify/alipay")
     # A request's entry is written just after its answer is sent: wait for the last request's too.
-    entries = poll(lambda: sim_control.journal(tenant),
-                   lambda got: all(any(e["path"] == path for e in got) for path in notified)
-                   and any(e["path"].startswith("/taxapp/api/me?") for e in got))
+    entries = poll(
+        lambda: sim_control.journal(tenant),
+        lambda got: (
+            all(any(e["path"] == path for e in got) for path in notified)
+            and any(e["path"].startswith("/taxapp/api/me?") for e in got)
+        ),
+    )
     text = "\n".join(f"{e['path']}\n{e['request']}\n{e['response']}" for e in entries)
 
     assert _valid_ids(text) == []
@@ -166,8 +198,12 @@ def test_the_journal_keeps_every_identifying_number_masked(
     for payer in (by_alipay, by_app, other):
         assert _shown_phone(payer.phone) in text
     assert alipay_phone.me is not None
-    for identifier in (wechat.openid, alipay_phone.me["user_id"], agreement["agreement_no"],
-                       app_agreement["agreement_no"]):
+    for identifier in (
+        wechat.openid,
+        alipay_phone.me["user_id"],
+        agreement["agreement_no"],
+        app_agreement["agreement_no"],
+    ):
         assert identifier not in text
     assert f'"openid":"{wechat.openid[:4]}***"' in text.replace(" ", "")
     assert f'"user_id":"{alipay_phone.me["user_id"][:4]}***"' in text.replace(" ", "")
@@ -180,8 +216,10 @@ def test_the_journal_keeps_every_identifying_number_masked(
     alipay_notice = next(e for e in entries if e["path"] == notified[1])
     assert parse_qs(alipay_notice["request"])["buyer_id"] == [alipay_phone.me["user_id"][:4] + "***"]
     asked = next(e for e in entries if urlsplit(e["path"]).path == "/taxapp/api/me" and "?" in e["path"])
-    assert parse_qs(urlsplit(asked["path"]).query) == {"id_number": [mask_id(other.id_number)],
-                                                        "phone": [mask_phone(other.phone)]}
+    assert parse_qs(urlsplit(asked["path"]).query) == {
+        "id_number": [mask_id(other.id_number)],
+        "phone": [mask_phone(other.phone)],
+    }
 
 
 # the landing page ---------------------------------------------------------------------------------------------
@@ -234,8 +272,14 @@ def test_the_page_helpers_mask_ids_and_phones_and_keep_masked_ones() -> None:
         " sim.maskId(undefined)]));"
     )
     done = subprocess.run(["node", "-e", script, ID], capture_output=True, text=True, timeout=30, check=True)
-    assert json.loads(done.stdout) == ["330203********1236", "330203******123", "330203********1236",
-                                       "138****5678", "138****5678", ""]
+    assert json.loads(done.stdout) == [
+        "330203********1236",
+        "330203******123",
+        "330203********1236",
+        "138****5678",
+        "138****5678",
+        "",
+    ]
 
 
 SHOWN = re.compile(r"textContent|sim\.(?:text|kv|note|say)\(|\$\{")  # a line that puts text on the page

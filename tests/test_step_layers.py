@@ -29,9 +29,13 @@ def defined_names(folder: Path) -> set[str]:
             elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
                 names.add(node.attr)
             elif isinstance(node, ast.ClassDef):
-                names.update(t.id for s in node.body if isinstance(s, ast.Assign | ast.AnnAssign)
-                             for t in (s.targets if isinstance(s, ast.Assign) else [s.target])
-                             if isinstance(t, ast.Name))
+                names.update(
+                    t.id
+                    for s in node.body
+                    if isinstance(s, ast.Assign | ast.AnnAssign)
+                    for t in (s.targets if isinstance(s, ast.Assign) else [s.target])
+                    if isinstance(t, ast.Name)
+                )
     return names
 
 
@@ -72,7 +76,8 @@ def fixture_name(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None
         call = decorator if isinstance(decorator, ast.Call) else None
         target = call.func if call else decorator
         if (isinstance(target, ast.Attribute) and target.attr == "fixture") or (
-                isinstance(target, ast.Name) and target.id == "fixture"):
+            isinstance(target, ast.Name) and target.id == "fixture"
+        ):
             named = [k.value for k in (call.keywords if call else []) if k.arg == "name"]
             if named and isinstance(named[0], ast.Constant) and isinstance(named[0].value, str):
                 return named[0].value
@@ -81,14 +86,19 @@ def fixture_name(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None
 
 
 def page_fixtures(source: str, where: str = "") -> list[str]:
-    return [f"{where}:{node.lineno}: fixture {PLAYWRIGHT_FIXTURE!r} ({node.name}) shadows pytest-playwright's"
-            for node in ast.walk(ast.parse(source))
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and fixture_name(node) == PLAYWRIGHT_FIXTURE]
+    return [
+        f"{where}:{node.lineno}: fixture {PLAYWRIGHT_FIXTURE!r} ({node.name}) shadows pytest-playwright's"
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and fixture_name(node) == PLAYWRIGHT_FIXTURE
+    ]
 
 
 def project_files() -> list[Path]:
-    return sorted(p for p in ROOT.rglob("*.py")
-                  if not any(part.startswith(".") or part == "node_modules" for part in p.relative_to(ROOT).parts))
+    return sorted(
+        p
+        for p in ROOT.rglob("*.py")
+        if not any(part.startswith(".") or part == "node_modules" for part in p.relative_to(ROOT).parts)
+    )
 
 
 STEP_MODULES = sorted(STEPS.glob("*.py"))
@@ -107,38 +117,49 @@ def test_a_step_module_calls_page_object_verbs_only(module: Path) -> None:
 
 
 def test_no_fixture_shadows_pytest_playwrights_page() -> None:
-    shadows = [line for path in project_files()
-               for line in page_fixtures(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))]
+    shadows = [
+        line
+        for path in project_files()
+        for line in page_fixtures(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))
+    ]
     assert not shadows, "项目中不应再定义名为page的fixture(它是pytest-playwright的):\n" + "\n".join(shadows)
 
 
 # the checks themselves catch what they are for ------------------------------------------------------------------
-@pytest.mark.parametrize("source, what", [
-    ("from playwright.sync_api import Page", "imports playwright.sync_api"),
-    ("import httpx", "imports httpx"),
-    ("screen.page.wait_for_url(x)", "reaches through .page."),
-    ("screen.section('缴费结果').locator('dd')", "(.locator)"),
-    ("screen.page_region().get_by_role('button')", "(.get_by_role)"),
-    ("screen.result_title().inner_text()", ".inner_text"),
-    ("screen.items().first", ".first"),
-    ("screen.login_form().wait_for()", "calls .wait_for on what a call returned"),
-])
+@pytest.mark.parametrize(
+    "source, what",
+    [
+        ("from playwright.sync_api import Page", "imports playwright.sync_api"),
+        ("import httpx", "imports httpx"),
+        ("screen.page.wait_for_url(x)", "reaches through .page."),
+        ("screen.section('缴费结果').locator('dd')", "(.locator)"),
+        ("screen.page_region().get_by_role('button')", "(.get_by_role)"),
+        ("screen.result_title().inner_text()", ".inner_text"),
+        ("screen.items().first", ".first"),
+        ("screen.login_form().wait_for()", "calls .wait_for on what a call returned"),
+    ],
+)
 def test_the_layer_check_finds_a_step_driving_playwright(source: str, what: str) -> None:
     breaches = layer_breaches(source)
     assert any(what in b for b in breaches), breaches
 
 
 def test_the_layer_check_lets_page_object_verbs_pass() -> None:
-    source = ("reached(screen.wait_for('缴费信息'), '应进入【缴费信息】')\n"
-              "screen.press('去支付')\nexpect(screen.result_title_text(), title, '页面显示的缴费结果')\n")
+    source = (
+        "reached(screen.wait_for('缴费信息'), '应进入【缴费信息】')\n"
+        "screen.press('去支付')\nexpect(screen.result_title_text(), title, '页面显示的缴费结果')\n"
+    )
     assert layer_breaches(source) == []
 
 
-@pytest.mark.parametrize("source", [
-    "@pytest.fixture\ndef page(ui): return ui.pages",
-    "@fixture()\ndef page(ui): return ui.pages",
-    "@pytest.fixture(name='page')\ndef screen(ui): return ui.pages",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "@pytest.fixture\ndef page(ui): return ui.pages",
+        "@fixture()\ndef page(ui): return ui.pages",
+        "@pytest.fixture(name='page')\ndef screen(ui): return ui.pages",
+    ],
+)
 def test_the_fixture_check_finds_a_page_fixture(source: str) -> None:
     assert page_fixtures(source)
 

@@ -61,15 +61,25 @@ def test_others_are_forgotten_with_the_login(user: AppUser, enrol) -> None:
     refused(user.call("POST", "/payer/items", user.payer_body(other)), 409, "证件号码", "选择他人")
 
 
-@pytest.mark.parametrize(("case", "change", "status", "field", "message"), [
-    ("phone of someone else", lambda o, me: {"phone": me.phone}, 422, "手机号码", "与缴费人登记的手机号码不一致"),
-    ("malformed phone", lambda o, me: {"phone": "12345"}, 422, "手机号码", "11位"),
-    ("name does not match", lambda o, me: {"name": o.name + "某"}, 404, "证件号码", "未查询到该缴费人的有效参保信息"),
-    ("another ID type", lambda o, me: {"id_type": "外国人永久居留身份证"}, 404, "证件号码", "未查询到该缴费人"),
-    ("wrong random code", lambda o, me: {"captcha": "0000"}, 422, "随机验证码", "随机验证码错误"),
-])
-def test_others_that_do_not_match_the_registry_are_refused(user: AppUser, enrol, case, change, status, field,
-                                                            message) -> None:
+@pytest.mark.parametrize(
+    ("case", "change", "status", "field", "message"),
+    [
+        ("phone of someone else", lambda o, me: {"phone": me.phone}, 422, "手机号码", "与缴费人登记的手机号码不一致"),
+        ("malformed phone", lambda o, me: {"phone": "12345"}, 422, "手机号码", "11位"),
+        (
+            "name does not match",
+            lambda o, me: {"name": o.name + "某"},
+            404,
+            "证件号码",
+            "未查询到该缴费人的有效参保信息",
+        ),
+        ("another ID type", lambda o, me: {"id_type": "外国人永久居留身份证"}, 404, "证件号码", "未查询到该缴费人"),
+        ("wrong random code", lambda o, me: {"captcha": "0000"}, 422, "随机验证码", "随机验证码错误"),
+    ],
+)
+def test_others_that_do_not_match_the_registry_are_refused(
+    user: AppUser, enrol, case, change, status, field, message
+) -> None:
     me, other = enrol(), enrol()
     user.sign_in(me)
     user.check_mismatched_other_refused(other, change(other, me), status, field, message)
@@ -80,8 +90,14 @@ def test_others_need_a_login_with_personal_business(user: AppUser, enrol) -> Non
     other = enrol()
     shown, text = user.captcha()
     before = user.state()
-    body = {"id_type": "居民身份证", "name": other.name, "id_number": other.id_number, "phone": other.phone,
-            "captcha_id": shown, "captcha": text}
+    body = {
+        "id_type": "居民身份证",
+        "name": other.name,
+        "id_number": other.id_number,
+        "phone": other.phone,
+        "captcha_id": shown,
+        "captcha": text,
+    }
     refused(user.call("POST", "/others", body), 401, "登录", "请先登录宁波税务APP")
     assert user.state() == before
 
@@ -174,8 +190,9 @@ def test_the_receipt_is_a_pdf_with_the_fields_of_a_payment_record(user: AppUser,
     assert text.count("补缴") == 2
 
 
-def test_receipts_only_for_paid_orders_of_payers_of_this_login(user: AppUser, enrol, sim: EmbeddedSimulator,
-                                                               sim_control: SimControl, tenant: str) -> None:
+def test_receipts_only_for_paid_orders_of_payers_of_this_login(
+    user: AppUser, enrol, sim: EmbeddedSimulator, sim_control: SimControl, tenant: str
+) -> None:
     payer, other = enrol(), enrol()
     user.sign_in(payer)
     unpaid = user.order_no(payer)
@@ -202,10 +219,19 @@ def test_without_the_font_a_receipt_is_a_clear_503(tmp_path: Path, sim_control: 
     assert response.json()["error"]["field"] == "回执单字体"
 
 
-@pytest.mark.parametrize(("fen", "words"), [
-    (30000, "叁佰元整"), (10000, "壹佰元整"), (100500, "壹仟零伍元整"), (1050000, "壹万零伍佰元整"),
-    (200050, "贰仟元伍角"), (12, "零元壹角贰分"), (1005, "壹拾元零伍分"), (100000000, "壹佰万元整"),
-])
+@pytest.mark.parametrize(
+    ("fen", "words"),
+    [
+        (30000, "叁佰元整"),
+        (10000, "壹佰元整"),
+        (100500, "壹仟零伍元整"),
+        (1050000, "壹万零伍佰元整"),
+        (200050, "贰仟元伍角"),
+        (12, "零元壹角贰分"),
+        (1005, "壹拾元零伍分"),
+        (100000000, "壹佰万元整"),
+    ],
+)
 def test_amounts_in_capital_figures(fen: int, words: str) -> None:
     assert receipts.capital(fen) == words
 
@@ -226,8 +252,9 @@ def test_a_receipt_needs_a_login(sim: EmbeddedSimulator) -> None:
 
 # the harness's API driver ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("gateway", ["ccb", "wechatpay", "alipay_qr", "agreement"])
-def test_the_api_driver_pays_every_way_the_app_offers(sim: EmbeddedSimulator, sim_control: SimControl, tenant: str,
-                                                      enrol, gateway: str) -> None:
+def test_the_api_driver_pays_every_way_the_app_offers(
+    sim: EmbeddedSimulator, sim_control: SimControl, tenant: str, enrol, gateway: str
+) -> None:
     payer, family = enrol(), enrol()
     if gateway == "agreement":
         sim_control.sign_agreement(tenant, payer.id_number, balance=1000)
@@ -235,7 +262,8 @@ def test_the_api_driver_pays_every_way_the_app_offers(sim: EmbeddedSimulator, si
         driver_pays_for_another(driver, payer, family, gateway)
 
 
-def test_the_api_driver_logs_in_again_after_the_login_ended(sim: EmbeddedSimulator, sim_control: SimControl,
-                                                            tenant: str, enrol) -> None:
+def test_the_api_driver_logs_in_again_after_the_login_ended(
+    sim: EmbeddedSimulator, sim_control: SimControl, tenant: str, enrol
+) -> None:
     with api_driver(sim, sim_control, tenant, TaxappApi) as driver:
         driver_logs_in_again(driver, sim_control, tenant, enrol())

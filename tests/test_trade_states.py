@@ -17,10 +17,19 @@ from simulators.gateways.models import GatewayTrade, Refund
 T0 = datetime(2025, 3, 1, 9, 0, 0)
 UNKNOWN = "NOSUCHSTATE"
 
-ALLOWED = [(gateway, state, to) for gateway, table in states.DECLARED.items()
-           for state, targets in table.items() for to in sorted(targets)]
-REFUSED = [(gateway, state, to) for gateway, table in states.DECLARED.items()
-           for state, targets in table.items() for to in [*table, UNKNOWN] if to not in targets]
+ALLOWED = [
+    (gateway, state, to)
+    for gateway, table in states.DECLARED.items()
+    for state, targets in table.items()
+    for to in sorted(targets)
+]
+REFUSED = [
+    (gateway, state, to)
+    for gateway, table in states.DECLARED.items()
+    for state, targets in table.items()
+    for to in [*table, UNKNOWN]
+    if to not in targets
+]
 
 
 def _trade(gateway: str, state: str) -> GatewayTrade:
@@ -78,10 +87,22 @@ def test_an_unknown_gateway_declares_nothing() -> None:
 def _stored(sim: EmbeddedSimulator, tenant: str, gateway: str, state: str) -> str:
     prepay_id = "T" + secrets.token_hex(12)
     with sim.app.state.db.transaction() as session:
-        session.add(GatewayTrade(
-            prepay_id=prepay_id, tenant_id=tenant, gateway=gateway, out_trade_no="NB" + secrets.token_hex(6),
-            description="城乡居民基本养老保险", amount_fen=30000, notify_url="http://127.0.0.1/notify", state=state,
-            state_desc="before", created_at=T0, expires_at=T0, success_at=T0 if state != "WAIT" else None))
+        session.add(
+            GatewayTrade(
+                prepay_id=prepay_id,
+                tenant_id=tenant,
+                gateway=gateway,
+                out_trade_no="NB" + secrets.token_hex(6),
+                description="城乡居民基本养老保险",
+                amount_fen=30000,
+                notify_url="http://127.0.0.1/notify",
+                state=state,
+                state_desc="before",
+                created_at=T0,
+                expires_at=T0,
+                success_at=T0 if state != "WAIT" else None,
+            )
+        )
     return prepay_id
 
 
@@ -113,12 +134,18 @@ def test_a_declared_change_is_written(sim: EmbeddedSimulator, tenant: str) -> No
     assert _row(sim, prepay_id) == ("CLOSED", "已关闭", 0)
 
 
-@pytest.mark.parametrize(("gateway", "state", "to"), [
-    ("ccb", "SUCCESS", "WAIT"), ("wechatpay", "NOTPAY", "REFUND"), ("alipay", "TRADE_FINISHED", "TRADE_CLOSED"),
-    ("agreement", "FAILED", "REFUNDED"),
-])
-def test_a_refund_to_an_undeclared_state_takes_no_charge(sim: EmbeddedSimulator, tenant: str, gateway: str,
-                                                         state: str, to: str) -> None:
+@pytest.mark.parametrize(
+    ("gateway", "state", "to"),
+    [
+        ("ccb", "SUCCESS", "WAIT"),
+        ("wechatpay", "NOTPAY", "REFUND"),
+        ("alipay", "TRADE_FINISHED", "TRADE_CLOSED"),
+        ("agreement", "FAILED", "REFUNDED"),
+    ],
+)
+def test_a_refund_to_an_undeclared_state_takes_no_charge(
+    sim: EmbeddedSimulator, tenant: str, gateway: str, state: str, to: str
+) -> None:
     """The refund claims the charge with a compare-and-set before it moves the trade: the move is checked first,
     so a refused one leaves the charge unclaimed and no refund written."""
     prepay_id = _stored(sim, tenant, gateway, state)
@@ -126,10 +153,13 @@ def test_a_refund_to_an_undeclared_state_takes_no_charge(sim: EmbeddedSimulator,
         trade = session.get(GatewayTrade, prepay_id)
         assert trade is not None
         with pytest.raises(RuleRefused, match=f"不能变为{to}"):
-            trades.refund(session, trade, out_refund_no="RF" + prepay_id, refund_id="X", reason="", to=to,
-                          desc="after", now=T0)
+            trades.refund(
+                session, trade, out_refund_no="RF" + prepay_id, refund_id="X", reason="", to=to, desc="after", now=T0
+            )
         session.flush()
     assert _row(sim, prepay_id) == (state, "before", 0)
     with sim.app.state.db.transaction() as session:
-        assert session.scalar(select(func.count()).select_from(Refund).where(
-            Refund.out_refund_no == "RF" + prepay_id)) == 0
+        assert (
+            session.scalar(select(func.count()).select_from(Refund).where(Refund.out_refund_no == "RF" + prepay_id))
+            == 0
+        )

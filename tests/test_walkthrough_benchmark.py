@@ -37,7 +37,8 @@ def test_a_bare_round_pays_the_walkthrough_and_the_ledger_holds(tmp_path: Path) 
     ledger = on_own_thread(work, tmp_path)
     assert ledger["ok"], ledger["verdict"]
     assert [(r["year"], r["kind"], r["amount"], r["channel"]) for r in ledger["records"]] == [
-        (2024, "正常应缴", "300.00", "wechat")]
+        (2024, "正常应缴", "300.00", "wechat")
+    ]
     assert [(c["gateway"], c["amount"]) for c in ledger["charges"] if c["paid"]] == [("wechatpay", "300.00")]
 
 
@@ -53,7 +54,7 @@ def test_a_bare_round_whose_payment_is_declined_stops_the_benchmark(tmp_path: Pa
     assert on_own_thread(work, tmp_path) == []
 
 
-PLUGGED = '''
+PLUGGED = """
 import pathlib
 import pytest
 
@@ -84,15 +85,16 @@ def test_walk(shared, each):
 
 def test_not_selected():
     pass
-'''
+"""
 
 
 def test_the_rounds_plugin_runs_a_round_per_go_and_no_round_holds_the_session_teardown(tmp_path: Path) -> None:
     (tmp_path / "pytest.ini").write_text("[pytest]\n")
     (tmp_path / "test_plugged.py").write_text(PLUGGED)
     events = tmp_path / "events.txt"
-    harness = Harness([f"{tmp_path / 'test_plugged.py'}::test_walk", "-q", "-p", "no:cacheprovider"], 2,
-                      tmp_path / "pytest.log")
+    harness = Harness(
+        [f"{tmp_path / 'test_plugged.py'}::test_walk", "-q", "-p", "no:cacheprovider"], 2, tmp_path / "pytest.log"
+    )
     try:
         warmup = harness.round()
         assert events.read_text().split("\n") == ["start test_walk[warmup]", "end test_walk[warmup]", ""]

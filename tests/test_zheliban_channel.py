@@ -26,11 +26,16 @@ SAVE_IMAGE = re.compile(r"<a\b[^>]*\bhref=\"([^\"]+\.png)\"[^>]*\bdownload=\"([^
 
 
 BUREAUS = {
-    "海曙区": "国家税务总局宁波市海曙区税务局", "江北区": "国家税务总局宁波市江北区税务局",
-    "北仑区": "国家税务总局宁波市北仑区税务局", "镇海区": "国家税务总局宁波市镇海区税务局",
-    "鄞州区": "国家税务总局宁波市鄞州区税务局", "奉化区": "国家税务总局宁波市奉化区税务局",
-    "余姚市": "国家税务总局余姚市税务局", "慈溪市": "国家税务总局慈溪市税务局",
-    "象山县": "国家税务总局象山县税务局", "宁海县": "国家税务总局宁海县税务局",
+    "海曙区": "国家税务总局宁波市海曙区税务局",
+    "江北区": "国家税务总局宁波市江北区税务局",
+    "北仑区": "国家税务总局宁波市北仑区税务局",
+    "镇海区": "国家税务总局宁波市镇海区税务局",
+    "鄞州区": "国家税务总局宁波市鄞州区税务局",
+    "奉化区": "国家税务总局宁波市奉化区税务局",
+    "余姚市": "国家税务总局余姚市税务局",
+    "慈溪市": "国家税务总局慈溪市税务局",
+    "象山县": "国家税务总局象山县税务局",
+    "宁海县": "国家税务总局宁海县税务局",
 }
 DISTRICTS = tuple(BUREAUS)  # in the order the page lists them
 
@@ -94,7 +99,8 @@ def test_oneself_the_whole_way_with_the_payment_code_and_the_chosen_districts_bu
     assert user.ok("GET", "/me")["business"] is None  # no 个人业务/企业业务 choice in 浙里办
     items = user.ok("POST", "/payer/items", user.payer_body(payer))["items"]
     assert [(i["name"], i["status"], i["years"]) for i in items if i["insurance"] == "pension"] == [
-        ("城乡居民基本养老保险费", "待缴费", [2024])]
+        ("城乡居民基本养老保险费", "待缴费", [2024])
+    ]
     quote = user.ok("POST", "/quote", {**user.payer_body(payer), "pay_type": "选档缴费", "year": 2024, "tier": 500})
     assert quote["amount"] == "500.00"
     order = user.order(payer, tier=500, expected_amount="500.00")
@@ -125,8 +131,10 @@ def test_others_the_whole_way_with_agreement_payment(user: Resident, haishu, sim
     assert url == f"/zheliban/sbf/result?order_no={order.json()['order_no']}"
     assert user.ok("GET", f"/orders/{order.json()['order_no']}")["status"] == "PAID"
     records = user.records(other)
-    assert sorted((r["year"], r["kind"], r["amount"]) for r in records) == [(2022, "补缴", "100.00"),
-                                                                             (2023, "补缴", "100.00")]
+    assert sorted((r["year"], r["kind"], r["amount"]) for r in records) == [
+        (2022, "补缴", "100.00"),
+        (2023, "补缴", "100.00"),
+    ]
     assert {r["tax_authority"] for r in records} == {bureau("余姚市")}
     assert user.records(me) == []
     text = pdf_text(user.call("GET", f"/orders/{order.json()['order_no']}/receipt").content)
@@ -134,8 +142,9 @@ def test_others_the_whole_way_with_agreement_payment(user: Resident, haishu, sim
 
 
 @pytest.mark.parametrize("district", DISTRICTS)
-def test_each_district_pays_through_its_own_bureau(user: Resident, haishu, sim_control: SimControl,
-                                                  district: str) -> None:
+def test_each_district_pays_through_its_own_bureau(
+    user: Resident, haishu, sim_control: SimControl, district: str
+) -> None:
     payer = haishu()
     user.sign_in(payer, district)
     sim_control.sign_agreement(user.tenant, payer.id_number, balance=1000)
@@ -153,15 +162,26 @@ def test_the_districts_are_ningbos_current_districts_and_counties(user: Resident
     shown = user.ok("GET", "/districts")
     assert shown["city"] == "宁波市" and shown["chosen"] is None
     assert [(d["name"], d["tax_authority"]) for d in shown["districts"]] == [(d, bureau(d)) for d in DISTRICTS]
-    assert [d["code"] for d in shown["districts"]] == ["330203", "330205", "330206", "330211", "330212", "330213",
-                                                       "330281", "330282", "330225", "330226"]
+    assert [d["code"] for d in shown["districts"]] == [
+        "330203",
+        "330205",
+        "330206",
+        "330211",
+        "330212",
+        "330213",
+        "330281",
+        "330282",
+        "330225",
+        "330226",
+    ]
     chosen = user.ok("POST", "/district", {"district": "宁海县"})
     assert chosen == {"district": "宁海县", "code": "330226", "tax_authority": bureau("宁海县")}
     assert user.ok("GET", "/districts")["chosen"] == "宁海县"
 
 
-def test_other_channels_keep_the_payers_own_bureau(user: Resident, haishu, sim: EmbeddedSimulator,
-                                                  sim_control: SimControl, tenant: str) -> None:
+def test_other_channels_keep_the_payers_own_bureau(
+    user: Resident, haishu, sim: EmbeddedSimulator, sim_control: SimControl, tenant: str
+) -> None:
     payer = haishu(arrears_years=(2023,))
     user.sign_in(payer, "奉化区")
     sim_control.sign_agreement(tenant, payer.id_number, balance=1000)
@@ -268,8 +288,9 @@ def test_the_landing_page_lists_the_app(user: Resident) -> None:
 
 # the harness's API driver ----------------------------------------------------------------------------------------
 @pytest.mark.parametrize("gateway", ["alipay_qr", "agreement"])
-def test_the_api_driver_pays_for_others_every_way_the_app_offers(sim: EmbeddedSimulator, sim_control: SimControl,
-                                                                tenant: str, haishu, gateway: str) -> None:
+def test_the_api_driver_pays_for_others_every_way_the_app_offers(
+    sim: EmbeddedSimulator, sim_control: SimControl, tenant: str, haishu, gateway: str
+) -> None:
     payer, family = haishu(), haishu()
     if gateway == "agreement":
         sim_control.sign_agreement(tenant, payer.id_number, balance=1000)
@@ -277,14 +298,16 @@ def test_the_api_driver_pays_for_others_every_way_the_app_offers(sim: EmbeddedSi
         assert bureau("奉化区") in driver_pays_for_another(driver, payer, family, gateway)
 
 
-def test_the_api_driver_logs_in_again_after_the_login_ended(sim: EmbeddedSimulator, sim_control: SimControl,
-                                                            tenant: str, haishu) -> None:
+def test_the_api_driver_logs_in_again_after_the_login_ended(
+    sim: EmbeddedSimulator, sim_control: SimControl, tenant: str, haishu
+) -> None:
     with api_driver(sim, sim_control, tenant, ZhelibanApi) as driver:
         driver_logs_in_again(driver, sim_control, tenant, haishu())
 
 
-def test_the_api_driver_goes_to_the_district_a_step_picks(sim: EmbeddedSimulator, sim_control: SimControl,
-                                                         tenant: str, haishu) -> None:
+def test_the_api_driver_goes_to_the_district_a_step_picks(
+    sim: EmbeddedSimulator, sim_control: SimControl, tenant: str, haishu
+) -> None:
     first, second = haishu(arrears_years=(2023,)), haishu()
     with api_driver(sim, sim_control, tenant, ZhelibanApi, district="北仑区") as driver:
         assert driver.pay(ref(first), Choice("特殊缴费")).paid

@@ -54,15 +54,25 @@ def _user_id(tenant: Tenant, phone: str) -> str:
 
 
 def _by_phone(session: Session, tenant: Tenant, phone: str) -> AlipayAccount | None:
-    return session.scalars(select(AlipayAccount).where(
-        AlipayAccount.tenant_id == tenant.id, AlipayAccount.phone == phone)).one_or_none()
+    return session.scalars(
+        select(AlipayAccount).where(AlipayAccount.tenant_id == tenant.id, AlipayAccount.phone == phone)
+    ).one_or_none()
 
 
 def _open(session: Session, tenant: Tenant, account: AlipayAccount) -> str:
     token = "ap" + secrets.token_urlsafe(24)
     now = clock.now(tenant)
-    session.add(ChannelSession(token=token, tenant_id=tenant.id, channel=CHANNEL, subject=account.user_id,
-                               created_at=now, seen_at=now, data={}))
+    session.add(
+        ChannelSession(
+            token=token,
+            tenant_id=tenant.id,
+            channel=CHANNEL,
+            subject=account.user_id,
+            created_at=now,
+            seen_at=now,
+            data={},
+        )
+    )
     return token
 
 
@@ -71,13 +81,24 @@ def log_in(session: Session, tenant: Tenant, phone: str) -> str:
     phone = sms.check_phone(phone)
     account = _by_phone(session, tenant, phone)
     if account is None:
-        person = session.scalars(select(Person).where(Person.tenant_id == tenant.id, Person.phone == phone)
-                                 .order_by(Person.id)).first()
+        person = session.scalars(
+            select(Person).where(Person.tenant_id == tenant.id, Person.phone == phone).order_by(Person.id)
+        ).first()
         if person is None:
-            raise NotFound(f"手机号码{sms.mask_phone(phone)}尚未注册支付宝,请先完成实名认证(姓名、身份证号码)",
-                           field="phone", code="not_registered")
-        account = AlipayAccount(tenant_id=tenant.id, user_id=_user_id(tenant, phone), phone=phone, name=person.name,
-                                id_type=person.id_type, id_number=person.id_number, created_at=clock.now(tenant))
+            raise NotFound(
+                f"手机号码{sms.mask_phone(phone)}尚未注册支付宝,请先完成实名认证(姓名、身份证号码)",
+                field="phone",
+                code="not_registered",
+            )
+        account = AlipayAccount(
+            tenant_id=tenant.id,
+            user_id=_user_id(tenant, phone),
+            phone=phone,
+            name=person.name,
+            id_type=person.id_type,
+            id_number=person.id_number,
+            created_at=clock.now(tenant),
+        )
         session.add(account)
         session.flush()
     return _open(session, tenant, account)
@@ -98,8 +119,15 @@ def register(session: Session, tenant: Tenant, phone: str, name: str, id_number:
     known = session.scalars(select(Person).where(Person.tenant_id == tenant.id, Person.id_number == number)).first()
     if known is not None and known.name != name:
         raise InvalidInput("实名认证未通过:姓名与身份证号码不一致", field="name")
-    account = AlipayAccount(tenant_id=tenant.id, user_id=_user_id(tenant, phone), phone=phone, name=name,
-                            id_type="居民身份证", id_number=number, created_at=clock.now(tenant))
+    account = AlipayAccount(
+        tenant_id=tenant.id,
+        user_id=_user_id(tenant, phone),
+        phone=phone,
+        name=name,
+        id_type="居民身份证",
+        id_number=number,
+        created_at=clock.now(tenant),
+    )
     session.add(account)
     session.flush()
     return _open(session, tenant, account)
@@ -112,8 +140,9 @@ def current(session: Session, tenant: Tenant, token: str | None) -> tuple[Channe
         raise NotAuthorized("请先登录支付宝", field="token")
     if clock.now(tenant) > record.created_at + TOKEN_TTL:
         raise NotAuthorized(f"支付宝登录已过期({TOKEN_TTL.days}天),请重新登录", field="token")
-    account = session.scalars(select(AlipayAccount).where(
-        AlipayAccount.tenant_id == tenant.id, AlipayAccount.user_id == record.subject)).one_or_none()
+    account = session.scalars(
+        select(AlipayAccount).where(AlipayAccount.tenant_id == tenant.id, AlipayAccount.user_id == record.subject)
+    ).one_or_none()
     if account is None:
         raise NotAuthorized("支付宝账号已不存在,请重新登录", field="token")
     return record, account

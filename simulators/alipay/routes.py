@@ -33,11 +33,20 @@ from simulators.gateways.bank import models as bank
 
 pages = web.templates(Path(__file__).with_name("templates"))
 router = APIRouter(tags=["支付宝小程序"])
-api = APIRouter(prefix="/alipay/api", tags=["支付宝小程序 后端"], responses=web.ERROR_RESPONSES,
-                dependencies=[Depends(web.declared_tenant)])
+api = APIRouter(
+    prefix="/alipay/api",
+    tags=["支付宝小程序 后端"],
+    responses=web.ERROR_RESPONSES,
+    dependencies=[Depends(web.declared_tenant)],
+)
 C = models.CHANNEL
-LOGIN = channel_api.LoginKey.of(models.TOKEN_HEADER, models.TOKEN_COOKIE, "登录支付宝后得到的令牌",
-                                header_scheme="alipayToken", cookie_scheme="alipayTokenCookie")
+LOGIN = channel_api.LoginKey.of(
+    models.TOKEN_HEADER,
+    models.TOKEN_COOKIE,
+    "登录支付宝后得到的令牌",
+    header_scheme="alipayToken",
+    cookie_scheme="alipayTokenCookie",
+)
 # The account as 宁波社保缴费 sees it: its real-name identity only once the mini-program is authorized.
 AccountOut = Annotated[AlipayUnauthorizedOut | AlipayAuthorizedOut, Field(discriminator="authorized")]
 # 应用中心 → 市民中心: the categories of services and what 税务 holds (the others are scenery).
@@ -77,24 +86,31 @@ def _own_person(request: Request, session: Session, tenant: Tenant) -> Person:
     """我为自己缴: the authorized account's own person in the payer registry (never a typed identity)."""
     record, account = _login(request, session, tenant)
     me = models.identity(record, account)
-    return billing.find_payer(session, tenant, name=me.name, id_type=me.id_type, id_number=me.id_number,
-                              today=clock.now(tenant).date())
+    return billing.find_payer(
+        session, tenant, name=me.name, id_type=me.id_type, id_number=me.id_number, today=clock.now(tenant).date()
+    )
 
 
 # Guide step 2: 我为自己缴 sends the identity the account gave the mini-program; 我帮他人缴 names anyone by name
 # and ID number. Either way the registry decides, through the plain admission; the login is required throughout.
 backend = channel_api.ChannelBackend(
-    channel=C, label="支付宝小程序", visitor=_visitor, gateways=models.GATEWAYS, login=LOGIN,
+    channel=C,
+    label="支付宝小程序",
+    visitor=_visitor,
+    gateways=models.GATEWAYS,
+    login=LOGIN,
     result_page=lambda order_no: f"/{C}/sbjf?order_no={order_no}",
 )
 
 
 def _account_json(account: models.AlipayAccount, *, identity: bool) -> dict[str, object]:
-    shown: dict[str, object] = {"user_id": account.user_id, "phone": idnumber.mask_phone(account.phone),
-                                "name": account.name}
+    shown: dict[str, object] = {
+        "user_id": account.user_id,
+        "phone": idnumber.mask_phone(account.phone),
+        "name": account.name,
+    }
     if identity:  # the account's own real-name identity, for the mini-program it authorized (本人)
-        shown.update(id_type=account.id_type, id_number=account.id_number,
-                     masked_id=idnumber.mask(account.id_number))
+        shown.update(id_type=account.id_type, id_number=account.id_number, masked_id=idnumber.mask(account.id_number))
     return shown
 
 
@@ -111,8 +127,9 @@ def login(request: Request, response: Response, body: LoginIn) -> dict[str, obje
         return _signed_in(response, token, models.current(session, tenant, token)[1])
 
 
-@api.post("/register", operation_id="alipayRegister", response_model=AlipaySignedInOut,
-          summary="实名认证并注册支付宝账号")
+@api.post(
+    "/register", operation_id="alipayRegister", response_model=AlipaySignedInOut, summary="实名认证并注册支付宝账号"
+)
 def register(request: Request, response: Response, body: RegisterIn) -> dict[str, object]:
     """实名认证 of a phone that has no Alipay account yet: name and resident ID number."""
     with web.tenant_transaction(request) as (session, tenant):
@@ -120,8 +137,9 @@ def register(request: Request, response: Response, body: RegisterIn) -> dict[str
         return _signed_in(response, token, models.current(session, tenant, token)[1])
 
 
-@api.post("/logout", operation_id="alipayLogout", response_model=OkOut, summary="退出支付宝登录",
-          dependencies=LOGIN.required)
+@api.post(
+    "/logout", operation_id="alipayLogout", response_model=OkOut, summary="退出支付宝登录", dependencies=LOGIN.required
+)
 def logout(request: Request, response: Response) -> dict[str, object]:
     with web.tenant_transaction(request) as (session, tenant):
         record, _account = _login(request, session, tenant)
@@ -130,8 +148,13 @@ def logout(request: Request, response: Response) -> dict[str, object]:
     return {"ok": True}
 
 
-@api.post("/oauth/authorize", operation_id="alipayAuthorize", response_model=AlipayIdentityOut,
-          summary="同意授权小程序读取姓名和身份证号码", dependencies=LOGIN.required)
+@api.post(
+    "/oauth/authorize",
+    operation_id="alipayAuthorize",
+    response_model=AlipayIdentityOut,
+    summary="同意授权小程序读取姓名和身份证号码",
+    dependencies=LOGIN.required,
+)
 def authorize(request: Request) -> dict[str, object]:
     """同意授权: 宁波社保缴费 may read the account's name and ID number (for 我为自己缴)."""
     with web.tenant_transaction(request) as (session, tenant):
@@ -140,8 +163,13 @@ def authorize(request: Request) -> dict[str, object]:
         return _account_json(account, identity=True)
 
 
-@api.get("/account", operation_id="alipayAccount", response_model=AccountOut, summary="查询登录的支付宝账号",
-         dependencies=LOGIN.required)
+@api.get(
+    "/account",
+    operation_id="alipayAccount",
+    response_model=AccountOut,
+    summary="查询登录的支付宝账号",
+    dependencies=LOGIN.required,
+)
 def account(request: Request) -> dict[str, object]:
     """The logged-in account; its real-name identity once the mini-program is authorized."""
     with web.tenant_transaction(request) as (session, tenant):
@@ -150,8 +178,13 @@ def account(request: Request) -> dict[str, object]:
         return {**_account_json(found, identity=authorized), "authorized": authorized}
 
 
-@api.get("/batch", operation_id="alipayBatchDeduction", response_model=BatchOut, summary="查询缴费批扣定档",
-         dependencies=LOGIN.required)
+@api.get(
+    "/batch",
+    operation_id="alipayBatchDeduction",
+    response_model=BatchOut,
+    summary="查询缴费批扣定档",
+    dependencies=LOGIN.required,
+)
 def batch_view(request: Request) -> dict[str, object]:
     """缴费批扣定档: the account's agreement, this year's tiers and next batch day, and its enrolments."""
     with web.tenant_transaction(request) as (session, tenant):
@@ -167,21 +200,29 @@ def batch_view(request: Request) -> dict[str, object]:
             "payer": {"name": person.name, "id_number": idnumber.mask(person.id_number)},
             "agreement": bank.agreement_json(agreement, balance=False) if agreement else None,
             "problem": f"{problem[1]},不能选择【缴费批扣定档】" if problem else None,
-            "years": [season.year] if season else [], "tiers": list(season.tiers) if season else [],
+            "years": [season.year] if season else [],
+            "tiers": list(season.tiers) if season else [],
             "next_day": day.isoformat() if day else None,
             "paid": f"{season.year}年度城乡居民基本养老保险费已缴纳" if season and paid else None,
             "enrolments": [batch.enrolment_json(e) for e in batch.of_person(session, tenant, person)],
         }
 
 
-@api.post("/batch/enrolments", status_code=201, operation_id="alipayBatchEnrol", response_model=EnrolmentOut,
-          summary="确认批量扣款的缴费档次", dependencies=LOGIN.required)
+@api.post(
+    "/batch/enrolments",
+    status_code=201,
+    operation_id="alipayBatchEnrol",
+    response_model=EnrolmentOut,
+    summary="确认批量扣款的缴费档次",
+    dependencies=LOGIN.required,
+)
 def batch_enrol(request: Request, body: EnrolIn) -> dict[str, object]:
     """确认 a tier for the bank's batch deduction: only for the account's own person and under a valid agreement."""
     with web.tenant_transaction(request) as (session, tenant):
         person = _own_person(request, session, tenant)
-        enrolment = batch.enrol(session, web.reference(request), tenant, person, channel=C, year=body.year,
-                                tier=body.tier)
+        enrolment = batch.enrol(
+            session, web.reference(request), tenant, person, channel=C, year=body.year, tier=body.tier
+        )
         return batch.enrolment_json(enrolment)
 
 
@@ -193,8 +234,10 @@ def _page(request: Request, template: str, **context: object) -> Response:
             _record, found = _login(request, session, tenant)
         except NotAuthorized:
             here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            query = {"next": here, **({web.TENANT_COOKIE: v} if (v := request.query_params.get(web.TENANT_COOKIE))
-                                     else {})}
+            query = {
+                "next": here,
+                **({web.TENANT_COOKIE: v} if (v := request.query_params.get(web.TENANT_COOKIE)) else {}),
+            }
             return RedirectResponse(f"/{C}/login?{urlencode(query, safe='/', quote_via=quote)}", status_code=303)
         phone = idnumber.mask_phone(found.phone)
     return web.page(pages, request, template, channel=C, phone=phone, **context)

@@ -50,13 +50,23 @@ def _text(pattern: re.Pattern[str], rule: str) -> BeforeValidator:
 # A time for the simulated clock, as text; an offset given (Z, +08:00) is dropped, as setting the clock always did:
 # the clock shows wall time, and a clock that kept an offset would not compare with the naive times it is read with.
 ClockTime = Annotated[
-    datetime, _text(CLOCK_TIME, "应为 YYYY-MM-DD HH:MM:SS 格式的时间"),
+    datetime,
+    _text(CLOCK_TIME, "应为 YYYY-MM-DD HH:MM:SS 格式的时间"),
     AfterValidator(lambda when: when.replace(tzinfo=None)),
-    WithJsonSchema({"type": "string", "pattern": CLOCK_TIME.pattern, "examples": ["2024-06-30 23:59:00"],
-                    "description": "时间(YYYY-MM-DD HH:MM:SS,或 ISO 8601 的 T 分隔;时区后缀不计入)"}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": CLOCK_TIME.pattern,
+            "examples": ["2024-06-30 23:59:00"],
+            "description": "时间(YYYY-MM-DD HH:MM:SS,或 ISO 8601 的 T 分隔;时区后缀不计入)",
+        }
+    ),
 ]
-Day = Annotated[date, _text(DAY, "应为 YYYY-MM-DD 格式的日期"),
-                WithJsonSchema({"type": "string", "pattern": DAY.pattern, "examples": ["1990-01-01"]})]
+Day = Annotated[
+    date,
+    _text(DAY, "应为 YYYY-MM-DD 格式的日期"),
+    WithJsonSchema({"type": "string", "pattern": DAY.pattern, "examples": ["1990-01-01"]}),
+]
 
 
 def _examples(*examples: dict[str, JsonValue]) -> ConfigDict:
@@ -67,36 +77,51 @@ def _examples(*examples: dict[str, JsonValue]) -> ConfigDict:
 # requests -------------------------------------------------------------------------------------------------------
 class PayerSpec(Strict):
     name: str = Field(min_length=1, max_length=50, description="姓名", examples=["王芳"])
-    id_number: str = Field(min_length=15, max_length=18, description="证件号码(居民身份证号码,校验位须正确)",
-                           examples=[ID_NUMBER_EXAMPLE])
+    id_number: str = Field(
+        min_length=15, max_length=18, description="证件号码(居民身份证号码,校验位须正确)", examples=[ID_NUMBER_EXAMPLE]
+    )
     phone: str = Field(pattern=r"^1\d{10}$", description="手机号码(11位,以1开头)", examples=["13800000001"])
     gender: str = Field(default="", max_length=1, description="性别;不给时由证件号码得出")
     birth_date: Day | None = Field(default=None, description="出生日期;不给时由证件号码得出")
     county_code: str = Field(default="330200", pattern=r"^\d{6}$", description="参保地行政区划代码(6位)")
     id_type: str = Field(default="居民身份证", max_length=20, description="证件类型")
     special_status: Literal["残疾人员", "低保对象", "低保边缘户", "特困人员"] | None = Field(
-        default=None, description="特殊身份;普通缴费人为 null")
+        default=None, description="特殊身份;普通缴费人为 null"
+    )
     arrears_years: list[Annotated[StrictInt, Field(ge=1900, le=2100)]] = Field(
-        default_factory=list, max_length=20, description="欠缴的年度")
+        default_factory=list, max_length=20, description="欠缴的年度"
+    )
     enrolment: Literal["正常", "未参保", "暂停", "终止"] = Field(default="正常", description="参保状态")
 
     def payer(self) -> Resident:
         return Resident(
-            name=self.name, id_number=self.id_number, phone=self.phone, gender=self.gender,
-            birth_date=self.birth_date or date(1900, 1, 1), county_code=self.county_code,
-            id_type=self.id_type, special_status=self.special_status,
-            arrears_years=tuple(self.arrears_years), enrolment=self.enrolment,
+            name=self.name,
+            id_number=self.id_number,
+            phone=self.phone,
+            gender=self.gender,
+            birth_date=self.birth_date or date(1900, 1, 1),
+            county_code=self.county_code,
+            id_type=self.id_type,
+            special_status=self.special_status,
+            arrears_years=tuple(self.arrears_years),
+            enrolment=self.enrolment,
         )
 
 
 class TenantIn(Strict):
-    model_config = _examples({"seed": 7, "generated_payers": 3},
-                             {"seed": 42, "now": "2024-06-30T23:59:00", "frozen": True})
+    model_config = _examples(
+        {"seed": 7, "generated_payers": 3}, {"seed": 42, "now": "2024-06-30T23:59:00", "frozen": True}
+    )
 
-    id: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_.-]{1,64}$",
-                           description="租户编号(字母、数字、下划线、点和横线);不给时自动生成")
-    seed: StrictInt | None = Field(default=None, ge=0, lt=2**63,
-                                   description="随机种子:同一种子生成同样的缴费人;不给时随机")
+    id: str | None = Field(
+        default=None,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_.-]{1,64}$",
+        description="租户编号(字母、数字、下划线、点和横线);不给时自动生成",
+    )
+    seed: StrictInt | None = Field(
+        default=None, ge=0, lt=2**63, description="随机种子:同一种子生成同样的缴费人;不给时随机"
+    )
     generated_payers: StrictInt = Field(default=0, ge=0, le=500, description="按种子生成的缴费人数")
     payers: list[PayerSpec] = Field(default_factory=list, max_length=500, description="另外登记的缴费人")
     now: ClockTime | None = Field(default=None, description="模拟时钟的起始时间;不给时为默认时间")
@@ -124,9 +149,14 @@ class AdvanceIn(Strict):
 
 class FaultSpec(Strict):
     kind: Literal["decline", "notify_late", "notify_twice", "notify_forged"] = Field(
-        description="故障类型:decline 拒绝支付、notify_late 通知延迟、notify_twice 通知重复、notify_forged 伪造通知")
-    gateway: str = Field(default="*", min_length=1, max_length=16,
-                         description="支付渠道代码(如 wechatpay、alipay、ccb、bank);* 为任一渠道")
+        description="故障类型:decline 拒绝支付、notify_late 通知延迟、notify_twice 通知重复、notify_forged 伪造通知"
+    )
+    gateway: str = Field(
+        default="*",
+        min_length=1,
+        max_length=16,
+        description="支付渠道代码(如 wechatpay、alipay、ccb、bank);* 为任一渠道",
+    )
     times: StrictInt = Field(default=1, ge=1, le=100, description="生效次数")
     delay_seconds: StrictInt = Field(default=600, ge=1, le=86400 * 3, description="通知延迟的秒数(notify_late)")
 
@@ -141,13 +171,16 @@ class AgreementIn(Strict):
     model_config = _examples({"id_number": ID_NUMBER_EXAMPLE, "bank": "中国建设银行", "balance": "500.00"})
 
     id_number: str = Field(min_length=15, max_length=18, description="缴费人的证件号码(须已登记在该租户)")
-    bank: str = Field(default="中国建设银行", max_length=20, description="开户银行",
-                      json_schema_extra={"enum": list(BANKS)})
-    balance: Decimal = Field(default=Decimal("10000"), ge=0, le=10**8, max_digits=12, decimal_places=2,
-                             description="账户余额(元)")
+    bank: str = Field(
+        default="中国建设银行", max_length=20, description="开户银行", json_schema_extra={"enum": list(BANKS)}
+    )
+    balance: Decimal = Field(
+        default=Decimal("10000"), ge=0, le=10**8, max_digits=12, decimal_places=2, description="账户余额(元)"
+    )
     account: str | None = Field(default=None, pattern=r"^\d{12,19}$", description="银行账号(12至19位数字);不给时生成")
-    agreement_no: str | None = Field(default=None, pattern=r"^[0-9A-Za-z]{8,32}$",
-                                     description="三方协议号(8至32位字母或数字);不给时生成")
+    agreement_no: str | None = Field(
+        default=None, pattern=r"^[0-9A-Za-z]{8,32}$", description="三方协议号(8至32位字母或数字);不给时生成"
+    )
 
     def balance_fen(self) -> int:
         return int(self.balance * 100)
@@ -157,11 +190,16 @@ class LoginScanIn(Strict):
     """A tax app scans a login QR code and its user confirms: what the code says, which app scanned it, and
     optionally whose app it is (the login is refused when that is not the account's person)."""
 
-    model_config = _examples({"payload": "https://etax.ningbo.chinatax.gov.cn/sso/qrlogin?ticket=T123&app=taxapp",
-                              "app": "taxapp"})
+    model_config = _examples(
+        {"payload": "https://etax.ningbo.chinatax.gov.cn/sso/qrlogin?ticket=T123&app=taxapp", "app": "taxapp"}
+    )
 
-    payload: str = Field(min_length=1, max_length=300, description="二维码的内容(登录页二维码解码所得)",
-                         json_schema_extra={"pattern": qrlogin._PAYLOAD.pattern})
+    payload: str = Field(
+        min_length=1,
+        max_length=300,
+        description="二维码的内容(登录页二维码解码所得)",
+        json_schema_extra={"pattern": qrlogin._PAYLOAD.pattern},
+    )
     app: Literal["taxapp", "iit"] = Field(description="扫码的APP:taxapp 税务APP,iit 个人所得税APP")
     id_number: str | None = Field(default=None, max_length=18, description="APP用户的证件号码;给出时须为该登录的本人")
 
@@ -171,8 +209,11 @@ class DefectsIn(Strict):
 
     model_config = _examples({"defects": ["tier_extra_offered"]}, {"defects": []})
 
-    defects: list[str] = Field(max_length=100, description="要打开的缺陷名称(见 GET /__sim/defects;[] 为全部关闭)",
-                               json_schema_extra={"items": {"type": "string", "enum": list(defects.CATALOGUE)}})
+    defects: list[str] = Field(
+        max_length=100,
+        description="要打开的缺陷名称(见 GET /__sim/defects;[] 为全部关闭)",
+        json_schema_extra={"items": {"type": "string", "enum": list(defects.CATALOGUE)}},
+    )
 
     def names(self) -> list[str]:
         """The names, each once and in catalogue order; an unknown one is refused before anything changes."""
@@ -232,13 +273,13 @@ class PayersOut(Out):
     payers: list[PayerOut] = Field(description="缴费人")
 
 
-
 class ClockChangeOut(ClockOut):
     """The clock after a change, and what fell due on it: each job of the delivery worker's ``clock_jobs`` answers
     under its name, declared here (an undeclared one fails the answer loudly)."""
 
     model_config = _examples(
-        {"now": NOW, "frozen": True, "notifications_delivered": 0, "batch_deductions": [], "unreconciled": 0})
+        {"now": NOW, "frozen": True, "notifications_delivered": 0, "batch_deductions": [], "unreconciled": 0}
+    )
 
     notifications_delivered: int = Field(description="到期后送达的支付结果通知数")
     batch_deductions: list[responses.EnrolmentOut] = Field(description="到期执行的批量扣款")
@@ -253,8 +294,13 @@ class SmsOut(Out):
 
 
 class InboxOut(Out):
-    model_config = _examples({"messages": [{"phone": "13800000001", "text": "【宁波税务】您的验证码为123456",
-                                            "code": "123456", "sent_at": NOW}]})
+    model_config = _examples(
+        {
+            "messages": [
+                {"phone": "13800000001", "text": "【宁波税务】您的验证码为123456", "code": "123456", "sent_at": NOW}
+            ]
+        }
+    )
 
     messages: list[SmsOut] = Field(description="短信,按发送先后")
 
@@ -277,8 +323,9 @@ class ScanOut(Out):
 
 
 class FaultsOut(Out):
-    model_config = _examples({"faults": [{"kind": "decline", "gateway": "wechatpay", "times": 1,
-                                          "delay_seconds": 600}]})
+    model_config = _examples(
+        {"faults": [{"kind": "decline", "gateway": "wechatpay", "times": 1, "delay_seconds": 600}]}
+    )
 
     faults: list[FaultOut] = Field(description="尚未生效的故障计划,按生效先后")
 
@@ -315,10 +362,6 @@ class JournalOut(Out):
     entries: list[JournalEntryOut] = Field(description="该租户的渠道请求,按先后(不含控制接口)")
 
 
-
-
-
-
 class ChargeOut(Out):
     gateway: str = Field(description="支付渠道代码")
     out_trade_no: str = Field(description="商户订单号")
@@ -336,8 +379,17 @@ class InvariantOut(Out):
 
 
 class LedgerOut(Out):
-    model_config = _examples({"orders": [], "records": [], "charges": [], "notifications": {}, "invariants": [],
-                              "ok": True, "verdict": "一致"})
+    model_config = _examples(
+        {
+            "orders": [],
+            "records": [],
+            "charges": [],
+            "notifications": {},
+            "invariants": [],
+            "ok": True,
+            "verdict": "一致",
+        }
+    )
 
     orders: list[responses.OrderOut] = Field(description="订单")
     records: list[responses.RecordOut] = Field(description="缴费记录")
@@ -351,9 +403,19 @@ class LedgerOut(Out):
 class AgreementOut(responses.AgreementOut):
     """An agreement as the control API shows it: as a channel shows it, with the whole ID number and the balance."""
 
-    model_config = _examples({
-        "agreement_no": "3320240301000001", "name": "王芳", "bank": "中国建设银行", "account": "6217********1234",
-        "status": "有效", "signed_at": NOW, "revoked_at": None, "id_number": ID_NUMBER_EXAMPLE, "balance": "500.00"})
+    model_config = _examples(
+        {
+            "agreement_no": "3320240301000001",
+            "name": "王芳",
+            "bank": "中国建设银行",
+            "account": "6217********1234",
+            "status": "有效",
+            "signed_at": NOW,
+            "revoked_at": None,
+            "id_number": ID_NUMBER_EXAMPLE,
+            "balance": "500.00",
+        }
+    )
 
     id_number: str = Field(description="签约人证件号码(完整)")
     balance: str = Field(description="账户余额(元)")

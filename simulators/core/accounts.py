@@ -103,22 +103,37 @@ def register(session: Session, tenant: Tenant, channel: str, app: str, form: Reg
     if username is not None and not USERNAME.match(username):
         raise InvalidInput("用户名应为4至20位,以字母开头,只能包含字母、数字和下划线", field="username")
     sms.use_code(session, tenant, phone, "register", form.sms_code, app)
-    person = billing.find_payer(session, tenant, name=form.name, id_type=form.id_type, id_number=form.id_number,
-                                today=clock.now(tenant).date())
-    taken = session.scalars(select(AppAccount).where(
-        AppAccount.tenant_id == tenant.id, AppAccount.channel == channel, AppAccount.person_id == person.id,
-    )).one_or_none()
+    person = billing.find_payer(
+        session, tenant, name=form.name, id_type=form.id_type, id_number=form.id_number, today=clock.now(tenant).date()
+    )
+    taken = session.scalars(
+        select(AppAccount).where(
+            AppAccount.tenant_id == tenant.id,
+            AppAccount.channel == channel,
+            AppAccount.person_id == person.id,
+        )
+    ).one_or_none()
     if taken is not None:
-        raise RuleRefused(f"证件号码{idnumber.mask(person.id_number)}已注册{app}账号(手机号码"
-                          f"{idnumber.mask_phone(taken.phone)}),请直接登录", field="id_number")
+        raise RuleRefused(
+            f"证件号码{idnumber.mask(person.id_number)}已注册{app}账号(手机号码"
+            f"{idnumber.mask_phone(taken.phone)}),请直接登录",
+            field="id_number",
+        )
     if _by_phone(session, tenant, channel, phone) is not None:
         raise RuleRefused(f"手机号码{idnumber.mask_phone(phone)}已注册,请直接登录", field="phone")
     if username is not None and _find(session, tenant, channel, "username", username) is not None:
         raise RuleRefused(f"用户名{username}已被使用,请换一个用户名", field="username")
     salt = secrets.token_hex(16)
-    account = AppAccount(tenant_id=tenant.id, channel=channel, phone=phone, username=username, salt=salt,
-                         password_hash=hash_password(form.password, salt), person_id=person.id,
-                         created_at=clock.now(tenant))
+    account = AppAccount(
+        tenant_id=tenant.id,
+        channel=channel,
+        phone=phone,
+        username=username,
+        salt=salt,
+        password_hash=hash_password(form.password, salt),
+        person_id=person.id,
+        created_at=clock.now(tenant),
+    )
     session.add(account)
     session.flush()
     return account
@@ -168,8 +183,16 @@ def _account(session: Session, tenant: Tenant, channel: str, way: Way, login_nam
     return account
 
 
-def log_in(session: Session, tenant: Tenant, channel: str, login_name: str, password: str, *,
-           way: Way = Way(), data: dict[str, object] | None = None) -> str:
+def log_in(
+    session: Session,
+    tenant: Tenant,
+    channel: str,
+    login_name: str,
+    password: str,
+    *,
+    way: Way = Way(),
+    data: dict[str, object] | None = None,
+) -> str:
     """登录 with the account (phone, ID number or user name, as ``way`` allows) and password; returns the new
     session's token. A locked account is refused whatever the password; ``LOCK_AFTER`` wrong passwords in a
     row lock it for ``LOCK_FOR``; a right one resets the count. With a second factor the session is only
@@ -179,27 +202,42 @@ def log_in(session: Session, tenant: Tenant, channel: str, login_name: str, pass
     account = _account(session, tenant, channel, way, login_name)
     now = clock.now(tenant)
     if defects.at(tenant, "password.locked", account.locked_until is not None and now < account.locked_until):
-        raise RuleRefused(f"密码已连续输错{LOCK_AFTER}次,账号已锁定{clock.minutes(LOCK_FOR)}分钟,"
-                          f"请于{account.locked_until:%Y-%m-%d %H:%M:%S}后再登录", field="password")
+        raise RuleRefused(
+            f"密码已连续输错{LOCK_AFTER}次,账号已锁定{clock.minutes(LOCK_FOR)}分钟,"
+            f"请于{account.locked_until:%Y-%m-%d %H:%M:%S}后再登录",
+            field="password",
+        )
     if not hmac.compare_digest(hash_password(password, account.salt), account.password_hash):
         account.failed_logins += 1
         if account.failed_logins >= defects.at(tenant, "password.lock_after", LOCK_AFTER):
             account.failed_logins, account.locked_until = 0, now + defects.at(tenant, "password.lock_for", LOCK_FOR)
-            raise WrongPassword(f"密码错误。密码已连续输错{LOCK_AFTER}次,账号已锁定{clock.minutes(LOCK_FOR)}分钟,"
-                                f"请于{account.locked_until:%Y-%m-%d %H:%M:%S}后再登录", field="password")
+            raise WrongPassword(
+                f"密码错误。密码已连续输错{LOCK_AFTER}次,账号已锁定{clock.minutes(LOCK_FOR)}分钟,"
+                f"请于{account.locked_until:%Y-%m-%d %H:%M:%S}后再登录",
+                field="password",
+            )
         left = LOCK_AFTER - account.failed_logins
-        raise WrongPassword(f"密码错误,请重新输入(再输错{left}次,账号将被锁定{clock.minutes(LOCK_FOR)}分钟)",
-                            field="password")
+        raise WrongPassword(
+            f"密码错误,请重新输入(再输错{left}次,账号将被锁定{clock.minutes(LOCK_FOR)}分钟)", field="password"
+        )
     account.failed_logins, account.locked_until = 0, None
-    return open_session(session, tenant, account,
-                        {**(data or {}), **({FACTOR: PENDING} if way.second_factor else {})})
+    return open_session(session, tenant, account, {**(data or {}), **({FACTOR: PENDING} if way.second_factor else {})})
 
 
 def open_session(session: Session, tenant: Tenant, account: AppAccount, data: dict[str, object] | None = None) -> str:
     token = secrets.token_urlsafe(24)
     now = clock.now(tenant)
-    session.add(ChannelSession(token=token, tenant_id=tenant.id, channel=account.channel, subject=str(account.id),
-                               created_at=now, seen_at=now, data=dict(data or {})))
+    session.add(
+        ChannelSession(
+            token=token,
+            tenant_id=tenant.id,
+            channel=account.channel,
+            subject=str(account.id),
+            created_at=now,
+            seen_at=now,
+            data=dict(data or {}),
+        )
+    )
     return token
 
 
@@ -234,8 +272,9 @@ def half_done(session: Session, tenant: Tenant, channel: str, token: str | None,
     if login.verified:
         raise RuleRefused("已完成登录验证,无需重复验证", field="factor")
     if clock.now(tenant) > login.record.created_at + VERIFY_WITHIN:
-        raise NotAuthorized(f"登录验证已超时({clock.minutes(VERIFY_WITHIN)}分钟内有效),请重新输入账号和密码登录",
-                            field="login")
+        raise NotAuthorized(
+            f"登录验证已超时({clock.minutes(VERIFY_WITHIN)}分钟内有效),请重新输入账号和密码登录", field="login"
+        )
     return login
 
 
@@ -271,8 +310,14 @@ def verify_other(session: Session, tenant: Tenant, login: Login, other: Other) -
     picture is spent whichever of them fails."""
     other = defects.at(tenant, "others.form", other, session=session)
     with captcha.guarding(session, tenant, other.captcha_id, other.captcha):
-        person = billing.find_payer(session, tenant, name=other.name, id_type=other.id_type,
-                                    id_number=other.id_number, today=clock.now(tenant).date())
+        person = billing.find_payer(
+            session,
+            tenant,
+            name=other.name,
+            id_type=other.id_type,
+            id_number=other.id_number,
+            today=clock.now(tenant).date(),
+        )
         if other.phone.strip() != person.phone:
             sms.check_phone(other.phone)
             raise InvalidInput("手机号码与缴费人登记的手机号码不一致,请核对后重新输入", field="phone")
@@ -285,16 +330,24 @@ def admit(session: Session, tenant: Tenant, login: Login, *, name: str, id_type:
     """The payer named, when this login may pay for them: the account's own person (本人), or a person verified
     as 他人 in this login. Typing someone else's identity is not enough."""
     try:
-        person = billing.find_payer(session, tenant, name=name, id_type=id_type, id_number=id_number,
-                                    today=clock.now(tenant).date())
+        person = billing.find_payer(
+            session, tenant, name=name, id_type=id_type, id_number=id_number, today=clock.now(tenant).date()
+        )
     except NotFound:
         person = None
     if person is not None and (person.id == login.person.id or person.id in login.others):
         return person
-    raise RuleRefused("为他人缴费,请在【办理对象】中选择他人,并输入证件类型、姓名、证件号码、手机号码和随机验证码"
-                      "完成核验", field="id_number")
+    raise RuleRefused(
+        "为他人缴费,请在【办理对象】中选择他人,并输入证件类型、姓名、证件号码、手机号码和随机验证码完成核验",
+        field="id_number",
+    )
 
 
 def registered(session: Session, tenant: Tenant, channel: str) -> list[AppAccount]:
-    return list(session.scalars(select(AppAccount).where(
-        AppAccount.tenant_id == tenant.id, AppAccount.channel == channel).order_by(AppAccount.id)))
+    return list(
+        session.scalars(
+            select(AppAccount)
+            .where(AppAccount.tenant_id == tenant.id, AppAccount.channel == channel)
+            .order_by(AppAccount.id)
+        )
+    )

@@ -66,8 +66,7 @@ def yuan(fen: int) -> str:
     return f"{fen / 100:.2f}"
 
 
-def find_payer(session: Session, tenant: Tenant, *, name: str, id_type: str, id_number: str,
-               today: date) -> Person:
+def find_payer(session: Session, tenant: Tenant, *, name: str, id_type: str, id_number: str, today: date) -> Person:
     """The enrolled person with this name and ID; format errors first, then existence."""
     if not name.strip():
         raise InvalidInput("姓名不能为空", field="name")
@@ -94,9 +93,7 @@ def statement(session: Session, ref: ReferenceData, person: Person, today: date)
     season = defects.at(tenant, "reference.season", ref.season_year(today))
     paid = frozenset(
         session.scalars(
-            select(PaymentRecord.year).where(
-                PaymentRecord.person_id == person.id, PaymentRecord.insurance == PENSION
-            )
+            select(PaymentRecord.year).where(PaymentRecord.person_id == person.id, PaymentRecord.insurance == PENSION)
         )
     )
     age = age_in_year(person.birth_date, season.year, ref.age_basis) if season else None
@@ -109,8 +106,9 @@ def statement(session: Session, ref: ReferenceData, person: Person, today: date)
             data = ref.year(year)
             if year in window and year not in paid and data is not None:
                 arrears.append(Due(year, ARREARS, data.arrears_yuan * 100))
-        amounts = defects.at(tenant, "special.amount", season.special.get(person.special_status or ""),
-                             status=person.special_status)
+        amounts = defects.at(
+            tenant, "special.amount", season.special.get(person.special_status or ""), status=person.special_status
+        )
         eligible = defects.at(tenant, "age.eligible", _age_eligible(ref, age), age=age, ref=ref, special=True)
         if amounts and eligible and season.year not in paid:
             special = Due(season.year, REGULAR, amounts.personal_yuan * 100, amounts.government_yuan * 100)
@@ -125,8 +123,10 @@ def _age_eligible(ref: ReferenceData, age: int | None) -> bool:
 
 
 def _age_refused(ref: ReferenceData, age: int | None, year: int) -> RuleRefused:
-    return RuleRefused(f"缴费人{year}年度年龄为{age}周岁,不在{ref.min_age}周岁至{ref.max_age_exclusive}周岁"
-                       "的参保缴费年龄范围内", field="id_number")
+    return RuleRefused(
+        f"缴费人{year}年度年龄为{age}周岁,不在{ref.min_age}周岁至{ref.max_age_exclusive}周岁的参保缴费年龄范围内",
+        field="id_number",
+    )
 
 
 def check_enrolled(person: Person) -> None:
@@ -137,9 +137,16 @@ def check_enrolled(person: Person) -> None:
         )
 
 
-def quote(ref: ReferenceData, st: Statement, pay_type: str, *, year: int | None = None,
-          tier: int | None = None, system_choice: str = SYSTEM_CHOICE,
-          arrears_first: str = ARREARS_FIRST) -> tuple[Due, ...]:
+def quote(
+    ref: ReferenceData,
+    st: Statement,
+    pay_type: str,
+    *,
+    year: int | None = None,
+    tier: int | None = None,
+    system_choice: str = SYSTEM_CHOICE,
+    arrears_first: str = ARREARS_FIRST,
+) -> tuple[Due, ...]:
     """The lines an order for this choice would hold, or the rule that refuses it (``system_choice``: how the
     channel's person asks for the amount the system sets, told to a special-status person who chose a tier;
     ``arrears_first``: how the channel tells a person with arrears who chose a tier to pay those first)."""
@@ -153,9 +160,7 @@ def quote(ref: ReferenceData, st: Statement, pay_type: str, *, year: int | None 
         if not st.system_dues and person.special_status and not _age_eligible(ref, st.age):
             raise _age_refused(ref, st.age, st.season.year)
         if not st.system_dues:
-            raise RuleRefused(
-                "没有需要特殊缴费的应缴数据;缴纳当年度养老保险费请选择【选档缴费】", field="pay_type"
-            )
+            raise RuleRefused("没有需要特殊缴费的应缴数据;缴纳当年度养老保险费请选择【选档缴费】", field="pay_type")
         return st.system_dues
     if year is None:
         raise InvalidInput("缴费年度为必填项", field="year")
@@ -167,9 +172,7 @@ def quote(ref: ReferenceData, st: Statement, pay_type: str, *, year: int | None 
         choices = "、".join(str(t) for t in st.season.tiers)
         raise InvalidInput(f"缴费档次{tier}元不在{year}年度档次表中(可选:{choices}元)", field="tier")
     if person.special_status:
-        raise RuleRefused(
-            f"{person.special_status}的应缴金额由系统核定,{system_choice}", field="pay_type"
-        )
+        raise RuleRefused(f"{person.special_status}的应缴金额由系统核定,{system_choice}", field="pay_type")
     if defects.at(st.tenant, "arrears.first", st.arrears):
         raise RuleRefused(f"有{len(st.arrears)}个年度的补缴费款未缴纳:{arrears_first}", field="pay_type")
     if not defects.at(st.tenant, "age.eligible", _age_eligible(ref, st.age), age=st.age, ref=ref, special=False):

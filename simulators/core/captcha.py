@@ -30,9 +30,13 @@ SIZE = (120, 44)
 
 def issue(session: Session, tenant: Tenant) -> Captcha:
     now = clock.now(tenant)
-    captcha = Captcha(id=secrets.token_hex(12), tenant_id=tenant.id,
-                      text="".join(secrets.choice(ALPHABET) for _ in range(LENGTH)),
-                      created_at=now, expires_at=now + TTL)
+    captcha = Captcha(
+        id=secrets.token_hex(12),
+        tenant_id=tenant.id,
+        text="".join(secrets.choice(ALPHABET) for _ in range(LENGTH)),
+        created_at=now,
+        expires_at=now + TTL,
+    )
     session.add(captcha)
     session.flush()
     return captcha
@@ -90,18 +94,24 @@ def picture(captcha: Captcha) -> bytes:
     image = Image.new("RGB", SIZE, (236, 242, 250))
     draw = ImageDraw.Draw(image)
     for _ in range(5):
-        draw.line([(rng.randrange(SIZE[0]), rng.randrange(SIZE[1])) for _ in range(2)],
-                  fill=(rng.randrange(120, 200), rng.randrange(120, 200), rng.randrange(120, 200)), width=1)
+        draw.line(
+            [(rng.randrange(SIZE[0]), rng.randrange(SIZE[1])) for _ in range(2)],
+            fill=(rng.randrange(120, 200), rng.randrange(120, 200), rng.randrange(120, 200)),
+            width=1,
+        )
     font = ImageFont.load_default(size=26)
     for i, char in enumerate(captcha.text):
         glyph = Image.new("RGBA", (30, 40), (0, 0, 0, 0))
-        ImageDraw.Draw(glyph).text((4, 2), char, font=font,
-                                   fill=(rng.randrange(10, 90), rng.randrange(30, 110), rng.randrange(90, 170)))
+        ImageDraw.Draw(glyph).text(
+            (4, 2), char, font=font, fill=(rng.randrange(10, 90), rng.randrange(30, 110), rng.randrange(90, 170))
+        )
         glyph = glyph.rotate(rng.uniform(-25, 25), resample=Image.Resampling.BICUBIC, expand=False)
         image.paste(glyph, (6 + i * 26 + rng.randrange(-2, 3), rng.randrange(0, 6)), glyph)
     for _ in range(60):
-        draw.point((rng.randrange(SIZE[0]), rng.randrange(SIZE[1])),
-                   fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)))
+        draw.point(
+            (rng.randrange(SIZE[0]), rng.randrange(SIZE[1])),
+            fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)),
+        )
     buffer = io.BytesIO()
     image.filter(ImageFilter.SMOOTH).save(buffer, format="PNG")
     return buffer.getvalue()

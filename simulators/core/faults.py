@@ -27,7 +27,7 @@ def take(tenant: Tenant, kind: str, gateway: str) -> dict[str, Any] | None:
     for i, fault in enumerate(plan):
         if fault["kind"] == kind and fault.get("gateway") in (None, "*", gateway):
             left = fault.get("times", 1) - 1
-            plan[i:i + 1] = [{**fault, "times": left}] if left > 0 else []
+            plan[i : i + 1] = [{**fault, "times": left}] if left > 0 else []
             tenant.faults = plan
             return fault
     return None

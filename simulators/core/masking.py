@@ -42,7 +42,7 @@ def mask_phone(value: str) -> str:
     value = "".join(value.split())
     head = re.match(r"\+?86-?(?=1\d{10}$)", value)
     prefix = head.group(0) if head else ""
-    return prefix + idnumber.mask_phone(value[len(prefix):])
+    return prefix + idnumber.mask_phone(value[len(prefix) :])
 
 
 def mask_openid(value: str) -> str:
@@ -61,8 +61,9 @@ FIELDS: dict[str, Callable[[str], str]] = {
     **dict.fromkeys(("id_number", "taxpayer_id", "id_no", "cert_no"), mask_id),
     **dict.fromkeys(("phone", "mobile"), mask_phone),
     **dict.fromkeys(("openid", "sub_openid", "user_id", "buyer_id", "buyer_user_id", "visitor"), mask_openid),
-    **dict.fromkeys(("account", "account_no", "debit_account", "bank_account", "card_no", "agreement_no"),
-                    mask_account),
+    **dict.fromkeys(
+        ("account", "account_no", "debit_account", "bank_account", "card_no", "agreement_no"), mask_account
+    ),
 }
 
 # The merchant's own ids, which look like a person's (Alipay's seller_id is a 2088… id too): left as they are.
@@ -75,7 +76,11 @@ _PHONE = re.compile(rf"(?<![{_EDGE}])(?:\+?86-?)?1[3-9][0-9]{{9}}(?![{_EDGE}])")
 _ALIPAY_USER = re.compile(rf"(?<![{_EDGE}])2088[0-9]{{12}}(?![{_EDGE}])")
 _OPENID = re.compile(r"(?<![0-9A-Za-z_-])o[0-9A-Za-z_-]{27}(?![0-9A-Za-z_-])")
 _SHAPES: tuple[tuple[re.Pattern[str], Callable[[str], str]], ...] = (
-    (_ID18, mask_id), (_ALIPAY_USER, mask_openid), (_ID15, mask_id), (_PHONE, mask_phone), (_OPENID, mask_openid),
+    (_ID18, mask_id),
+    (_ALIPAY_USER, mask_openid),
+    (_ID15, mask_id),
+    (_PHONE, mask_phone),
+    (_OPENID, mask_openid),
 )
 _CUT_TAIL = re.compile(rf"(?<![{_EDGE}])([0-9]{{3}})([0-9]{{4,}})$")
 
@@ -110,7 +115,7 @@ def mask_json(text: str) -> str:
     out: list[str] = []
     end, key = 0, None
     for token in _TOKEN.finditer(text):
-        out.append(text[end:token.start()])
+        out.append(text[end : token.start()])
         end = token.end()
         raw = token.group(0)
         if raw.startswith('"') and _KEY_END.match(text, end):

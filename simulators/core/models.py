@@ -60,8 +60,10 @@ class Bill(Base):
     """What one person owes for one insurance type and year; an open order holds it while it is paid."""
 
     __tablename__ = "bill"
-    __table_args__ = (UniqueConstraint("tenant_id", "person_id", "insurance", "year"),
-                      Index("ix_bill_order_no", "order_no"))  # the bills an order holds
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "person_id", "insurance", "year"),
+        Index("ix_bill_order_no", "order_no"),
+    )  # the bills an order holds
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
@@ -127,8 +129,10 @@ class PaymentRecord(Base):
     """A paid bill. The unique constraint is what makes a second payment of one year impossible."""
 
     __tablename__ = "payment_record"
-    __table_args__ = (UniqueConstraint("tenant_id", "person_id", "insurance", "year"),
-                      Index("ix_payment_record_person", "person_id", "insurance", "year"))  # a person's records
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "person_id", "insurance", "year"),
+        Index("ix_payment_record_person", "person_id", "insurance", "year"),
+    )  # a person's records
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
@@ -196,9 +200,11 @@ class AppAccount(Base):
     """An account of a channel's own app (宁波税务APP, 电子税务局, 浙里办), registered to a real-name person."""
 
     __tablename__ = "app_account"
-    __table_args__ = (UniqueConstraint("tenant_id", "channel", "phone"),
-                      UniqueConstraint("tenant_id", "channel", "person_id"),
-                      UniqueConstraint("tenant_id", "channel", "username"))
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "channel", "phone"),
+        UniqueConstraint("tenant_id", "channel", "person_id"),
+        UniqueConstraint("tenant_id", "channel", "username"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)

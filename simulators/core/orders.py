@@ -99,8 +99,13 @@ def confirm(session: Session, ref: ReferenceData, c: Confirmation, now: datetime
         tax_district=c.tax_district,
         visitor=c.visitor,
         lines=[
-            OrderLine(year=d.year, kind=d.kind, tier_yuan=d.tier_yuan, amount_fen=d.amount_fen,
-                      government_fen=d.government_fen)
+            OrderLine(
+                year=d.year,
+                kind=d.kind,
+                tier_yuan=d.tier_yuan,
+                amount_fen=d.amount_fen,
+                government_fen=d.government_fen,
+            )
             for d in c.dues
         ],
     )
@@ -128,9 +133,12 @@ def _hold(session: Session, c: Confirmation, year: int, order_no: str, now: date
             close(session, holder, SUPERSEDED)  # never reached a gateway: nothing to ask anyone
         elif holder is not None and holder.status in OPEN:
             raise BillHeld(holder.order_no)
-    taken = rows_changed(session, update(Bill)
-                          .where(Bill.id == bill.id, Bill.order_no.is_(None), Bill.status == "open")
-                          .values(order_no=order_no))
+    taken = rows_changed(
+        session,
+        update(Bill)
+        .where(Bill.id == bill.id, Bill.order_no.is_(None), Bill.status == "open")
+        .values(order_no=order_no),
+    )
     if taken != 1:
         raise RuleRefused(f"{year}年度的费款正在另一笔订单中支付,请稍后再试", field="year")
 
@@ -157,9 +165,16 @@ def claim(session: Session, order: Order, gateway: str, lease_until: datetime) -
     CREATED), False when another attempt holds it. The conditional update is the guarantee, not the check."""
     if order.status != CREATED:
         return False
-    taken = rows_changed(session, update(Order).where(Order.order_no == order.order_no, Order.status == CREATED,
-                                                      or_(Order.gateway.is_(None), Order.gateway == gateway))
-                          .values(status=PAYING, gateway=gateway, claimed_until=lease_until))
+    taken = rows_changed(
+        session,
+        update(Order)
+        .where(
+            Order.order_no == order.order_no,
+            Order.status == CREATED,
+            or_(Order.gateway.is_(None), Order.gateway == gateway),
+        )
+        .values(status=PAYING, gateway=gateway, claimed_until=lease_until),
+    )
     session.refresh(order)
     return taken == 1
 
@@ -179,11 +194,20 @@ def release(order: Order) -> None:
 def paid_elsewhere(session: Session, order: Order) -> bool:
     """Whether a year of this order already has a payment record of another order."""
     years = [line.year for line in order.lines]
-    return session.scalars(select(PaymentRecord.id).where(
-        PaymentRecord.tenant_id == order.tenant_id, PaymentRecord.person_id == order.person_id,
-        PaymentRecord.insurance == order.insurance, PaymentRecord.year.in_(years),
-        PaymentRecord.order_no != order.order_no,
-    ).limit(1)).first() is not None
+    return (
+        session.scalars(
+            select(PaymentRecord.id)
+            .where(
+                PaymentRecord.tenant_id == order.tenant_id,
+                PaymentRecord.person_id == order.person_id,
+                PaymentRecord.insurance == order.insurance,
+                PaymentRecord.year.in_(years),
+                PaymentRecord.order_no != order.order_no,
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def ticket_no(order_no: str, year: int) -> str:
@@ -197,8 +221,7 @@ def tax_authority(ref: ReferenceData, county_code: str) -> str:
     return ref.authority(name)
 
 
-def settle_paid(session: Session, ref: ReferenceData, order: Order, *, amount_fen: int,
-                paid_at: datetime) -> bool:
+def settle_paid(session: Session, ref: ReferenceData, order: Order, *, amount_fen: int, paid_at: datetime) -> bool:
     """Apply a gateway's word that the order is paid. True the first time; False when already applied."""
     if order.status == PAID:
         return False
@@ -213,11 +236,27 @@ def settle_paid(session: Session, ref: ReferenceData, order: Order, *, amount_fe
     authority = tax_authority(ref, order.tax_district or person.county_code)
     tenant = session.get(Tenant, order.tenant_id)  # in the session already: no query
     for line in order.lines:
-        session.add(defects.at(tenant, "record.written", PaymentRecord(
-            tenant_id=order.tenant_id, person_id=order.person_id, order_no=order.order_no,
-            insurance=order.insurance, year=line.year, kind=line.kind, amount_fen=line.amount_fen,
-            government_fen=line.government_fen, channel=order.channel, gateway=order.gateway or "",
-            paid_at=paid_at, ticket_no=ticket_no(order.order_no, line.year), tax_authority=authority,
-        ), line=line))
+        session.add(
+            defects.at(
+                tenant,
+                "record.written",
+                PaymentRecord(
+                    tenant_id=order.tenant_id,
+                    person_id=order.person_id,
+                    order_no=order.order_no,
+                    insurance=order.insurance,
+                    year=line.year,
+                    kind=line.kind,
+                    amount_fen=line.amount_fen,
+                    government_fen=line.government_fen,
+                    channel=order.channel,
+                    gateway=order.gateway or "",
+                    paid_at=paid_at,
+                    ticket_no=ticket_no(order.order_no, line.year),
+                    tax_authority=authority,
+                ),
+                line=line,
+            )
+        )
     session.execute(update(Bill).where(Bill.order_no == order.order_no).values(status="paid"))
     return True

@@ -59,9 +59,13 @@ def _resident(rng: random.Random, fake: Faker, year: int, **traits: Any) -> Resi
     first17 = f"{county}{birth:%Y%m%d}{sequence:03d}"
     given = fake.first_name_male() if gender == "男" else fake.first_name_female()
     return Resident(
-        name=fake.last_name() + given, id_number=first17 + idnumber.check_char(first17),
-        phone=rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}", gender=gender, birth_date=birth,
-        county_code=county, **traits,
+        name=fake.last_name() + given,
+        id_number=first17 + idnumber.check_char(first17),
+        phone=rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}",
+        gender=gender,
+        birth_date=birth,
+        county_code=county,
+        **traits,
     )
 
 

@@ -32,8 +32,14 @@ def issue(session: Session, tenant: Tenant, login: accounts.Login, app: str) -> 
     """A fresh QR code for this half-done login, to be scanned with ``app``."""
     app_name(app)
     now = clock.now(tenant)
-    ticket = LoginTicket(id=secrets.token_hex(12), tenant_id=tenant.id, token=login.record.token, app=app,
-                         created_at=now, expires_at=now + TTL)
+    ticket = LoginTicket(
+        id=secrets.token_hex(12),
+        tenant_id=tenant.id,
+        token=login.record.token,
+        app=app,
+        created_at=now,
+        expires_at=now + TTL,
+    )
     session.add(ticket)
     session.flush()
     return ticket
@@ -60,15 +66,20 @@ def of_login(session: Session, tenant: Tenant, login: accounts.Login, ticket_id:
     return ticket
 
 
-def scanned(session: Session, tenant: Tenant, payloads: list[str], app: str, id_number: str | None = None
-            ) -> LoginTicket:
+def scanned(
+    session: Session, tenant: Tenant, payloads: list[str], app: str, id_number: str | None = None
+) -> LoginTicket:
     """The app has scanned a picture (its decoded payloads) and the person confirms the login on the phone.
     The app must be the one the code is for and, when given, its user (``id_number``) the account's person."""
     name = app_name(app)
     found = [m for m in (_PAYLOAD.match(p.strip()) for p in payloads) if m]
     if not found:
-        raise InvalidInput("未识别到二维码,请扫描电子税务局登录页面上的二维码" if not payloads
-                           else "该二维码不是电子税务局的登录二维码", field="ticket")
+        raise InvalidInput(
+            "未识别到二维码,请扫描电子税务局登录页面上的二维码"
+            if not payloads
+            else "该二维码不是电子税务局的登录二维码",
+            field="ticket",
+        )
     ticket = session.get(LoginTicket, found[0].group(1))
     if ticket is None or ticket.tenant_id != tenant.id:
         raise InvalidInput("二维码无效:找不到对应的登录,请刷新二维码后重新扫码", field="ticket")

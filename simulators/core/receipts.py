@@ -80,8 +80,9 @@ def find_font(configured: str | None = None) -> Font:
         return Font(path, int(index or 0))
     found = _fontconfig()
     if found is None:
-        raise ReceiptUnavailable("服务器没有安装中文字体(Noto Sans CJK SC,Debian 软件包 fonts-noto-cjk),"
-                                 "暂时无法打印缴费回执单", field="font")
+        raise ReceiptUnavailable(
+            "服务器没有安装中文字体(Noto Sans CJK SC,Debian 软件包 fonts-noto-cjk),暂时无法打印缴费回执单", field="font"
+        )
     return found
 
 
@@ -89,8 +90,13 @@ def find_font(configured: str | None = None) -> Font:
 def _fontconfig() -> Font | None:
     if not shutil.which("fc-match"):
         return None
-    done = subprocess.run(["fc-match", "-f", "%{file}\n%{index}\n%{family}", FAMILY], capture_output=True,
-                          text=True, timeout=20, check=False)
+    done = subprocess.run(
+        ["fc-match", "-f", "%{file}\n%{index}\n%{family}", FAMILY],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=False,
+    )
     path, index, family = [*done.stdout.split("\n"), "", "", ""][:3]
     if done.returncode != 0 or FAMILY not in family or not Path(path).is_file():
         return None
@@ -100,18 +106,32 @@ def _fontconfig() -> Font | None:
 def for_order(session: Session, order: Order, channel: str, now: datetime, *, title: str = TITLE) -> Receipt:
     """The receipt of a paid order, printed ``now`` (the tenant's clock) under the printing channel's ``title``: its
     records, one line per year."""
-    records = list(session.scalars(select(PaymentRecord).where(PaymentRecord.order_no == order.order_no)
-                                   .order_by(PaymentRecord.year)))
+    records = list(
+        session.scalars(
+            select(PaymentRecord).where(PaymentRecord.order_no == order.order_no).order_by(PaymentRecord.year)
+        )
+    )
     if order.status != "PAID" or not records or order.paid_at is None:
         raise RuleRefused(f"订单{order.order_no}尚未缴费成功,没有缴费回执单", field="order_no")
     person = session.get(Person, order.person_id)
     assert person is not None
-    return defects.at(session.get(Tenant, order.tenant_id), "receipt", Receipt(
-        order_no=order.order_no, payer_name=person.name, masked_id=idnumber.mask(person.id_number),
-        insurance=INSURANCE_NAMES[order.insurance],
-        lines=tuple(ReceiptLine(r.year, r.kind, r.amount_fen, r.government_fen, r.ticket_no) for r in records),
-        paid_at=order.paid_at, channel=channel, tax_authority=records[0].tax_authority, printed_at=now, title=title,
-    ), person=person)
+    return defects.at(
+        session.get(Tenant, order.tenant_id),
+        "receipt",
+        Receipt(
+            order_no=order.order_no,
+            payer_name=person.name,
+            masked_id=idnumber.mask(person.id_number),
+            insurance=INSURANCE_NAMES[order.insurance],
+            lines=tuple(ReceiptLine(r.year, r.kind, r.amount_fen, r.government_fen, r.ticket_no) for r in records),
+            paid_at=order.paid_at,
+            channel=channel,
+            tax_authority=records[0].tax_authority,
+            printed_at=now,
+            title=title,
+        ),
+        person=person,
+    )
 
 
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
@@ -152,20 +172,32 @@ def render(receipt: Receipt, font: Font) -> bytes:
     try:
         pdf.add_font("cjk", fname=font.path, collection_font_number=font.index)
     except Exception as error:  # a broken or unreadable font file: say so instead of failing with a 500
-        raise ReceiptUnavailable(f"回执单字体{font.path}无法读取({type(error).__name__}),暂时无法打印缴费回执单",
-                                 field="font") from error
+        raise ReceiptUnavailable(
+            f"回执单字体{font.path}无法读取({type(error).__name__}),暂时无法打印缴费回执单", field="font"
+        ) from error
     pdf.set_auto_page_break(False)
     pdf.add_page()
     pdf.set_font("cjk", size=16)
     pdf.cell(0, 10, receipt.title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=9)
-    pdf.cell(0, 6, f"打印时间:{receipt.printed_at:%Y-%m-%d %H:%M:%S}    订单号:{receipt.order_no}", align="C",
-             new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        0,
+        6,
+        f"打印时间:{receipt.printed_at:%Y-%m-%d %H:%M:%S}    订单号:{receipt.order_no}",
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.ln(2)
     pdf.set_font("cjk", size=10)
-    pairs = (("缴费人姓名", receipt.payer_name), ("证件号码", receipt.masked_id), ("险种", receipt.insurance),
-             ("缴费时间", f"{receipt.paid_at:%Y-%m-%d %H:%M:%S}"), ("缴费渠道", receipt.channel),
-             ("税务机关", receipt.tax_authority))
+    pairs = (
+        ("缴费人姓名", receipt.payer_name),
+        ("证件号码", receipt.masked_id),
+        ("险种", receipt.insurance),
+        ("缴费时间", f"{receipt.paid_at:%Y-%m-%d %H:%M:%S}"),
+        ("缴费渠道", receipt.channel),
+        ("税务机关", receipt.tax_authority),
+    )
     for (k1, v1), (k2, v2) in zip(pairs[::2], pairs[1::2], strict=True):
         for key, value in ((k1, v1), (k2, v2)):
             pdf.cell(24, 8, key, border=1)
@@ -173,8 +205,9 @@ def render(receipt: Receipt, font: Font) -> bytes:
         pdf.ln()
     pdf.ln(3)
     widths = (52, 22, 26, 26, 62)
-    for width, head in zip(widths, ("费款所属期起止", "缴费类型", "个人缴费(元)", "政府代缴(元)", "电子税票号码"),
-                           strict=True):
+    for width, head in zip(
+        widths, ("费款所属期起止", "缴费类型", "个人缴费(元)", "政府代缴(元)", "电子税票号码"), strict=True
+    ):
         pdf.cell(width, 8, head, border=1, align="C")
     pdf.ln()
     for line in receipt.lines:

@@ -91,6 +91,8 @@ def load(path: Path = DEFAULT_PATH) -> ReferenceData:
         tax_authority=raw["tax_authority"],
         tax_authority_county=raw.get("tax_authority_county", ""),
         years={int(y): _year(int(y), v) for y, v in raw["years"].items()},
-        batch_days={int(y): tuple(sorted(date.fromisoformat(d) for d in days))
-                    for y, days in raw.get("batch_deduction", {}).get("days", {}).items()},
+        batch_days={
+            int(y): tuple(sorted(date.fromisoformat(d) for d in days))
+            for y, days in raw.get("batch_deduction", {}).get("days", {}).items()
+        },
     )

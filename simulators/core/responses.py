@@ -16,8 +16,9 @@ class Out(BaseModel):
 
 def binary(media_type: str, description: str) -> dict[int | str, dict[str, Any]]:
     """The 200 response of a route that answers bytes (a PNG, a PDF), for ``responses=``."""
-    return {200: {"description": description,
-                  "content": {media_type: {"schema": {"type": "string", "format": "binary"}}}}}
+    return {
+        200: {"description": description, "content": {media_type: {"schema": {"type": "string", "format": "binary"}}}}
+    }
 
 
 # 社保缴费 (channel_api) --------------------------------------------------------------------------------------------

@@ -68,10 +68,19 @@ def _amount_text(value: object) -> object:
 
 
 # The amount the page showed: a number or its text, 0 to 9999999999.99 元, at most two decimals.
-Amount = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2), BeforeValidator(_amount_text),
-                   WithJsonSchema({"anyOf": [
-                       {"type": "number", "minimum": 0, "maximum": 9999999999.99, "multipleOf": 0.01},
-                       {"type": "string", "pattern": AMOUNT.pattern}]})]
+Amount = Annotated[
+    Decimal,
+    Field(ge=0, max_digits=12, decimal_places=2),
+    BeforeValidator(_amount_text),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": 9999999999.99, "multipleOf": 0.01},
+                {"type": "string", "pattern": AMOUNT.pattern},
+            ]
+        }
+    ),
+]
 
 
 class PayerIn(Strict):
@@ -81,8 +90,12 @@ class PayerIn(Strict):
 
 
 class SelectionIn(PayerIn):
-    insurance: str = Field(default=PENSION, max_length=16, json_schema_extra=one_of([PENSION]),
-                           description="险种代码:本模拟只提供城乡居民基本养老保险(pension)")
+    insurance: str = Field(
+        default=PENSION,
+        max_length=16,
+        json_schema_extra=one_of([PENSION]),
+        description="险种代码:本模拟只提供城乡居民基本养老保险(pension)",
+    )
     pay_type: str = Field(min_length=1, max_length=8)
     year: int | None = Field(default=None, ge=1900, le=2100)
     tier: int | None = Field(default=None, ge=0, le=100000)
@@ -104,19 +117,38 @@ def pay_in(channel: str, gateways: tuple[str, ...], names: Mapping[str, str]) ->
     """The body of a channel's 支付: ``gateway`` one of the providers that channel offers (``Channel.gateways``,
     ``names`` their Chinese names); ``merchant.offered`` refuses any other in its own words."""
     offered = "、".join(f"{code}({names.get(code, code)})" for code in gateways)
-    return create_model(f"{channel.capitalize()}PayIn", __base__=PayIn, gateway=(str, Field(
-        min_length=1, max_length=16, json_schema_extra=one_of(gateways),
-        description=f"支付渠道代码,本渠道提供:{offered}")))
+    return create_model(
+        f"{channel.capitalize()}PayIn",
+        __base__=PayIn,
+        gateway=(
+            str,
+            Field(
+                min_length=1,
+                max_length=16,
+                json_schema_extra=one_of(gateways),
+                description=f"支付渠道代码,本渠道提供:{offered}",
+            ),
+        ),
+    )
 
 
 def payer_json(person: Person) -> dict[str, object]:
-    return {"name": person.name, "id_type": person.id_type, "id_number": idnumber.mask(person.id_number),
-            "special_status": person.special_status}
+    return {
+        "name": person.name,
+        "id_type": person.id_type,
+        "id_number": idnumber.mask(person.id_number),
+        "special_status": person.special_status,
+    }
 
 
 def due_json(due: Due) -> dict[str, object]:
-    return {"year": due.year, "kind": due.kind, "amount": yuan(due.amount_fen),
-            "government": yuan(due.government_fen), "tier": due.tier_yuan}
+    return {
+        "year": due.year,
+        "kind": due.kind,
+        "amount": yuan(due.amount_fen),
+        "government": yuan(due.government_fen),
+        "tier": due.tier_yuan,
+    }
 
 
 def items_json(st: Statement) -> list[dict[str, object]]:
@@ -126,28 +158,54 @@ def items_json(st: Statement) -> list[dict[str, object]]:
         pension_state = "已缴费" if st.current_paid else st.notice or pension_state
     outside: list[dict[str, object]] = [
         {"insurance": code, "name": name, "status": "不在本模拟范围", "system_dues": [], "years": [], "tiers": []}
-        for code, name in INSURANCE_NAMES.items() if code != PENSION and code in st.person.insurances]
+        for code, name in INSURANCE_NAMES.items()
+        if code != PENSION and code in st.person.insurances
+    ]
     return [
-        {"insurance": PENSION, "name": INSURANCE_NAMES[PENSION], "status": pension_state,
-         "system_dues": [due_json(d) for d in st.system_dues],
-         "years": [st.season.year] if st.season else [], "tiers": list(st.season.tiers) if st.season else []},
+        {
+            "insurance": PENSION,
+            "name": INSURANCE_NAMES[PENSION],
+            "status": pension_state,
+            "system_dues": [due_json(d) for d in st.system_dues],
+            "years": [st.season.year] if st.season else [],
+            "tiers": list(st.season.tiers) if st.season else [],
+        },
         *outside,
     ]
 
 
 def quote_json(person: Person, pay_type: str, dues: tuple[Due, ...]) -> dict[str, object]:
-    return {"payer": payer_json(person), "insurance": INSURANCE_NAMES[PENSION], "pay_type": pay_type,
-            "lines": [due_json(d) for d in dues], "amount": yuan(sum(d.amount_fen for d in dues))}
+    return {
+        "payer": payer_json(person),
+        "insurance": INSURANCE_NAMES[PENSION],
+        "pay_type": pay_type,
+        "lines": [due_json(d) for d in dues],
+        "amount": yuan(sum(d.amount_fen for d in dues)),
+    }
 
 
 def order_json(order: Order, person: Person, status_text: str) -> dict[str, object]:
     return {
-        "order_no": order.order_no, "status": order.status, "status_text": status_text,
-        "payer": payer_json(person), "insurance": INSURANCE_NAMES[order.insurance],
-        "pay_type": order.pay_type, "channel": order.channel, "gateway": order.gateway,
-        "amount": yuan(order.amount_fen), "failure": order.failure,
-        "lines": [{"year": line.year, "kind": line.kind, "amount": yuan(line.amount_fen),
-                   "government": yuan(line.government_fen), "tier": line.tier_yuan} for line in order.lines],
+        "order_no": order.order_no,
+        "status": order.status,
+        "status_text": status_text,
+        "payer": payer_json(person),
+        "insurance": INSURANCE_NAMES[order.insurance],
+        "pay_type": order.pay_type,
+        "channel": order.channel,
+        "gateway": order.gateway,
+        "amount": yuan(order.amount_fen),
+        "failure": order.failure,
+        "lines": [
+            {
+                "year": line.year,
+                "kind": line.kind,
+                "amount": yuan(line.amount_fen),
+                "government": yuan(line.government_fen),
+                "tier": line.tier_yuan,
+            }
+            for line in order.lines
+        ],
         "created_at": order.created_at.isoformat(sep=" "),
         "paid_at": order.paid_at.isoformat(sep=" ") if order.paid_at else None,
     }
@@ -155,11 +213,18 @@ def order_json(order: Order, person: Person, status_text: str) -> dict[str, obje
 
 def record_json(record: PaymentRecord, person: Person) -> dict[str, object]:
     return {
-        "name": person.name, "id_number": idnumber.mask(person.id_number),
-        "insurance": INSURANCE_NAMES[record.insurance], "year": record.year,
-        "period": f"{record.year}-01-01 至 {record.year}-12-31", "kind": record.kind,
-        "amount": yuan(record.amount_fen), "government": yuan(record.government_fen),
-        "channel": record.channel, "gateway": record.gateway,
-        "paid_at": record.paid_at.isoformat(sep=" "), "ticket_no": record.ticket_no,
-        "tax_authority": record.tax_authority, "order_no": record.order_no,
+        "name": person.name,
+        "id_number": idnumber.mask(person.id_number),
+        "insurance": INSURANCE_NAMES[record.insurance],
+        "year": record.year,
+        "period": f"{record.year}-01-01 至 {record.year}-12-31",
+        "kind": record.kind,
+        "amount": yuan(record.amount_fen),
+        "government": yuan(record.government_fen),
+        "channel": record.channel,
+        "gateway": record.gateway,
+        "paid_at": record.paid_at.isoformat(sep=" "),
+        "ticket_no": record.ticket_no,
+        "tax_authority": record.tax_authority,
+        "order_no": record.order_no,
     }

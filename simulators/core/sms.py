@@ -54,10 +54,12 @@ def check_phone(phone: str) -> str:
     return phone
 
 
-def _codes(session: Session, tenant: Tenant, purpose: str, phone: str | None = None,
-           sender: str | None = None) -> list[SmsMessage]:
-    query = select(SmsMessage).where(SmsMessage.tenant_id == tenant.id, SmsMessage.purpose == purpose,
-                                     SmsMessage.code.is_not(None))
+def _codes(
+    session: Session, tenant: Tenant, purpose: str, phone: str | None = None, sender: str | None = None
+) -> list[SmsMessage]:
+    query = select(SmsMessage).where(
+        SmsMessage.tenant_id == tenant.id, SmsMessage.purpose == purpose, SmsMessage.code.is_not(None)
+    )
     if phone:
         query = query.where(SmsMessage.phone == phone)
     if sender:
@@ -76,8 +78,13 @@ def issue_code(session: Session, tenant: Tenant, phone: str, purpose: str, app: 
         wait = int((latest.sent_at + RESEND_AFTER - now).total_seconds()) + 1
         raise RuleRefused(f"短信验证码已发送至{mask_phone(phone)},请{wait}秒后再重新获取", field="phone")
     code = f"{secrets.randbelow(10**6):06d}"
-    message = send(session, tenant, phone, f"【{app}】您的{PURPOSES[purpose]}验证码为{code},"
-                   f"{clock.minutes(CODE_TTL)}分钟内有效。请勿将验证码告诉他人。", code)
+    message = send(
+        session,
+        tenant,
+        phone,
+        f"【{app}】您的{PURPOSES[purpose]}验证码为{code},{clock.minutes(CODE_TTL)}分钟内有效。请勿将验证码告诉他人。",
+        code,
+    )
     message.purpose, message.sender, message.expires_at = purpose, app, now + CODE_TTL
     session.flush()
     return message
@@ -91,8 +98,12 @@ def use_code(session: Session, tenant: Tenant, phone: str, purpose: str, code: s
     if not CODE.match(code):
         raise InvalidInput("短信验证码应为6位数字", field="sms_code")
     now: datetime = clock.now(tenant)
-    mine = defects.at(tenant, "sms.codes", _codes(session, tenant, purpose, phone, app),
-                      every_phone=lambda: _codes(session, tenant, purpose, None, app))
+    mine = defects.at(
+        tenant,
+        "sms.codes",
+        _codes(session, tenant, purpose, phone, app),
+        every_phone=lambda: _codes(session, tenant, purpose, None, app),
+    )
     if not mine:
         raise InvalidInput("请先点击【获取验证码】,再输入短信验证码", field="sms_code")
     newest = mine[0]
@@ -109,8 +120,14 @@ def use_code(session: Session, tenant: Tenant, phone: str, purpose: str, code: s
         raise InvalidInput(_wrong(session, tenant, purpose, phone, code, match), field="sms_code")
     if defects.at(tenant, "sms.used", match.used_at is not None):
         raise InvalidInput("短信验证码已使用过,请重新获取", field="sms_code")
-    clock.unexpired(now, defects.at(tenant, "sms.expires_at", match.expires_at), CODE_TTL, "短信验证码", "请重新获取",
-                    field="sms_code")
+    clock.unexpired(
+        now,
+        defects.at(tenant, "sms.expires_at", match.expires_at),
+        CODE_TTL,
+        "短信验证码",
+        "请重新获取",
+        field="sms_code",
+    )
     match.used_at = now
 
 

@@ -33,8 +33,16 @@ def get(session: Session, tenant_id: str) -> Tenant:
     return tenant
 
 
-def create(session: Session, *, tenant_id: str | None, seed: int | None, generated: int,
-           payers: list[Resident], start: datetime | None = None, frozen: bool = False) -> Tenant:
+def create(
+    session: Session,
+    *,
+    tenant_id: str | None,
+    seed: int | None,
+    generated: int,
+    payers: list[Resident],
+    start: datetime | None = None,
+    frozen: bool = False,
+) -> Tenant:
     seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
     tenant_id = tenant_id or f"t{seed}-{time.monotonic_ns() % 10**8}"
     if not TENANT_ID.match(tenant_id):
@@ -43,9 +51,15 @@ def create(session: Session, *, tenant_id: str | None, seed: int | None, generat
         raise InvalidInput(f"测试租户“{tenant_id}”已存在", field="tenant")
     when = clock.in_range(start or clock.DEFAULT_START)
     tenant = Tenant(
-        id=tenant_id, seed=seed, created_at=datetime.now(), clock_start=when, clock_start_frozen=frozen,
-        clock_base=when, clock_anchor=time.time(),
-        clock_frozen=frozen, faults=[],
+        id=tenant_id,
+        seed=seed,
+        created_at=datetime.now(),
+        clock_start=when,
+        clock_start_frozen=frozen,
+        clock_base=when,
+        clock_anchor=time.time(),
+        clock_frozen=frozen,
+        faults=[],
         merchant_key=secrets.token_hex(32),  # never from the seed, which every report prints
         initial_payers=[],
     )
@@ -71,9 +85,17 @@ def add_person(session: Session, tenant: Tenant, payer: Resident) -> Person:
     if exists is not None:
         raise InvalidInput(f"证件号码{idnumber.mask(info.number)}的缴费人已存在", field="id_number")
     person = Person(
-        tenant_id=tenant.id, name=payer.name, id_type=payer.id_type, id_number=info.number,
-        phone=payer.phone, gender=info.gender, birth_date=info.birth_date, county_code=payer.county_code,
-        enrolment=payer.enrolment, insurances=[PENSION, MEDICAL], special_status=payer.special_status,
+        tenant_id=tenant.id,
+        name=payer.name,
+        id_type=payer.id_type,
+        id_number=info.number,
+        phone=payer.phone,
+        gender=info.gender,
+        birth_date=info.birth_date,
+        county_code=payer.county_code,
+        enrolment=payer.enrolment,
+        insurances=[PENSION, MEDICAL],
+        special_status=payer.special_status,
         arrears_years=sorted(payer.arrears_years),
     )
     session.add(person)
@@ -99,9 +121,15 @@ def reset(session: Session, tenant: Tenant) -> None:
 
 def as_json(person: Person) -> dict[str, Any]:
     return {
-        "name": person.name, "id_type": person.id_type, "id_number": person.id_number,
-        "phone": person.phone, "gender": person.gender, "birth_date": person.birth_date.isoformat(),
-        "county_code": person.county_code, "enrolment": person.enrolment,
-        "insurances": person.insurances, "special_status": person.special_status,
+        "name": person.name,
+        "id_type": person.id_type,
+        "id_number": person.id_number,
+        "phone": person.phone,
+        "gender": person.gender,
+        "birth_date": person.birth_date.isoformat(),
+        "county_code": person.county_code,
+        "enrolment": person.enrolment,
+        "insurances": person.insurances,
+        "special_status": person.special_status,
         "arrears_years": person.arrears_years,
     }

@@ -15,7 +15,11 @@ CHANNEL = channels.ETAX.code
 NAME = channels.ETAX.title
 NATURAL = "自然人业务"
 APP = AppChannel(
-    channel=CHANNEL, app=NAME, label="电子税务局", business=NATURAL, business_at_login=True,
+    channel=CHANNEL,
+    app=NAME,
+    label="电子税务局",
+    business=NATURAL,
+    business_at_login=True,
     way=Way(identifiers=("id_number", "phone", "username"), register="用户注册", second_factor=True),
     login_after_register=False,
 )

@@ -35,16 +35,20 @@ def errors(*statuses: int, own: Mapping[int, Any] | None = None, either: Mapping
     for status, model in (own or {}).items():
         declared[status] = {"model": model, "description": f"{ANSWERS.get(status, '支付渠道拒绝')}(支付渠道的格式)"}
     for status, model in (either or {}).items():
-        declared[status] = {"model": model | web.ErrorOut,
-                            "description": f"{ANSWERS.get(status, '支付渠道拒绝')}(支付渠道的格式,或模拟器的 ErrorOut)"}
+        declared[status] = {
+            "model": model | web.ErrorOut,
+            "description": f"{ANSWERS.get(status, '支付渠道拒绝')}(支付渠道的格式,或模拟器的 ErrorOut)",
+        }
     return declared
 
 
 def page(description: str, *statuses: int) -> Responses:
     """A payer's HTML page and its refusals (``statuses``, else ``PAGE``), declared on a route whose
     ``response_class`` is ``Response``, so that FastAPI files the refusals under JSON, not the page's media type."""
-    return {200: {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}},
-            **errors(*(statuses or PAGE))}
+    return {
+        200: {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}},
+        **errors(*(statuses or PAGE)),
+    }
 
 
 def png(description: str) -> Responses:

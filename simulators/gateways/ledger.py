@@ -63,8 +63,10 @@ def load(session: Session, tenant: Tenant) -> Books:
         return list(session.scalars(select(model).where(model.tenant_id == tenant.id).order_by(*order_by)))
 
     orders, records = rows(Order, Order.created_at), rows(PaymentRecord, PaymentRecord.id)
-    involved = union(select(Order.person_id).where(Order.tenant_id == tenant.id),  # not every payer of the tenant
-                     select(PaymentRecord.person_id).where(PaymentRecord.tenant_id == tenant.id))
+    involved = union(
+        select(Order.person_id).where(Order.tenant_id == tenant.id),  # not every payer of the tenant
+        select(PaymentRecord.person_id).where(PaymentRecord.tenant_id == tenant.id),
+    )
     people = session.scalars(select(Person).where(Person.id.in_(select(involved.subquery()))))
     return Books(  # in the order the ledger has always shown them
         people={p.id: p for p in people},
@@ -72,8 +74,13 @@ def load(session: Session, tenant: Tenant) -> Books:
         records=records,
         trades=rows(GatewayTrade),
         refunds=rows(Refund, Refund.id),
-        sending=list(session.scalars(select(Notification).where(
-            Notification.tenant_id == tenant.id, Notification.status == SENDING).order_by(Notification.id))),
+        sending=list(
+            session.scalars(
+                select(Notification)
+                .where(Notification.tenant_id == tenant.id, Notification.status == SENDING)
+                .order_by(Notification.id)
+            )
+        ),
     )
 
 
@@ -136,15 +143,21 @@ def charges_match_orders(books: Books) -> Invariant:
         if not charged[order.order_no]:
             problems.append(f"订单{order.order_no}已缴费{yuan(order.amount_fen)}元,但支付渠道没有实收")
         elif len(charged[order.order_no]) > 1:
-            problems.append(f"订单{order.order_no}已缴费{yuan(order.amount_fen)}元,却有"
-                            f"{len(charged[order.order_no])}笔实收:"
-                            + "、".join(_charge(t) for t in charged[order.order_no]))
+            problems.append(
+                f"订单{order.order_no}已缴费{yuan(order.amount_fen)}元,却有"
+                f"{len(charged[order.order_no])}笔实收:" + "、".join(_charge(t) for t in charged[order.order_no])
+            )
     paid_fen = sum(o.amount_fen for o in paid)
     settled_fen = sum(net_fen(t) for o in paid for t in charged[o.order_no])
     if paid_fen != settled_fen:
         problems.append(f"已缴费订单合计{yuan(paid_fen)}元,其实收合计{yuan(settled_fen)}元")
-    return _judged("charges_match_orders", "支付渠道实收与已缴费订单一致", problems,
-                   f"{len(paid)}笔已缴费订单合计{yuan(paid_fen)}元,与实收一致", pending)
+    return _judged(
+        "charges_match_orders",
+        "支付渠道实收与已缴费订单一致",
+        problems,
+        f"{len(paid)}笔已缴费订单合计{yuan(paid_fen)}元,与实收一致",
+        pending,
+    )
 
 
 def records_match_orders(books: Books) -> Invariant:
@@ -166,22 +179,31 @@ def records_match_orders(books: Books) -> Invariant:
         expected = Counter((order.insurance, line.year, line.amount_fen, line.government_fen) for line in order.lines)
         found = Counter((r.insurance, r.year, r.amount_fen, r.government_fen) for r in by_order[order.order_no])
         for wrong, rows in (("缺少", expected - found), ("多出", found - expected)):
-            problems.extend(f"订单{order.order_no}已缴费,但{wrong}{year}年度缴费记录"
-                            f"(金额{yuan(amount)}元,政府补贴{yuan(government)}元)"
-                            for _insurance, year, amount, government in sorted(rows.elements()))
-    return _judged("records_match_orders", "缴费记录与已缴费订单一致", problems,
-                   f"{len(books.records)}条缴费记录与{len(paid)}笔已缴费订单一致")
+            problems.extend(
+                f"订单{order.order_no}已缴费,但{wrong}{year}年度缴费记录"
+                f"(金额{yuan(amount)}元,政府补贴{yuan(government)}元)"
+                for _insurance, year, amount, government in sorted(rows.elements())
+            )
+    return _judged(
+        "records_match_orders",
+        "缴费记录与已缴费订单一致",
+        problems,
+        f"{len(books.records)}条缴费记录与{len(paid)}笔已缴费订单一致",
+    )
 
 
 def one_record_per_year(books: Books) -> Invariant:
     years: dict[tuple[int, str, int], list[PaymentRecord]] = defaultdict(list)
     for record in books.records:
         years[(record.person_id, record.insurance, record.year)].append(record)
-    problems = [f"{_who(books, person_id)}{year}年度有{len(found)}条缴费记录(订单"
-                + "、".join(r.order_no for r in found) + ")"
-                for (person_id, _insurance, year), found in years.items() if len(found) > 1]
-    return _judged("one_record_per_year", "每人每年度至多一条缴费记录", problems,
-                   f"{len(years)}个人次年度各一条缴费记录")
+    problems = [
+        f"{_who(books, person_id)}{year}年度有{len(found)}条缴费记录(订单" + "、".join(r.order_no for r in found) + ")"
+        for (person_id, _insurance, year), found in years.items()
+        if len(found) > 1
+    ]
+    return _judged(
+        "one_record_per_year", "每人每年度至多一条缴费记录", problems, f"{len(years)}个人次年度各一条缴费记录"
+    )
 
 
 def refunds_matched(books: Books) -> Invariant:
@@ -193,8 +215,9 @@ def refunds_matched(books: Books) -> Invariant:
     for refund in books.refunds:
         what = f"退款{refund.out_refund_no}({_gateway(refund.gateway)}{yuan(refund.amount_fen)}元)"
         candidates = trades[refund.out_trade_no]
-        charge = next((t for t in candidates if t.gateway == refund.gateway),
-                      candidates[0] if len(candidates) == 1 else None)
+        charge = next(
+            (t for t in candidates if t.gateway == refund.gateway), candidates[0] if len(candidates) == 1 else None
+        )
         if charge is None:
             problems.append(f"{what}没有对应的交易(商户订单号{refund.out_trade_no})")
             continue
@@ -211,13 +234,18 @@ def refunds_matched(books: Books) -> Invariant:
     for trade in books.trades:
         found = refunded[trade.prepay_id]
         if len(found) > 1:
-            problems.append(f"订单{trade.out_trade_no}的{_gateway(trade.gateway)}扣款被退款{len(found)}次:"
-                            + "、".join(f"{r.out_refund_no}({yuan(r.amount_fen)}元)" for r in found))
+            problems.append(
+                f"订单{trade.out_trade_no}的{_gateway(trade.gateway)}扣款被退款{len(found)}次:"
+                + "、".join(f"{r.out_refund_no}({yuan(r.amount_fen)}元)" for r in found)
+            )
         if sum(r.amount_fen for r in found) != trade.refunded_fen:
-            problems.append(f"订单{trade.out_trade_no}的{_gateway(trade.gateway)}交易记已退{yuan(trade.refunded_fen)}元,"
-                            f"退款单合计{yuan(sum(r.amount_fen for r in found))}元")
-    return _judged("refunds_matched", "退款与多收款项一一对应", problems,
-                   f"{len(books.refunds)}笔退款各退一笔多收款项的全额")
+            problems.append(
+                f"订单{trade.out_trade_no}的{_gateway(trade.gateway)}交易记已退{yuan(trade.refunded_fen)}元,"
+                f"退款单合计{yuan(sum(r.amount_fen for r in found))}元"
+            )
+    return _judged(
+        "refunds_matched", "退款与多收款项一一对应", problems, f"{len(books.refunds)}笔退款各退一笔多收款项的全额"
+    )
 
 
 def no_debit_on_unpaid_order(books: Books) -> Invariant:
@@ -227,8 +255,9 @@ def no_debit_on_unpaid_order(books: Books) -> Invariant:
         if net_fen(trade) > 0 and order is not None and order.status in UNPAID:
             problems.append(f"订单{order.order_no}{_state(order)},但{_charge(trade)}未退款")
     unpaid = sum(1 for o in books.orders if o.status in UNPAID)
-    return _judged("no_debit_on_unpaid_order", "未缴费订单没有未退回的扣款", problems,
-                   f"{unpaid}笔未缴费订单都没有未退回的扣款")
+    return _judged(
+        "no_debit_on_unpaid_order", "未缴费订单没有未退回的扣款", problems, f"{unpaid}笔未缴费订单都没有未退回的扣款"
+    )
 
 
 def one_open_order_per_bill(books: Books) -> Invariant:
@@ -237,11 +266,15 @@ def one_open_order_per_bill(books: Books) -> Invariant:
         if order.status in orders.OPEN:
             for year in sorted({line.year for line in order.lines}):
                 holders[(order.person_id, order.insurance, year)].append(order)
-    problems = [f"{_who(books, person_id)}{year}年度有{len(found)}笔未完成订单:"
-                + "、".join(f"{o.order_no}({_state(o)})" for o in found)
-                for (person_id, _insurance, year), found in holders.items() if len(found) > 1]
-    return _judged("one_open_order_per_bill", "每笔费款至多一笔未完成订单", problems,
-                   f"{len(holders)}笔费款各至多一笔未完成订单")
+    problems = [
+        f"{_who(books, person_id)}{year}年度有{len(found)}笔未完成订单:"
+        + "、".join(f"{o.order_no}({_state(o)})" for o in found)
+        for (person_id, _insurance, year), found in holders.items()
+        if len(found) > 1
+    ]
+    return _judged(
+        "one_open_order_per_bill", "每笔费款至多一笔未完成订单", problems, f"{len(holders)}笔费款各至多一笔未完成订单"
+    )
 
 
 def no_stuck_delivery(books: Books, wall_now: datetime | None = None) -> Invariant:
@@ -253,13 +286,19 @@ def no_stuck_delivery(books: Books, wall_now: datetime | None = None) -> Invaria
             problems.append(f"{what}发送中,但没有租期")
         elif note.lease_until < now:
             problems.append(f"{what}发送中,租期已于{note.lease_until:%Y-%m-%d %H:%M:%S}到期")
-    return _judged("no_stuck_delivery", "没有超过租期仍在发送的通知", problems,
-                   f"{len(books.sending)}条发送中的通知都在租期内")
+    return _judged(
+        "no_stuck_delivery", "没有超过租期仍在发送的通知", problems, f"{len(books.sending)}条发送中的通知都在租期内"
+    )
 
 
 CHECKS: tuple[Callable[[Books], Invariant], ...] = (
-    charges_match_orders, records_match_orders, one_record_per_year, refunds_matched, no_debit_on_unpaid_order,
-    one_open_order_per_bill, no_stuck_delivery,
+    charges_match_orders,
+    records_match_orders,
+    one_record_per_year,
+    refunds_matched,
+    no_debit_on_unpaid_order,
+    one_open_order_per_bill,
+    no_stuck_delivery,
 )
 
 

@@ -40,27 +40,39 @@ class GatewayClient(Protocol):
     gateway: str
     name: str
 
-    def create(self, order: Order, *, description: str, payer: str, taxpayer: str, notify_url: str,
-               redirect: str) -> GatewayResult:
+    def create(
+        self, order: Order, *, description: str, payer: str, taxpayer: str, notify_url: str, redirect: str
+    ) -> GatewayResult:
         """``payer``: who is at the screen, as the provider knows them; ``taxpayer``: the ID number of the
         person whose fee it is (a bank agreement is theirs)."""
+
     def query(self, out_trade_no: str) -> GatewayResult: ...
     def close(self, out_trade_no: str) -> GatewayResult: ...
-    def refund(self, out_trade_no: str, *, out_refund_no: str, amount_fen: int, reason: str,
-               notify_url: str) -> GatewayResult:
+    def refund(
+        self, out_trade_no: str, *, out_refund_no: str, amount_fen: int, reason: str, notify_url: str
+    ) -> GatewayResult:
         """Give a charge back in full: REFUNDED (``trade_no`` the provider's refund id), idempotent by
         ``out_refund_no``; REFUSED when the provider will not (nothing charged, already refunded elsewhere)."""
+
     def parse_notification(self, headers: dict[str, str], body: str) -> GatewayResult | None: ...
     def acknowledge(self, accepted: bool, message: str, status: int) -> Response:
         """The merchant's reply to a notification, in the shape this provider reads."""
 
 
 CLIENTS: dict[str, Callable[[str, Tenant], GatewayClient]] = {
-    "wechatpay": WechatPayClient, "alipay": AlipayClient, "alipay_qr": AlipayQrClient, "ccb": CcbClient,
+    "wechatpay": WechatPayClient,
+    "alipay": AlipayClient,
+    "alipay_qr": AlipayQrClient,
+    "ccb": CcbClient,
     "agreement": AgreementClient,
 }
-GATEWAY_NAMES = {"wechatpay": "微信支付", "alipay": "支付宝", "alipay_qr": "支付宝扫码", "ccb": "建设银行",
-                 "agreement": "协议支付"}
+GATEWAY_NAMES = {
+    "wechatpay": "微信支付",
+    "alipay": "支付宝",
+    "alipay_qr": "支付宝扫码",
+    "ccb": "建设银行",
+    "agreement": "协议支付",
+}
 
 
 def client(request: Request, tenant: Tenant, gateway: str) -> GatewayClient:
@@ -93,8 +105,16 @@ def _wall() -> datetime:
     return datetime.now()
 
 
-def confirm(request: Request, channel: str, quote: Quote, *, idempotency_key: str,
-            expected_amount_fen: int | None, tax_district: District | None = None, visitor: str = "") -> str:
+def confirm(
+    request: Request,
+    channel: str,
+    quote: Quote,
+    *,
+    idempotency_key: str,
+    expected_amount_fen: int | None,
+    tax_district: District | None = None,
+    visitor: str = "",
+) -> str:
     """Create (or find again) the order for a quote. A bill held by an open order that never reached a provider
     is taken over; one held by an order at a provider is settled first: the provider is asked, and an unpaid
     trade closed there, so the old order can never be paid once the new one exists."""
@@ -103,10 +123,22 @@ def confirm(request: Request, channel: str, quote: Quote, *, idempotency_key: st
         try:
             with web.tenant_transaction(request) as (session, tenant):
                 person, pay_type, dues = quote(session, tenant)
-                return orders.confirm(session, ref, orders.Confirmation(
-                    tenant, person, pay_type, channel, idempotency_key, dues, expected_amount_fen,
-                    tax_district(session, tenant) if tax_district else None, visitor,
-                ), clock.now(tenant)).order_no
+                return orders.confirm(
+                    session,
+                    ref,
+                    orders.Confirmation(
+                        tenant,
+                        person,
+                        pay_type,
+                        channel,
+                        idempotency_key,
+                        dues,
+                        expected_amount_fen,
+                        tax_district(session, tenant) if tax_district else None,
+                        visitor,
+                    ),
+                    clock.now(tenant),
+                ).order_no
         except orders.BillHeld as held:  # rolled back: nothing of this confirmation was written
             settle(request, held.order_no, close_if_pending=True)
     raise RuleRefused("该笔费款正在另一笔订单中支付,请稍后再试", field="order_no")
@@ -124,8 +156,11 @@ def pay(request: Request, order_no: str, gateway: str, *, payer: str, redirect: 
         if order.status not in orders.OPEN:
             raise RuleRefused(f"订单{order_no}{_state(order)},不能支付", field="order_no")
         if order.gateway and order.gateway != gateway:
-            raise RuleRefused(f"该订单已选择{GATEWAY_NAMES.get(order.gateway, order.gateway)}支付,"
-                              "不能改用其他缴费渠道;如需更换请重新提交缴费", field="gateway")
+            raise RuleRefused(
+                f"该订单已选择{GATEWAY_NAMES.get(order.gateway, order.gateway)}支付,"
+                "不能改用其他缴费渠道;如需更换请重新提交缴费",
+                field="gateway",
+            )
         if order.claimed_until is not None and order.claimed_until > _wall():
             raise RuleRefused(f"该订单正在向{api.name}提交支付,请勿重复提交", field="order_no")
         if clock.now(tenant) > order.expires_at and order.status == orders.CREATED:
@@ -144,8 +179,14 @@ def pay(request: Request, order_no: str, gateway: str, *, payer: str, redirect: 
         if status != orders.PAYING:
             _not_payable(request, order_no)
     try:
-        result = api.create(order, description=description, payer=payer, taxpayer=taxpayer, redirect=redirect,
-                            notify_url=_notify_url(request, order.channel, gateway))
+        result = api.create(
+            order,
+            description=description,
+            payer=payer,
+            taxpayer=taxpayer,
+            redirect=redirect,
+            notify_url=_notify_url(request, order.channel, gateway),
+        )
     except GatewayUnavailable:
         _end_lease(request, order_no)  # nobody is calling now: the reconciler may ask the provider at once
         raise
@@ -236,8 +277,11 @@ def settle(request: Request, order_no: str, *, close_if_pending: bool = False) -
                         orders.close(session, order, orders.SUPERSEDED if close_if_pending else "订单已超过支付期限")
                     else:
                         orders.release(order)
-            if apply(session, web.reference(request), tenant, order, result) and close_if_pending \
-                    and order.status == orders.CLOSED:
+            if (
+                apply(session, web.reference(request), tenant, order, result)
+                and close_if_pending
+                and order.status == orders.CLOSED
+            ):
                 order.failure = orders.SUPERSEDED
             status = order.status
     _refund_if_due(request, order_no)
@@ -266,14 +310,19 @@ def apply(session: Session, ref: ReferenceData, tenant: Tenant, order: Order, re
     if order.status not in orders.OPEN:
         return False
     if result.outcome is Outcome.PAID:
-        orders.settle_paid(session, ref, order, amount_fen=result.amount_fen,
-                           paid_at=result.paid_at or clock.now(tenant))
+        orders.settle_paid(
+            session, ref, order, amount_fen=result.amount_fen, paid_at=result.paid_at or clock.now(tenant)
+        )
         person = session.get(Person, order.person_id)
         assert person is not None
         years = "、".join(str(line.year) for line in order.lines)
-        sms.send(session, tenant, person.phone,
-                 f"【宁波税务】{person.name}您好,您已成功缴纳{years}年度{INSURANCE_NAMES[order.insurance]}"
-                 f"{yuan(order.amount_fen)}元。")
+        sms.send(
+            session,
+            tenant,
+            person.phone,
+            f"【宁波税务】{person.name}您好,您已成功缴纳{years}年度{INSURANCE_NAMES[order.insurance]}"
+            f"{yuan(order.amount_fen)}元。",
+        )
         return True
     if result.outcome is Outcome.FAILED:
         orders.fail(session, order, result.detail or "支付失败")
@@ -293,8 +342,13 @@ def _refund_if_due(request: Request, order_no: str) -> None:
         api = client(request, tenant, order.gateway)
         reason = order.failure or "订单已关闭"
     try:
-        result = api.refund(order_no, out_refund_no=f"RF{order_no}", amount_fen=order.amount_fen,
-                            reason=reason[:80], notify_url=_notify_url(request, order.channel, order.gateway))
+        result = api.refund(
+            order_no,
+            out_refund_no=f"RF{order_no}",
+            amount_fen=order.amount_fen,
+            reason=reason[:80],
+            notify_url=_notify_url(request, order.channel, order.gateway),
+        )
         if result.outcome is not Outcome.REFUNDED:
             result = api.query(order_no)  # refused: perhaps refunded already; the query says
     except GatewayUnavailable:
@@ -311,8 +365,11 @@ def _state(order: Order) -> str:
 
 
 STATUS_TEXT = {
-    orders.CREATED: "待支付", orders.PAYING: "支付中", orders.PAID: "已缴费",
-    orders.FAILED: "支付失败", orders.CLOSED: "已关闭",
+    orders.CREATED: "待支付",
+    orders.PAYING: "支付中",
+    orders.PAID: "已缴费",
+    orders.FAILED: "支付失败",
+    orders.CLOSED: "已关闭",
 }
 
 
@@ -332,8 +389,9 @@ def notification_router(channel: str, **declared: Any) -> APIRouter:
     return router
 
 
-def _believed(api: GatewayClient, tenant: Tenant, gateway: str, headers: dict[str, str],
-              body: str) -> GatewayResult | None:
+def _believed(
+    api: GatewayClient, tenant: Tenant, gateway: str, headers: dict[str, str], body: str
+) -> GatewayResult | None:
     """A notification read as if its signature held (what a merchant that skips the check sees in it)."""
     provider = notify.PROVIDERS.get(gateway)
     if provider is None:
@@ -352,8 +410,13 @@ def _receive(request: Request, gateway: str, headers: dict[str, str], body: str)
             result = api.parse_notification(headers, body)
         except InvalidInput as stale:  # genuine but outside the freshness window: a replay
             return api.acknowledge(False, stale.message, 400)
-        result = defects.at(tenant, "notification.result", result, session=session,
-                            unsigned=lambda: _believed(api, tenant, gateway, headers, body))
+        result = defects.at(
+            tenant,
+            "notification.result",
+            result,
+            session=session,
+            unsigned=lambda: _believed(api, tenant, gateway, headers, body),
+        )
         if result is None:
             return api.acknowledge(False, "签名验证失败", 401)
         order = session.get(Order, result.out_trade_no)

@@ -65,8 +65,10 @@ class Refund(Base):
 class Notification(Base):
     __tablename__ = "gateway_notification"
     # The outbox is polled for what is due (every tenant) and for one tenant's due rows: never a scan of all it sent.
-    __table_args__ = (Index("ix_gateway_notification_due", "status", "next_at"),
-                      Index("ix_gateway_notification_tenant_status", "tenant_id", "status"))
+    __table_args__ = (
+        Index("ix_gateway_notification_due", "status", "next_at"),
+        Index("ix_gateway_notification_tenant_status", "tenant_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)

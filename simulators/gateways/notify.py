@@ -68,41 +68,86 @@ def refuse_stale(signed_at: datetime | None, now: datetime, field: str) -> None:
     """The merchant's check of a notification's signed time (``field``): InvalidInput unless it is within
     ``FRESHNESS`` of the merchant's now, either way."""
     if signed_at is None or abs(signed_at - now) > FRESHNESS:
-        raise InvalidInput(f"通知时间{field}缺失或与当前时间相差超过{clock.minutes(FRESHNESS)}分钟:"
-                           "可能是重放的旧通知,不予处理", field=field)
+        raise InvalidInput(
+            f"通知时间{field}缺失或与当前时间相差超过{clock.minutes(FRESHNESS)}分钟:可能是重放的旧通知,不予处理",
+            field=field,
+        )
 
 
-def enqueue(session: Any, tenant: Tenant, *, gateway: str, notify_id: str, url: str, body: str,
-            headers: dict[str, str], due_at: datetime, copies: int = 1) -> None:
+def enqueue(
+    session: Any,
+    tenant: Tenant,
+    *,
+    gateway: str,
+    notify_id: str,
+    url: str,
+    body: str,
+    headers: dict[str, str],
+    due_at: datetime,
+    copies: int = 1,
+) -> None:
     for _ in range(copies):
-        session.add(Notification(
-            tenant_id=tenant.id, gateway=gateway, notify_id=notify_id, url=url, body=body,
-            headers=headers, next_at=due_at,
-        ))
+        session.add(
+            Notification(
+                tenant_id=tenant.id,
+                gateway=gateway,
+                notify_id=notify_id,
+                url=url,
+                body=body,
+                headers=headers,
+                next_at=due_at,
+            )
+        )
 
 
-def announce(session: Any, tenant: Tenant, *, gateway: str, notify_id: str, url: str, body: str,
-             headers: dict[str, str], now: datetime, forged: bool = False) -> None:
+def announce(
+    session: Any,
+    tenant: Tenant,
+    *,
+    gateway: str,
+    notify_id: str,
+    url: str,
+    body: str,
+    headers: dict[str, str],
+    now: datetime,
+    forged: bool = False,
+) -> None:
     """Queue a provider's notification as the tenant's fault plan has it: on time, late or twice. Every copy
     and every resend carries the same ``notify_id``. A ``forged`` one is due at once and goes out with a wrong
     signature, whatever the plan says."""
     if forged:
-        enqueue(session, tenant, gateway=gateway, notify_id=notify_id, url=url, body=body,
-                headers={**headers, "X-Sim-Tenant": tenant.id, FORGED: "1"}, due_at=now)
+        enqueue(
+            session,
+            tenant,
+            gateway=gateway,
+            notify_id=notify_id,
+            url=url,
+            body=body,
+            headers={**headers, "X-Sim-Tenant": tenant.id, FORGED: "1"},
+            due_at=now,
+        )
         return
     late = faults.take(tenant, "notify_late", gateway)
     twice = faults.take(tenant, "notify_twice", gateway)
-    enqueue(session, tenant, gateway=gateway, notify_id=notify_id, url=url, body=body,
-            headers={**headers, "X-Sim-Tenant": tenant.id},
-            due_at=now + timedelta(seconds=late.get("delay_seconds", 600) if late else 0),
-            copies=2 if twice else 1)
+    enqueue(
+        session,
+        tenant,
+        gateway=gateway,
+        notify_id=notify_id,
+        url=url,
+        body=body,
+        headers={**headers, "X-Sim-Tenant": tenant.id},
+        due_at=now + timedelta(seconds=late.get("delay_seconds", 600) if late else 0),
+        copies=2 if twice else 1,
+    )
 
 
 def _claimable(tenant_now: datetime, wall_now: datetime) -> ColumnElement[bool]:
     return or_(
         and_(Notification.status == PENDING, Notification.next_at <= tenant_now),
-        and_(Notification.status == SENDING, or_(Notification.lease_until.is_(None),
-                                                 Notification.lease_until < wall_now)),
+        and_(
+            Notification.status == SENDING, or_(Notification.lease_until.is_(None), Notification.lease_until < wall_now)
+        ),
     )
 
 
@@ -128,11 +173,16 @@ def deliver_due(db: Database, tenant_id: str) -> int:
         lease = wall + LEASE
         claimable = _claimable(clock.now(tenant), wall)
         claims = []
-        for note in session.scalars(select(Notification).where(Notification.tenant_id == tenant_id, claimable)
-                                    .order_by(Notification.id)):
-            taken = rows_changed(session, update(Notification).where(Notification.id == note.id, claimable)
-                                 .values(status=SENDING, lease_until=lease)
-                                 .execution_options(synchronize_session=False))
+        for note in session.scalars(
+            select(Notification).where(Notification.tenant_id == tenant_id, claimable).order_by(Notification.id)
+        ):
+            taken = rows_changed(
+                session,
+                update(Notification)
+                .where(Notification.id == note.id, claimable)
+                .values(status=SENDING, lease_until=lease)
+                .execution_options(synchronize_session=False),
+            )
             if taken == 1:
                 claims.append(_Claim(note.id, note.gateway, note.url, note.body, dict(note.headers), lease))
     return sum(_send(db, tenant_id, key, tenant_clock, claim) for claim in claims)
@@ -170,20 +220,29 @@ def release_leases(db: Database) -> None:
     """At start-up, on a database no other process sends from: every row left ``sending`` is due again at once
     (a notification is idempotent at the merchant), without waiting for its lease to run out."""
     with db.transaction() as session:
-        session.execute(update(Notification).where(Notification.status == SENDING)
-                        .values(status=PENDING, lease_until=None))
+        session.execute(
+            update(Notification).where(Notification.status == SENDING).values(status=PENDING, lease_until=None)
+        )
 
 
 def pending_tenants(db: Database) -> list[str]:
     """Tenants with something to deliver: a pending row, or one whose sender's lease ran out."""
     with db.transaction() as session:
-        return list(session.scalars(
-            select(Notification.tenant_id).where(or_(
-                Notification.status == PENDING,
-                and_(Notification.status == SENDING, or_(Notification.lease_until.is_(None),
-                                                         Notification.lease_until < datetime.now())),
-            )).distinct()
-        ))
+        return list(
+            session.scalars(
+                select(Notification.tenant_id)
+                .where(
+                    or_(
+                        Notification.status == PENDING,
+                        and_(
+                            Notification.status == SENDING,
+                            or_(Notification.lease_until.is_(None), Notification.lease_until < datetime.now()),
+                        ),
+                    )
+                )
+                .distinct()
+            )
+        )
 
 
 def install(app: FastAPI) -> None:

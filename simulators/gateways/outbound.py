@@ -40,14 +40,27 @@ def unavailable(gateway_name: str, error: Exception, *, before_charge: bool = Tr
     return GatewayUnavailable(f"{text}({type(error).__name__})", field="gateway")
 
 
-def call(gateway_name: str, tenant_id: str, method: str, url: str, body: str, *, content_type: str,
-         signed: Mapping[str, str] | None = None, before_charge: bool = False,
-         refuse_from: int | None = None) -> httpx.Response:
+def call(
+    gateway_name: str,
+    tenant_id: str,
+    method: str,
+    url: str,
+    body: str,
+    *,
+    content_type: str,
+    signed: Mapping[str, str] | None = None,
+    before_charge: bool = False,
+    refuse_from: int | None = None,
+) -> httpx.Response:
     """A signed call to a provider: ``body`` as ``content_type`` (JSON answers are asked for), with the provider's
     ``signed`` headers and the tenant. A call that did not get through, or (``refuse_from``) answered with a status
     of at least that, is GatewayUnavailable."""
-    headers = {"Content-Type": content_type, **({"Accept": JSON} if content_type == JSON else {}),
-               **(signed or {}), TENANT_HEADER: tenant_id}
+    headers = {
+        "Content-Type": content_type,
+        **({"Accept": JSON} if content_type == JSON else {}),
+        **(signed or {}),
+        TENANT_HEADER: tenant_id,
+    }
     try:
         with client() as http:
             response = http.request(method, url, content=body.encode(), headers=headers)
@@ -94,11 +107,29 @@ class ProviderClient:
         self.key = tenant.merchant_key
         self.now = clock_of(tenant)
 
-    def send(self, method: str, url: str, body: str, *, content_type: str, signed: Mapping[str, str] | None = None,
-             before_charge: bool = False, refuse_from: int | None = None) -> httpx.Response:
+    def send(
+        self,
+        method: str,
+        url: str,
+        body: str,
+        *,
+        content_type: str,
+        signed: Mapping[str, str] | None = None,
+        before_charge: bool = False,
+        refuse_from: int | None = None,
+    ) -> httpx.Response:
         """``call`` in this client's name and tenant."""
-        return call(self.name, self.tenant_id, method, url, body, content_type=content_type, signed=signed,
-                    before_charge=before_charge, refuse_from=refuse_from)
+        return call(
+            self.name,
+            self.tenant_id,
+            method,
+            url,
+            body,
+            content_type=content_type,
+            signed=signed,
+            before_charge=before_charge,
+            refuse_from=refuse_from,
+        )
 
     def _json(self, response: httpx.Response, *, before_charge: bool = False) -> dict[str, Any]:
         return json_object(self.name, response, before_charge=before_charge)
@@ -113,9 +144,17 @@ class JsonProviderClient(ProviderClient):
     def signature(self, method: str, path: str, body: str, timestamp: int) -> dict[str, str]:
         raise NotImplementedError
 
-    def _call(self, method: str, path: str, payload: dict[str, object] | None = None, *,
-              before_charge: bool = False) -> httpx.Response:
+    def _call(
+        self, method: str, path: str, payload: dict[str, object] | None = None, *, before_charge: bool = False
+    ) -> httpx.Response:
         body = json.dumps(payload, ensure_ascii=False) if payload is not None else ""
         signed = self.signature(method, self.path + path, body, int(time.time()))
-        return self.send(method, self.url + path, body, content_type=JSON, signed=signed,
-                         before_charge=before_charge, refuse_from=self.refuse_from)
+        return self.send(
+            method,
+            self.url + path,
+            body,
+            content_type=JSON,
+            signed=signed,
+            before_charge=before_charge,
+            refuse_from=self.refuse_from,
+        )

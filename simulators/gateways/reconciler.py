@@ -29,15 +29,17 @@ STARTUP_WAIT = 30.0  # seconds the start-up round waits for the app to answer on
 log = logging.getLogger(__name__)
 
 
-def unsettled(session: Session, tenant_id: str | None = None, *, quiet_since: datetime | None = None
-              ) -> list[tuple[str, str]]:
+def unsettled(
+    session: Session, tenant_id: str | None = None, *, quiet_since: datetime | None = None
+) -> list[tuple[str, str]]:
     """(tenant, order number) of every attempt the reconciler must ask about: orders at a provider, and charges
     still to be refunded. With ``quiet_since`` (a tenant's time), an attempt the provider has answered is asked
     about only once its order is older than that, or expired: a notification may still be on its way."""
     waiting = Order.status == orders.PAYING
     if quiet_since is not None:
-        waiting = waiting & or_(Order.created_at <= quiet_since, Order.expires_at < quiet_since + QUIET,
-                                Order.claimed_until.is_not(None))
+        waiting = waiting & or_(
+            Order.created_at <= quiet_since, Order.expires_at < quiet_since + QUIET, Order.claimed_until.is_not(None)
+        )
     query = select(Order.tenant_id, Order.order_no).where(or_(waiting, Order.refund_due.is_(True)))
     if tenant_id is not None:
         query = query.where(Order.tenant_id == tenant_id)
@@ -73,8 +75,9 @@ def after_restart(db: Database) -> None:
     were being sent are sent again."""
     now = datetime.now()
     with db.transaction() as session:
-        session.execute(update(Order).where(Order.claimed_until.is_not(None), Order.claimed_until > now)
-                        .values(claimed_until=now))
+        session.execute(
+            update(Order).where(Order.claimed_until.is_not(None), Order.claimed_until > now).values(claimed_until=now)
+        )
     notify.release_leases(db)
 
 

@@ -38,7 +38,11 @@ BANK: Transitions = {  # a debit settles at once: only a successful one changes 
     "REFUNDED": frozenset(),
 }
 DECLARED: dict[str, Transitions] = {
-    "wechatpay": WECHATPAY, "alipay": ALIPAY, "alipay_qr": ALIPAY, "ccb": CCB, "agreement": BANK,
+    "wechatpay": WECHATPAY,
+    "alipay": ALIPAY,
+    "alipay_qr": ALIPAY,
+    "ccb": CCB,
+    "agreement": BANK,
 }
 
 

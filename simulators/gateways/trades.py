@@ -35,10 +35,13 @@ def transition(trade: GatewayTrade, to: str, desc: str) -> None:
 
 def find(session: Session, tenant: Tenant, gateways: tuple[str, ...], out_trade_no: str) -> GatewayTrade | None:
     """The tenant's trade for a merchant order number, under any of the provider's gateway codes."""
-    return session.scalars(select(GatewayTrade).where(
-        GatewayTrade.tenant_id == tenant.id, GatewayTrade.gateway.in_(gateways),
-        GatewayTrade.out_trade_no == out_trade_no,
-    )).one_or_none()
+    return session.scalars(
+        select(GatewayTrade).where(
+            GatewayTrade.tenant_id == tenant.id,
+            GatewayTrade.gateway.in_(gateways),
+            GatewayTrade.out_trade_no == out_trade_no,
+        )
+    ).one_or_none()
 
 
 def by_id(session: Session, gateways: tuple[str, ...], trade_id: str) -> GatewayTrade | None:
@@ -91,27 +94,54 @@ def confirm_at_cashier(request: Request, lookup: Lookup, charge: Charge) -> Conf
 
 def earlier_refund(session: Session, tenant: Tenant, gateways: tuple[str, ...], out_refund_no: str) -> Refund | None:
     """The refund already made under the merchant's refund number, if any (a refund is idempotent by it)."""
-    return session.scalars(select(Refund).where(
-        Refund.tenant_id == tenant.id, Refund.gateway.in_(gateways), Refund.out_refund_no == out_refund_no,
-    )).one_or_none()
+    return session.scalars(
+        select(Refund).where(
+            Refund.tenant_id == tenant.id,
+            Refund.gateway.in_(gateways),
+            Refund.out_refund_no == out_refund_no,
+        )
+    ).one_or_none()
 
 
-def refund(session: Session, trade: GatewayTrade, *, out_refund_no: str, refund_id: str, reason: str, to: str,
-           desc: str, now: datetime) -> Refund | None:
+def refund(
+    session: Session,
+    trade: GatewayTrade,
+    *,
+    out_refund_no: str,
+    refund_id: str,
+    reason: str,
+    to: str,
+    desc: str,
+    now: datetime,
+) -> Refund | None:
     """Give the whole charge back: claim it on the trade (a compare-and-set, so two refunds never both take it),
     write the refund and move the trade to ``to``. None when the charge was no longer there to give back;
     RuleRefused, with nothing claimed, when the provider declares no change of the trade's state to ``to``."""
     states.check(trade.gateway, trade.out_trade_no, trade.state, to)
-    claimed = rows_changed(session, update(GatewayTrade).where(
-        GatewayTrade.prepay_id == trade.prepay_id, GatewayTrade.state == trade.state,
-        GatewayTrade.refunded_fen == 0,
-    ).values(refunded_fen=GatewayTrade.amount_fen).execution_options(synchronize_session=False))
+    claimed = rows_changed(
+        session,
+        update(GatewayTrade)
+        .where(
+            GatewayTrade.prepay_id == trade.prepay_id,
+            GatewayTrade.state == trade.state,
+            GatewayTrade.refunded_fen == 0,
+        )
+        .values(refunded_fen=GatewayTrade.amount_fen)
+        .execution_options(synchronize_session=False),
+    )
     if claimed != 1:
         return None
     session.refresh(trade, ["refunded_fen"])
     transition(trade, to, desc)
-    made = Refund(tenant_id=trade.tenant_id, gateway=trade.gateway, out_trade_no=trade.out_trade_no,
-                  out_refund_no=out_refund_no, refund_id=refund_id, amount_fen=trade.amount_fen,
-                  reason=reason[:100], created_at=now)
+    made = Refund(
+        tenant_id=trade.tenant_id,
+        gateway=trade.gateway,
+        out_trade_no=trade.out_trade_no,
+        out_refund_no=out_refund_no,
+        refund_id=refund_id,
+        amount_fen=trade.amount_fen,
+        reason=reason[:100],
+        created_at=now,
+    )
     session.add(made)
     return made

@@ -19,8 +19,13 @@ SBJF = f"/{C}/sbjf"
 # Guide step 3: 本人 is the logged-in account's person; 他人 only after the check of the five fields. Step 4: an
 # amount the system generates needs no choice, only its item ticked.
 backend = channel_api.ChannelBackend(
-    channel=C, label=models.APP.label, visitor=models.APP.visitor, admit=models.APP.admit,
-    gateways=models.GATEWAYS, login=models.APP.key, result_page=lambda order_no: f"{SBJF}/result?order_no={order_no}",
+    channel=C,
+    label=models.APP.label,
+    visitor=models.APP.visitor,
+    admit=models.APP.admit,
+    gateways=models.GATEWAYS,
+    login=models.APP.key,
+    result_page=lambda order_no: f"{SBJF}/result?order_no={order_no}",
     system_choice=f"请勾选【{app_pages.SYSTEM_ITEM}】条目,缴费金额由系统自动生成,无需选择",
     arrears_first=app_pages.ARREARS_FIRST,
 )
@@ -50,9 +55,19 @@ def social_insurance(request: Request) -> Response:
 
 
 # 启动页, 注册, 登录, and 社保缴费's (城乡养老)缴费 (the guide's 第3–6步), result, 已缴费查询 and 打印缴费回执单
-app_pages.add_pages(router, models.APP, _page, section=SBJF, register={"id_types": ID_TYPES},
-                    pension={"id_types": ID_TYPES, "third_party": models.THIRD_PARTY, "agreement": models.AGREEMENT})
+app_pages.add_pages(
+    router,
+    models.APP,
+    _page,
+    section=SBJF,
+    register={"id_types": ID_TYPES},
+    pension={"id_types": ID_TYPES, "third_party": models.THIRD_PARTY, "agreement": models.AGREEMENT},
+)
 
-routers = (router, account_api.account_router(models.APP), channel_api.payment_router(backend),
-           channel_api.notification_router(C))
+routers = (
+    router,
+    account_api.account_router(models.APP),
+    channel_api.payment_router(backend),
+    channel_api.notification_router(C),
+)
 __all__ = ["routers"]

@@ -26,16 +26,23 @@ OPENID_HEADER = "X-Wechat-Openid"
 def authorize(session: Session, tenant: Tenant) -> str:
     """同意授权: WeChat hands the official account an openid for this person."""
     openid = "o" + secrets.token_urlsafe(20)
-    session.add(ChannelSession(token=openid, tenant_id=tenant.id, channel=CHANNEL, subject=openid,
-                               created_at=clock.now(tenant)))
+    session.add(
+        ChannelSession(token=openid, tenant_id=tenant.id, channel=CHANNEL, subject=openid, created_at=clock.now(tenant))
+    )
     return openid
 
 
 def require_openid(session: Session, tenant: Tenant, openid: str | None) -> str:
-    found = openid and session.scalars(select(ChannelSession).where(
-        ChannelSession.token == openid, ChannelSession.tenant_id == tenant.id,
-        ChannelSession.channel == CHANNEL,
-    )).one_or_none()
+    found = (
+        openid
+        and session.scalars(
+            select(ChannelSession).where(
+                ChannelSession.token == openid,
+                ChannelSession.tenant_id == tenant.id,
+                ChannelSession.channel == CHANNEL,
+            )
+        ).one_or_none()
+    )
     if not openid or not found:
         raise NotAuthorized("请先在“宁波税务”公众号中同意授权并点击【开始使用】", field="openid")
     return openid

@@ -15,10 +15,19 @@ from simulators.wechat import models
 
 pages = web.templates(Path(__file__).with_name("templates"))
 router = APIRouter(tags=["微信公众号"])
-api = APIRouter(prefix="/wechat/api", tags=["微信公众号 后端"], responses=web.ERROR_RESPONSES,
-                dependencies=[Depends(web.declared_tenant)])
-LOGIN = channel_api.LoginKey.of(models.OPENID_HEADER, models.OPENID_COOKIE, "微信授权(同意授权)后得到的 openid",
-                                header_scheme="wechatOpenid", cookie_scheme="wechatOpenidCookie")
+api = APIRouter(
+    prefix="/wechat/api",
+    tags=["微信公众号 后端"],
+    responses=web.ERROR_RESPONSES,
+    dependencies=[Depends(web.declared_tenant)],
+)
+LOGIN = channel_api.LoginKey.of(
+    models.OPENID_HEADER,
+    models.OPENID_COOKIE,
+    "微信授权(同意授权)后得到的 openid",
+    header_scheme="wechatOpenid",
+    cookie_scheme="wechatOpenidCookie",
+)
 
 
 def _openid(request: Request, session: Session, tenant: Tenant) -> str:
@@ -27,7 +36,11 @@ def _openid(request: Request, session: Session, tenant: Tenant) -> str:
 
 # Guide step 3: WeChat pays for anyone named by name, ID type and number (the plain admission).
 backend = channel_api.ChannelBackend(
-    channel=models.CHANNEL, label="微信公众号", visitor=_openid, gateways=models.GATEWAYS, login=LOGIN,
+    channel=models.CHANNEL,
+    label="微信公众号",
+    visitor=_openid,
+    gateways=models.GATEWAYS,
+    login=LOGIN,
     result_page=lambda order_no: f"/wechat/sbjf?order_no={order_no}",
 )
 
@@ -45,8 +58,14 @@ def authorize(request: Request, response: Response) -> dict[str, str]:
 def search(request: Request, q: str = "") -> HTMLResponse:
     """WeChat's search box: the way in of guide step 1 (搜索“宁波税务”)."""
     query = q.strip()[:50]
-    return web.page(pages, request, "wechat_search.html", channel=models.CHANNEL, query=query,
-                    found=bool(query) and query in models.ACCOUNT_NAME)
+    return web.page(
+        pages,
+        request,
+        "wechat_search.html",
+        channel=models.CHANNEL,
+        query=query,
+        found=bool(query) and query in models.ACCOUNT_NAME,
+    )
 
 
 @router.get("/wechat/", response_class=HTMLResponse, include_in_schema=False)

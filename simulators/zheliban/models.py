@@ -32,10 +32,12 @@ ID_TYPES = ("居民身份证", "港澳居民来往内地通行证", "台湾居�
 DISTRICT = "district"  # session data: the county code chosen in 办事服务
 CITY = "宁波市"
 # Ningbo's districts and counties today (those with no end year), 区 first, then 县级市, then 县, as Ningbo lists them.
-DISTRICTS: tuple[County, ...] = tuple(sorted(
-    (c for c in idnumber.NINGBO_COUNTIES if c.until is None and c.code != "330200"),
-    key=lambda c: "区市县".index(c.name[-1]),
-))
+DISTRICTS: tuple[County, ...] = tuple(
+    sorted(
+        (c for c in idnumber.NINGBO_COUNTIES if c.until is None and c.code != "330200"),
+        key=lambda c: "区市县".index(c.name[-1]),
+    )
+)
 # 首页 and a district's 办事服务: only the way the guide takes is simulated; the rest is scenery that says so.
 HOME_SERVICES = ("办事服务", "社保查询", "公积金查询", "医保服务", "不动产查询", "出入境")
 AREA_SERVICES = ("线上一站办", "就近办", "预约办", "证照服务")

@@ -24,7 +24,9 @@ from simulators.gateways.alipay import models, signing
 from simulators.gateways.result import GatewayResult, Outcome
 
 STATES = {
-    models.WAIT: Outcome.PENDING, models.SUCCESS: Outcome.PAID, models.FINISHED: Outcome.PAID,
+    models.WAIT: Outcome.PENDING,
+    models.SUCCESS: Outcome.PAID,
+    models.FINISHED: Outcome.PAID,
     models.CLOSED: Outcome.CLOSED,
 }
 CASHIER = "/pay/alipay/cashier/"
@@ -35,13 +37,20 @@ class AlipayClient(outbound.ProviderClient):
     name = models.NAME
     path = "/pay/alipay/gateway.do"
 
-    def _call(self, method: str, biz: dict[str, str], *, before_charge: bool = False,
-              **extra: str) -> httpx.Response:
-        params = signing.sign_request(self.key, {
-            "app_id": models.APP_ID, "method": method, "format": "JSON", "charset": "utf-8",
-            "timestamp": time.strftime(models.TIME_FORMAT), "version": "1.0",
-            "biz_content": json.dumps(biz, ensure_ascii=False), **extra,
-        })
+    def _call(self, method: str, biz: dict[str, str], *, before_charge: bool = False, **extra: str) -> httpx.Response:
+        params = signing.sign_request(
+            self.key,
+            {
+                "app_id": models.APP_ID,
+                "method": method,
+                "format": "JSON",
+                "charset": "utf-8",
+                "timestamp": time.strftime(models.TIME_FORMAT),
+                "version": "1.0",
+                "biz_content": json.dumps(biz, ensure_ascii=False),
+                **extra,
+            },
+        )
         return self.send("POST", self.url, urlencode(params), content_type=outbound.FORM, before_charge=before_charge)
 
     def _answer(self, method: str, response: httpx.Response, *, before_charge: bool = False) -> dict[str, object]:
@@ -58,21 +67,29 @@ class AlipayClient(outbound.ProviderClient):
 
     def _order(self, order: Order, description: str, product_code: str) -> dict[str, str]:
         return {
-            "out_trade_no": order.order_no, "total_amount": yuan(order.amount_fen), "subject": description,
-            "product_code": product_code, "time_expire": f"{order.expires_at:{models.TIME_FORMAT}}",
+            "out_trade_no": order.order_no,
+            "total_amount": yuan(order.amount_fen),
+            "subject": description,
+            "product_code": product_code,
+            "time_expire": f"{order.expires_at:{models.TIME_FORMAT}}",
         }
 
-    def create(self, order: Order, *, description: str, payer: str, taxpayer: str, notify_url: str,
-               redirect: str) -> GatewayResult:
+    def create(
+        self, order: Order, *, description: str, payer: str, taxpayer: str, notify_url: str, redirect: str
+    ) -> GatewayResult:
         """alipay.trade.wap.pay: the signed form takes the payer to the cashier (a redirect to follow)."""
         method = "alipay.trade.wap.pay"
-        response = self._call(method, self._order(order, description, "QUICK_WAP_WAY"), before_charge=True,
-                              notify_url=notify_url, return_url=redirect)
+        response = self._call(
+            method,
+            self._order(order, description, "QUICK_WAP_WAY"),
+            before_charge=True,
+            notify_url=notify_url,
+            return_url=redirect,
+        )
         location = response.headers.get("location", "")
         if response.status_code == 302 and urlsplit(location).path.startswith(CASHIER):
             trade_no = urlsplit(location).path.removeprefix(CASHIER)
-            return GatewayResult(Outcome.PENDING, trade_no=trade_no, out_trade_no=order.order_no,
-                                 cashier_url=location)
+            return GatewayResult(Outcome.PENDING, trade_no=trade_no, out_trade_no=order.order_no, cashier_url=location)
         return self._refused(self._answer(method, response, before_charge=True))
 
     def query(self, out_trade_no: str) -> GatewayResult:
@@ -91,21 +108,37 @@ class AlipayClient(outbound.ProviderClient):
             return self.query(out_trade_no)  # paid meanwhile: say so
         raise outbound.unavailable(self.name, RuntimeError(str(body.get("sub_msg"))), before_charge=False)
 
-    def refund(self, out_trade_no: str, *, out_refund_no: str, amount_fen: int, reason: str,
-               notify_url: str) -> GatewayResult:
+    def refund(
+        self, out_trade_no: str, *, out_refund_no: str, amount_fen: int, reason: str, notify_url: str
+    ) -> GatewayResult:
         """alipay.trade.refund of the whole trade, at once (Alipay sends no notification of it): REFUNDED with
         ``trade_no`` Alipay's trade number (it names a refund by that and ``out_request_no``), or REFUSED."""
         method = "alipay.trade.refund"
-        body = self._answer(method, self._call(method, {
-            "out_trade_no": out_trade_no, "refund_amount": yuan(amount_fen), "out_request_no": out_refund_no,
-            "refund_reason": reason,
-        }))
+        body = self._answer(
+            method,
+            self._call(
+                method,
+                {
+                    "out_trade_no": out_trade_no,
+                    "refund_amount": yuan(amount_fen),
+                    "out_request_no": out_refund_no,
+                    "refund_reason": reason,
+                },
+            ),
+        )
         if body.get("code") != signing.SUCCESS_CODE:
-            return GatewayResult(Outcome.REFUSED, out_trade_no=out_trade_no,
-                                 detail=str(body.get("sub_msg") or body.get("msg") or "退款失败"))
-        return GatewayResult(Outcome.REFUNDED, trade_no=str(body.get("trade_no", "")),
-                             amount_fen=models.fen(str(body.get("send_back_fee", ""))) or 0,
-                             out_trade_no=str(body.get("out_trade_no", "")), detail="退款成功")
+            return GatewayResult(
+                Outcome.REFUSED,
+                out_trade_no=out_trade_no,
+                detail=str(body.get("sub_msg") or body.get("msg") or "退款失败"),
+            )
+        return GatewayResult(
+            Outcome.REFUNDED,
+            trade_no=str(body.get("trade_no", "")),
+            amount_fen=models.fen(str(body.get("send_back_fee", ""))) or 0,
+            out_trade_no=str(body.get("out_trade_no", "")),
+            detail="退款成功",
+        )
 
     def parse_notification(self, headers: dict[str, str], body: str) -> GatewayResult | None:
         """The notified result, or None unless the form is signed with our key, for our app and seller, with a
@@ -155,12 +188,21 @@ class AlipayQrClient(AlipayClient):
     gateway = models.QR_GATEWAY
     name = models.QR_NAME
 
-    def create(self, order: Order, *, description: str, payer: str, taxpayer: str, notify_url: str,
-               redirect: str) -> GatewayResult:
+    def create(
+        self, order: Order, *, description: str, payer: str, taxpayer: str, notify_url: str, redirect: str
+    ) -> GatewayResult:
         """alipay.trade.precreate: a QR code, shown on a page the payer saves it from."""
         method = "alipay.trade.precreate"
-        body = self._answer(method, self._call(method, self._order(order, description, "FACE_TO_FACE_PAYMENT"),
-                                               before_charge=True, notify_url=notify_url), before_charge=True)
+        body = self._answer(
+            method,
+            self._call(
+                method,
+                self._order(order, description, "FACE_TO_FACE_PAYMENT"),
+                before_charge=True,
+                notify_url=notify_url,
+            ),
+            before_charge=True,
+        )
         if body.get("code") != signing.SUCCESS_CODE:
             return self._refused(body)
         trade_no = str(body.get("trade_no", ""))

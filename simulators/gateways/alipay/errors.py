@@ -1,11 +1,11 @@
 """Alipay's own error answers: HTTP 200 with ``{"<method>_response": {code, msg, sub_code, sub_msg}}``.
 
-    AlipayError
-    ├── 40001 Missing Required Arguments   isv.missing-*  (a common parameter is missing)
-    ├── 40002 Invalid Arguments            isv.invalid-signature / isv.invalid-app-id / isv.invalid-method …
-    └── 40004 Business Failed              ACQ.INVALID_PARAMETER / ACQ.TRADE_NOT_EXIST / ACQ.TRADE_HAS_SUCCESS /
-                                           ACQ.TRADE_HAS_CLOSE / ACQ.TRADE_STATUS_ERROR / ACQ.CONTEXT_INCONSISTENT /
-                                           ACQ.TRADE_HAS_FINISHED / ACQ.REFUND_AMT_NOT_EQUAL_TOTAL (refunds)
+AlipayError
+├── 40001 Missing Required Arguments   isv.missing-*  (a common parameter is missing)
+├── 40002 Invalid Arguments            isv.invalid-signature / isv.invalid-app-id / isv.invalid-method …
+└── 40004 Business Failed              ACQ.INVALID_PARAMETER / ACQ.TRADE_NOT_EXIST / ACQ.TRADE_HAS_SUCCESS /
+                                       ACQ.TRADE_HAS_CLOSE / ACQ.TRADE_STATUS_ERROR / ACQ.CONTEXT_INCONSISTENT /
+                                       ACQ.TRADE_HAS_FINISHED / ACQ.REFUND_AMT_NOT_EQUAL_TOTAL (refunds)
 """
 
 from __future__ import annotations
@@ -22,9 +22,16 @@ class AlipayError(Exception):
 
     def text(self) -> str:
         """The answer as Alipay writes it, unsigned, under the method's response name."""
-        return signing.response_text(None, self.method, {
-            "code": self.code, "msg": MESSAGES[self.code], "sub_code": self.sub_code, "sub_msg": self.sub_msg,
-        })
+        return signing.response_text(
+            None,
+            self.method,
+            {
+                "code": self.code,
+                "msg": MESSAGES[self.code],
+                "sub_code": self.sub_code,
+                "sub_msg": self.sub_msg,
+            },
+        )
 
 
 def missing(name: str) -> AlipayError:

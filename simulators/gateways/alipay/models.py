@@ -119,9 +119,18 @@ def create(session: Session, tenant: Tenant, gateway: str, order: OrderFields, n
         raise invalid_parameter("绝对超时时间time_expire早于当前时间")
     trade_no = _trade_no(now)
     trade = GatewayTrade(
-        prepay_id=trade_no, tenant_id=tenant.id, gateway=gateway, out_trade_no=order.out_trade_no,
-        description=order.subject, amount_fen=order.amount_fen, payer="", notify_url=notify_url,
-        state=WAIT, state_desc=STATUS_DESC[WAIT], transaction_id=trade_no, created_at=now,
+        prepay_id=trade_no,
+        tenant_id=tenant.id,
+        gateway=gateway,
+        out_trade_no=order.out_trade_no,
+        description=order.subject,
+        amount_fen=order.amount_fen,
+        payer="",
+        notify_url=notify_url,
+        state=WAIT,
+        state_desc=STATUS_DESC[WAIT],
+        transaction_id=trade_no,
+        created_at=now,
         expires_at=min(order.time_expire or now + DEFAULT_TTL, now + DEFAULT_TTL),
     )
     session.add(trade)
@@ -140,8 +149,11 @@ def find(session: Session, tenant: Tenant, biz: dict[str, Any]) -> GatewayTrade:
     out_trade_no, trade_no = str(biz.get("out_trade_no") or ""), str(biz.get("trade_no") or "")
     if not out_trade_no and not trade_no:
         raise invalid_parameter("out_trade_no和trade_no不能同时为空")
-    trade = (trades.find(session, tenant, GATEWAYS, out_trade_no) if out_trade_no
-             else trades.by_id(session, GATEWAYS, trade_no))
+    trade = (
+        trades.find(session, tenant, GATEWAYS, out_trade_no)
+        if out_trade_no
+        else trades.by_id(session, GATEWAYS, trade_no)
+    )
     if trade is None or trade.tenant_id != tenant.id or (trade_no and trade.prepay_id != trade_no):
         raise not_exist()
     settle_time(tenant, trade)
@@ -211,10 +223,20 @@ def refund(session: Session, tenant: Tenant, biz: dict[str, Any]) -> dict[str, o
     if trade.state != SUCCESS:
         raise business("ACQ.TRADE_STATUS_ERROR", "交易状态不合法:交易未付款,不能退款")
     if amount != trade.amount_fen:
-        raise business("ACQ.REFUND_AMT_NOT_EQUAL_TOTAL",
-                       f"退款金额refund_amount应等于交易金额{yuan(trade.amount_fen)}元:模拟器只受理全额退款")
-    made = trades.refund(session, trade, out_refund_no=request_no, refund_id=trade.prepay_id, reason=reason,
-                         to=CLOSED, desc=REFUNDED, now=clock.now(tenant))
+        raise business(
+            "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL",
+            f"退款金额refund_amount应等于交易金额{yuan(trade.amount_fen)}元:模拟器只受理全额退款",
+        )
+    made = trades.refund(
+        session,
+        trade,
+        out_refund_no=request_no,
+        refund_id=trade.prepay_id,
+        reason=reason,
+        to=CLOSED,
+        desc=REFUNDED,
+        now=clock.now(tenant),
+    )
     if made is None:
         raise business("ACQ.TRADE_STATUS_ERROR", "交易状态不合法:交易已全额退款,不能再退款")
     return _refund_answer(trade, made, fund_change="Y")
@@ -224,9 +246,14 @@ def _refund_answer(trade: GatewayTrade, made: Refund, *, fund_change: str) -> di
     """Alipay names a refund by its trade and out_request_no, with no id of its own: the refund's id is the
     trade_no."""
     return {
-        "code": signing.SUCCESS_CODE, "msg": "Success", "trade_no": trade.prepay_id,
-        "out_trade_no": trade.out_trade_no, "buyer_user_id": trade.payer, "fund_change": fund_change,
-        "refund_fee": yuan(trade.refunded_fen), "send_back_fee": yuan(made.amount_fen),
+        "code": signing.SUCCESS_CODE,
+        "msg": "Success",
+        "trade_no": trade.prepay_id,
+        "out_trade_no": trade.out_trade_no,
+        "buyer_user_id": trade.payer,
+        "fund_change": fund_change,
+        "refund_fee": yuan(trade.refunded_fen),
+        "send_back_fee": yuan(made.amount_fen),
         "gmt_refund_pay": f"{made.created_at:{TIME_FORMAT}}",
     }
 
@@ -236,30 +263,59 @@ def _notify(session: Session, tenant: Tenant, trade: GatewayTrade, now: datetime
         return
     notify_id = secrets.token_hex(16)
     amount = yuan(trade.amount_fen)
-    params = signing.sign_notification(tenant.merchant_key, {
-        "notify_time": f"{now:{TIME_FORMAT}}", "notify_type": "trade_status_sync", "notify_id": notify_id,
-        "app_id": APP_ID, "charset": "utf-8", "version": "1.0", "trade_no": trade.prepay_id,
-        "out_trade_no": trade.out_trade_no, "buyer_id": trade.payer, "seller_id": SELLER_ID,
-        "trade_status": trade.state, "total_amount": amount, "receipt_amount": amount, "buyer_pay_amount": amount,
-        "subject": trade.description, "gmt_create": f"{trade.created_at:{TIME_FORMAT}}",
-        "gmt_payment": f"{now:{TIME_FORMAT}}",
-        "fund_bill_list": json.dumps([{"amount": amount, "fundChannel": "ALIPAYACCOUNT"}]),
-    })
-    notify.announce(session, tenant, gateway=trade.gateway, notify_id=notify_id, url=trade.notify_url,
-                    body=urlencode(params), now=now, forged=forged,
-                    headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    params = signing.sign_notification(
+        tenant.merchant_key,
+        {
+            "notify_time": f"{now:{TIME_FORMAT}}",
+            "notify_type": "trade_status_sync",
+            "notify_id": notify_id,
+            "app_id": APP_ID,
+            "charset": "utf-8",
+            "version": "1.0",
+            "trade_no": trade.prepay_id,
+            "out_trade_no": trade.out_trade_no,
+            "buyer_id": trade.payer,
+            "seller_id": SELLER_ID,
+            "trade_status": trade.state,
+            "total_amount": amount,
+            "receipt_amount": amount,
+            "buyer_pay_amount": amount,
+            "subject": trade.description,
+            "gmt_create": f"{trade.created_at:{TIME_FORMAT}}",
+            "gmt_payment": f"{now:{TIME_FORMAT}}",
+            "fund_bill_list": json.dumps([{"amount": amount, "fundChannel": "ALIPAYACCOUNT"}]),
+        },
+    )
+    notify.announce(
+        session,
+        tenant,
+        gateway=trade.gateway,
+        notify_id=notify_id,
+        url=trade.notify_url,
+        body=urlencode(params),
+        now=now,
+        forged=forged,
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+    )
 
 
 def query_body(trade: GatewayTrade) -> dict[str, object]:
     body: dict[str, object] = {
-        "code": signing.SUCCESS_CODE, "msg": "Success", "trade_no": trade.prepay_id,
-        "out_trade_no": trade.out_trade_no, "trade_status": trade.state, "total_amount": yuan(trade.amount_fen),
+        "code": signing.SUCCESS_CODE,
+        "msg": "Success",
+        "trade_no": trade.prepay_id,
+        "out_trade_no": trade.out_trade_no,
+        "trade_status": trade.state,
+        "total_amount": yuan(trade.amount_fen),
     }
     if trade.payer:
         body["buyer_user_id"] = trade.payer
     if trade.success_at:
-        body.update(buyer_pay_amount=yuan(trade.amount_fen), receipt_amount=yuan(trade.amount_fen),
-                    send_pay_date=f"{trade.success_at:{TIME_FORMAT}}")
+        body.update(
+            buyer_pay_amount=yuan(trade.amount_fen),
+            receipt_amount=yuan(trade.amount_fen),
+            send_pay_date=f"{trade.success_at:{TIME_FORMAT}}",
+        )
     if trade.state == CLOSED and trade.state_desc == DECLINED:
         body["close_reason"] = DECLINED  # the simulator's word on why: a declined payment, not a lapse
     if trade.refunded_fen:
@@ -280,10 +336,12 @@ def qr_code(trade: GatewayTrade) -> str:
 
 def scanned(session: Session, payloads: list[str]) -> GatewayTrade:
     """The open QR trade one of the decoded payloads names; a Chinese refusal for anything else."""
-    codes = [p[len(QR_PREFIX):] for p in payloads if re.fullmatch(re.escape(QR_PREFIX) + "[0-9a-z]{1,24}", p)]
+    codes = [p[len(QR_PREFIX) :] for p in payloads if re.fullmatch(re.escape(QR_PREFIX) + "[0-9a-z]{1,24}", p)]
     if not codes:
-        raise InvalidInput("未识别到支付宝付款码,请选择包含支付宝付款码的图片" if not payloads
-                           else "该二维码不是支付宝付款码", field="付款码图片")
+        raise InvalidInput(
+            "未识别到支付宝付款码,请选择包含支付宝付款码的图片" if not payloads else "该二维码不是支付宝付款码",
+            field="付款码图片",
+        )
     trade = trades.by_id(session, (QR_GATEWAY,), str(int(codes[0], 36)))
     if trade is None:
         raise InvalidInput("付款码无效:找不到对应的交易", field="付款码图片")
@@ -291,6 +349,7 @@ def scanned(session: Session, payloads: list[str]) -> GatewayTrade:
     settle_time(tenant, trade)
     if trade.state != WAIT:
         paid = trade.state in (SUCCESS, FINISHED)
-        raise InvalidInput("该笔交易已付款,无需重复支付" if paid else "该笔交易已关闭,请返回商户重新下单",
-                           field="付款码图片")
+        raise InvalidInput(
+            "该笔交易已付款,无需重复支付" if paid else "该笔交易已关闭,请返回商户重新下单", field="付款码图片"
+        )
     return trade

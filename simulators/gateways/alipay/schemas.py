@@ -15,8 +15,10 @@ class AlipayGatewayForm(BaseModel):
     """The form gateway.do reads: the common parameters; ``biz_content`` is the method's JSON."""
 
     app_id: str = Field(description="应用ID")
-    method: str = Field(description="接口名称:alipay.trade.wap.pay、alipay.trade.precreate、alipay.trade.query、"
-                                    "alipay.trade.close、alipay.trade.refund")
+    method: str = Field(
+        description="接口名称:alipay.trade.wap.pay、alipay.trade.precreate、alipay.trade.query、"
+        "alipay.trade.close、alipay.trade.refund"
+    )
     format: str = Field(default="JSON", description="仅支持JSON")
     charset: str = Field(default="utf-8", description="请求使用的编码格式")
     sign_type: str = Field(description="签名算法,RSA2")
@@ -84,7 +86,8 @@ class AlipayAnswer(BaseModel):
     alipay_trade_close_response: AlipayCloseBody | AlipayErrorBody | None = None
     alipay_trade_refund_response: AlipayRefundBody | AlipayErrorBody | None = None
     alipay_trade_wap_pay_response: AlipayErrorBody | None = Field(
-        default=None, description="手机网站支付被拒时的应答(受理时是302跳转到收银台)")
+        default=None, description="手机网站支付被拒时的应答(受理时是302跳转到收银台)"
+    )
     error_response: AlipayErrorBody | None = Field(default=None, description="method缺失或不存在时的应答")
     sign: str | None = Field(default=None, description="对应答对象原文的签名(RSA2;模拟器为HMAC-SHA256);错误应答可不签")
 

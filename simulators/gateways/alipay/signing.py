@@ -55,8 +55,9 @@ def sign_notification(key: str, params: Mapping[str, str]) -> dict[str, str]:
 
 
 def check_notification(key: str, params: Mapping[str, str]) -> bool:
-    return (params.get("sign_type") == SIGN_TYPE
-            and _holds(key, content(params, ("sign", "sign_type")), params.get("sign", "")))
+    return params.get("sign_type") == SIGN_TYPE and _holds(
+        key, content(params, ("sign", "sign_type")), params.get("sign", "")
+    )
 
 
 def sign_delivery(key: str, body: str, now: datetime) -> tuple[str, dict[str, str]]:
@@ -98,5 +99,5 @@ def open_response(key: str, method: str, text: str) -> dict[str, Any] | None:
     prefix, suffix = f'{{"{name}":', ',"sign":'
     if not text.startswith(prefix) or suffix not in text:
         return None
-    inner = text[len(prefix):text.rindex(suffix)]
+    inner = text[len(prefix) : text.rindex(suffix)]
     return body if _holds(key, inner, str(data.get("sign", ""))) else None

@@ -54,12 +54,15 @@ def _refusal(session: Session, tenant: Tenant, person: Person) -> RuleRefused | 
     problem = bank.problem(session, tenant, person.id_number)
     if problem is None:
         return None
-    return RuleRefused(f"{problem[1]},不能选择【缴费批扣定档】:请先与银行签订有效的三方协议,"
-                       "或选择【我为自己缴】在线缴费", field="agreement")
+    return RuleRefused(
+        f"{problem[1]},不能选择【缴费批扣定档】:请先与银行签订有效的三方协议,或选择【我为自己缴】在线缴费",
+        field="agreement",
+    )
 
 
-def enrol(session: Session, ref: ReferenceData, tenant: Tenant, person: Person, *, channel: str, year: int,
-          tier: int) -> BatchEnrolment:
+def enrol(
+    session: Session, ref: ReferenceData, tenant: Tenant, person: Person, *, channel: str, year: int, tier: int
+) -> BatchEnrolment:
     """确认 a tier for the batch deduction; a waiting enrolment of the same year takes the new tier."""
     refused = defects.at(tenant, "batch.agreement", _refusal(session, tenant, person))
     if refused is not None:
@@ -70,12 +73,22 @@ def enrol(session: Session, ref: ReferenceData, tenant: Tenant, person: Person, 
     if day is None:
         raise RuleRefused(f"{year}年度的银行批量扣款已全部结束,请选择【我为自己缴】在线缴费", field="year")
     agreement = bank.valid(session, tenant, person.id_number)
-    waiting: BatchEnrolment | None = defects.at(tenant, "batch.enrolment", session.scalars(select(BatchEnrolment).where(
-        BatchEnrolment.tenant_id == tenant.id, BatchEnrolment.person_id == person.id,
-        BatchEnrolment.year == year, BatchEnrolment.status == PENDING)).first())
+    waiting: BatchEnrolment | None = defects.at(
+        tenant,
+        "batch.enrolment",
+        session.scalars(
+            select(BatchEnrolment).where(
+                BatchEnrolment.tenant_id == tenant.id,
+                BatchEnrolment.person_id == person.id,
+                BatchEnrolment.year == year,
+                BatchEnrolment.status == PENDING,
+            )
+        ).first(),
+    )
     if waiting is None:
-        waiting = BatchEnrolment(tenant_id=tenant.id, person_id=person.id, channel=channel, year=year,
-                                 status=PENDING, message="")
+        waiting = BatchEnrolment(
+            tenant_id=tenant.id, person_id=person.id, channel=channel, year=year, status=PENDING, message=""
+        )
         session.add(waiting)
     waiting.tier_yuan, waiting.enrolled_at, waiting.due_on = tier, now, day
     waiting.message = f"等待银行于{day:%Y年%m月%d日}发起扣款"
@@ -85,21 +98,36 @@ def enrol(session: Session, ref: ReferenceData, tenant: Tenant, person: Person, 
 
 
 def of_person(session: Session, tenant: Tenant, person: Person) -> list[BatchEnrolment]:
-    return list(session.scalars(select(BatchEnrolment).where(
-        BatchEnrolment.tenant_id == tenant.id, BatchEnrolment.person_id == person.id,
-    ).order_by(BatchEnrolment.id.desc())))
+    return list(
+        session.scalars(
+            select(BatchEnrolment)
+            .where(
+                BatchEnrolment.tenant_id == tenant.id,
+                BatchEnrolment.person_id == person.id,
+            )
+            .order_by(BatchEnrolment.id.desc())
+        )
+    )
 
 
 def of_tenant(session: Session, tenant: Tenant) -> list[BatchEnrolment]:
-    return list(session.scalars(select(BatchEnrolment).where(BatchEnrolment.tenant_id == tenant.id)
-                                .order_by(BatchEnrolment.id)))
+    return list(
+        session.scalars(select(BatchEnrolment).where(BatchEnrolment.tenant_id == tenant.id).order_by(BatchEnrolment.id))
+    )
 
 
 def enrolment_json(e: BatchEnrolment) -> dict[str, object]:
     return {
-        "id": e.id, "year": e.year, "tier": e.tier_yuan, "amount": yuan(e.tier_yuan * 100), "status": e.status,
-        "message": e.message, "due_on": e.due_on.isoformat(), "agreement_no": e.agreement_no,
-        "order_no": e.order_no, "enrolled_at": e.enrolled_at.isoformat(sep=" ", timespec="seconds"),
+        "id": e.id,
+        "year": e.year,
+        "tier": e.tier_yuan,
+        "amount": yuan(e.tier_yuan * 100),
+        "status": e.status,
+        "message": e.message,
+        "due_on": e.due_on.isoformat(),
+        "agreement_no": e.agreement_no,
+        "order_no": e.order_no,
+        "enrolled_at": e.enrolled_at.isoformat(sep=" ", timespec="seconds"),
         "done_at": e.done_at.isoformat(sep=" ", timespec="seconds") if e.done_at else None,
     }
 
@@ -112,8 +140,9 @@ def run(request: Request, tenant_id: str, *, due_only: bool) -> list[dict[str, o
     with web.tenant_transaction(scoped) as (session, tenant):
         now = clock.now(tenant)
         mine = of_tenant(session, tenant)
-        ids = [e.id for e in mine
-               if e.status == PENDING and (not due_only or datetime.combine(e.due_on, time()) <= now)]
+        ids = [
+            e.id for e in mine if e.status == PENDING and (not due_only or datetime.combine(e.due_on, time()) <= now)
+        ]
         again: list[int] = defects.at(tenant, "batch.again", [], enrolments=mine, now=now)
     return [_deduct(scoped, enrolment_id) for enrolment_id in ids] + [_debit_again(scoped, i) for i in again]
 
@@ -127,9 +156,17 @@ def _debit_again(request: Request, enrolment_id: int) -> dict[str, object]:
         order = session.get(Order, enrolment.order_no)
         person = session.get(Person, enrolment.person_id)
         assert order is not None and person is not None
-        bank.debit(session, tenant, bank.DebitRequest(
-            merchant_id=bank.MERCHANT_ID, taxpayer_id=person.id_number, amount_fen=order.amount_fen,
-            out_trade_no=f"{order.order_no}R{secrets.token_hex(2)}", description="城乡居民基本养老保险费(批量扣款)"))
+        bank.debit(
+            session,
+            tenant,
+            bank.DebitRequest(
+                merchant_id=bank.MERCHANT_ID,
+                taxpayer_id=person.id_number,
+                amount_fen=order.amount_fen,
+                out_trade_no=f"{order.order_no}R{secrets.token_hex(2)}",
+                description="城乡居民基本养老保险费(批量扣款)",
+            ),
+        )
         return enrolment_json(enrolment)
 
 
@@ -141,8 +178,7 @@ def _deduct(request: Request, enrolment_id: int) -> dict[str, object]:
         assert person is not None
         ref = web.reference(request)
         st = billing.statement(session, ref, person, clock.now(tenant).date())
-        return person, CHOOSE_TIER, billing.quote(ref, st, CHOOSE_TIER, year=enrolment.year,
-                                                  tier=enrolment.tier_yuan)
+        return person, CHOOSE_TIER, billing.quote(ref, st, CHOOSE_TIER, year=enrolment.year, tier=enrolment.tier_yuan)
 
     with web.tenant_transaction(request) as (session, tenant):
         enrolment = session.get(BatchEnrolment, enrolment_id)
@@ -150,8 +186,14 @@ def _deduct(request: Request, enrolment_id: int) -> dict[str, object]:
         channel = enrolment.channel
     order_no: str | None = None
     try:
-        order_no = merchant.confirm(request, channel, quote, idempotency_key=f"batch-{enrolment_id:08d}",
-                                    expected_amount_fen=None, visitor=BATCH)
+        order_no = merchant.confirm(
+            request,
+            channel,
+            quote,
+            idempotency_key=f"batch-{enrolment_id:08d}",
+            expected_amount_fen=None,
+            visitor=BATCH,
+        )
         merchant.pay(request, order_no, bank.GATEWAY, payer=BATCH, redirect="")
     except GatewayUnavailable as error:
         return _finish(request, enrolment_id, order_no, error.message, give_up=False)
@@ -160,8 +202,9 @@ def _deduct(request: Request, enrolment_id: int) -> dict[str, object]:
     return _finish(request, enrolment_id, order_no, "", give_up=True)
 
 
-def _finish(request: Request, enrolment_id: int, order_no: str | None, message: str, *,
-            give_up: bool) -> dict[str, object]:
+def _finish(
+    request: Request, enrolment_id: int, order_no: str | None, message: str, *, give_up: bool
+) -> dict[str, object]:
     """The enrolment ends as its order ended; a refusal before any order ends it with the rule's message."""
     with web.tenant_transaction(request) as (session, tenant):
         enrolment = session.get(BatchEnrolment, enrolment_id)

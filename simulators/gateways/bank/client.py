@@ -24,13 +24,21 @@ class AgreementClient(outbound.JsonProviderClient):
     def signature(self, method: str, path: str, body: str, timestamp: int) -> dict[str, str]:
         return {signing.HEADER: signing.header(self.key, method, path, body, timestamp)}
 
-    def create(self, order: Order, *, description: str, payer: str, taxpayer: str, notify_url: str,
-               redirect: str) -> GatewayResult:
+    def create(
+        self, order: Order, *, description: str, payer: str, taxpayer: str, notify_url: str, redirect: str
+    ) -> GatewayResult:
         """Debit the agreement of ``taxpayer`` (the payer's ID number) for the order, at once."""
-        response = self._call("POST", "/agreement-pay", {
-            "merchant_id": models.MERCHANT_ID, "taxpayer_id": taxpayer, "out_trade_no": order.order_no,
-            "amount_fen": order.amount_fen, "description": description,
-        })
+        response = self._call(
+            "POST",
+            "/agreement-pay",
+            {
+                "merchant_id": models.MERCHANT_ID,
+                "taxpayer_id": taxpayer,
+                "out_trade_no": order.order_no,
+                "amount_fen": order.amount_fen,
+                "description": description,
+            },
+        )
         data = self._json(response)
         if response.status_code != 200:
             return self._refused(data, "银行拒绝了扣款请求")
@@ -48,22 +56,33 @@ class AgreementClient(outbound.JsonProviderClient):
             return GatewayResult(Outcome.CLOSED, out_trade_no=out_trade_no)
         return self._result(self._json(response))
 
-    def refund(self, out_trade_no: str, *, out_refund_no: str, amount_fen: int, reason: str,
-               notify_url: str) -> GatewayResult:
+    def refund(
+        self, out_trade_no: str, *, out_refund_no: str, amount_fen: int, reason: str, notify_url: str
+    ) -> GatewayResult:
         """冲正 of the whole debit, at once (no notification): REFUNDED with ``trade_no`` the bank's refund id, or
         REFUSED with the bank's message."""
-        response = self._call("POST", f"/agreement-pay/{out_trade_no}/refund", {
-            "merchant_id": models.MERCHANT_ID, "out_refund_no": out_refund_no, "amount_fen": amount_fen,
-            "reason": reason[:100],
-        })
+        response = self._call(
+            "POST",
+            f"/agreement-pay/{out_trade_no}/refund",
+            {
+                "merchant_id": models.MERCHANT_ID,
+                "out_refund_no": out_refund_no,
+                "amount_fen": amount_fen,
+                "reason": reason[:100],
+            },
+        )
         data = self._json(response)
         if response.status_code != 200:
             return self._refused(data, "银行拒绝了冲正请求", out_trade_no)
         if data.get("result") != models.REFUNDED:
             raise outbound.unavailable(self.name, RuntimeError(f"冲正结果{data.get('result')}"), before_charge=False)
-        return GatewayResult(Outcome.REFUNDED, trade_no=str(data.get("refund_id", "")),
-                             amount_fen=int(str(data.get("refund_fen", 0))),
-                             out_trade_no=str(data.get("out_trade_no", "")), detail="已冲正")
+        return GatewayResult(
+            Outcome.REFUNDED,
+            trade_no=str(data.get("refund_id", "")),
+            amount_fen=int(str(data.get("refund_fen", 0))),
+            out_trade_no=str(data.get("out_trade_no", "")),
+            detail="已冲正",
+        )
 
     def parse_notification(self, headers: dict[str, str], body: str) -> GatewayResult | None:
         """The bank answers every debit at once and sends no notifications: nothing posted here is believed."""
@@ -85,9 +104,14 @@ class AgreementClient(outbound.JsonProviderClient):
         settled = {models.SUCCESS: Outcome.PAID, models.REFUNDED: Outcome.REFUNDED}.get(str(data.get("result")))
         if settled is not None:  # a debit that was made (and perhaps reversed since)
             return GatewayResult(
-                settled, trade_no=str(data.get("trade_no", "")), amount_fen=int(str(data.get("amount_fen", 0))),
+                settled,
+                trade_no=str(data.get("trade_no", "")),
+                amount_fen=int(str(data.get("amount_fen", 0))),
                 paid_at=datetime.fromisoformat(str(paid)) if paid else None,
                 out_trade_no=str(data.get("out_trade_no", "")),
             )
-        return GatewayResult(Outcome.FAILED, out_trade_no=str(data.get("out_trade_no", "")),
-                             detail=f"{data.get('message') or '银行扣款失败'},银行未扣款")
+        return GatewayResult(
+            Outcome.FAILED,
+            out_trade_no=str(data.get("out_trade_no", "")),
+            detail=f"{data.get('message') or '银行扣款失败'},银行未扣款",
+        )

@@ -31,8 +31,16 @@ MERCHANT_ID = "NBTAX-SBF-0001"  # the tax bureau's id at the bank
 VALID, REVOKED = "有效", "已解除"
 SUCCESS, FAILED, REFUNDED = "SUCCESS", "FAILED", "REFUNDED"
 NO_AGREEMENT, AGREEMENT_REVOKED, INSUFFICIENT_BALANCE = "NO_AGREEMENT", "AGREEMENT_REVOKED", "INSUFFICIENT_BALANCE"
-BANKS = ("中国工商银行", "中国农业银行", "中国银行", "中国建设银行", "交通银行", "中国邮政储蓄银行", "宁波银行",
-         "浙江农商银行")
+BANKS = (
+    "中国工商银行",
+    "中国农业银行",
+    "中国银行",
+    "中国建设银行",
+    "交通银行",
+    "中国邮政储蓄银行",
+    "宁波银行",
+    "浙江农商银行",
+)
 
 
 class BankAgreement(Base):
@@ -73,8 +81,16 @@ def _mask_account(account: str) -> str:
     return f"{account[:4]} **** **** {account[-4:]}"
 
 
-def sign(session: Session, tenant: Tenant, *, id_number: str, bank: str, balance_fen: int,
-         account: str | None = None, agreement_no: str | None = None) -> BankAgreement:
+def sign(
+    session: Session,
+    tenant: Tenant,
+    *,
+    id_number: str,
+    bank: str,
+    balance_fen: int,
+    account: str | None = None,
+    agreement_no: str | None = None,
+) -> BankAgreement:
     """签订三方协议 for a payer of the tenant; one valid agreement per taxpayer at a time."""
     try:
         number = idnumber.parse(id_number, today=clock.now(tenant).date()).number
@@ -94,9 +110,15 @@ def sign(session: Session, tenant: Tenant, *, id_number: str, bank: str, balance
     seed = hashlib.sha256(f"{tenant.id}/{number}/{now.isoformat()}".encode()).hexdigest()
     account = account or "6217" + str(int(seed[:16], 16) % 10**15).zfill(15)
     agreement = BankAgreement(
-        tenant_id=tenant.id, agreement_no=agreement_no or f"33{now:%Y%m%d}{secrets.randbelow(10**8):08d}",
-        id_number=number, name=person.name, bank=bank, account=_mask_account(account), balance_fen=balance_fen,
-        status=VALID, signed_at=now,
+        tenant_id=tenant.id,
+        agreement_no=agreement_no or f"33{now:%Y%m%d}{secrets.randbelow(10**8):08d}",
+        id_number=number,
+        name=person.name,
+        bank=bank,
+        account=_mask_account(account),
+        balance_fen=balance_fen,
+        status=VALID,
+        signed_at=now,
     )
     session.add(agreement)
     session.flush()
@@ -104,8 +126,9 @@ def sign(session: Session, tenant: Tenant, *, id_number: str, bank: str, balance
 
 
 def _by_no(session: Session, tenant: Tenant, agreement_no: str) -> BankAgreement | None:
-    return session.scalars(select(BankAgreement).where(
-        BankAgreement.tenant_id == tenant.id, BankAgreement.agreement_no == agreement_no)).one_or_none()
+    return session.scalars(
+        select(BankAgreement).where(BankAgreement.tenant_id == tenant.id, BankAgreement.agreement_no == agreement_no)
+    ).one_or_none()
 
 
 def by_no(session: Session, tenant: Tenant, agreement_no: str) -> BankAgreement:
@@ -124,14 +147,22 @@ def revoke(session: Session, tenant: Tenant, agreement_no: str) -> BankAgreement
 
 
 def of_tenant(session: Session, tenant: Tenant) -> list[BankAgreement]:
-    return list(session.scalars(select(BankAgreement).where(BankAgreement.tenant_id == tenant.id)
-                                .order_by(BankAgreement.id)))
+    return list(
+        session.scalars(select(BankAgreement).where(BankAgreement.tenant_id == tenant.id).order_by(BankAgreement.id))
+    )
 
 
 def _of(session: Session, tenant: Tenant, id_number: str) -> list[BankAgreement]:
-    return list(session.scalars(select(BankAgreement).where(
-        BankAgreement.tenant_id == tenant.id, BankAgreement.id_number == id_number.strip().upper(),
-    ).order_by(BankAgreement.id.desc())))
+    return list(
+        session.scalars(
+            select(BankAgreement)
+            .where(
+                BankAgreement.tenant_id == tenant.id,
+                BankAgreement.id_number == id_number.strip().upper(),
+            )
+            .order_by(BankAgreement.id.desc())
+        )
+    )
 
 
 def valid(session: Session, tenant: Tenant, id_number: str) -> BankAgreement | None:
@@ -155,8 +186,9 @@ def debit(session: Session, tenant: Tenant, req: DebitRequest) -> GatewayTrade:
     trade = trades.find(session, tenant, (GATEWAY,), req.out_trade_no)
     if trade is not None:
         if trade.amount_fen != req.amount_fen:
-            raise RuleRefused(f"订单{req.out_trade_no}已按{trade.amount_fen / 100:.2f}元扣款,金额不能改变",
-                              field="amount")
+            raise RuleRefused(
+                f"订单{req.out_trade_no}已按{trade.amount_fen / 100:.2f}元扣款,金额不能改变", field="amount"
+            )
         return trade
     now = clock.now(tenant)
     agreement = valid(session, tenant, req.taxpayer_id)
@@ -164,10 +196,18 @@ def debit(session: Session, tenant: Tenant, req: DebitRequest) -> GatewayTrade:
     if agreement is not None and agreement.balance_fen < req.amount_fen:
         refusal = INSUFFICIENT_BALANCE, "账户余额不足"
     trade = GatewayTrade(
-        prepay_id="BK" + secrets.token_hex(14), tenant_id=tenant.id, gateway=GATEWAY, out_trade_no=req.out_trade_no,
-        description=req.description, amount_fen=req.amount_fen,
-        payer=agreement.agreement_no if agreement else "", notify_url="", created_at=now, expires_at=now,
-        state=FAILED if refusal else SUCCESS, state_desc=f"{refusal[0]}:{refusal[1]}" if refusal else "扣款成功",
+        prepay_id="BK" + secrets.token_hex(14),
+        tenant_id=tenant.id,
+        gateway=GATEWAY,
+        out_trade_no=req.out_trade_no,
+        description=req.description,
+        amount_fen=req.amount_fen,
+        payer=agreement.agreement_no if agreement else "",
+        notify_url="",
+        created_at=now,
+        expires_at=now,
+        state=FAILED if refusal else SUCCESS,
+        state_desc=f"{refusal[0]}:{refusal[1]}" if refusal else "扣款成功",
     )
     if refusal is None:
         assert agreement is not None
@@ -187,32 +227,51 @@ def reverse(session: Session, tenant: Tenant, out_trade_no: str, req: ReversalRe
     earlier = trades.earlier_refund(session, tenant, (GATEWAY,), req.out_refund_no)
     if earlier is not None:
         if (earlier.out_trade_no, earlier.amount_fen) != (out_trade_no, req.amount_fen):
-            raise InvalidInput(f"冲正流水号{req.out_refund_no}已用于另一笔冲正,重复请求的订单和金额应与首次一致",
-                               field="out_refund_no")
+            raise InvalidInput(
+                f"冲正流水号{req.out_refund_no}已用于另一笔冲正,重复请求的订单和金额应与首次一致", field="out_refund_no"
+            )
         return trade, earlier
     if trade.state == REFUNDED:
         raise RuleRefused(f"订单{out_trade_no}的扣款已冲正,不能重复冲正", field="order_no")
     if trade.state != SUCCESS:
         raise RuleRefused(f"订单{out_trade_no}扣款未成功,没有可冲正的款项", field="order_no")
     if req.amount_fen != trade.amount_fen:
-        raise InvalidInput(f"冲正金额amount_fen应等于扣款金额{trade.amount_fen / 100:.2f}元:只能全额冲正",
-                           field="amount_fen")
-    made = trades.refund(session, trade, out_refund_no=req.out_refund_no, reason=req.reason, to=REFUNDED,
-                         desc="已冲正", now=clock.now(tenant),
-                         refund_id="RV" + hashlib.sha256(f"{trade.prepay_id}/{req.out_refund_no}".encode())
-                         .hexdigest()[:22].upper())
+        raise InvalidInput(
+            f"冲正金额amount_fen应等于扣款金额{trade.amount_fen / 100:.2f}元:只能全额冲正", field="amount_fen"
+        )
+    made = trades.refund(
+        session,
+        trade,
+        out_refund_no=req.out_refund_no,
+        reason=req.reason,
+        to=REFUNDED,
+        desc="已冲正",
+        now=clock.now(tenant),
+        refund_id="RV" + hashlib.sha256(f"{trade.prepay_id}/{req.out_refund_no}".encode()).hexdigest()[:22].upper(),
+    )
     if made is None:
         raise RuleRefused(f"订单{out_trade_no}的扣款已冲正,不能重复冲正", field="order_no")
-    session.execute(update(BankAgreement).where(
-        BankAgreement.tenant_id == tenant.id, BankAgreement.agreement_no == trade.payer,
-    ).values(balance_fen=BankAgreement.balance_fen + made.amount_fen).execution_options(synchronize_session=False))
+    session.execute(
+        update(BankAgreement)
+        .where(
+            BankAgreement.tenant_id == tenant.id,
+            BankAgreement.agreement_no == trade.payer,
+        )
+        .values(balance_fen=BankAgreement.balance_fen + made.amount_fen)
+        .execution_options(synchronize_session=False)
+    )
     return trade, made
 
 
 def reversal_json(trade: GatewayTrade, made: Refund) -> dict[str, object]:
     """The bank's answer to a 冲正: the debit as it stands now, and the reversal."""
-    return {**trade_json(trade), "refund_id": made.refund_id, "out_refund_no": made.out_refund_no,
-            "refund_fen": made.amount_fen, "refunded_at": made.created_at.isoformat()}
+    return {
+        **trade_json(trade),
+        "refund_id": made.refund_id,
+        "out_refund_no": made.out_refund_no,
+        "refund_fen": made.amount_fen,
+        "refunded_at": made.created_at.isoformat(),
+    }
 
 
 def find(session: Session, tenant: Tenant, out_trade_no: str) -> GatewayTrade:
@@ -226,8 +285,13 @@ def trade_json(trade: GatewayTrade) -> dict[str, object]:
     """The bank's answer about one debit."""
     code, _, message = trade.state_desc.partition(":") if trade.state == FAILED else ("", "", "")
     return {
-        "result": trade.state, "code": code, "message": message, "trade_no": trade.transaction_id or "",
-        "out_trade_no": trade.out_trade_no, "agreement_no": trade.payer, "amount_fen": trade.amount_fen,
+        "result": trade.state,
+        "code": code,
+        "message": message,
+        "trade_no": trade.transaction_id or "",
+        "out_trade_no": trade.out_trade_no,
+        "agreement_no": trade.payer,
+        "amount_fen": trade.amount_fen,
         "paid_at": trade.success_at.isoformat() if trade.success_at else None,
     }
 
@@ -236,8 +300,11 @@ def agreement_json(agreement: BankAgreement, *, balance: bool = True) -> dict[st
     """An agreement as the control API shows it (whole ID number, balance) or a channel does (masked, no balance)."""
     revoked = agreement.revoked_at
     shown: dict[str, object] = {
-        "agreement_no": agreement.agreement_no, "name": agreement.name, "bank": agreement.bank,
-        "account": agreement.account, "status": agreement.status,
+        "agreement_no": agreement.agreement_no,
+        "name": agreement.name,
+        "bank": agreement.bank,
+        "account": agreement.account,
+        "status": agreement.status,
         "signed_at": agreement.signed_at.isoformat(sep=" ", timespec="seconds"),
         "revoked_at": revoked.isoformat(sep=" ", timespec="seconds") if revoked else None,
     }

@@ -34,19 +34,33 @@ class CcbClient(outbound.ProviderClient):
             raise outbound.unavailable(self.name, TypeError("not a CCB answer"), before_charge=before_charge)
         return {str(k): str(v) for k, v in data.items()}
 
-    def create(self, order: Order, *, description: str, payer: str, taxpayer: str, notify_url: str,
-               redirect: str) -> GatewayResult:
+    def create(
+        self, order: Order, *, description: str, payer: str, taxpayer: str, notify_url: str, redirect: str
+    ) -> GatewayResult:
         """TXCODE 530550: the bank answers the cashier's address (PAYURL) the payer goes to."""
-        data = self._call(signing.ORDER, {
-            "ORDERID": order.order_no, "PAYMENT": yuan(order.amount_fen), "CURCODE": "01",
-            "TXCODE": models.TX_ORDER, "REMARK1": description[:30], "REMARK2": "",
-            "TIMEOUT": f"{order.expires_at:{models.TIMEOUT_FORMAT}}", "NOTIFYURL": notify_url,
-        }, before_charge=True)
+        data = self._call(
+            signing.ORDER,
+            {
+                "ORDERID": order.order_no,
+                "PAYMENT": yuan(order.amount_fen),
+                "CURCODE": "01",
+                "TXCODE": models.TX_ORDER,
+                "REMARK1": description[:30],
+                "REMARK2": "",
+                "TIMEOUT": f"{order.expires_at:{models.TIMEOUT_FORMAT}}",
+                "NOTIFYURL": notify_url,
+            },
+            before_charge=True,
+        )
         pay_url = data.get("PAYURL", "")
         if data.get("SUCCESS") != "true" or not pay_url.startswith(CASHIER):
             return GatewayResult(Outcome.REFUSED, detail=data.get("RETURN_MSG") or "下单失败")
-        return GatewayResult(Outcome.PENDING, trade_no=pay_url.removeprefix(CASHIER), out_trade_no=order.order_no,
-                             cashier_url=f"{pay_url}?redirect={quote(redirect, safe='')}")
+        return GatewayResult(
+            Outcome.PENDING,
+            trade_no=pay_url.removeprefix(CASHIER),
+            out_trade_no=order.order_no,
+            cashier_url=f"{pay_url}?redirect={quote(redirect, safe='')}",
+        )
 
     def query(self, out_trade_no: str) -> GatewayResult:
         data = self._call(signing.LOOKUP, {"ORDERID": out_trade_no, "TXCODE": models.TX_QUERY})
@@ -56,8 +70,10 @@ class CcbClient(outbound.ProviderClient):
             raise outbound.unavailable(self.name, RuntimeError(data.get("RETURN_MSG", "")), before_charge=False)
         paid = data.get("PAY_TIME")
         return GatewayResult(
-            STATES[data["ORDER_STATUS"]], trade_no=data.get("CCB_SERIAL", ""),
-            amount_fen=models.fen(data.get("PAYMENT", "")) or 0, out_trade_no=data.get("ORDERID", ""),
+            STATES[data["ORDER_STATUS"]],
+            trade_no=data.get("CCB_SERIAL", ""),
+            amount_fen=models.fen(data.get("PAYMENT", "")) or 0,
+            out_trade_no=data.get("ORDERID", ""),
             paid_at=datetime.strptime(paid, models.TIMEOUT_FORMAT) if paid else None,
             detail=data.get("STATUS_DESC", ""),
         )
@@ -70,20 +86,32 @@ class CcbClient(outbound.ProviderClient):
             return self.query(out_trade_no)  # paid meanwhile: say so
         raise outbound.unavailable(self.name, RuntimeError(data.get("RETURN_MSG", "")), before_charge=False)
 
-    def refund(self, out_trade_no: str, *, out_refund_no: str, amount_fen: int, reason: str,
-               notify_url: str) -> GatewayResult:
+    def refund(
+        self, out_trade_no: str, *, out_refund_no: str, amount_fen: int, reason: str, notify_url: str
+    ) -> GatewayResult:
         """TXCODE 5W1004, the whole payment back at once (CCB sends no notification of it): REFUNDED with
         ``trade_no`` the bank's REFUND_SERIAL, or REFUSED with its RETURN_MSG."""
-        data = self._call(signing.REFUND, {
-            "ORDERID": out_trade_no, "MONEY": yuan(amount_fen), "REFUND_CODE": out_refund_no,
-            "TXCODE": models.TX_REFUND, "REMARK1": reason[:30],
-        })
+        data = self._call(
+            signing.REFUND,
+            {
+                "ORDERID": out_trade_no,
+                "MONEY": yuan(amount_fen),
+                "REFUND_CODE": out_refund_no,
+                "TXCODE": models.TX_REFUND,
+                "REMARK1": reason[:30],
+            },
+        )
         if data["RETURN_CODE"] != "000000":
-            return GatewayResult(Outcome.REFUSED, out_trade_no=out_trade_no,
-                                 detail=data.get("RETURN_MSG") or "退款失败")
-        return GatewayResult(Outcome.REFUNDED, trade_no=data.get("REFUND_SERIAL", ""),
-                             amount_fen=models.fen(data.get("MONEY", "")) or 0,
-                             out_trade_no=data.get("ORDERID", ""), detail="退款成功")
+            return GatewayResult(
+                Outcome.REFUSED, out_trade_no=out_trade_no, detail=data.get("RETURN_MSG") or "退款失败"
+            )
+        return GatewayResult(
+            Outcome.REFUNDED,
+            trade_no=data.get("REFUND_SERIAL", ""),
+            amount_fen=models.fen(data.get("MONEY", "")) or 0,
+            out_trade_no=data.get("ORDERID", ""),
+            detail="退款成功",
+        )
 
     def parse_notification(self, headers: dict[str, str], body: str) -> GatewayResult | None:
         """The notified result, or None unless the form is signed with our key, for our POS, with a
@@ -99,8 +127,12 @@ class CcbClient(outbound.ProviderClient):
         if params.get("SUCCESS") not in ("Y", "N"):
             return None
         paid = params["SUCCESS"] == "Y"
-        return GatewayResult(Outcome.PAID if paid else Outcome.FAILED, amount_fen=amount,
-                             out_trade_no=params.get("ORDERID", ""), detail=params.get("ERRMSG") or "")
+        return GatewayResult(
+            Outcome.PAID if paid else Outcome.FAILED,
+            amount_fen=amount,
+            out_trade_no=params.get("ORDERID", ""),
+            detail=params.get("ERRMSG") or "",
+        )
 
     @staticmethod
     def acknowledge(accepted: bool, message: str, status: int) -> Response:

@@ -42,7 +42,6 @@ TIMEOUT_FORMAT = "%Y%m%d%H%M%S"
 SCHEDULE = (60, 300, 900, 1800, 3600, 7200, 21600)
 
 
-
 def install_notifications() -> None:
     """CCB's notifications: acknowledged by any 2xx, resent on ``SCHEDULE``, signed as it signs."""
     notify.register(GATEWAY, notify.accepts_2xx, SCHEDULE, signing.sign_delivery)
@@ -112,9 +111,17 @@ def create(session: Session, tenant: Tenant, form: OrderForm) -> GatewayTrade:
     if form.timeout is not None and form.timeout <= now:
         raise param_error("订单超时时间TIMEOUT早于当前时间")
     trade = GatewayTrade(
-        prepay_id=f"CCB{now:%Y%m%d%H%M%S}{secrets.randbelow(10**8):08d}", tenant_id=tenant.id, gateway=GATEWAY,
-        out_trade_no=form.order_id, description=form.remark, amount_fen=form.amount_fen, payer="",
-        notify_url=form.notify_url, state=WAIT, state_desc=STATE_DESC[WAIT], created_at=now,
+        prepay_id=f"CCB{now:%Y%m%d%H%M%S}{secrets.randbelow(10**8):08d}",
+        tenant_id=tenant.id,
+        gateway=GATEWAY,
+        out_trade_no=form.order_id,
+        description=form.remark,
+        amount_fen=form.amount_fen,
+        payer="",
+        notify_url=form.notify_url,
+        state=WAIT,
+        state_desc=STATE_DESC[WAIT],
+        created_at=now,
         expires_at=min(form.timeout or now + DEFAULT_TTL, now + DEFAULT_TTL),
     )
     session.add(trade)
@@ -194,9 +201,16 @@ def refund(session: Session, tenant: Tenant, params: dict[str, str]) -> dict[str
     if amount != trade.amount_fen:
         raise CcbError("E2008", f"退款金额MONEY应等于订单金额{yuan(trade.amount_fen)}元:模拟器只受理全额退款")
     now = clock.now(tenant)
-    made = trades.refund(session, trade, out_refund_no=refund_code, reason=remark, to=REFUNDED,
-                         desc=STATE_DESC[REFUNDED], now=now,
-                         refund_id=f"RF{now:%Y%m%d}{secrets.randbelow(10**12):012d}")
+    made = trades.refund(
+        session,
+        trade,
+        out_refund_no=refund_code,
+        reason=remark,
+        to=REFUNDED,
+        desc=STATE_DESC[REFUNDED],
+        now=now,
+        refund_id=f"RF{now:%Y%m%d}{secrets.randbelow(10**12):012d}",
+    )
     if made is None:
         raise CcbError("E2006", "订单已退款,不能重复退款")
     return _refund_answer(made)
@@ -204,29 +218,60 @@ def refund(session: Session, tenant: Tenant, params: dict[str, str]) -> dict[str
 
 def _refund_answer(made: Refund) -> dict[str, str]:
     return {
-        "SUCCESS": "true", "RETURN_CODE": "000000", "RETURN_MSG": "退款成功", "ORDERID": made.out_trade_no,
-        "REFUND_CODE": made.out_refund_no, "MONEY": yuan(made.amount_fen), "REFUND_SERIAL": made.refund_id,
+        "SUCCESS": "true",
+        "RETURN_CODE": "000000",
+        "RETURN_MSG": "退款成功",
+        "ORDERID": made.out_trade_no,
+        "REFUND_CODE": made.out_refund_no,
+        "MONEY": yuan(made.amount_fen),
+        "REFUND_SERIAL": made.refund_id,
         "REFUND_TIME": f"{made.created_at:{TIMEOUT_FORMAT}}",
     }
 
 
 def _notify(session: Session, tenant: Tenant, trade: GatewayTrade, now: datetime, forged: bool = False) -> None:
     paid = trade.state == SUCCESS
-    params = signing.with_sign(tenant.merchant_key, {
-        "POSID": POSID, "BRANCHID": BRANCHID, "ORDERID": trade.out_trade_no, "PAYMENT": yuan(trade.amount_fen),
-        "CURCODE": "01", "REMARK1": trade.description, "REMARK2": "", "ACC_TYPE": "12",
-        "SUCCESS": "Y" if paid else "N", "TYPE": "1", "REFERER": "", "CLIENTIP": "", "ACCDATE": f"{now:%Y%m%d}",
-        "ERRMSG": "" if paid else trade.state_desc,
-    })
-    notify.announce(session, tenant, gateway=GATEWAY, notify_id="CCB-" + secrets.token_hex(12),
-                    url=trade.notify_url, body=urlencode(params), now=now, forged=forged,
-                    headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    params = signing.with_sign(
+        tenant.merchant_key,
+        {
+            "POSID": POSID,
+            "BRANCHID": BRANCHID,
+            "ORDERID": trade.out_trade_no,
+            "PAYMENT": yuan(trade.amount_fen),
+            "CURCODE": "01",
+            "REMARK1": trade.description,
+            "REMARK2": "",
+            "ACC_TYPE": "12",
+            "SUCCESS": "Y" if paid else "N",
+            "TYPE": "1",
+            "REFERER": "",
+            "CLIENTIP": "",
+            "ACCDATE": f"{now:%Y%m%d}",
+            "ERRMSG": "" if paid else trade.state_desc,
+        },
+    )
+    notify.announce(
+        session,
+        tenant,
+        gateway=GATEWAY,
+        notify_id="CCB-" + secrets.token_hex(12),
+        url=trade.notify_url,
+        body=urlencode(params),
+        now=now,
+        forged=forged,
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+    )
 
 
 def query_body(trade: GatewayTrade) -> dict[str, str]:
     body = {
-        "SUCCESS": "true", "RETURN_CODE": "000000", "RETURN_MSG": "查询成功", "ORDERID": trade.out_trade_no,
-        "PAYMENT": yuan(trade.amount_fen), "ORDER_STATUS": ORDER_STATUS[trade.state], "STATUS_DESC": trade.state_desc,
+        "SUCCESS": "true",
+        "RETURN_CODE": "000000",
+        "RETURN_MSG": "查询成功",
+        "ORDERID": trade.out_trade_no,
+        "PAYMENT": yuan(trade.amount_fen),
+        "ORDER_STATUS": ORDER_STATUS[trade.state],
+        "STATUS_DESC": trade.state_desc,
     }
     if trade.success_at:
         body.update(PAY_TIME=f"{trade.success_at:{TIMEOUT_FORMAT}}", CCB_SERIAL=trade.transaction_id or "")

@@ -20,16 +20,29 @@ from simulators.gateways.ccb.schemas import CcbAnswer, CcbCashierPaidOut, CcbFor
 PREFIX = "/pay/ccb"
 router = APIRouter(prefix=PREFIX, tags=["建设银行(模拟)"])
 pages = web.templates(Path(__file__).with_name("templates"))
-SIGNED = {models.TX_ORDER: signing.ORDER, models.TX_QUERY: signing.LOOKUP, models.TX_CLOSE: signing.LOOKUP,
-          models.TX_REFUND: signing.REFUND}
+SIGNED = {
+    models.TX_ORDER: signing.ORDER,
+    models.TX_QUERY: signing.LOOKUP,
+    models.TX_CLOSE: signing.LOOKUP,
+    models.TX_REFUND: signing.REFUND,
+}
 
 
-@router.post("/CCBIS/ccbMain", operation_id="ccbMain", summary="商户网关(按交易码:下单、查询、关闭、退款)",
-             dependencies=docs.TENANT, response_model=CcbAnswer, response_model_exclude_unset=True,
-             response_description="建设银行的应答(拒绝时也是200:SUCCESS为false)",
-             responses=docs.errors(*docs.SERVER), openapi_extra=docs.body(
-                 CcbForm, "application/x-www-form-urlencoded",
-                 optional="缺少参数(或没有请求内容)时答建设银行的错误应答(200,SUCCESS为false,如E1002)"))
+@router.post(
+    "/CCBIS/ccbMain",
+    operation_id="ccbMain",
+    summary="商户网关(按交易码:下单、查询、关闭、退款)",
+    dependencies=docs.TENANT,
+    response_model=CcbAnswer,
+    response_model_exclude_unset=True,
+    response_description="建设银行的应答(拒绝时也是200:SUCCESS为false)",
+    responses=docs.errors(*docs.SERVER),
+    openapi_extra=docs.body(
+        CcbForm,
+        "application/x-www-form-urlencoded",
+        optional="缺少参数(或没有请求内容)时答建设银行的错误应答(200,SUCCESS为false,如E1002)",
+    ),
+)
 async def ccb_main(request: Request) -> dict[str, str]:
     """One form-encoded entrance: TXCODE 530550 places a 龙支付 order (answers PAYURL), 410408 queries it,
     410409 closes it, 5W1004 refunds it in full. Every request carries a MAC over its fields in CCB's order."""
@@ -47,36 +60,57 @@ def _handle(request: Request, params: dict[str, str]) -> dict[str, str]:
             raise bad_mac()
         if txcode == models.TX_ORDER:
             trade = models.create(session, tenant, models.OrderForm.parse(params))
-            return {"SUCCESS": "true", "RETURN_CODE": "000000", "RETURN_MSG": "交易成功",
-                    "ORDERID": trade.out_trade_no, "PAYURL": f"{PREFIX}/cashier/{trade.prepay_id}"}
+            return {
+                "SUCCESS": "true",
+                "RETURN_CODE": "000000",
+                "RETURN_MSG": "交易成功",
+                "ORDERID": trade.out_trade_no,
+                "PAYURL": f"{PREFIX}/cashier/{trade.prepay_id}",
+            }
         if txcode == models.TX_QUERY:
             return models.query_body(models.find(session, tenant, params.get("ORDERID", "")))
         if txcode == models.TX_REFUND:
             return models.refund(session, tenant, params)
         models.close(session, tenant, params.get("ORDERID", ""))
-        return {"SUCCESS": "true", "RETURN_CODE": "000000", "RETURN_MSG": "关闭成功",
-                "ORDERID": params.get("ORDERID", "")}
+        return {
+            "SUCCESS": "true",
+            "RETURN_CODE": "000000",
+            "RETURN_MSG": "关闭成功",
+            "ORDERID": params.get("ORDERID", ""),
+        }
 
 
-@router.get("/cashier/{trade_id}", response_class=Response, operation_id="ccbCashier",
-            summary="龙支付收银台页面(付款人确认支付)", responses=docs.page("收银台页面"))
+@router.get(
+    "/cashier/{trade_id}",
+    response_class=Response,
+    operation_id="ccbCashier",
+    summary="龙支付收银台页面(付款人确认支付)",
+    responses=docs.page("收银台页面"),
+)
 def cashier(request: Request, trade_id: str, redirect: str = "") -> HTMLResponse:
     """The 龙支付 cashier: amount, merchant, 账户支付, 确认支付; then back to ``redirect`` (a local path)."""
     with web.database(request).transaction() as session:
         trade = models.at_cashier(session, trade_id)
         models.lapse(tenants.get(session, trade.tenant_id), trade)
         context = {
-            "trade": trade, "trade_id": trade.prepay_id, "amount": yuan(trade.amount_fen),
-            "merchant": models.MERCHANT, "open": trade.state == models.WAIT, "redirect": web.local_path(redirect),
+            "trade": trade,
+            "trade_id": trade.prepay_id,
+            "amount": yuan(trade.amount_fen),
+            "merchant": models.MERCHANT,
+            "open": trade.state == models.WAIT,
+            "redirect": web.local_path(redirect),
         }
     return pages.TemplateResponse(request, "ccb_cashier.html", context)
 
 
-@router.post("/cashier/{trade_id}/pay", operation_id="ccbCashierPay", summary="在收银台确认支付(扣款或按故障计划拒绝)",
-             responses=docs.errors(*docs.BUTTON))
+@router.post(
+    "/cashier/{trade_id}/pay",
+    operation_id="ccbCashierPay",
+    summary="在收银台确认支付(扣款或按故障计划拒绝)",
+    responses=docs.errors(*docs.BUTTON),
+)
 def cashier_pay(request: Request, trade_id: str) -> CcbCashierPaidOut:
-    done = trades.confirm_at_cashier(request, lambda session: models.at_cashier(session, trade_id),
-                                     models.pay)
+    done = trades.confirm_at_cashier(request, lambda session: models.at_cashier(session, trade_id), models.pay)
     return CcbCashierPaidOut(status=done.state, message=done.desc)
 
 

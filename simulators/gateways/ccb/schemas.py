@@ -40,8 +40,10 @@ class CcbFlat(BaseModel):
 class CcbErrorOut(CcbFlat):
     """A refusal: E1001 MAC校验失败、E1002 参数错误、E1003 商户信息不符、E2001–E2008 订单与退款的规则."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"SUCCESS": "false", "RETURN_CODE": "E1001", "RETURN_MSG": "MAC校验失败"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"SUCCESS": "false", "RETURN_CODE": "E1001", "RETURN_MSG": "MAC校验失败"}]},
+    )
 
 
 class CcbOrderOut(CcbFlat):
@@ -56,8 +58,10 @@ class CcbQueryOut(CcbFlat):
 
     ORDERID: str = Field(description="订单号")
     PAYMENT: str = Field(description="付款金额(元)")
-    ORDER_STATUS: str = Field(description="订单状态:1 支付成功、0 支付失败、2 待支付、9 已关闭、5 已退款",
-                              json_schema_extra=docs.one_of(dict.fromkeys(models.ORDER_STATUS.values())))
+    ORDER_STATUS: str = Field(
+        description="订单状态:1 支付成功、0 支付失败、2 待支付、9 已关闭、5 已退款",
+        json_schema_extra=docs.one_of(dict.fromkeys(models.ORDER_STATUS.values())),
+    )
     STATUS_DESC: str = Field(description="订单状态说明")
     PAY_TIME: str | None = Field(default=None, description="支付时间 YYYYMMDDHHMMSS,支付成功后才有")
     CCB_SERIAL: str | None = Field(default=None, description="银行流水号,支付成功后才有")

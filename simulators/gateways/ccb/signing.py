@@ -18,12 +18,38 @@ from datetime import datetime
 
 from simulators.gateways import forms
 
-ORDER = ("MERCHANTID", "POSID", "BRANCHID", "ORDERID", "PAYMENT", "CURCODE", "TXCODE", "REMARK1", "REMARK2",
-         "TIMEOUT", "NOTIFYURL")
+ORDER = (
+    "MERCHANTID",
+    "POSID",
+    "BRANCHID",
+    "ORDERID",
+    "PAYMENT",
+    "CURCODE",
+    "TXCODE",
+    "REMARK1",
+    "REMARK2",
+    "TIMEOUT",
+    "NOTIFYURL",
+)
 LOOKUP = ("MERCHANTID", "POSID", "BRANCHID", "ORDERID", "TXCODE")
 REFUND = ("MERCHANTID", "POSID", "BRANCHID", "ORDERID", "MONEY", "REFUND_CODE", "TXCODE", "REMARK1")
-NOTICE = ("POSID", "BRANCHID", "ORDERID", "PAYMENT", "CURCODE", "REMARK1", "REMARK2", "ACC_TYPE", "SUCCESS",
-          "TYPE", "REFERER", "CLIENTIP", "ACCDATE", "ERRMSG", "NOTIFYTIME")
+NOTICE = (
+    "POSID",
+    "BRANCHID",
+    "ORDERID",
+    "PAYMENT",
+    "CURCODE",
+    "REMARK1",
+    "REMARK2",
+    "ACC_TYPE",
+    "SUCCESS",
+    "TYPE",
+    "REFERER",
+    "CLIENTIP",
+    "ACCDATE",
+    "ERRMSG",
+    "NOTIFYTIME",
+)
 TIME_FORMAT = "%Y%m%d%H%M%S"
 
 

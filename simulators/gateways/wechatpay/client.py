@@ -15,8 +15,12 @@ from simulators.gateways.result import GatewayResult, Outcome
 from simulators.gateways.wechatpay import models, signing
 
 STATES = {
-    models.SUCCESS: Outcome.PAID, models.NOTPAY: Outcome.PENDING, "USERPAYING": Outcome.PENDING,
-    models.PAYERROR: Outcome.FAILED, models.CLOSED: Outcome.CLOSED, "REVOKED": Outcome.CLOSED,
+    models.SUCCESS: Outcome.PAID,
+    models.NOTPAY: Outcome.PENDING,
+    "USERPAYING": Outcome.PENDING,
+    models.PAYERROR: Outcome.FAILED,
+    models.CLOSED: Outcome.CLOSED,
+    "REVOKED": Outcome.CLOSED,
     models.REFUND: Outcome.REFUNDED,
 }
 
@@ -29,14 +33,24 @@ class WechatPayClient(outbound.JsonProviderClient):
     def signature(self, method: str, path: str, body: str, timestamp: int) -> dict[str, str]:
         return {"Authorization": signing.authorization(self.key, models.MCHID, method, path, body, timestamp)}
 
-    def create(self, order: Order, *, description: str, payer: str, taxpayer: str, notify_url: str,
-               redirect: str) -> GatewayResult:
-        response = self._call("POST", "/v3/pay/transactions/jsapi", {
-            "appid": models.APPID, "mchid": models.MCHID, "description": description,
-            "out_trade_no": order.order_no, "notify_url": notify_url,
-            "amount": {"total": order.amount_fen, "currency": "CNY"}, "payer": {"openid": payer},
-            "time_expire": order.expires_at.isoformat() + "+08:00",
-        }, before_charge=True)
+    def create(
+        self, order: Order, *, description: str, payer: str, taxpayer: str, notify_url: str, redirect: str
+    ) -> GatewayResult:
+        response = self._call(
+            "POST",
+            "/v3/pay/transactions/jsapi",
+            {
+                "appid": models.APPID,
+                "mchid": models.MCHID,
+                "description": description,
+                "out_trade_no": order.order_no,
+                "notify_url": notify_url,
+                "amount": {"total": order.amount_fen, "currency": "CNY"},
+                "payer": {"openid": payer},
+                "time_expire": order.expires_at.isoformat() + "+08:00",
+            },
+            before_charge=True,
+        )
         data = self._json(response, before_charge=True)
         if response.status_code >= 500:
             raise outbound.status_error(self.name, response, before_charge=True)
@@ -54,8 +68,9 @@ class WechatPayClient(outbound.JsonProviderClient):
         return self._result(self._json(response))
 
     def close(self, out_trade_no: str) -> GatewayResult:
-        response = self._call("POST", f"/v3/pay/transactions/out-trade-no/{out_trade_no}/close",
-                              {"mchid": models.MCHID})
+        response = self._call(
+            "POST", f"/v3/pay/transactions/out-trade-no/{out_trade_no}/close", {"mchid": models.MCHID}
+        )
         if response.status_code in (204, 404):
             return GatewayResult(Outcome.CLOSED)
         data = self._json(response)
@@ -63,20 +78,29 @@ class WechatPayClient(outbound.JsonProviderClient):
             return self.query(out_trade_no)
         raise outbound.status_error(self.name, response)
 
-    def refund(self, out_trade_no: str, *, out_refund_no: str, amount_fen: int, reason: str,
-               notify_url: str) -> GatewayResult:
+    def refund(
+        self, out_trade_no: str, *, out_refund_no: str, amount_fen: int, reason: str, notify_url: str
+    ) -> GatewayResult:
         """申请退款 of the whole charge: REFUNDED at once (``trade_no`` the refund_id), REFUSED with WeChat Pay's
         message when it will not."""
-        response = self._call("POST", "/v3/refund/domestic/refunds", {
-            "out_trade_no": out_trade_no, "out_refund_no": out_refund_no, "reason": reason, "notify_url": notify_url,
-            "amount": {"refund": amount_fen, "total": amount_fen, "currency": "CNY"},
-        })
+        response = self._call(
+            "POST",
+            "/v3/refund/domestic/refunds",
+            {
+                "out_trade_no": out_trade_no,
+                "out_refund_no": out_refund_no,
+                "reason": reason,
+                "notify_url": notify_url,
+                "amount": {"refund": amount_fen, "total": amount_fen, "currency": "CNY"},
+            },
+        )
         if response.status_code >= 500:
             raise outbound.status_error(self.name, response)
         data = self._json(response)
         if response.status_code != 200:
-            return GatewayResult(Outcome.REFUSED, out_trade_no=out_trade_no,
-                                 detail=str(data.get("message", "退款失败")))
+            return GatewayResult(
+                Outcome.REFUSED, out_trade_no=out_trade_no, detail=str(data.get("message", "退款失败"))
+            )
         if data.get("status") != "SUCCESS":
             raise outbound.unavailable(self.name, RuntimeError(f"退款状态{data.get('status')}"), before_charge=False)
         return self._refunded(data)
@@ -105,9 +129,13 @@ class WechatPayClient(outbound.JsonProviderClient):
         """A refund, as the refund API answers it or a REFUND.SUCCESS notification carries it."""
         amount = data.get("amount") if isinstance(data.get("amount"), dict) else {}
         assert isinstance(amount, dict)
-        return GatewayResult(Outcome.REFUNDED, trade_no=str(data.get("refund_id") or ""),
-                             amount_fen=int(amount.get("refund", 0)), out_trade_no=str(data.get("out_trade_no", "")),
-                             detail="退款成功")
+        return GatewayResult(
+            Outcome.REFUNDED,
+            trade_no=str(data.get("refund_id") or ""),
+            amount_fen=int(amount.get("refund", 0)),
+            out_trade_no=str(data.get("out_trade_no", "")),
+            detail="退款成功",
+        )
 
     @classmethod
     def _result(cls, data: dict[str, object]) -> GatewayResult:
@@ -115,8 +143,11 @@ class WechatPayClient(outbound.JsonProviderClient):
         if "refund_status" in data:
             if data["refund_status"] == "SUCCESS":
                 return cls._refunded(data)
-            return GatewayResult(Outcome.PENDING, out_trade_no=str(data.get("out_trade_no", "")),
-                                 detail=f"退款状态{data['refund_status']}")
+            return GatewayResult(
+                Outcome.PENDING,
+                out_trade_no=str(data.get("out_trade_no", "")),
+                detail=f"退款状态{data['refund_status']}",
+            )
         amount = data.get("amount") if isinstance(data.get("amount"), dict) else {}
         assert isinstance(amount, dict)
         success = data.get("success_time")

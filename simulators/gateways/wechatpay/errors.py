@@ -1,9 +1,9 @@
 """WeChat Pay's own error answers: ``{"code": …, "message": …}`` with its HTTP status.
 
-    WechatPayError
-    ├── 400 INVALID_REQUEST / PARAM_ERROR / ORDERPAID / ORDER_CLOSED
-    ├── 401 SIGN_ERROR
-    └── 404 ORDER_NOT_EXIST (the order APIs) / RESOURCE_NOT_EXISTS (the refund API)
+WechatPayError
+├── 400 INVALID_REQUEST / PARAM_ERROR / ORDERPAID / ORDER_CLOSED
+├── 401 SIGN_ERROR
+└── 404 ORDER_NOT_EXIST (the order APIs) / RESOURCE_NOT_EXISTS (the refund API)
 """
 
 from __future__ import annotations

@@ -28,7 +28,6 @@ NOTPAY, SUCCESS, CLOSED, PAYERROR, REFUND = "NOTPAY", "SUCCESS", "CLOSED", "PAYE
 STATE_DESC = {NOTPAY: "未支付", SUCCESS: "支付成功", CLOSED: "已关闭", PAYERROR: "支付失败", REFUND: "转入退款"}
 
 
-
 def install_notifications() -> None:
     """WeChat Pay's notifications: acknowledged by any 2xx, resent on its own schedule, signed as it signs."""
     notify.register(GATEWAY, notify.accepts_2xx, notify.WECHAT_SCHEDULE, signing.sign_delivery)
@@ -81,15 +80,24 @@ def create_jsapi(session: Session, tenant: Tenant, req: JsapiRequest) -> Gateway
         if trade.amount_fen != req.amount.total or trade.description != req.description:
             raise WechatPayError(400, "INVALID_REQUEST", "201 商户订单号重复")
         if trade.state != NOTPAY:
-            raise WechatPayError(400, "ORDERPAID" if trade.state == SUCCESS else "ORDER_CLOSED",
-                                 f"订单{STATE_DESC[trade.state]}")
+            raise WechatPayError(
+                400, "ORDERPAID" if trade.state == SUCCESS else "ORDER_CLOSED", f"订单{STATE_DESC[trade.state]}"
+            )
         return trade
     expires = req.time_expire.replace(tzinfo=None) if req.time_expire else now + DEFAULT_TTL
     trade = GatewayTrade(
-        prepay_id="wx" + secrets.token_hex(14), tenant_id=tenant.id, gateway=GATEWAY,
-        out_trade_no=req.out_trade_no, description=req.description, amount_fen=req.amount.total,
-        payer=req.payer.openid, notify_url=req.notify_url, state=NOTPAY, state_desc=STATE_DESC[NOTPAY],
-        created_at=now, expires_at=min(expires, now + DEFAULT_TTL),
+        prepay_id="wx" + secrets.token_hex(14),
+        tenant_id=tenant.id,
+        gateway=GATEWAY,
+        out_trade_no=req.out_trade_no,
+        description=req.description,
+        amount_fen=req.amount.total,
+        payer=req.payer.openid,
+        notify_url=req.notify_url,
+        state=NOTPAY,
+        state_desc=STATE_DESC[NOTPAY],
+        created_at=now,
+        expires_at=min(expires, now + DEFAULT_TTL),
     )
     session.add(trade)
     return trade
@@ -166,14 +174,28 @@ def refund(session: Session, tenant: Tenant, req: RefundRequest) -> dict[str, ob
     if req.amount.total != trade.amount_fen:
         raise param_error(f"amount.total原订单金额应为{trade.amount_fen}分,与下单时一致")
     now = clock.now(tenant)
-    made = trades.refund(session, trade, out_refund_no=req.out_refund_no, reason=req.reason, to=REFUND,
-                         desc=STATE_DESC[REFUND], now=now,
-                         refund_id="50300" + hashlib.sha256(f"{trade.prepay_id}/{req.out_refund_no}".encode())
-                         .hexdigest()[:24].upper())
+    made = trades.refund(
+        session,
+        trade,
+        out_refund_no=req.out_refund_no,
+        reason=req.reason,
+        to=REFUND,
+        desc=STATE_DESC[REFUND],
+        now=now,
+        refund_id="50300" + hashlib.sha256(f"{trade.prepay_id}/{req.out_refund_no}".encode()).hexdigest()[:24].upper(),
+    )
     if made is None:
         raise invalid_request("订单已全额退款")
-    _notify(session, tenant, trade, now, event="REFUND.SUCCESS", summary="退款成功",
-            resource=refund_body(trade, made, "refund_status"), url=req.notify_url or trade.notify_url)
+    _notify(
+        session,
+        tenant,
+        trade,
+        now,
+        event="REFUND.SUCCESS",
+        summary="退款成功",
+        resource=refund_body(trade, made, "refund_status"),
+        url=req.notify_url or trade.notify_url,
+    )
     return refund_body(trade, made, "status")
 
 
@@ -181,41 +203,79 @@ def refund_body(trade: GatewayTrade, made: Refund, status: str) -> dict[str, obj
     """A refund as the refund API answers it (``status``) and its notification's resource (``refund_status``)."""
     moment = made.created_at.isoformat() + "+08:00"
     return {
-        "mchid": MCHID, "refund_id": made.refund_id, "out_refund_no": made.out_refund_no,
-        "transaction_id": trade.transaction_id, "out_trade_no": trade.out_trade_no, "channel": "ORIGINAL",
-        "user_received_account": "支付用户零钱", "success_time": moment, "create_time": moment,
-        status: "SUCCESS", "funds_account": "AVAILABLE",
-        "amount": {"total": trade.amount_fen, "refund": made.amount_fen, "payer_total": trade.amount_fen,
-                   "payer_refund": made.amount_fen, "currency": "CNY"},
+        "mchid": MCHID,
+        "refund_id": made.refund_id,
+        "out_refund_no": made.out_refund_no,
+        "transaction_id": trade.transaction_id,
+        "out_trade_no": trade.out_trade_no,
+        "channel": "ORIGINAL",
+        "user_received_account": "支付用户零钱",
+        "success_time": moment,
+        "create_time": moment,
+        status: "SUCCESS",
+        "funds_account": "AVAILABLE",
+        "amount": {
+            "total": trade.amount_fen,
+            "refund": made.amount_fen,
+            "payer_total": trade.amount_fen,
+            "payer_refund": made.amount_fen,
+            "currency": "CNY",
+        },
     }
 
 
-def _notify(session: Session, tenant: Tenant, trade: GatewayTrade, now: datetime, *,
-            event: str = "TRANSACTION.SUCCESS", summary: str = "支付成功", resource: dict[str, object] | None = None,
-            url: str = "", forged: bool = False) -> None:
+def _notify(
+    session: Session,
+    tenant: Tenant,
+    trade: GatewayTrade,
+    now: datetime,
+    *,
+    event: str = "TRANSACTION.SUCCESS",
+    summary: str = "支付成功",
+    resource: dict[str, object] | None = None,
+    url: str = "",
+    forged: bool = False,
+) -> None:
     notify_id = "EV-" + secrets.token_hex(12)
-    body = json.dumps({
-        "id": notify_id,
-        "create_time": now.isoformat() + "+08:00",
-        "event_type": event,
-        "resource_type": "plain-resource",
-        "summary": summary,
-        "resource": resource or query_body(trade),
-    }, ensure_ascii=False)
-    notify.announce(session, tenant, gateway=GATEWAY, notify_id=notify_id, url=url or trade.notify_url, body=body,
-                    headers={"Content-Type": "application/json"}, now=now, forged=forged)  # signed when sent
+    body = json.dumps(
+        {
+            "id": notify_id,
+            "create_time": now.isoformat() + "+08:00",
+            "event_type": event,
+            "resource_type": "plain-resource",
+            "summary": summary,
+            "resource": resource or query_body(trade),
+        },
+        ensure_ascii=False,
+    )
+    notify.announce(
+        session,
+        tenant,
+        gateway=GATEWAY,
+        notify_id=notify_id,
+        url=url or trade.notify_url,
+        body=body,
+        headers={"Content-Type": "application/json"},
+        now=now,
+        forged=forged,
+    )  # signed when sent
 
 
 def query_body(trade: GatewayTrade) -> dict[str, object]:
     body: dict[str, object] = {
-        "appid": APPID, "mchid": MCHID, "out_trade_no": trade.out_trade_no,
-        "trade_state": trade.state, "trade_state_desc": trade.state_desc,
+        "appid": APPID,
+        "mchid": MCHID,
+        "out_trade_no": trade.out_trade_no,
+        "trade_state": trade.state,
+        "trade_state_desc": trade.state_desc,
         "amount": {"total": trade.amount_fen, "currency": "CNY"},
         "payer": {"openid": trade.payer},
     }
     if trade.success_at:  # paid, and perhaps refunded since
         body.update(
-            transaction_id=trade.transaction_id, trade_type="JSAPI", bank_type="OTHERS",
+            transaction_id=trade.transaction_id,
+            trade_type="JSAPI",
+            bank_type="OTHERS",
             success_time=trade.success_at.isoformat() + "+08:00",
         )
         body["amount"] = {"total": trade.amount_fen, "payer_total": trade.amount_fen, "currency": "CNY"}

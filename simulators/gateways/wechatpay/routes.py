@@ -28,10 +28,12 @@ router = APIRouter(prefix=PREFIX, tags=["微信支付(模拟)"])
 pages = web.templates(Path(__file__).with_name("templates"))
 Body = TypeVar("Body", bound=BaseModel)
 AUTHORIZATION = APIKeyHeader(
-    name="Authorization", scheme_name="WechatPayV3", auto_error=False,
-    description="微信支付APIv3签名:WECHATPAY2-SHA256-RSA2048 mchid=\"…\",nonce_str=\"…\",timestamp=\"…\","
-                "serial_no=\"…\",signature=\"…\";签名串为“请求方法\\nURL路径\\n时间戳\\n随机串\\n请求体\\n”"
-                "(模拟器以商户密钥的HMAC-SHA256代替RSA),签名不对时答 401 SIGN_ERROR",
+    name="Authorization",
+    scheme_name="WechatPayV3",
+    auto_error=False,
+    description='微信支付APIv3签名:WECHATPAY2-SHA256-RSA2048 mchid="…",nonce_str="…",timestamp="…",'
+    'serial_no="…",signature="…";签名串为“请求方法\\nURL路径\\n时间戳\\n随机串\\n请求体\\n”'
+    "(模拟器以商户密钥的HMAC-SHA256代替RSA),签名不对时答 401 SIGN_ERROR",
 )
 SIGNED = [*docs.TENANT, Security(AUTHORIZATION)]
 API_ERRORS = docs.errors(413, 415, 422, 500, own={401: Refusal}, either={400: Refusal, 404: Refusal})
@@ -60,9 +62,14 @@ def _parsed(model: type[Body], body: str) -> Body:
         raise param_error(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from error
 
 
-@router.post("/v3/pay/transactions/jsapi", operation_id="wechatpayCreateJsapi", summary="JSAPI下单(得到prepay_id)",
-             dependencies=SIGNED, responses=API_ERRORS,
-             openapi_extra=docs.body(models.JsapiRequest))
+@router.post(
+    "/v3/pay/transactions/jsapi",
+    operation_id="wechatpayCreateJsapi",
+    summary="JSAPI下单(得到prepay_id)",
+    dependencies=SIGNED,
+    responses=API_ERRORS,
+    openapi_extra=docs.body(models.JsapiRequest),
+)
 async def create_jsapi(request: Request) -> WechatPayPrepayOut:
     """The signed JSON body is read as WeChat Pay reads it: a malformed one is 400 PARAM_ERROR."""
     req = _parsed(models.JsapiRequest, await _signed_body(request))
@@ -74,10 +81,17 @@ async def create_jsapi(request: Request) -> WechatPayPrepayOut:
     return WechatPayPrepayOut(prepay_id=await run_in_threadpool(create))
 
 
-@router.get("/v3/pay/transactions/out-trade-no/{out_trade_no}", operation_id="wechatpayQuery",
-            summary="商户订单号查询订单", dependencies=SIGNED, responses=API_ERRORS, response_model_exclude_unset=True)
-async def query(request: Request, out_trade_no: str,
-                mchid: str = Query(description="直连商户号,应为模拟器的商户号")) -> WechatPayTransactionOut:
+@router.get(
+    "/v3/pay/transactions/out-trade-no/{out_trade_no}",
+    operation_id="wechatpayQuery",
+    summary="商户订单号查询订单",
+    dependencies=SIGNED,
+    responses=API_ERRORS,
+    response_model_exclude_unset=True,
+)
+async def query(
+    request: Request, out_trade_no: str, mchid: str = Query(description="直连商户号,应为模拟器的商户号")
+) -> WechatPayTransactionOut:
     await _signed_body(request)
     if mchid != models.MCHID:
         raise param_error("mchid不正确")
@@ -89,9 +103,14 @@ async def query(request: Request, out_trade_no: str,
     return WechatPayTransactionOut.model_validate(await run_in_threadpool(find))
 
 
-@router.post("/v3/pay/transactions/out-trade-no/{out_trade_no}/close", status_code=204,
-             operation_id="wechatpayClose", summary="关闭订单(未支付的订单)", dependencies=SIGNED,
-             responses={204: {"description": "已关闭(或本已关闭),无应答体"}, **API_ERRORS})
+@router.post(
+    "/v3/pay/transactions/out-trade-no/{out_trade_no}/close",
+    status_code=204,
+    operation_id="wechatpayClose",
+    summary="关闭订单(未支付的订单)",
+    dependencies=SIGNED,
+    responses={204: {"description": "已关闭(或本已关闭),无应答体"}, **API_ERRORS},
+)
 async def close(request: Request, out_trade_no: str) -> Response:
     await _signed_body(request)
 
@@ -103,9 +122,14 @@ async def close(request: Request, out_trade_no: str) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/v3/refund/domestic/refunds", operation_id="wechatpayRefund", summary="申请退款(全额,当即成功)",
-             dependencies=SIGNED, responses=API_ERRORS,
-             openapi_extra=docs.body(models.RefundRequest))
+@router.post(
+    "/v3/refund/domestic/refunds",
+    operation_id="wechatpayRefund",
+    summary="申请退款(全额,当即成功)",
+    dependencies=SIGNED,
+    responses=API_ERRORS,
+    openapi_extra=docs.body(models.RefundRequest),
+)
 async def refund(request: Request) -> WechatPayRefundOut:
     """申请退款: a whole charge back at once (status SUCCESS); REFUND.SUCCESS follows to ``notify_url``."""
     req = _parsed(models.RefundRequest, await _signed_body(request))
@@ -119,25 +143,34 @@ async def refund(request: Request) -> WechatPayRefundOut:
     return WechatPayRefundOut.model_validate(await run_in_threadpool(give_back))
 
 
-@router.get("/cashier/{prepay_id}", response_class=Response, operation_id="wechatpayCashier",
-            summary="微信支付收银台页面(付款人确认支付)",
-            responses={**docs.page("收银台页面", 422, 500), **docs.errors(either={404: Refusal})})
+@router.get(
+    "/cashier/{prepay_id}",
+    response_class=Response,
+    operation_id="wechatpayCashier",
+    summary="微信支付收银台页面(付款人确认支付)",
+    responses={**docs.page("收银台页面", 422, 500), **docs.errors(either={404: Refusal})},
+)
 def cashier(request: Request, prepay_id: str, redirect: str = "") -> HTMLResponse:
     with web.database(request).transaction() as session:
         trade = models.by_prepay_id(session, prepay_id)
         context = {
-            "trade": trade, "amount": f"{trade.amount_fen / 100:.2f}", "redirect": web.local_path(redirect),
-            "merchant": "国家税务总局宁波市税务局", "prepay_id": prepay_id,
+            "trade": trade,
+            "amount": f"{trade.amount_fen / 100:.2f}",
+            "redirect": web.local_path(redirect),
+            "merchant": "国家税务总局宁波市税务局",
+            "prepay_id": prepay_id,
         }
     return pages.TemplateResponse(request, "wechatpay_cashier.html", context)
 
 
-@router.post("/cashier/{prepay_id}/pay", operation_id="wechatpayCashierPay",
-             summary="在收银台确认支付(扣款或按故障计划拒绝)",
-             responses=docs.errors(403, 409, 413, 422, 500, either={400: Refusal, 404: Refusal}))
+@router.post(
+    "/cashier/{prepay_id}/pay",
+    operation_id="wechatpayCashierPay",
+    summary="在收银台确认支付(扣款或按故障计划拒绝)",
+    responses=docs.errors(403, 409, 413, 422, 500, either={400: Refusal, 404: Refusal}),
+)
 def cashier_pay(request: Request, prepay_id: str) -> WechatPayCashierPaidOut:
-    done = trades.confirm_at_cashier(request, lambda session: models.by_prepay_id(session, prepay_id),
-                                     models.pay)
+    done = trades.confirm_at_cashier(request, lambda session: models.by_prepay_id(session, prepay_id), models.pay)
     return WechatPayCashierPaidOut(trade_state=done.state, trade_state_desc=done.desc)
 
 

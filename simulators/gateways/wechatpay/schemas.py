@@ -13,8 +13,10 @@ TRADE_STATES = docs.one_of(states.WECHATPAY)
 class WechatPayErrorOut(BaseModel):
     """WeChat Pay's own error answer: ``{"code", "message"}`` with its HTTP status."""
 
-    code: str = Field(description="错误码:PARAM_ERROR、INVALID_REQUEST、ORDERPAID、ORDER_CLOSED、PREPAY_EXPIRED、"
-                                  "SIGN_ERROR、ORDER_NOT_EXIST、RESOURCE_NOT_EXISTS")
+    code: str = Field(
+        description="错误码:PARAM_ERROR、INVALID_REQUEST、ORDERPAID、ORDER_CLOSED、PREPAY_EXPIRED、"
+        "SIGN_ERROR、ORDER_NOT_EXIST、RESOURCE_NOT_EXISTS"
+    )
     message: str = Field(description="中文说明")
 
     model_config = {"json_schema_extra": {"examples": [{"code": "SIGN_ERROR", "message": "签名错误"}]}}

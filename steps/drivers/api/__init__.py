@@ -16,6 +16,9 @@ from steps.drivers.protocol import ChannelDriver, Senses
 
 # Each channel of the registry and its back-end client.
 API_DRIVERS: dict[str, Callable[[httpx.Client, Senses], ChannelDriver]] = {
-    channels.WECHAT.code: WechatApi, channels.ALIPAY.code: AlipayApi, channels.TAXAPP.code: TaxappApi,
-    channels.ETAX.code: EtaxApi, channels.ZHELIBAN.code: ZhelibanApi,
+    channels.WECHAT.code: WechatApi,
+    channels.ALIPAY.code: AlipayApi,
+    channels.TAXAPP.code: TaxappApi,
+    channels.ETAX.code: EtaxApi,
+    channels.ZHELIBAN.code: ZhelibanApi,
 }

@@ -33,8 +33,9 @@ class AlipayApi:
         if person.phone not in self.logins:
             response = self.http.post(f"{API}/login", json={"phone": person.phone})
             if response.status_code == 404 and response.json()["error"]["code"] == "not_registered":
-                response = self.http.post(f"{API}/register", json={
-                    "phone": person.phone, "name": person.name, "id_number": person.id_number})
+                response = self.http.post(
+                    f"{API}/register", json={"phone": person.phone, "name": person.name, "id_number": person.id_number}
+                )
             if response.is_error:
                 raise Refused(response.json()["error"]["message"])
             self.token = response.json()["token"]
@@ -58,8 +59,7 @@ class AlipayApi:
 
     @staticmethod
     def _selection(named: dict[str, str], choice: Choice) -> dict[str, Any]:
-        return {**named, "insurance": "pension", "pay_type": choice.pay_type, "year": choice.year,
-                "tier": choice.tier}
+        return {**named, "insurance": "pension", "pay_type": choice.pay_type, "year": choice.year, "tier": choice.tier}
 
     def quote(self, payer: PayerRef, choice: Choice) -> Outcome:
         try:
@@ -80,8 +80,16 @@ class AlipayApi:
             quote = self._call("POST", "/quote", self._selection(named, choice))
         except Refused as refused:
             return Outcome("refused", refused.message)
-        return (yield from ordering(self._call, "", self._selection(named, choice), quote["amount"],
-                                    choice.gateway or "alipay", lambda url: cashier.confirm(self.http, url)))
+        return (
+            yield from ordering(
+                self._call,
+                "",
+                self._selection(named, choice),
+                quote["amount"],
+                choice.gateway or "alipay",
+                lambda url: cashier.confirm(self.http, url),
+            )
+        )
 
     def records(self, payer: PayerRef) -> tuple[Record, ...]:
         data = self._call("POST", "/records/query", self._named(payer, None))
@@ -102,8 +110,9 @@ class AlipayApi:
             e = self._call("POST", "/batch/enrolments", {"year": year, "tier": tier})
         except Refused as refused:
             return Outcome("refused", refused.message)
-        return Outcome("enrolled", f"已定档:{e['year']}年度{e['amount']}元,银行将于{e['due_on']}发起扣款",
-                       amount=e["amount"])
+        return Outcome(
+            "enrolled", f"已定档:{e['year']}年度{e['amount']}元,银行将于{e['due_on']}发起扣款", amount=e["amount"]
+        )
 
     def batch_entries(self, payer: PayerRef) -> tuple[BatchEntry, ...]:
         self.log_in(payer)
@@ -115,4 +124,3 @@ class AlipayApi:
         self.log_in(payer)
         shown = self._call("GET", "/batch")
         return tuple(int(t) for t in shown["tiers"]) if year in shown["years"] else ()
-

@@ -65,15 +65,24 @@ class AppChannelApi:
         """注册 with the SMS code if new here (which logs in), else 登录 with the phone and the password."""
         password = password_of(person)
         if person.id_number in self.registered:
-            self.token = self._call("POST", f"{self.api}/sessions",
-                                    {"phone": person.phone, "password": password})["token"]
+            self.token = self._call("POST", f"{self.api}/sessions", {"phone": person.phone, "password": password})[
+                "token"
+            ]
             return
         self._call("POST", f"{self.api}/sms/code", {"phone": person.phone, "purpose": "register"})
-        self.token = self._call("POST", f"{self.api}/accounts", {
-            "phone": person.phone, "sms_code": self.senses.sms_code(person.phone), "password": password,
-            "password_confirm": password, "name": person.name, "id_type": person.id_type,
-            "id_number": person.id_number,
-        })["token"]
+        self.token = self._call(
+            "POST",
+            f"{self.api}/accounts",
+            {
+                "phone": person.phone,
+                "sms_code": self.senses.sms_code(person.phone),
+                "password": password,
+                "password_confirm": password,
+                "name": person.name,
+                "id_type": person.id_type,
+                "id_number": person.id_number,
+            },
+        )["token"]
         self.registered.add(person.id_number)
 
     def enter(self) -> None:
@@ -89,10 +98,18 @@ class AppChannelApi:
             text = self.senses.captcha_text(captcha_id)
             text = misread(text) if captcha == CAPTCHA_MISREAD else text
         self.last_captcha = (captcha_id, text)
-        self._call("POST", f"{self.api}/others", {
-            "id_type": payer.id_type, "name": payer.name, "id_number": payer.id_number, "phone": payer.phone,
-            "captcha_id": captcha_id, "captcha": text,
-        })
+        self._call(
+            "POST",
+            f"{self.api}/others",
+            {
+                "id_type": payer.id_type,
+                "name": payer.name,
+                "id_number": payer.id_number,
+                "phone": payer.phone,
+                "captcha_id": captcha_id,
+                "captcha": text,
+            },
+        )
         self.verified.add(payer.id_number)
 
     def open_payer(self, payer: PayerRef, by: PayerRef | None) -> None:
@@ -112,10 +129,19 @@ class AppChannelApi:
         """注册 with this code; where registering logs in, the login is kept (its 个人业务 still to choose)."""
         password = password_of(person)
         try:
-            token = self._call("POST", f"{self.api}/accounts", {
-                "phone": person.phone, "sms_code": sms_code, "password": password, "password_confirm": password,
-                "name": person.name, "id_type": person.id_type, "id_number": person.id_number,
-            })["token"]
+            token = self._call(
+                "POST",
+                f"{self.api}/accounts",
+                {
+                    "phone": person.phone,
+                    "sms_code": sms_code,
+                    "password": password,
+                    "password_confirm": password,
+                    "name": person.name,
+                    "id_type": person.id_type,
+                    "id_number": person.id_number,
+                },
+            )["token"]
         except Refused as refused:
             return Outcome("refused", refused.message)
         self.registered.add(person.id_number)
@@ -162,8 +188,13 @@ class AppChannelApi:
 
     def _selection(self, payer: PayerRef, choice: Choice) -> dict[str, Any]:
         tiered = choice.pay_type == CHOOSE_TIER
-        return {**self._payer(payer), "insurance": "pension", "pay_type": choice.pay_type,
-                "year": choice.year if tiered else None, "tier": choice.tier if tiered else None}
+        return {
+            **self._payer(payer),
+            "insurance": "pension",
+            "pay_type": choice.pay_type,
+            "year": choice.year if tiered else None,
+            "tier": choice.tier if tiered else None,
+        }
 
     def _quote(self, payer: PayerRef, choice: Choice) -> Outcome:
         return quoted(self._call("POST", f"{self.api}/quote", self._selection(payer, choice)))
@@ -184,8 +215,16 @@ class AppChannelApi:
             quote = self._quote(payer, choice)
         except Refused as refused:
             return Outcome("refused", refused.message)
-        return (yield from ordering(self._call, self.api, self._selection(payer, choice), quote.amount,
-                                    choice.gateway or self.default_gateway, self.complete))
+        return (
+            yield from ordering(
+                self._call,
+                self.api,
+                self._selection(payer, choice),
+                quote.amount,
+                choice.gateway or self.default_gateway,
+                self.complete,
+            )
+        )
 
     def complete(self, url: str) -> None:
         """What the person does after 【确认缴费】: nothing when the provider settled at once (协议支付: back at the

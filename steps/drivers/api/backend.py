@@ -46,8 +46,10 @@ def answer(response: httpx.Response) -> dict[str, Any]:
         request = response.request
         body = mask_text(" ".join(response.text[:BODY_SHOWN].split())) or "(空)"
         wanted = "带错误说明的JSON" if isinstance(data, dict) else "JSON"
-        raise UnreadableAnswer(f"渠道接口 {request.method} {request.url.path} 应答复{wanted},"
-                               f"实际答复状态码{response.status_code},内容开头:{body}")
+        raise UnreadableAnswer(
+            f"渠道接口 {request.method} {request.url.path} 应答复{wanted},"
+            f"实际答复状态码{response.status_code},内容开头:{body}"
+        )
     if response.is_error:
         raise Refused(str(message))
     return data
@@ -70,13 +72,19 @@ def settled(order: dict[str, Any]) -> Outcome:
     """How an order ended, worded as the channels' result pages word it."""
     status = FINAL.get(order["status"], "pending")
     message = "缴费成功" if status == "paid" else f"缴费未完成:{order['status_text']}"
-    return Outcome(status, message + (f"({order['failure']})" if order.get("failure") else ""),
-                   order["order_no"], order["amount"], lines(order["lines"]))
+    return Outcome(
+        status,
+        message + (f"({order['failure']})" if order.get("failure") else ""),
+        order["order_no"],
+        order["amount"],
+        lines(order["lines"]),
+    )
 
 
 def records(data: dict[str, Any]) -> tuple[Record, ...]:
-    return tuple(Record(r["year"], r["kind"], r["amount"], r["ticket_no"], r.get("government"))
-                 for r in data["records"])
+    return tuple(
+        Record(r["year"], r["kind"], r["amount"], r["ticket_no"], r.get("government")) for r in data["records"]
+    )
 
 
 def offered_tiers(data: dict[str, Any], year: int) -> tuple[int, ...]:
@@ -85,15 +93,20 @@ def offered_tiers(data: dict[str, Any], year: int) -> tuple[int, ...]:
     return tuple(int(t) for t in pension[0]["tiers"]) if pension and year in pension[0]["years"] else ()
 
 
-def ordering(call: Call, api: str, selection: dict[str, Any], amount: str, gateway: str,
-             complete: Callable[[str], object]) -> Paying:
+def ordering(
+    call: Call, api: str, selection: dict[str, Any], amount: str, gateway: str, complete: Callable[[str], object]
+) -> Paying:
     """Every API driver's payment from its brink on: the order is confirmed (the press, in a thread of its own
     so that two channels can press at the same moment), paid through the provider, ``complete`` does what the
     person does at the provider's page, and the order's state is read back."""
     yield
     with ThreadPoolExecutor(max_workers=1) as pool:
-        press = pool.submit(call, "POST", f"{api}/orders", {
-            **selection, "idempotency_key": secrets.token_hex(16), "expected_amount": amount})
+        press = pool.submit(
+            call,
+            "POST",
+            f"{api}/orders",
+            {**selection, "idempotency_key": secrets.token_hex(16), "expected_amount": amount},
+        )
         yield
         try:
             order = press.result()

@@ -32,6 +32,9 @@ def scan_payment_code(http: httpx.Client, qr_page: str) -> str:
     if source is None:
         raise Refused("付款码页面上没有支付宝付款码图片")
     picture = http.get(urljoin(str(page.url), source.group(1).replace("&amp;", "&")))
-    scanned = http.post("/pay/alipay/scan", content=picture.content,
-                        headers={"Content-Type": picture.headers.get("content-type", "image/png")})
+    scanned = http.post(
+        "/pay/alipay/scan",
+        content=picture.content,
+        headers={"Content-Type": picture.headers.get("content-type", "image/png")},
+    )
     return str(answer(scanned)["cashier_url"])

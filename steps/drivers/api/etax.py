@@ -30,19 +30,29 @@ class EtaxApi(AppChannelApi):
         password = password_of(person)
         if person.id_number not in self.registered:
             self._call("POST", f"{self.api}/sms/code", {"phone": person.phone, "purpose": "register"})
-            self._call("POST", f"{self.api}/accounts", {
-                "phone": person.phone, "sms_code": self.senses.sms_code(person.phone), "password": password,
-                "password_confirm": password, "name": person.name, "id_number": person.id_number,
-            })
+            self._call(
+                "POST",
+                f"{self.api}/accounts",
+                {
+                    "phone": person.phone,
+                    "sms_code": self.senses.sms_code(person.phone),
+                    "password": password,
+                    "password_confirm": password,
+                    "name": person.name,
+                    "id_number": person.id_number,
+                },
+            )
             self.registered.add(person.id_number)
-        self.token = self._call("POST", f"{self.api}/sessions", {
-            "login_name": person.id_number, "password": password, "business": NATURAL})["token"]
+        self.token = self._call(
+            "POST", f"{self.api}/sessions", {"login_name": person.id_number, "password": password, "business": NATURAL}
+        )["token"]
         self.pass_second_factor(person)
 
     def password_login(self, person: PayerRef, password: str) -> None:
         """登录 as 自然人业务 with the 居民身份证号码 and this password, then 登录验证."""
-        self.token = self._call("POST", f"{self.api}/sessions", {
-            "login_name": person.id_number, "password": password, "business": NATURAL})["token"]
+        self.token = self._call(
+            "POST", f"{self.api}/sessions", {"login_name": person.id_number, "password": password, "business": NATURAL}
+        )["token"]
         self.pass_second_factor(person)
 
     def pass_second_factor(self, person: PayerRef) -> None:
@@ -57,6 +67,12 @@ class EtaxApi(AppChannelApi):
             return
         qr = self._call("POST", f"{self.api}/login/qr", {"scan_app": self.second_factor})
         picture = self.http.get(qr["image_url"], headers={"X-App-Token": self.token})
-        answer(self.http.post(f"{self.api}/scans", params={"scan_app": self.second_factor}, content=picture.content,
-                              headers={"Content-Type": "image/png"}))
+        answer(
+            self.http.post(
+                f"{self.api}/scans",
+                params={"scan_app": self.second_factor},
+                content=picture.content,
+                headers={"Content-Type": "image/png"},
+            )
+        )
         self._call("POST", f"{self.api}/login/qr/{qr['ticket']}/finish")

@@ -36,8 +36,13 @@ class WechatApi:
         return items(data)
 
     def _selection(self, payer: PayerRef, choice: Choice) -> dict[str, Any]:
-        return {**self._payer(payer), "insurance": "pension", "pay_type": choice.pay_type,
-                "year": choice.year, "tier": choice.tier}
+        return {
+            **self._payer(payer),
+            "insurance": "pension",
+            "pay_type": choice.pay_type,
+            "year": choice.year,
+            "tier": choice.tier,
+        }
 
     def quote(self, payer: PayerRef, choice: Choice) -> Outcome:
         try:
@@ -54,8 +59,16 @@ class WechatApi:
         quoted = self.quote(payer, choice)
         if quoted.status != "quoted":
             return quoted
-        return (yield from ordering(self._call, "/wechat/api", self._selection(payer, choice), quoted.amount,
-                                    choice.gateway or "wechatpay", lambda url: cashier.confirm(self.http, url)))
+        return (
+            yield from ordering(
+                self._call,
+                "/wechat/api",
+                self._selection(payer, choice),
+                quoted.amount,
+                choice.gateway or "wechatpay",
+                lambda url: cashier.confirm(self.http, url),
+            )
+        )
 
     def records(self, payer: PayerRef) -> tuple[Record, ...]:
         data = self._call("POST", "/wechat/api/records/query", self._payer(payer))
@@ -67,4 +80,3 @@ class WechatApi:
             return offered_tiers(self._call("POST", "/wechat/api/payer/items", self._payer(payer)), year)
         except Refused:
             return ()
-

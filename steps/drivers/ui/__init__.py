@@ -16,6 +16,9 @@ from steps.drivers.ui.zheliban import ZhelibanUi
 
 # Each channel of the registry and its page objects; the device it runs as is the registry's too.
 UI_DRIVERS: dict[str, Callable[[Page, str, Senses], ChannelDriver]] = {
-    channels.WECHAT.code: WechatUi, channels.ALIPAY.code: AlipayUi, channels.TAXAPP.code: TaxappUi,
-    channels.ETAX.code: EtaxUi, channels.ZHELIBAN.code: ZhelibanUi,
+    channels.WECHAT.code: WechatUi,
+    channels.ALIPAY.code: AlipayUi,
+    channels.TAXAPP.code: TaxappUi,
+    channels.ETAX.code: EtaxUi,
+    channels.ZHELIBAN.code: ZhelibanUi,
 }

@@ -71,7 +71,8 @@ class AlipayPage(ChannelPage):
 
     def wait_for_mini_program(self) -> None:
         self.page.get_by_role("button", name="同意", exact=True).or_(
-            self.page.get_by_role("button", name="我为自己缴")).first.wait_for()
+            self.page.get_by_role("button", name="我为自己缴")
+        ).first.wait_for()
 
     def agree_authorization(self) -> None:
         self.button("同意").click()
@@ -109,9 +110,11 @@ class AlipayPage(ChannelPage):
 
     def offered_tiers(self, section: str = "选择缴费类型", year: int | None = None) -> tuple[int, ...]:
         """The 缴费档次 the section lists (选档缴费, or 缴费批扣定档); () when ``year`` is not among its 缴费年度."""
+
         def listed(label: str) -> list[str]:
             options = self.section(section).get_by_label(label, exact=True).locator("option").all_inner_texts()
             return [o.strip() for o in options if o.strip() != "请选择"]
+
         if year is not None and f"{year}年" not in listed("缴费年度"):
             return ()
         return tiers_of(listed("缴费档次"))
@@ -176,8 +179,9 @@ class AlipayUi(Described):
         if p.logged_in_as():
             p.switch_account()
         p.log_in(person.phone)
-        p.page.locator("main[aria-label='支付宝首页'], section[aria-label='实名认证']:visible, #message:visible") \
-            .first.wait_for()
+        p.page.locator(
+            "main[aria-label='支付宝首页'], section[aria-label='实名认证']:visible, #message:visible"
+        ).first.wait_for()
         if p.section("实名认证").is_visible():
             p.verify_real_name(person.name, person.id_number)
             p.page.locator("main[aria-label='支付宝首页'], #message:visible").first.wait_for()

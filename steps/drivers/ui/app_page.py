@@ -107,8 +107,10 @@ class AppChannelPage(ChannelPage):
         """Which random-code picture is shown (its address names it), once it has loaded."""
         picture = self.page.get_by_role("img", name="随机验证码图片")
         picture.wait_for()
-        self.page.wait_for_function("() => { const i = document.getElementById('captcha-image');"
-                                    " return i.src && i.complete && i.naturalWidth > 0; }")
+        self.page.wait_for_function(
+            "() => { const i = document.getElementById('captcha-image');"
+            " return i.src && i.complete && i.naturalWidth > 0; }"
+        )
         source = picture.get_attribute("src") or ""
         return source.rsplit("/", 1)[-1].removesuffix(".png")
 
@@ -157,11 +159,14 @@ class AppChannelPage(ChannelPage):
 
     def item_statuses(self) -> tuple[str, ...]:
         """The 状态 shown in each item row ('' where a row shows none)."""
-        return tuple(self.item_rows().evaluate_all(
-            """rows => rows.map((row) => {
+        return tuple(
+            self.item_rows().evaluate_all(
+                """rows => rows.map((row) => {
                  const term = [...row.querySelectorAll("dt")].find((dt) => dt.textContent === "状态");
                  return term ? term.nextElementSibling.textContent.trim() : "";
-               })"""))
+               })"""
+            )
+        )
 
     def current_year_item(self, year: int) -> str:
         return f"{PENSION_ITEM}({year}年度)"
@@ -251,8 +256,9 @@ class AppChannelPage(ChannelPage):
         """The phone beside the screen (``phone``: whose Alipay pays) scans the picture saved as ``name`` and pays:
         what Alipay says ('' when paid), and a screenshot of the Alipay app's last page."""
         seen: list[bytes] = []
-        message = AlipayScanner(self.page, self.base_url, phone).pay(name, picture,
-                                                                     lambda app: seen.append(app.screenshot()))
+        message = AlipayScanner(self.page, self.base_url, phone).pay(
+            name, picture, lambda app: seen.append(app.screenshot())
+        )
         return message, seen[-1] if seen else b""
 
     def payment_done(self) -> None:
@@ -293,12 +299,15 @@ class AppChannelPage(ChannelPage):
         if not section.is_visible():
             return ()
         items = section.get_by_role("list", name="已缴费信息").get_by_role("listitem").all()
-        return tuple(dict(zip(i.locator("dt").all_inner_texts(), i.locator("dd").all_inner_texts(), strict=True))
-                     for i in items)
+        return tuple(
+            dict(zip(i.locator("dt").all_inner_texts(), i.locator("dd").all_inner_texts(), strict=True)) for i in items
+        )
 
     def record_rows(self, name: str) -> tuple[Record, ...]:
-        return tuple(Record(int(f["缴费年度"]), f["缴费类型"], f["缴费金额"].removesuffix("元"), f["电子税票号码"])
-                     for f in self.record_fields(name))
+        return tuple(
+            Record(int(f["缴费年度"]), f["缴费类型"], f["缴费金额"].removesuffix("元"), f["电子税票号码"])
+            for f in self.record_fields(name)
+        )
 
     def record_authorities(self, name: str) -> tuple[str, ...]:
         """The 税务机关 of each record of the payer."""

@@ -123,8 +123,10 @@ class EtaxPage(AppChannelPage):
         """The login QR code for the app, once its picture has loaded."""
         code = self.page.get_by_role("img", name=f"{FACTORS[app]}登录二维码")
         code.wait_for()
-        self.page.wait_for_function(f"() => {{ const i = document.querySelector('#factor-{app} img');"
-                                    " return i.src && i.complete && i.naturalWidth > 0; }")
+        self.page.wait_for_function(
+            f"() => {{ const i = document.querySelector('#factor-{app} img');"
+            " return i.src && i.complete && i.naturalWidth > 0; }"
+        )
         return code
 
     def logged_in(self) -> Locator:
@@ -277,7 +279,8 @@ class EtaxUi(AppChannelUi):
             phone.get_by_role("radiogroup", name="扫码APP").get_by_role("radio", name=SCAN_APPS[app]).check()
             ChannelPage(phone, p.base_url).labelled(phone.get_by_text("从相册选择", exact=True), "从相册选择")
             phone.get_by_label("从相册选择").set_input_files(
-                {"name": "login-qr.png", "mimeType": "image/png", "buffer": picture})
+                {"name": "login-qr.png", "mimeType": "image/png", "buffer": picture}
+            )
             phone.get_by_role("status").or_(phone.locator("#message:visible")).first.wait_for()
             failed = phone.locator("#message:visible")
             assert not failed.is_visible(), failed.inner_text()

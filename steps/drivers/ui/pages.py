@@ -173,8 +173,12 @@ class ChannelPage:
         """Whether the page has run what it was given (a round trip through its event loop, however busy the
         machine) and shows itself (a simulated page stays hidden, html.loading, until its scripts ran)."""
         try:
-            return bool(self.page.evaluate("() => new Promise((ran) => setTimeout(() => "
-                                           "ran(!document.documentElement.classList.contains('loading')), 0))"))
+            return bool(
+                self.page.evaluate(
+                    "() => new Promise((ran) => setTimeout(() => "
+                    "ran(!document.documentElement.classList.contains('loading')), 0))"
+                )
+            )
         except PlaywrightError:  # between two documents
             return False
 
@@ -238,5 +242,4 @@ def tier_not_offered(offered: tuple[int, ...], year: int, tier: int) -> str:
     a page refuses a tier outside the year's table (worded as the back end's rule); '' when the page offers it."""
     if tier in offered:
         return ""
-    return (f"页面上没有{tier}元可选:缴费档次{tier}元不在{year}年度档次表中"
-            f"(可选:{'、'.join(str(t) for t in offered)}元)")
+    return f"页面上没有{tier}元可选:缴费档次{tier}元不在{year}年度档次表中(可选:{'、'.join(str(t) for t in offered)}元)"
