@@ -40,6 +40,7 @@ TENANT = "fuzz"
 SEED = 20240301
 TOKEN_SCHEME = "SimToken"  # the control API's security scheme (simulators/control/routes.py)
 EXAMPLES_VARIABLE = "SIM_FUZZ_EXAMPLES"  # the bound the benchmark hands the test
+COVERAGE_VARIABLE = "SIM_FUZZ_COVERAGE"  # set by the benchmark: the coverage phase too (make test runs without it)
 POSITIVE_ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]  # schemathesis' default
 # Operations whose well-formed input may still break a rule no JSON schema can state: for these a 422 answers
 # schema-valid data rightly (every other check still holds, and a 400, 413 or 415 still fails).
@@ -96,11 +97,20 @@ def examples(default: int) -> int:
     return int(os.environ.get(EXAMPLES_VARIABLE) or default)
 
 
-def config(max_examples: int, seed: int = SEED) -> schemathesis.Config:
-    """Every check, valid and invalid data, derandomized, no example database; the fuzz tenant and the token."""
+def with_coverage() -> bool:
+    """Whether the run has schemathesis' coverage phase: the benchmark's does; the test suite's leaves it out (its
+    cases are built in every pytest-xdist worker while collecting, about 17 s each, for ~5,500 cases)."""
+    return os.environ.get(COVERAGE_VARIABLE) == "1"
+
+
+def config(max_examples: int, seed: int = SEED, *, coverage: bool = True) -> schemathesis.Config:
+    """Every check, valid and invalid data, derandomized, no example database; the fuzz tenant and the token.
+    ``coverage``: also schemathesis' coverage phase (every boundary and missing value of every parameter, built
+    when the tests are made: thousands of cases, the benchmark's), besides the examples and generated cases."""
     return schemathesis.Config.from_dict(
         {
             "seed": seed,
+            "phases": {"coverage": {"enabled": coverage}},
             "generation": {"mode": "all", "max-examples": max_examples, "deterministic": True, "database": "none"},
             "checks": {"enabled": True},
             "headers": {"X-Sim-Tenant": TENANT},
@@ -116,8 +126,10 @@ def config(max_examples: int, seed: int = SEED) -> schemathesis.Config:
     )
 
 
-def schema(target: Target, max_examples: int, seed: int = SEED) -> schemathesis.schemas.BaseSchema:
-    return schemathesis.openapi.from_dict(target.document(), config=config(max_examples, seed))
+def schema(
+    target: Target, max_examples: int, seed: int = SEED, *, coverage: bool = True
+) -> schemathesis.schemas.BaseSchema:
+    return schemathesis.openapi.from_dict(target.document(), config=config(max_examples, seed, coverage=coverage))
 
 
 # what one case did, for the benchmark's figures ----------------------------------------------------------------
@@ -154,6 +166,9 @@ def call(case: schemathesis.Case[Any], url: str) -> schemathesis.Response:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.fuzz", description=__doc__.split("\n\n")[0])
     parser.add_argument("--examples", type=int, default=25, help="每个接口最多生成的用例数(默认25)")
+    parser.add_argument(
+        "--no-coverage", action="store_true", help="不跑覆盖阶段(边界值与缺失参数),只跑示例与随机生成的用例"
+    )
     parser.add_argument("-k", default="", help="只跑名称匹配此 pytest -k 表达式的接口,如 '__sim'")
     args = parser.parse_args(argv)
 
@@ -162,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks import fuzz  # as the test imports it (run as __main__, this module is another copy)
 
     os.environ[EXAMPLES_VARIABLE] = str(args.examples)
+    os.environ[COVERAGE_VARIABLE] = "0" if args.no_coverage else "1"
     started = time.monotonic()
     selection = ["-k", args.k] if args.k else []
     code = pytest.main(

@@ -4,7 +4,8 @@ its operation's schema does not describe (status, content type, body, headers, A
 invalid, or be refused when valid (save the rules ``benchmarks.fuzz.RULES_BEYOND_SCHEMA`` names).
 
 One test per operation (``schema.parametrize``), so pytest-xdist spreads them; each worker fuzzes its own embedded
-simulator. ``python -m benchmarks.fuzz`` runs the same with a larger bound and prints its figures.
+simulator. ``python -m benchmarks.fuzz`` (``make fuzz``) runs the same with a larger bound and schemathesis' coverage
+phase too (every boundary and missing value: thousands of cases, built while collecting) and prints its figures.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from benchmarks import fuzz
 
 MAX_EXAMPLES = 5
 TARGET = fuzz.Target()
-schema = fuzz.schema(TARGET, fuzz.examples(MAX_EXAMPLES))
+schema = fuzz.schema(TARGET, fuzz.examples(MAX_EXAMPLES), coverage=fuzz.with_coverage())
 
 
 @pytest.fixture(scope="module")

@@ -230,3 +230,19 @@ def test_the_journal_lists_the_tenants_channel_requests(
     stranger = _new_id()
     sim_control.create_tenant(stranger, 7)
     assert sim_control.journal(stranger) == []
+
+
+@pytest.mark.parametrize(("times", "accepted"), [(2, True), (2.0, True), (2.5, False), ("2", False), (True, False)])
+def test_a_whole_number_is_one_as_json_counts_it(sim_control: SimControl, tenant: str, times, accepted) -> None:
+    """2.0 is the integer 2 (as the document's JSON Schema says); a fraction, text or a boolean is refused, naming
+    the field, and plans nothing."""
+    answer = sim_control.http.post(
+        f"/__sim/tenants/{tenant}/faults", json={"faults": [{"kind": "decline", "times": times}]}
+    )
+    if accepted:
+        assert answer.status_code == 200, answer.text
+        assert [f["times"] for f in sim_control.faults(tenant)] == [2]
+    else:
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["error"]["field"] == "times"
+        assert sim_control.faults(tenant) == []

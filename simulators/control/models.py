@@ -26,6 +26,15 @@ from simulators.core.responses import Out
 from simulators.core.schemas import Strict
 from simulators.gateways.bank.models import BANKS
 
+
+def _whole(value: object) -> object:
+    """52.0 is the integer 52 (as JSON Schema counts it); 52.5, text and booleans stay for StrictInt to refuse."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+# An integer as JSON has it: a whole number, written 52 or 52.0; never text or true/false.
+WholeInt = Annotated[StrictInt, BeforeValidator(_whole)]
+
 ID_NUMBER_EXAMPLE = "330203199001011236"
 NOW = "2024-03-01 09:00:00"
 
@@ -88,7 +97,7 @@ class PayerSpec(Strict):
     special_status: Literal["残疾人员", "低保对象", "低保边缘户", "特困人员"] | None = Field(
         default=None, description="特殊身份;普通缴费人为 null"
     )
-    arrears_years: list[Annotated[StrictInt, Field(ge=1900, le=2100)]] = Field(
+    arrears_years: list[Annotated[WholeInt, Field(ge=1900, le=2100)]] = Field(
         default_factory=list, max_length=20, description="欠缴的年度"
     )
     enrolment: Literal["正常", "未参保", "暂停", "终止"] = Field(default="正常", description="参保状态")
@@ -119,10 +128,10 @@ class TenantIn(Strict):
         pattern=r"^[A-Za-z0-9_.-]{1,64}$",
         description="租户编号(字母、数字、下划线、点和横线);不给时自动生成",
     )
-    seed: StrictInt | None = Field(
+    seed: WholeInt | None = Field(
         default=None, ge=0, lt=2**63, description="随机种子:同一种子生成同样的缴费人;不给时随机"
     )
-    generated_payers: StrictInt = Field(default=0, ge=0, le=500, description="按种子生成的缴费人数")
+    generated_payers: WholeInt = Field(default=0, ge=0, le=500, description="按种子生成的缴费人数")
     payers: list[PayerSpec] = Field(default_factory=list, max_length=500, description="另外登记的缴费人")
     now: ClockTime | None = Field(default=None, description="模拟时钟的起始时间;不给时为默认时间")
     frozen: StrictBool = Field(default=False, description="模拟时钟是否冻结(冻结时不随真实时间走)")
@@ -157,8 +166,8 @@ class FaultSpec(Strict):
         max_length=16,
         description="支付渠道代码(如 wechatpay、alipay、ccb、bank);* 为任一渠道",
     )
-    times: StrictInt = Field(default=1, ge=1, le=100, description="生效次数")
-    delay_seconds: StrictInt = Field(default=600, ge=1, le=86400 * 3, description="通知延迟的秒数(notify_late)")
+    times: WholeInt = Field(default=1, ge=1, le=100, description="生效次数")
+    delay_seconds: WholeInt = Field(default=600, ge=1, le=86400 * 3, description="通知延迟的秒数(notify_late)")
 
 
 class FaultsIn(Strict):

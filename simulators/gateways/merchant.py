@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
+import channels
 from simulators import web
 from simulators.core import clock, defects, orders, sms
 from simulators.core.billing import Due, yuan
@@ -376,7 +377,7 @@ STATUS_TEXT = {
 def notification_router(channel: str, **declared: Any) -> APIRouter:
     """The notify endpoints a channel's back end exposes to every provider (``declared``: what OpenAPI shows of
     them: summary, responses, dependencies)."""
-    router = APIRouter(prefix=f"/{channel}/api/notify", tags=[f"{channel} 支付结果通知"])
+    router = APIRouter(prefix=f"/{channel}/api/notify", tags=[f"{channels.channel(channel).name} 支付结果通知"])
 
     @router.post("/{gateway}", operation_id=f"{channel}ReceiveNotification", **declared)
     async def receive(request: Request, gateway: str) -> Response:
