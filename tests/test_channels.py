@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +21,6 @@ from steps.drivers.api import API_DRIVERS
 from steps.drivers.ui import UI_DRIVERS
 
 ROOT = Path(__file__).resolve().parents[1]
-GUIDE = next((ROOT.parent / "shared" / "guide").glob("*.txt"), None)
 
 
 def test_every_channel_has_its_package_its_drivers_and_its_walk_through() -> None:
@@ -67,19 +65,6 @@ def test_a_name_that_is_no_channel_is_refused_in_chinese() -> None:
     names = "微信公众号、支付宝小程序、宁波税务APP、电子税务局、浙里办APP"
     with pytest.raises(KeyError, match=f"没有渠道“微信”:渠道应为{names}之一"):
         channels.channel("微信")
-
-
-@pytest.mark.skipif(GUIDE is None, reason="the official guide is beside the checkout (../shared/guide)")
-def test_the_guide_sections_and_step_counts_are_the_guides() -> None:
-    assert GUIDE is not None
-    text = GUIDE.read_text(encoding="utf-8")
-    for channel in channels.CHANNELS:
-        assert channel.guide_section in text, channel.guide_section
-        section = text.split(channel.guide_section, 1)[1]
-        following = [c.guide_section for c in channels.CHANNELS if c.guide_section in section]
-        body = section.split(following[0], 1)[0] if following else section
-        numbers = {int(n) for n in re.findall(r"^\s*(?:第)?(\d+)[、.．]", body, flags=re.M)}
-        assert max(numbers) == channel.guide_steps, (channel.code, sorted(numbers))
 
 
 def test_a_registry_entry_is_checked_when_it_is_made() -> None:
