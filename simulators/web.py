@@ -65,8 +65,7 @@ def declared_tenant(
     x_sim_tenant: str | None = Header(
         default=None,
         alias=TENANT_HEADER,
-        max_length=64,
-        pattern=r"^[A-Za-z0-9_.-]{1,64}$",
+        pattern=tenants.TENANT_ID.pattern,
         description="测试租户编号(由 POST /__sim/tenants 创建);不给时依次看查询参数 sim_tenant、Cookie sim_tenant,"
         "都没有则为演示租户 demo",
     ),

@@ -19,7 +19,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from simulators.core import defects, qrlogin, responses
+from simulators.core import defects, qrlogin, responses, tenants
 from simulators.core.errors import InvalidInput
 from simulators.core.people import Resident
 from simulators.core.responses import Out
@@ -124,8 +124,7 @@ class TenantIn(Strict):
 
     id: str | None = Field(
         default=None,
-        max_length=64,
-        pattern=r"^[A-Za-z0-9_.-]{1,64}$",
+        pattern=tenants.TENANT_ID.pattern,
         description="租户编号(字母、数字、下划线、点和横线);不给时自动生成",
     )
     seed: WholeInt | None = Field(

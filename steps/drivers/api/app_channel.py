@@ -73,17 +73,23 @@ class AppChannelApi:
         self.token = self._call(
             "POST",
             f"{self.api}/accounts",
-            {
-                "phone": person.phone,
-                "sms_code": self.senses.sms_code(person.phone),
-                "password": password,
-                "password_confirm": password,
-                "name": person.name,
-                "id_type": person.id_type,
-                "id_number": person.id_number,
-            },
+            self._registration(person, self.senses.sms_code(person.phone)),
         )["token"]
         self.registered.add(person.id_number)
+
+    @staticmethod
+    def _registration(person: PayerRef, sms_code: str) -> dict[str, Any]:
+        """The 注册 form: the person's phone, name and ID, the SMS code, and their password twice."""
+        password = password_of(person)
+        return {
+            "phone": person.phone,
+            "sms_code": sms_code,
+            "password": password,
+            "password_confirm": password,
+            "name": person.name,
+            "id_type": person.id_type,
+            "id_number": person.id_number,
+        }
 
     def enter(self) -> None:
         """What a login does before it can pay, each time the driver goes in: nothing here."""
@@ -127,20 +133,11 @@ class AppChannelApi:
 
     def register_with(self, person: PayerRef, sms_code: str) -> Outcome:
         """注册 with this code; where registering logs in, the login is kept (its 个人业务 still to choose)."""
-        password = password_of(person)
         try:
             token = self._call(
                 "POST",
                 f"{self.api}/accounts",
-                {
-                    "phone": person.phone,
-                    "sms_code": sms_code,
-                    "password": password,
-                    "password_confirm": password,
-                    "name": person.name,
-                    "id_type": person.id_type,
-                    "id_number": person.id_number,
-                },
+                self._registration(person, sms_code),
             )["token"]
         except Refused as refused:
             return Outcome("refused", refused.message)
