@@ -9,6 +9,14 @@ PORT ?= 8000
 # `make test` runs TEST_SUITE unless PYTEST_ARGS is given; `make e2e` appends PYTEST_ARGS to its own.
 PYTEST_ARGS ?=
 FUZZ_ARGS ?=
+EXPLORE_ARGS ?=
+# `make explore`: a long exploration with a new seed each time (EXPLORE_SEED=N repeats one); make test runs a short,
+# fixed-seed one with the rest of steps/.
+ifndef EXPLORE_SEED
+EXPLORE_SEED := $(shell date +%s)
+endif
+EXPLORE_RESULTS := reports/explore-results
+EXPLORE_FOUND := $(EXPLORE_RESULTS)/found.feature
 # pytest-xdist workers (measured on two cores): `make test` gains from a third while a browser or the simulator waits;
 # the browser-only `make e2e` does not.
 WORKERS ?= 3
@@ -50,7 +58,7 @@ if [ -n "$$missing" ]; then \
 fi
 endef
 
-.PHONY: help setup test e2e report power serve lint fuzz bench bench-load bench-walkthrough clean clean-history FORCE
+.PHONY: help setup test e2e report power explore serve lint fuzz bench bench-load bench-walkthrough clean clean-history FORCE
 
 help:
 	@echo "make setup    建虚拟环境（requirements.lock）、准备 Chromium 与中文字体、安装 Allure 3（reports/）"
@@ -58,6 +66,7 @@ help:
 	@echo "make e2e      用 UI 驱动跑特性，生成 Allure 报告并按渠道给出结论（PYTEST_ARGS=… 追加参数）"
 	@echo "make report   从 $(RESULTS) 离线生成 $(REPORT_DIR)/index.html（含指南步骤矩阵、历次趋势），并打印各渠道结论"
 	@echo "make power    测试能力：逐个打开模拟器的缺陷目录跑特性，打印每个缺陷被哪个场景拦截及得分，结果进报告的「测试能力」；POWER_ARGS=… 追加参数"
+	@echo "make explore  状态探索：随机缴费序列（各类缴费人、各渠道、支付故障、时间推移）逐步对照规则模型与账目，发现问题时缩到最短并写成中文场景（$(EXPLORE_FOUND)）；EXPLORE_SEED=N 重现一次，EXPLORE_ARGS=… 追加参数"
 	@echo "make serve    启动模拟器：http://127.0.0.1:$(PORT)/（PORT=… 可改）"
 	@echo "make lint     ruff check、ruff format --check、mypy（严格，pyproject.toml）；make test 先运行它"
 	@echo "make fuzz     按 OpenAPI 文档对全部接口做模式驱动的模糊测试（schemathesis，全部检查），打印用例数、状态码与失败；FUZZ_ARGS=… 追加参数（如 --examples 50）"
@@ -118,9 +127,11 @@ e2e: setup
 report: $(VENV_STAMP) $(NPM_STAMP)
 	@[ -d $(RESULTS) ] || { echo "没有 $(RESULTS)：先运行 make e2e。" >&2; exit 1; }
 	@rm -rf $(REPORT_DIR)
-	@# The latest `make power` (one result per catalogued defect) shows under 测试能力.
+	@# The latest `make power` (one result per catalogued defect) and `make explore` show under 测试能力.
 	@{ grep -l '"harness_power"' $(RESULTS)/*-result.json 2>/dev/null || true; } | xargs -r rm -f
-	@if [ -d $(POWER_RESULTS) ]; then cp $(POWER_RESULTS)/*-result.json $(RESULTS)/ 2>/dev/null || true; fi
+	@for kept in $(POWER_RESULTS) $(EXPLORE_RESULTS); do \
+	  if [ -d $$kept ]; then cp $$kept/*-result.json $$kept/*-attachment* $(RESULTS)/ 2>/dev/null || true; fi; \
+	done
 	@$(PY) -m reports.guide_page $(RESULTS) $(REPORT_DIR)
 	@cd reports && NO_COLOR=1 ./node_modules/.bin/allure generate --config allurerc.mjs allure-results
 	@# The report page would load Google Analytics: drop it, the report is read offline.
@@ -132,6 +143,16 @@ report: $(VENV_STAMP) $(NPM_STAMP)
 power: setup
 	$(PY) -m benchmarks.power $(POWER_ARGS)
 	@if [ -d $(RESULTS) ]; then $(MAKE) report; fi
+
+explore: $(VENV_STAMP)
+	@echo "探索种子：$(EXPLORE_SEED)（EXPLORE_SEED=$(EXPLORE_SEED) make explore 重现）"
+	@rm -rf $(EXPLORE_RESULTS)
+	@status=0; \
+	$(PY) -m pytest steps/test_explore.py --driver api -p no:cacheprovider --alluredir $(EXPLORE_RESULTS) \
+	  --explore-seed $(EXPLORE_SEED) --explore-examples 400 --explore-steps 20 --explore-seconds 1200 \
+	  --explore-out $(EXPLORE_FOUND) $(EXPLORE_ARGS) || status=$$?; \
+	if [ -f $(EXPLORE_FOUND) ]; then echo "发现的场景（可粘贴进特性文件）：$(EXPLORE_FOUND)"; cat $(EXPLORE_FOUND); fi; \
+	exit $$status
 
 clean-history:
 	rm -f "$${ALLURE_HISTORY_PATH:-reports/history/history.jsonl}"
@@ -157,6 +178,6 @@ lint: $(VENV_STAMP)
 	$(VENV)/bin/mypy
 
 clean:
-	rm -rf $(VENV) $(STAMPS) $(RESULTS) $(POWER_RESULTS) $(REPORT_DIR) reports/node_modules test-results
+	rm -rf $(VENV) $(STAMPS) $(RESULTS) $(POWER_RESULTS) $(EXPLORE_RESULTS) $(REPORT_DIR) reports/node_modules test-results
 
 FORCE:

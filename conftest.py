@@ -12,4 +12,9 @@ pytest_plugins = [
     "steps.tier_steps",
     "steps.others_steps",
     "steps.account_steps",
+    "steps.clock_steps",
+    "steps.model_steps",
+    "steps.access_steps",
+    "steps.receipt_steps",
+    "steps.outcome_steps",
 ]

@@ -147,21 +147,22 @@ def summarize(results_dir: Path) -> Summary:
     return Summary(channels=channels, unreadable=unreadable, retried=len(results) - len(kept))
 
 
-def _width(text: str) -> int:
+def display_width(text: str) -> int:
+    """Columns a terminal gives the text: two for each Chinese character."""
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
-def _pad(text: str, width: int, *, right: bool = False) -> str:
-    gap = " " * (width - _width(text))
+def pad(text: str, width: int, *, right: bool = False) -> str:
+    gap = " " * (width - display_width(text))
     return gap + text if right else text + gap
 
 
 def format_table(rows: Sequence[Sequence[str]], numeric_from: int = 1) -> str:
-    widths = [max(_width(row[column]) for row in rows) for column in range(len(rows[0]))]
+    widths = [max(display_width(row[column]) for row in rows) for column in range(len(rows[0]))]
     lines = []
     for row_index, row in enumerate(rows):
         cells = [
-            _pad(cell, widths[column], right=column >= numeric_from and column < len(row) - 1)
+            pad(cell, widths[column], right=column >= numeric_from and column < len(row) - 1)
             for column, cell in enumerate(row)
         ]
         lines.append("  ".join(cells).rstrip())

@@ -19,11 +19,12 @@ from fastapi.security import APIKeyCookie, APIKeyHeader
 from pydantic import ConfigDict, Field, JsonValue, WithJsonSchema, create_model
 from sqlalchemy.orm import Session
 
+import channels
 from simulators import qrcodes, web
 from simulators.channel_api import LoginKey, with_body
 from simulators.core import accounts, captcha, clock, idnumber, qrlogin, receipts, sms
 from simulators.core.errors import NotAuthorized, NotFound, RuleRefused
-from simulators.core.models import Person, Tenant
+from simulators.core.models import Order, Person, Tenant
 from simulators.core.responses import (
     BusinessOut,
     CaptchaOut,
@@ -243,10 +244,25 @@ class AppChannel:
             return f"/{self.channel}/login"
 
 
+# The name each app channel built here gives itself on receipts (宁波税务APP); a channel of another kind goes by its
+# title in the registry (“宁波税务”微信公众号).
+_RECEIPT_NAMES: dict[str, str] = {}
+
+
+def paid_through(order: Order) -> str:
+    """缴费渠道 on a receipt: the channel the order was paid in and its provider (宁波税务APP(建设银行)), wherever the
+    receipt is printed."""
+    known = channels.BY_CODE.get(order.channel)
+    name = _RECEIPT_NAMES.get(order.channel) or (known.title if known else order.channel)
+    gateway = merchant.GATEWAY_NAMES.get(order.gateway or "", order.gateway or "")
+    return f"{name}({gateway})" if gateway else name
+
+
 def account_router(app: AppChannel, *, receipt_title: str = receipts.TITLE) -> APIRouter:
     """The account routes of one app channel, under its prefix and with its operation ids (``receipt_title``: the
     title of its PDF receipts)."""
     c = app.channel
+    _RECEIPT_NAMES[c] = app.app
     api = APIRouter(
         prefix=f"/{c}/api",
         tags=[f"{app.label} 账号"],
@@ -405,10 +421,7 @@ def account_router(app: AppChannel, *, receipt_title: str = receipts.TITLE) -> A
             order = merchant.find_order(session, tenant, order_no)
             if order.person_id != login.person.id and order.person_id not in login.others:
                 raise NotFound(f"订单{order_no}不存在:只能打印本人或已核验的他人的缴费回执单", field="order_no")
-            gateway = merchant.GATEWAY_NAMES.get(order.gateway or "", order.gateway or "")
-            made = receipts.for_order(
-                session, order, f"{app.app}({gateway})" if gateway else app.app, clock.now(tenant), title=receipt_title
-            )
+            made = receipts.for_order(session, order, paid_through(order), clock.now(tenant), title=receipt_title)
         pdf = receipts.render(made, receipts.find_font(request.app.state.settings.font))
         disposition = f"attachment; filename=\"receipt-{order_no}.pdf\"; filename*=UTF-8''{quote(made.filename())}"
         return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})

@@ -24,6 +24,8 @@ OUTCOME_WORDS = {
     "registered": "注册成功",
     "logged_in": "登录成功",
     "verified": "核验通过",
+    "confirmed": "已确认订单,尚未支付",  # access_steps: an order left unpaid
+    "second_factor": "等待登录验证",  # access_steps: a password login before its second factor
 }
 
 

@@ -5,20 +5,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from faker import Faker
 
 import channels
 from fixtures.payers import Payer
+from fixtures.qr import control_message, qr_payloads
 from fixtures.receipts import pdf_text
-from fixtures.simulator import SimControl
+from fixtures.simulator import ControlError, SimControl
 from fixtures.waiting import poll
 from steps.drivers.accounts import password_of
 from steps.drivers.protocol import (
+    AT_CASHIER,
+    CANCEL_AT_CASHIER,
     CAPTCHA_SHOWN,
     CHOOSE_TIER,
+    PAY_AT_CASHIER,
     SPECIAL,
     AppAccounts,
     BatchDeduction,
@@ -26,14 +30,29 @@ from steps.drivers.protocol import (
     ChannelDriver,
     Choice,
     Items,
+    LoginFactors,
+    Meanwhile,
+    OrdersByNumber,
+    OthersRecords,
     Outcome,
     PayerRef,
     Record,
+    Shown,
     together,
 )
 from steps.expect import fail, said
+from steps.model import RuleModel, facts_of, load_reference
 
 DEFAULT_TIER = 300
+# The providers as the features name them (the guide's words), and their gateway codes (channels.py).
+PROVIDERS = {
+    "微信支付": "wechatpay",
+    "支付宝": "alipay",
+    "支付宝扫码": "alipay_qr",
+    "支付宝付款码": "alipay_qr",
+    "建设银行": "ccb",
+    "协议支付": "agreement",
+}
 
 
 def channel_code(name: str) -> str:
@@ -57,6 +76,8 @@ class PensionPayments:
     typed: dict[str, PayerRef] = field(default_factory=dict)
     drivers: dict[str, ChannelDriver] = field(default_factory=dict)
     last: Outcome | None = None
+    order_deadline: int = 0  # minutes, as the scenario gives the reference data (set_order_deadline)
+    batch_days: list[date] = field(default_factory=list)  # as the scenario gives them (set_batch_days)
 
     def __repr__(self) -> str:  # a step parameter in the report: who is paying, masked
         who = "; ".join(f"{alias} {payer!r}" for alias, payer in self.payers.items())
@@ -173,6 +194,16 @@ class PensionPayments:
 
     def let_pass(self, seconds: float) -> None:
         self.control.advance(self.tenant_id, seconds)
+
+    def authority_of(self, alias: str, channel: str) -> str:
+        """The tax bureau the model of the rules says collects the payer's fee through the channel: the district
+        chosen in it (浙里办's 办事服务), else the one the payer's county belongs to today."""
+        district = getattr(self.drivers.get(channel_code(channel)), "district", None)
+        return RuleModel(load_reference()).authority(facts_of(self.payers[alias]), district)
+
+    def move_clock_to(self, day: date) -> None:
+        """The tenant's clock moves on to 09:00 of ``day`` and runs from there: every job due on the way runs."""
+        self.control.set_clock(self.tenant_id, f"{day.isoformat()}T09:00:00")
 
     def sms_code(self, alias: str) -> str:
         """The code of the newest text with a code on the person's phone."""
@@ -303,3 +334,223 @@ class PensionPayments:
 
     def sms(self, alias: str) -> list[dict[str, Any]]:
         return self.control.sms(self.tenant_id, self.payers[alias].phone)
+
+    # ---- whose order, record and receipt a login may see; second factors of a login (issue 17: access_steps,
+    # ---- receipt_steps) ------------------------------------------------------------------------------------------
+    def payer_named(self, alias: str, name: str) -> Payer:
+        """A registered, eligible ordinary payer of this name."""
+        drawn: Payer = self.faker.ningbo_payer(contribution_year=self.year)
+        payer = replace(drawn, name=name)
+        self.control.add_payers(self.tenant_id, [payer.to_json()])
+        self.payers[alias] = payer
+        self.typed[alias] = PayerRef(payer.name, payer.id_number, payer.id_type, payer.phone)
+        return payer
+
+    def phone_of(self, alias: str, channel: str) -> ChannelDriver:
+        """The channel on the person's own phone (or computer): a driver of its own, the same one ``accounts``
+        gives for ``alias``; it logs in as that person when used."""
+        code = channel_code(channel)
+        key = f"{code}:{alias}"
+        if key not in self.drivers:
+            self.drivers[key] = self.make_driver(code)
+            self._share_accounts(code, self.drivers[key])
+        return self.drivers[key]
+
+    def _share_accounts(self, code: str, driver: ChannelDriver) -> None:
+        """The accounts a channel holds are the channel's, not a phone's: a driver on another phone knows who has
+        registered there already (its ``registered``), and logs them in instead of registering them again."""
+        known = [d for k, d in self.drivers.items() if k.split(":")[0] == code and d is not driver]
+        if known and hasattr(driver, "registered") and hasattr(known[0], "registered"):
+            driver.registered = known[0].registered
+
+    def orders_by_number(self, channel: str, alias: str | None = None) -> OrdersByNumber:
+        driver = self.driver(channel) if alias is None else self.phone_of(alias, channel)
+        if not isinstance(driver, OrdersByNumber):
+            fail(f"{channel}的驱动应能按订单号打开和支付订单,实际不能")
+        return driver
+
+    def others_records(self, channel: str, alias: str) -> OthersRecords:
+        driver = self.phone_of(alias, channel)
+        if not isinstance(driver, OthersRecords):
+            fail(f"{channel}没有按登录账号查询的已缴费查询和回执单,本规则只适用于宁波税务APP、电子税务局和浙里办APP")
+        return driver
+
+    def confirm_unpaid(self, alias: str, channel: str, *, tier: int = DEFAULT_TIER, year: int | None = None) -> Outcome:
+        """选档缴费 confirmed up to the ways to pay and left unpaid: the order, with its number."""
+        choice = Choice(CHOOSE_TIER, year or self.year, tier)
+        self.last = self.orders_by_number(channel).confirm_order(self.ref(alias), choice)
+        return self.last
+
+    def open_order(self, order_no: str, channel: str, *, by: str) -> Shown:
+        """``by`` opens the order of this number in the channel, logged in on their own phone."""
+        return self.orders_by_number(channel, by).open_order(order_no, by=self.ref(by))
+
+    def pay_order(self, order_no: str, channel: str, *, by: str) -> Shown:
+        """``by`` pays the order of this number in the channel, logged in on their own phone."""
+        return self.orders_by_number(channel, by).pay_order(order_no, by=self.ref(by))
+
+    def records_seen(self, alias: str, channel: str, *, by: str) -> Shown:
+        """已缴费查询 of ``alias`` by ``by``, in ``by``'s login on their own phone."""
+        return self.others_records(channel, by).records_seen(self.ref(alias), by=self.ref(by))
+
+    def receipt_seen(self, order_no: str, channel: str, *, by: str) -> Shown:
+        """The receipt of the order of this number, asked for by ``by`` in their login on their own phone."""
+        return self.others_records(channel, by).receipt_seen(order_no, by=self.ref(by))
+
+    def records_on_phone(self, alias: str, channel: str, *, by: str) -> tuple[Record, ...]:
+        """已缴费查询 of ``alias`` as ``by``'s login on their own phone lists it (``by`` checked them as 他人)."""
+        driver = self.phone_of(by, channel)
+        if by != alias and not isinstance(driver, AppAccounts):
+            fail(f"{channel}没有自己的账号和办理对象他人,本规则只适用于宁波税务APP、电子税务局和浙里办APP")
+        return driver.records(self.ref(alias))
+
+    def register_on_own_phone(self, alias: str, channel: str) -> None:
+        """The person has an account in the channel, registered on their own phone (or computer), logged out."""
+        accounts = self.accounts(channel, alias)
+        sent = accounts.request_sms_code(self.ref(alias))
+        done = accounts.register_with(self.ref(alias), self.sms_code(alias)) if sent.status == "sent" else sent
+        if done.status != "registered":
+            fail(f"{alias}应能在{channel}用短信验证码注册,实际{said(done)}")
+        accounts.log_out()
+
+    def verify_other_on_phone(self, alias: str, channel: str, *, by: str) -> Outcome:
+        """办理对象 他人 on ``by``'s own phone, in their login there."""
+        self.phone_of(by, channel)
+        return self.accounts(channel, by).verify_other(self.ref(alias), by=self.ref(by))
+
+    def log_out(self, channel: str) -> None:
+        """退出登录 on the scenario's screen."""
+        self.accounts(channel).log_out()
+
+    def login_factors(self, channel: str, alias: str | None = None) -> LoginFactors:
+        driver = self.driver(channel) if alias is None else self.phone_of(alias, channel)
+        if not isinstance(driver, LoginFactors):
+            fail(f"{channel}登录时没有登录验证(短信验证、扫码),本规则只适用于电子税务局")
+        return driver
+
+    def start_login(self, alias: str, channel: str, *, own_computer: bool = False) -> Outcome:
+        """登录 with the password up to 登录验证 (``own_computer``: on the person's own, not the scenario's screen)."""
+        self.last = self.login_factors(channel, alias if own_computer else None).start_login(self.ref(alias))
+        return self.last
+
+    def request_login_code(self, alias: str, channel: str, *, own_computer: bool = False) -> Outcome:
+        """短信验证 → 【获取验证码】 of the login waiting for it."""
+        return self.login_factors(channel, alias if own_computer else None).request_login_code()
+
+    def finish_login_with_code(self, channel: str, code: str) -> Outcome:
+        self.last = self.login_factors(channel).finish_with_code(code)
+        return self.last
+
+    def login_qr(self, channel: str, app: str) -> bytes:
+        """The picture of the login QR code for ``app`` (taxapp, iit) the login page shows now."""
+        return self.login_factors(channel).login_qr_picture(app)
+
+    def scan_login_qr(self, picture: bytes, app: str, *, whose: str) -> Outcome:
+        """``whose`` phone: ``app`` (taxapp: 税务APP, iit: 个人所得税APP), logged in as that person, scans the picture
+        and its user confirms the login. "confirmed", or "refused" with what the app says."""
+        payloads = qr_payloads(picture)
+        if not payloads:
+            fail("登录页上的二维码图片应能被扫码识别,实际识别不出二维码")
+        try:
+            self.control.scan_etax_login(self.tenant_id, payloads[0], app, id_number=self.payers[whose].id_number)
+        except ControlError as error:
+            return Outcome("refused", control_message(error))
+        return Outcome("confirmed")
+
+    def finish_login_with_scan(self, channel: str, app: str) -> Outcome:
+        """【登录】 under the QR code, after the scan (confirmed or not)."""
+        self.last = self.login_factors(channel).finish_with_scan(app)
+        return self.last
+
+    # ---- payment providers' outcomes, the order's payment deadline, the bank's batch days (issue 17:
+    # ---- outcome_steps) -----------------------------------------------------------------------------------------
+    def gateway_code(self, channel: str, way: str) -> str:
+        """The provider the features name (微信支付, 支付宝, 支付宝扫码/支付宝付款码, 建设银行, 协议支付), which the
+        channel must offer."""
+        code = PROVIDERS.get(way)
+        offered = channels.channel(channel).gateways
+        if code is None or code not in offered:
+            names = "、".join(name for name, c in PROVIDERS.items() if c in offered)
+            fail(f"{channel}提供的支付方式为{names},没有“{way}”")
+        return code
+
+    def pay_with(
+        self,
+        alias: str,
+        channel: str,
+        way: str,
+        *,
+        tier: int = DEFAULT_TIER,
+        year: int | None = None,
+        at_cashier: str = PAY_AT_CASHIER,
+        meanwhile: Meanwhile | None = None,
+    ) -> Outcome:
+        """选档缴费 through the provider ``way``; at its cashier the person pays, or presses 取消支付 (``at_cashier``);
+        ``meanwhile`` is what happens while they pause (see ``protocol.pause``)."""
+        choice = Choice(
+            CHOOSE_TIER, year or self.year, tier, self.gateway_code(channel, way), at_cashier, meanwhile=meanwhile
+        )
+        self.last = self.driver(channel).pay(self.ref(alias), choice)
+        return self.last
+
+    def cancel_at_cashier(self, alias: str, channel: str, way: str) -> Outcome:
+        return self.pay_with(alias, channel, way, at_cashier=CANCEL_AT_CASHIER)
+
+    def set_order_deadline(self, minutes: int) -> None:
+        """The payment deadline of an order (reference data the QA team supplies: ``order_ttl_minutes``)."""
+        self.order_deadline = minutes
+
+    def _deadline(self) -> int:
+        if not self.order_deadline:
+            fail("场景应先给出订单的支付期限(如“订单的支付期限为120分钟”),实际没有给出")
+        return self.order_deadline
+
+    def pay_late(self, alias: str, channel: str, way: str, *, past: bool, at_cashier_only: bool = False) -> Outcome:
+        """选档缴费 confirmed, then the person waits before paying: just past the order's payment deadline
+        (``past``) or a minute short of it. They wait at the first pause the channel has (its ways to pay, or the
+        cashier where 确认 goes straight there), or at the cashier only (``at_cashier_only``)."""
+        seconds = self._deadline() * 60 + (60 if past else -60)
+        waited: list[str] = []
+
+        def wait(moment: str) -> None:
+            if not waited and (moment == AT_CASHIER or not at_cashier_only):
+                waited.append(moment)
+                self.let_pass(seconds)
+
+        outcome = self.pay_with(alias, channel, way, meanwhile=wait)
+        if not waited and outcome.status != "refused":
+            fail(f"在{channel}用{way}支付时应有一个可以停留的页面(选择支付方式或收银台),实际没有")
+        return outcome
+
+    def set_batch_days(self, days: list[date]) -> None:
+        """The bank's batch-deduction days of the year (reference data the QA team supplies)."""
+        self.batch_days = sorted(days)
+
+    def clock_at(self, when: datetime) -> None:
+        """The tenant's clock moves to ``when`` and runs on from there; every job due on the way runs."""
+        self.control.set_clock(self.tenant_id, when.isoformat(timespec="seconds"))
+
+    def now(self) -> datetime:
+        return datetime.fromisoformat(str(self.control.clock(self.tenant_id)["now"]))
+
+    def next_batch_day(self) -> date:
+        """The first of the given batch days still ahead of the tenant's clock (its run is at midnight)."""
+        if not self.batch_days:
+            fail("场景应先给出银行批量扣款日(如“2024年度的银行批量扣款日为3月20日、6月20日……”),实际没有给出")
+        now = self.now()
+        ahead = [day for day in self.batch_days if datetime.combine(day, time()) > now]
+        if not ahead:
+            fail(f"{now:%Y年%m月%d日}之后应还有银行批量扣款日,实际给出的扣款日都已过去")
+        return ahead[0]
+
+    def let_providers_answer(self) -> dict[str, int]:
+        """Time passes until every provider has answered: late answers, late notifications and the reconciler's
+        queries are done."""
+        return self.deliver_all_notifications()
+
+    def agreement_balance(self, alias: str = "缴费人") -> str:
+        """What is left on the payer's agreement account, in yuan."""
+        mine = [a for a in self.control.agreements(self.tenant_id) if a["id_number"] == self.payers[alias].id_number]
+        if not mine:
+            fail(f"{alias}应已签订三方协议,实际没有")
+        return str(mine[-1]["balance"])

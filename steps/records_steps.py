@@ -11,6 +11,7 @@ import allure
 from pytest_bdd import given, parsers, then, when
 
 from fixtures.payers import with_check_char
+from fixtures.receipts import FIELDS
 from reports.masking import mask_text
 from steps.expect import check
 from steps.guide_steps import STATUSES
@@ -33,8 +34,7 @@ DISTRICTS = {
 DISTRICT_AGE = 30  # born 1993/94: every code above existed then
 DISTRICT_NAMES = "|".join(DISTRICTS)
 
-RECEIPT_AUTHORITY = re.compile(r"税务机关(.+?税务局)")
-RECEIPT_ID = re.compile(r"证件号码([0-9Xx*]+)")
+RECEIPT_AUTHORITY, RECEIPT_ID = FIELDS["authority"], FIELDS["masked_id"]
 RECEIPT_LINE = re.compile(r"(\d{4})-01-01至\d{4}-12-31(正常应缴|补缴)(\d+\.\d\d)(\d+\.\d\d)")
 
 

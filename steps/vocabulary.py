@@ -3,6 +3,7 @@ language (``PensionPayments``) only; which driver runs underneath is the ``--dri
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -199,6 +200,19 @@ def _(payments: PensionPayments) -> None:
 @then(parsers.re(r"只有一笔(?P<amount>[\d.]+)元的扣款$"))
 def _(payments: PensionPayments, amount: str) -> None:
     _one_charge(payments, amount)
+
+
+@then(parsers.re(r"支付渠道共有(?P<count>\d+)笔扣款:(?P<amounts>[\d.元、]+)$"))
+def _(payments: PensionPayments, count: str, amounts: str) -> None:
+    expected = sorted(re.findall(r"([\d.]+)元", amounts))
+    if len(expected) != int(count):
+        fail(f"步骤写了{count}笔扣款,却列出{len(expected)}个金额:{amounts}")
+    taken = sorted(str(c["amount"]) for c in payments.charges())
+    expect(taken, expected, "支付渠道的扣款", why="每笔缴费成功的费款扣款一次", show=_amounts)
+
+
+def _amounts(amounts: list[str]) -> str:
+    return f"{len(amounts)}笔" + ("(" + "、".join(shown.yuan(a) for a in amounts) + ")" if amounts else "")
 
 
 @then(parsers.re(r"他可以在(?P<channel>.+?)重新选择(?P<year>\d{4})年度(?P<tier>\d+)元档次并缴费成功$"))

@@ -156,14 +156,26 @@ class AdvanceIn(Strict):
 
 
 class FaultSpec(Strict):
-    kind: Literal["decline", "notify_late", "notify_twice", "notify_forged"] = Field(
-        description="故障类型:decline 拒绝支付、notify_late 通知延迟、notify_twice 通知重复、notify_forged 伪造通知"
+    kind: Literal[
+        "decline",
+        "notify_late",
+        "notify_twice",
+        "notify_forged",
+        "notify_stale",
+        "notify_wrong_amount",
+        "cancel",
+        "timeout_then_success",
+        "query_first",
+    ] = Field(
+        description="故障类型:decline 拒绝支付、notify_late 通知延迟、notify_twice 通知重复、notify_forged 伪造通知、"
+        "notify_stale 签名时间过时的通知、notify_wrong_amount 金额不符的通知、cancel 在收银台取消支付、"
+        "timeout_then_success 扣款后应答超时(稍后确认成功)、query_first 通知在渠道查询之后才送达"
     )
     gateway: str = Field(
         default="*",
         min_length=1,
         max_length=16,
-        description="支付渠道代码(如 wechatpay、alipay、ccb、bank);* 为任一渠道",
+        description="支付渠道代码(wechatpay、alipay、alipay_qr、ccb、agreement);* 为任一渠道",
     )
     times: WholeInt = Field(default=1, ge=1, le=100, description="生效次数")
     delay_seconds: WholeInt = Field(default=600, ge=1, le=86400 * 3, description="通知延迟的秒数(notify_late)")

@@ -25,7 +25,7 @@ from simulators.core.billing import Due, yuan
 from simulators.core.errors import GatewayUnavailable, InvalidInput, NotFound, RuleRefused
 from simulators.core.models import INSURANCE_NAMES, Order, Person, Tenant
 from simulators.core.refdata import ReferenceData
-from simulators.gateways import notify
+from simulators.gateways import notify, trades
 from simulators.gateways.alipay.client import AlipayClient, AlipayQrClient
 from simulators.gateways.bank.client import AgreementClient
 from simulators.gateways.ccb.client import CcbClient
@@ -329,7 +329,7 @@ def apply(session: Session, ref: ReferenceData, tenant: Tenant, order: Order, re
         orders.fail(session, order, result.detail or "支付失败")
         return True
     if result.outcome is Outcome.CLOSED:
-        orders.close(session, order)
+        orders.close(session, order, result.detail if result.detail == trades.CANCELLED else None)
         return True
     return False
 

@@ -32,7 +32,10 @@ WECHAT_SCHEDULE = (15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10
 LEASE = timedelta(seconds=60)  # several outbound timeouts (5 s to connect, 10 s a read): a live delivery keeps it
 FRESHNESS = timedelta(minutes=5)  # how far a notification's signed time may be from the merchant's now
 PENDING, SENDING, DELIVERED, GAVE_UP = "pending", "sending", "delivered", "gave_up"
-FORGED = "X-Sim-Forged"  # an outbox row that is a forgery (fault notify_forged): signed with a wrong key, sent once
+FORGED = "X-Sim-Forged"  # an outbox row that must not count (faults.SPOOFS): its kind says how it is sent; sent once
+HELD = "X-Sim-Held-For"  # an outbox row held until the merchant queries this out_trade_no (fault query_first)
+HOLD_BACK = timedelta(days=1)  # a held row is due this late unless a query releases it first
+STALE = timedelta(minutes=10)  # how far before the tenant's now a notify_stale row is signed (beyond FRESHNESS)
 
 Accepts = Callable[[httpx.Response], bool]
 Signer = Callable[[str, str, datetime], tuple[str, dict[str, str]]]
@@ -110,12 +113,15 @@ def announce(
     body: str,
     headers: dict[str, str],
     now: datetime,
-    forged: bool = False,
+    forged: bool | str = False,
+    out_trade_no: str = "",
 ) -> None:
-    """Queue a provider's notification as the tenant's fault plan has it: on time, late or twice. Every copy
-    and every resend carries the same ``notify_id``. A ``forged`` one is due at once and goes out with a wrong
-    signature, whatever the plan says."""
+    """Queue a provider's notification as the tenant's fault plan has it: on time, late, twice, or held until the
+    merchant queries ``out_trade_no``. Every copy and every resend carries the same ``notify_id``. A ``forged`` one
+    (True, or the kind of ``faults.SPOOFS`` it is) is due at once and goes out once, as its kind says (a wrong
+    signature, a stale signed time; a wrong amount is in its body already), whatever the plan says."""
     if forged:
+        kind = "notify_forged" if forged is True else str(forged)
         enqueue(
             session,
             tenant,
@@ -123,12 +129,14 @@ def announce(
             notify_id=notify_id,
             url=url,
             body=body,
-            headers={**headers, "X-Sim-Tenant": tenant.id, FORGED: "1"},
+            headers={**headers, "X-Sim-Tenant": tenant.id, FORGED: kind},
             due_at=now,
         )
         return
     late = faults.take(tenant, "notify_late", gateway)
     twice = faults.take(tenant, "notify_twice", gateway)
+    held = faults.take(tenant, "query_first", gateway) if out_trade_no else None
+    delay = timedelta(seconds=late.get("delay_seconds", 600)) if late else timedelta(0)
     enqueue(
         session,
         tenant,
@@ -136,10 +144,26 @@ def announce(
         notify_id=notify_id,
         url=url,
         body=body,
-        headers={**headers, "X-Sim-Tenant": tenant.id},
-        due_at=now + timedelta(seconds=late.get("delay_seconds", 600) if late else 0),
+        headers={**headers, "X-Sim-Tenant": tenant.id, **({HELD: out_trade_no} if held else {})},
+        due_at=now + (HOLD_BACK if held else delay),
         copies=2 if twice else 1,
     )
+
+
+def release_held(session: Any, tenant: Tenant, gateway: str, out_trade_no: str) -> int:
+    """The merchant queried the trade: its notifications held for that (fault query_first) are due now. Returns how
+    many were released."""
+    released = 0
+    for note in session.scalars(
+        select(Notification).where(
+            Notification.tenant_id == tenant.id, Notification.gateway == gateway, Notification.status == PENDING
+        )
+    ):
+        if note.headers.get(HELD) == out_trade_no:
+            note.headers = {k: v for k, v in note.headers.items() if k != HELD}
+            note.next_at = clock.now(tenant)
+            released += 1
+    return released
 
 
 def _claimable(tenant_now: datetime, wall_now: datetime) -> ColumnElement[bool]:
@@ -190,8 +214,11 @@ def deliver_due(db: Database, tenant_id: str) -> int:
 
 def _send(db: Database, tenant_id: str, key: str, tenant_clock: Callable[[], datetime], claim: _Claim) -> bool:
     provider = PROVIDERS.get(claim.gateway, _UNKNOWN)
-    forged = claim.headers.pop(FORGED, None) is not None
-    body, signed = provider.sign("forged-" + key if forged else key, claim.body, tenant_clock())
+    spoof = claim.headers.pop(FORGED, None)
+    forged = spoof is not None
+    claim.headers.pop(HELD, None)
+    signed_at = tenant_clock() - (STALE if spoof == "notify_stale" else timedelta(0))
+    body, signed = provider.sign("forged-" + key if spoof in ("1", "notify_forged") else key, claim.body, signed_at)
     try:
         with outbound.client() as http:
             response = http.post(claim.url, content=body.encode(), headers={**claim.headers, **signed})

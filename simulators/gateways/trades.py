@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from simulators import web
-from simulators.core import clock, tenants
+from simulators.core import clock, faults, tenants
 from simulators.core.db import rows_changed
 from simulators.core.models import Tenant
 from simulators.gateways import deliveries, notify, states
@@ -56,6 +56,27 @@ def lapse(tenant: Tenant, trade: GatewayTrade, *, unpaid: str, closed: str, desc
         transition(trade, closed, desc)
 
 
+def held(trade: GatewayTrade, now: datetime | None) -> bool:
+    """Charged, but the provider answers late (fault timeout_then_success): until its success time has come on the
+    tenant's clock, the provider's queries say the trade is still being paid (``now`` None: no holding back)."""
+    return now is not None and trade.success_at is not None and trade.success_at > now
+
+
+def success_time(tenant: Tenant, gateway: str, now: datetime) -> datetime:
+    """When a charge made now is confirmed to the merchant: now, or ``faults.HOLD`` later under the fault
+    timeout_then_success (its notification is due then too)."""
+    return now + faults.HOLD if faults.take(tenant, "timeout_then_success", gateway) else now
+
+
+def cancelled(tenant: Tenant, trade: GatewayTrade, *, unpaid: str, closed: str) -> bool:
+    """The payer cancels at the cashier instead of paying (fault cancel): an unpaid trade is closed, nothing is
+    charged. True when it was."""
+    if trade.state == unpaid and faults.take(tenant, "cancel", trade.gateway):
+        transition(trade, closed, CANCELLED)
+        return True
+    return False
+
+
 @dataclass(frozen=True)
 class Confirmed:
     state: str
@@ -66,23 +87,29 @@ Lookup = Callable[[Session], GatewayTrade]
 Charge = Callable[[Session, Tenant, GatewayTrade], None]
 
 
-def as_paid(trade: GatewayTrade, state: str, desc: str, now: datetime) -> GatewayTrade:
-    """A copy of the trade as if paid now, in no session: what a forged 支付成功 notification claims of it."""
+CANCELLED = "用户取消支付"
+
+
+def as_paid(trade: GatewayTrade, state: str, desc: str, now: datetime, spoof: str = "") -> GatewayTrade:
+    """A copy of the trade as if paid now, in no session: what a spoofed 支付成功 notification claims of it (with
+    ``spoof`` notify_wrong_amount, one fen more than the trade's amount)."""
     copy = GatewayTrade(**{column.key: getattr(trade, column.key) for column in GatewayTrade.__table__.columns})
     transition(copy, state, desc)
     copy.success_at = now
+    if spoof == "notify_wrong_amount":
+        copy.amount_fen = trade.amount_fen + 1
     copy.transaction_id = trade.transaction_id or "FORGED" + trade.prepay_id[-16:]
     return copy
 
 
 def confirm_at_cashier(request: Request, lookup: Lookup, charge: Charge) -> Confirmed:
     """The payer pressed the cashier's pay button: charge in the trade's tenant, then wake the delivery worker for
-    the notification that fell due (it is sent off the request thread). A forged notification (fault notify_forged)
+    the notification that fell due (it is sent off the request thread). A spoofed notification (``faults.SPOOFS``)
     is delivered before the payer is back from the cashier: it reaches the channel ahead of the real answer."""
     with web.database(request).transaction() as session:
         trade = lookup(session)
         tenant = tenants.get(session, trade.tenant_id)
-        forging = any(fault.get("kind") == "notify_forged" for fault in tenant.faults)
+        forging = any(fault.get("kind") in faults.SPOOFS for fault in tenant.faults)
         charge(session, tenant, trade)
         done = Confirmed(trade.state, trade.state_desc)
     if forging:
@@ -90,6 +117,15 @@ def confirm_at_cashier(request: Request, lookup: Lookup, charge: Charge) -> Conf
     else:
         deliveries.of(request).wake()
     return done
+
+
+def cancel_at_cashier(request: Request, lookup: Lookup, cancel: Charge) -> Confirmed:
+    """The payer pressed the cashier's 取消支付: ``cancel`` closes the unpaid trade in its tenant (a paid one is
+    left as it is), and the payer goes back to the merchant, who learns it by its query."""
+    with web.database(request).transaction() as session:
+        trade = lookup(session)
+        cancel(session, tenants.get(session, trade.tenant_id), trade)
+        return Confirmed(trade.state, trade.state_desc)
 
 
 def earlier_refund(session: Session, tenant: Tenant, gateways: tuple[str, ...], out_refund_no: str) -> Refund | None:

@@ -95,10 +95,13 @@ async function showBatch(done) {
       ["三方协议号", b.agreement.agreement_no], ["协议状态", b.agreement.status],
       ["下一扣款日", b.next_day || "本年度批量扣款已结束"]]);
   }
-  const problem = b.problem || b.paid;
+  // after the year's last batch day the form is not offered: the page says why, as the back end would refuse it
+  const ended = b.agreement && !b.next_day && b.years.length
+    ? `${b.years[0]}年度的银行批量扣款已全部结束,请选择【我为自己缴】在线缴费` : "";
+  const problem = b.problem || b.paid || ended;
   $("batch-problem").hidden = !problem;
   $("batch-problem").textContent = problem || "";
-  $("batch-problem").className = b.problem ? "failure-note" : "mp-done";
+  $("batch-problem").className = b.problem || ended ? "failure-note" : "mp-done";
   $("batch-form").hidden = Boolean(problem) || !b.next_day;
   $("batch-year").replaceChildren(...b.years.map((y) => new Option(`${y}年`, y)));
   $("batch-tier").replaceChildren(new Option("请选择", ""), ...b.tiers.map((t) => new Option(`${t}元`, t)));

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -23,12 +23,29 @@ class PayerRef:
         return f"PayerRef({self.name} {self.id_type} {mask_text(self.id_number)})"
 
 
+# What the person presses at a provider's cashier: its pay button, or 取消支付.
+PAY_AT_CASHIER, CANCEL_AT_CASHIER = "pay", "cancel"
+# The moments a person may pause while paying, for the world to move on (a clock past a deadline): ORDERED, the order
+# confirmed and the channel's ways to pay shown (channels that show them); AT_CASHIER, the provider's cashier shown
+# and nothing pressed yet.
+ORDERED, AT_CASHIER = "ordered", "at_cashier"
+Meanwhile = Callable[[str], None]
+
+
 @dataclass(frozen=True)
 class Choice:
     pay_type: str
     year: int | None = None
     tier: int | None = None
     gateway: str | None = None  # None: the channel's usual payment way
+    at_cashier: str = PAY_AT_CASHIER  # what the person presses at the provider's cashier
+    meanwhile: Meanwhile | None = field(default=None, compare=False)  # called at each moment the person pauses
+
+
+def pause(choice: Choice | None, moment: str) -> None:
+    """The person pauses at ``moment`` (ORDERED, AT_CASHIER): whatever the choice lets happen meanwhile, happens."""
+    if choice is not None and choice.meanwhile is not None:
+        choice.meanwhile(moment)
 
 
 @dataclass(frozen=True)
@@ -60,6 +77,7 @@ class Record:
     amount: str
     ticket_no: str
     government: str | None = None  # 政府代缴, where the channel's records show it (None: not shown)
+    paid_at: str | None = None  # 缴费时间 to the second (2024-03-01 09:00:00), where the records show it
 
 
 @dataclass(frozen=True)
@@ -200,3 +218,63 @@ class AppAccounts(Protocol):
         """``by`` logged in, 办理对象 他人: the payer's details as ``payer`` holds them and the 随机验证码 ``captcha``
         says (what the picture shows; one character misread; or the code of the last check again: over HTTP with
         that picture, on the page where a new picture now shows), 【下一步】 ("verified")."""
+
+
+# Whose order, record and receipt a login may see and pay; second factors of a login --------------------------------
+@dataclass(frozen=True)
+class Shown:
+    """What a channel answered a person who asked for something (an order, records, a receipt): whether it refused,
+    the message it gave, and all the text it showed (the page, the answer or the receipt), to look for the payer in."""
+
+    refused: bool
+    message: str = ""
+    text: str = ""
+
+
+@runtime_checkable  # a step asks whether the channel has it
+class OrdersByNumber(Protocol):
+    """What a person can do with an order number in a channel: confirm an order and leave it unpaid, and open or
+    pay an order by its number as the person logged in (``by``: their own login on their own phone)."""
+
+    def confirm_order(self, payer: PayerRef, choice: Choice) -> Outcome:
+        """The payer's order confirmed up to the ways to pay, and left unpaid: "confirmed" with its number."""
+
+    def open_order(self, order_no: str, *, by: PayerRef) -> Shown:
+        """The channel's 缴费结果 of the order (its result page; ``GET …/api/orders/{no}``), to ``by``."""
+
+    def pay_order(self, order_no: str, *, by: PayerRef) -> Shown:
+        """``by`` pays the order of this number through the channel's usual provider, a request replayed with their
+        own login: the channel's answer. Where it lets them through, they go on to the provider (the API drivers
+        also confirm there)."""
+
+
+@runtime_checkable  # a step asks whether the channel has it
+class OthersRecords(Protocol):
+    """An app channel's 已缴费查询 and receipts as someone logged in asks for another person's."""
+
+    def records_seen(self, payer: PayerRef, *, by: PayerRef) -> Shown:
+        """已缴费查询 of ``payer`` by ``by`` in their current login (logged in if not yet): refused, or the records."""
+
+    def receipt_seen(self, order_no: str, *, by: PayerRef) -> Shown:
+        """The receipt of the order of this number, asked for by ``by`` (logged in if not yet)."""
+
+
+@runtime_checkable  # a step asks whether the channel has it
+class LoginFactors(Protocol):
+    """登录验证 after the password (电子税务局): 短信验证 or a QR code a tax app scans. Each verb ends with what the
+    page said: "second_factor" (waiting for it), "sent", "logged_in" or "refused"."""
+
+    def start_login(self, person: PayerRef) -> Outcome:
+        """登录 with the person's account and password, up to 登录验证 ("second_factor")."""
+
+    def request_login_code(self) -> Outcome:
+        """短信验证 → 【获取验证码】: a code to the account's phone ("sent")."""
+
+    def finish_with_code(self, sms_code: str) -> Outcome:
+        """短信验证 with ``sms_code`` typed → 【登录】."""
+
+    def login_qr_picture(self, app: str) -> bytes:
+        """The QR code of 税务APP扫码 (``taxapp``) or 个人所得税APP扫码 (``iit``), as a picture (PNG)."""
+
+    def finish_with_scan(self, app: str) -> Outcome:
+        """【登录】 under the QR code of ``app``, once a phone confirmed it (or not)."""

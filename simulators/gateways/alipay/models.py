@@ -178,22 +178,32 @@ def close(session: Session, tenant: Tenant, biz: dict[str, Any]) -> GatewayTrade
 
 
 def pay(session: Session, tenant: Tenant, trade: GatewayTrade) -> None:
-    """The payer pressed 确认付款: charge the account, or decline as the fault plan says."""
+    """The payer pressed 确认付款: charge the account, or decline, cancel or answer late as the fault plan says."""
     settle_time(tenant, trade)
     if trade.state in (SUCCESS, FINISHED):
         return
     if trade.state != WAIT:
         raise RuleRefused("该笔交易已关闭,不能付款,请返回商户重新下单", field="交易号")
+    if trades.cancelled(tenant, trade, unpaid=WAIT, closed=CLOSED):
+        return
     now = clock.now(tenant)
     trade.payer = "2088" + trade.prepay_id[-12:]  # the buyer's Alipay user id
-    if faults.take(tenant, "notify_forged", trade.gateway):
-        _notify(session, tenant, trades.as_paid(trade, SUCCESS, STATUS_DESC[SUCCESS], now), now, forged=True)
+    spoof = faults.spoof(tenant, trade.gateway)
+    if spoof:
+        _notify(session, tenant, trades.as_paid(trade, SUCCESS, STATUS_DESC[SUCCESS], now, spoof), now, forged=spoof)
     if faults.take(tenant, "decline", trade.gateway):
         trades.transition(trade, CLOSED, DECLINED)
         return
     trades.transition(trade, SUCCESS, STATUS_DESC[SUCCESS])
-    trade.success_at = now
-    _notify(session, tenant, trade, now)
+    trade.success_at = trades.success_time(tenant, trade.gateway, now)
+    _notify(session, tenant, trade, trade.success_at)
+
+
+def cancel(session: Session, tenant: Tenant, trade: GatewayTrade) -> None:
+    """The payer pressed 取消支付 in the cashier: an unpaid trade is closed; a paid or closed one stays as it is."""
+    settle_time(tenant, trade)
+    if trade.state == WAIT:
+        trades.transition(trade, CLOSED, trades.CANCELLED)
 
 
 def refund(session: Session, tenant: Tenant, biz: dict[str, Any]) -> dict[str, object]:
@@ -258,7 +268,7 @@ def _refund_answer(trade: GatewayTrade, made: Refund, *, fund_change: str) -> di
     }
 
 
-def _notify(session: Session, tenant: Tenant, trade: GatewayTrade, now: datetime, forged: bool = False) -> None:
+def _notify(session: Session, tenant: Tenant, trade: GatewayTrade, now: datetime, forged: bool | str = False) -> None:
     if not trade.notify_url:
         return
     notify_id = secrets.token_hex(16)
@@ -295,29 +305,33 @@ def _notify(session: Session, tenant: Tenant, trade: GatewayTrade, now: datetime
         body=urlencode(params),
         now=now,
         forged=forged,
+        out_trade_no=trade.out_trade_no,
         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
     )
 
 
-def query_body(trade: GatewayTrade) -> dict[str, object]:
+def query_body(trade: GatewayTrade, now: datetime | None = None) -> dict[str, object]:
+    """The trade as alipay.trade.query answers it at the tenant's ``now``; a charge the provider answers late for
+    (``trades.held``) is still WAIT_BUYER_PAY."""
+    late = trades.held(trade, now)
     body: dict[str, object] = {
         "code": signing.SUCCESS_CODE,
         "msg": "Success",
         "trade_no": trade.prepay_id,
         "out_trade_no": trade.out_trade_no,
-        "trade_status": trade.state,
+        "trade_status": WAIT if late else trade.state,
         "total_amount": yuan(trade.amount_fen),
     }
     if trade.payer:
         body["buyer_user_id"] = trade.payer
-    if trade.success_at:
+    if trade.success_at and not late:
         body.update(
             buyer_pay_amount=yuan(trade.amount_fen),
             receipt_amount=yuan(trade.amount_fen),
             send_pay_date=f"{trade.success_at:{TIME_FORMAT}}",
         )
-    if trade.state == CLOSED and trade.state_desc == DECLINED:
-        body["close_reason"] = DECLINED  # the simulator's word on why: a declined payment, not a lapse
+    if trade.state == CLOSED and trade.state_desc in (DECLINED, trades.CANCELLED):
+        body["close_reason"] = trade.state_desc  # the simulator's word on why: declined or cancelled, not a lapse
     if trade.refunded_fen:
         body["refund_fee"] = yuan(trade.refunded_fen)  # the simulator's marker of a refunded trade
     return body

@@ -15,10 +15,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from simulators import qrcodes, web
-from simulators.core import tenants
+from simulators.core import clock, tenants
 from simulators.core.billing import yuan
 from simulators.core.models import Tenant
-from simulators.gateways import docs, trades
+from simulators.gateways import deliveries, docs, notify, trades
 from simulators.gateways.alipay import models, signing
 from simulators.gateways.alipay.errors import AlipayError, invalid, invalid_signature, missing
 from simulators.gateways.alipay.schemas import AlipayAnswer, AlipayCashierPaidOut, AlipayGatewayForm, AlipayScannedOut
@@ -69,7 +69,10 @@ async def gateway(request: Request) -> Response:
 def _dispatch(request: Request, params: dict[str, str]) -> Response:
     method = params.get("method", "")
     try:
-        return _handle(request, method, params)
+        answered = _handle(request, method, params)
+        if method == "alipay.trade.query":
+            deliveries.of(request).wake()  # a notification the query released (fault query_first)
+        return answered
     except AlipayError as error:
         error.method = method if method in HANDLERS else ""
         raise
@@ -131,7 +134,9 @@ def _precreate(session: Session, tenant: Tenant, params: dict[str, str], biz: di
 
 
 def _query(session: Session, tenant: Tenant, params: dict[str, str], biz: dict[str, Any]) -> Response:
-    return _answer(tenant, params["method"], models.query_body(models.find(session, tenant, biz)))
+    trade = models.find(session, tenant, biz)
+    notify.release_held(session, tenant, trade.gateway, trade.out_trade_no)
+    return _answer(tenant, params["method"], models.query_body(trade, clock.now(tenant)))
 
 
 def _close(session: Session, tenant: Tenant, params: dict[str, str], biz: dict[str, Any]) -> Response:
@@ -201,6 +206,17 @@ def cashier(request: Request, trade_no: str, redirect: str = "") -> HTMLResponse
 )
 def cashier_pay(request: Request, trade_no: str) -> AlipayCashierPaidOut:
     done = trades.confirm_at_cashier(request, lambda session: models.at_cashier(session, trade_no), models.pay)
+    return AlipayCashierPaidOut(trade_status=done.state, message=done.desc)
+
+
+@router.post(
+    "/cashier/{trade_no}/cancel",
+    operation_id="alipayCashierCancel",
+    summary="在收银台取消支付(不扣款,交易关闭)",
+    responses=docs.errors(*docs.BUTTON),
+)
+def cashier_cancel(request: Request, trade_no: str) -> AlipayCashierPaidOut:
+    done = trades.cancel_at_cashier(request, lambda session: models.at_cashier(session, trade_no), models.cancel)
     return AlipayCashierPaidOut(trade_status=done.state, message=done.desc)
 
 

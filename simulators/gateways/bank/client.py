@@ -102,6 +102,10 @@ class AgreementClient(outbound.JsonProviderClient):
     def _result(data: dict[str, object]) -> GatewayResult:
         paid = data.get("paid_at")
         settled = {models.SUCCESS: Outcome.PAID, models.REFUNDED: Outcome.REFUNDED}.get(str(data.get("result")))
+        if data.get("result") == models.PROCESSING:  # the bank has not answered yet: ask again later
+            return GatewayResult(
+                Outcome.PENDING, out_trade_no=str(data.get("out_trade_no", "")), detail=str(data.get("message", ""))
+            )
         if settled is not None:  # a debit that was made (and perhaps reversed since)
             return GatewayResult(
                 settled,

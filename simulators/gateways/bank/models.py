@@ -212,7 +212,7 @@ def debit(session: Session, tenant: Tenant, req: DebitRequest) -> GatewayTrade:
     if refusal is None:
         assert agreement is not None
         agreement.balance_fen -= req.amount_fen
-        trade.success_at = now
+        trade.success_at = trades.success_time(tenant, GATEWAY, now)
         trade.transaction_id = "BK" + hashlib.sha256(trade.prepay_id.encode()).hexdigest()[:22].upper()
     session.add(trade)
     return trade
@@ -281,8 +281,23 @@ def find(session: Session, tenant: Tenant, out_trade_no: str) -> GatewayTrade:
     return trade
 
 
-def trade_json(trade: GatewayTrade) -> dict[str, object]:
-    """The bank's answer about one debit."""
+PROCESSING = "PROCESSING"
+
+
+def trade_json(trade: GatewayTrade, now: datetime | None = None) -> dict[str, object]:
+    """The bank's answer about one debit at the tenant's ``now``; a debit the bank answers late for
+    (``trades.held``: fault timeout_then_success) is still PROCESSING."""
+    if trades.held(trade, now):
+        return {
+            "result": PROCESSING,
+            "code": "",
+            "message": "银行处理中",
+            "trade_no": "",
+            "out_trade_no": trade.out_trade_no,
+            "agreement_no": trade.payer,
+            "amount_fen": trade.amount_fen,
+            "paid_at": None,
+        }
     code, _, message = trade.state_desc.partition(":") if trade.state == FAILED else ("", "", "")
     return {
         "result": trade.state,

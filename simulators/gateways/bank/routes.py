@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from fastapi import APIRouter, FastAPI, Request, Security
+from fastapi import APIRouter, FastAPI, Request, Response, Security
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, ValidationError
 
 from simulators import web
+from simulators.core import clock
 from simulators.core.errors import InvalidInput, NotAuthorized
 from simulators.gateways import docs
 from simulators.gateways.bank import batch, models, signing
@@ -61,17 +63,23 @@ def _parsed(model: type[Body], body: str, what: str) -> Body:
     "/agreement-pay",
     operation_id="bankAgreementPay",
     summary="协议扣款(当即扣款成功或失败)",
+    response_model=BankDebitOut,
+    responses={504: {"model": web.ErrorOut, "description": "银行处理超时:扣款可能已做,以查询结果为准"}},
     openapi_extra=docs.body(models.DebitRequest),
 )
-async def agreement_pay(request: Request) -> BankDebitOut:
-    """Debit the taxpayer's agreement account for one order: SUCCESS at once, or FAIL with the bank's reason."""
+async def agreement_pay(request: Request) -> Response:
+    """Debit the taxpayer's agreement account for one order: SUCCESS at once, or FAIL with the bank's reason. A debit
+    the bank answers late for (fault timeout_then_success) is made, but the call times out (504)."""
     req = _parsed(models.DebitRequest, await _signed(request), "扣款")
 
     def debit() -> dict[str, object]:
         with web.tenant_transaction(request) as (session, tenant):
-            return models.trade_json(models.debit(session, tenant, req))
+            return models.trade_json(models.debit(session, tenant, req), clock.now(tenant))
 
-    return BankDebitOut.model_validate(await run_in_threadpool(debit))
+    answer = await run_in_threadpool(debit)
+    if answer["result"] == models.PROCESSING:
+        return JSONResponse({"error": {"code": "TIMEOUT", "message": "银行处理超时"}}, status_code=504)
+    return JSONResponse(BankDebitOut.model_validate(answer).model_dump(mode="json"))
 
 
 async def _debit_of(request: Request, out_trade_no: str) -> BankDebitOut:
@@ -79,7 +87,7 @@ async def _debit_of(request: Request, out_trade_no: str) -> BankDebitOut:
 
     def find() -> dict[str, object]:
         with web.tenant_transaction(request) as (session, tenant):
-            return models.trade_json(models.find(session, tenant, out_trade_no))
+            return models.trade_json(models.find(session, tenant, out_trade_no), clock.now(tenant))
 
     return BankDebitOut.model_validate(await run_in_threadpool(find))
 

@@ -10,7 +10,9 @@ from simulators.gateways import docs, states
 class BankDebitOut(BaseModel):
     """One debit: settled at once (SUCCESS, or FAILED with the bank's code and reason), REFUNDED after 冲正."""
 
-    result: str = Field(description="扣款结果", json_schema_extra=docs.one_of(states.BANK))
+    result: str = Field(
+        description="扣款结果", json_schema_extra=docs.one_of({**states.BANK, "PROCESSING": "处理中(银行尚未确认)"})
+    )
     code: str = Field(description="扣款失败的原因代码:NO_AGREEMENT、AGREEMENT_REVOKED、INSUFFICIENT_BALANCE;否则为空")
     message: str = Field(description="扣款失败的中文原因;否则为空")
     trade_no: str = Field(description="银行扣款流水号(扣款成功才有,否则为空)")

@@ -157,24 +157,35 @@ def close(session: Session, tenant: Tenant, order_id: str) -> None:
 
 
 def pay(session: Session, tenant: Tenant, trade: GatewayTrade) -> None:
-    """The payer pressed 确认支付: debit the account, or decline as the fault plan says; either way the
-    merchant is notified (SUCCESS=Y or N)."""
+    """The payer pressed 确认支付: debit the account, or decline, cancel or answer late as the fault plan says;
+    either way the merchant is notified (SUCCESS=Y or N), except of a cancellation."""
     lapse(tenant, trade)
     if trade.state == SUCCESS:
         return
     if trade.state != WAIT:
-        raise RuleRefused(f"该订单{trade.state_desc},不能支付,请返回商户重新下单", field="订单号")
+        raise RuleRefused(f"该订单{trade.state_desc.removeprefix('订单')},不能支付,请返回商户重新下单", field="订单号")
+    if trades.cancelled(tenant, trade, unpaid=WAIT, closed=CLOSED):
+        return
     now = clock.now(tenant)
     trade.payer = "6217" + trade.prepay_id[-12:]  # the debited card, as the bank knows it
-    if faults.take(tenant, "notify_forged", GATEWAY):
-        _notify(session, tenant, trades.as_paid(trade, SUCCESS, STATE_DESC[SUCCESS], now), now, forged=True)
+    spoof = faults.spoof(tenant, GATEWAY)
+    if spoof:
+        _notify(session, tenant, trades.as_paid(trade, SUCCESS, STATE_DESC[SUCCESS], now, spoof), now, forged=spoof)
     if faults.take(tenant, "decline", GATEWAY):
         trades.transition(trade, FAILED, DECLINED)
     else:
         trades.transition(trade, SUCCESS, STATE_DESC[SUCCESS])
-        trade.success_at = now
+        trade.success_at = trades.success_time(tenant, GATEWAY, now)
         trade.transaction_id = f"{now:%Y%m%d}{secrets.randbelow(10**12):012d}"
+        now = trade.success_at
     _notify(session, tenant, trade, now)
+
+
+def cancel(session: Session, tenant: Tenant, trade: GatewayTrade) -> None:
+    """The payer pressed 取消支付 in the cashier: an unpaid order is closed; a paid or closed one stays as it is."""
+    lapse(tenant, trade)
+    if trade.state == WAIT:
+        trades.transition(trade, CLOSED, trades.CANCELLED)
 
 
 def refund(session: Session, tenant: Tenant, params: dict[str, str]) -> dict[str, str]:
@@ -229,7 +240,7 @@ def _refund_answer(made: Refund) -> dict[str, str]:
     }
 
 
-def _notify(session: Session, tenant: Tenant, trade: GatewayTrade, now: datetime, forged: bool = False) -> None:
+def _notify(session: Session, tenant: Tenant, trade: GatewayTrade, now: datetime, forged: bool | str = False) -> None:
     paid = trade.state == SUCCESS
     params = signing.with_sign(
         tenant.merchant_key,
@@ -259,20 +270,24 @@ def _notify(session: Session, tenant: Tenant, trade: GatewayTrade, now: datetime
         body=urlencode(params),
         now=now,
         forged=forged,
+        out_trade_no=trade.out_trade_no,
         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
     )
 
 
-def query_body(trade: GatewayTrade) -> dict[str, str]:
+def query_body(trade: GatewayTrade, now: datetime | None = None) -> dict[str, str]:
+    """TXCODE 410408's answer at the tenant's ``now``; a payment the bank answers late for (``trades.held``) is
+    still 待支付 (处理中)."""
+    late = trades.held(trade, now)
     body = {
         "SUCCESS": "true",
         "RETURN_CODE": "000000",
         "RETURN_MSG": "查询成功",
         "ORDERID": trade.out_trade_no,
         "PAYMENT": yuan(trade.amount_fen),
-        "ORDER_STATUS": ORDER_STATUS[trade.state],
-        "STATUS_DESC": trade.state_desc,
+        "ORDER_STATUS": ORDER_STATUS[WAIT] if late else ORDER_STATUS[trade.state],
+        "STATUS_DESC": "支付处理中" if late else trade.state_desc,
     }
-    if trade.success_at:
+    if trade.success_at and not late:
         body.update(PAY_TIME=f"{trade.success_at:{TIMEOUT_FORMAT}}", CCB_SERIAL=trade.transaction_id or "")
     return body

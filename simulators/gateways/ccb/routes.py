@@ -10,9 +10,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from simulators import web
-from simulators.core import tenants
+from simulators.core import clock, tenants
 from simulators.core.billing import yuan
-from simulators.gateways import docs, trades
+from simulators.gateways import deliveries, docs, notify, trades
 from simulators.gateways.ccb import models, signing
 from simulators.gateways.ccb.errors import CcbError, bad_mac, param_error
 from simulators.gateways.ccb.schemas import CcbAnswer, CcbCashierPaidOut, CcbForm
@@ -47,7 +47,10 @@ async def ccb_main(request: Request) -> dict[str, str]:
     """One form-encoded entrance: TXCODE 530550 places a 龙支付 order (answers PAYURL), 410408 queries it,
     410409 closes it, 5W1004 refunds it in full. Every request carries a MAC over its fields in CCB's order."""
     params = dict(parse_qsl((await request.body()).decode(), keep_blank_values=True))
-    return await run_in_threadpool(_handle, request, params)
+    answered = await run_in_threadpool(_handle, request, params)
+    if params.get("TXCODE") == models.TX_QUERY:
+        deliveries.of(request).wake()  # a notification the query released (fault query_first)
+    return answered
 
 
 def _handle(request: Request, params: dict[str, str]) -> dict[str, str]:
@@ -68,7 +71,9 @@ def _handle(request: Request, params: dict[str, str]) -> dict[str, str]:
                 "PAYURL": f"{PREFIX}/cashier/{trade.prepay_id}",
             }
         if txcode == models.TX_QUERY:
-            return models.query_body(models.find(session, tenant, params.get("ORDERID", "")))
+            trade = models.find(session, tenant, params.get("ORDERID", ""))
+            notify.release_held(session, tenant, models.GATEWAY, trade.out_trade_no)
+            return models.query_body(trade, clock.now(tenant))
         if txcode == models.TX_REFUND:
             return models.refund(session, tenant, params)
         models.close(session, tenant, params.get("ORDERID", ""))
@@ -111,6 +116,17 @@ def cashier(request: Request, trade_id: str, redirect: str = "") -> HTMLResponse
 )
 def cashier_pay(request: Request, trade_id: str) -> CcbCashierPaidOut:
     done = trades.confirm_at_cashier(request, lambda session: models.at_cashier(session, trade_id), models.pay)
+    return CcbCashierPaidOut(status=done.state, message=done.desc)
+
+
+@router.post(
+    "/cashier/{trade_id}/cancel",
+    operation_id="ccbCashierCancel",
+    summary="在收银台取消支付(不扣款,订单关闭)",
+    responses=docs.errors(*docs.BUTTON),
+)
+def cashier_cancel(request: Request, trade_id: str) -> CcbCashierPaidOut:
+    done = trades.cancel_at_cashier(request, lambda session: models.at_cashier(session, trade_id), models.cancel)
     return CcbCashierPaidOut(status=done.state, message=done.desc)
 
 

@@ -131,24 +131,34 @@ def close(session: Session, tenant: Tenant, out_trade_no: str) -> None:
 
 
 def pay(session: Session, tenant: Tenant, trade: GatewayTrade) -> None:
-    """The payer confirmed in the cashier: charge, or decline as the fault plan says."""
+    """The payer confirmed in the cashier: charge, or decline, cancel or answer late as the fault plan says."""
     _expire(tenant, trade)
     if trade.state == SUCCESS:
         return
     if trade.state != NOTPAY:
-        raise WechatPayError(400, "ORDER_CLOSED", f"订单{trade.state_desc},不能支付")
+        raise WechatPayError(400, "ORDER_CLOSED", f"订单{trade.state_desc.removeprefix('订单')},不能支付")
     now = clock.now(tenant)
     if clock.now(tenant) > trade.created_at + PREPAY_TTL:
         raise WechatPayError(400, "PREPAY_EXPIRED", "prepay_id已过期(2小时),请重新下单")
-    if faults.take(tenant, "notify_forged", GATEWAY):
-        _notify(session, tenant, trades.as_paid(trade, SUCCESS, STATE_DESC[SUCCESS], now), now, forged=True)
+    if trades.cancelled(tenant, trade, unpaid=NOTPAY, closed=CLOSED):
+        return
+    spoof = faults.spoof(tenant, GATEWAY)
+    if spoof:
+        _notify(session, tenant, trades.as_paid(trade, SUCCESS, STATE_DESC[SUCCESS], now, spoof), now, forged=spoof)
     if faults.take(tenant, "decline", GATEWAY):
         trades.transition(trade, PAYERROR, "支付失败:银行卡余额不足")
         return
     trades.transition(trade, SUCCESS, STATE_DESC[SUCCESS])
-    trade.success_at = now
+    trade.success_at = trades.success_time(tenant, GATEWAY, now)
     trade.transaction_id = "42000" + hashlib.sha256(trade.prepay_id.encode()).hexdigest()[:23].upper()
-    _notify(session, tenant, trade, now)
+    _notify(session, tenant, trade, trade.success_at)
+
+
+def cancel(session: Session, tenant: Tenant, trade: GatewayTrade) -> None:
+    """The payer pressed 取消支付 in the cashier: an unpaid trade is closed; a paid or closed one stays as it is."""
+    _expire(tenant, trade)
+    if trade.state == NOTPAY:
+        trades.transition(trade, CLOSED, trades.CANCELLED)
 
 
 def refund(session: Session, tenant: Tenant, req: RefundRequest) -> dict[str, object]:
@@ -234,7 +244,7 @@ def _notify(
     summary: str = "支付成功",
     resource: dict[str, object] | None = None,
     url: str = "",
-    forged: bool = False,
+    forged: bool | str = False,
 ) -> None:
     notify_id = "EV-" + secrets.token_hex(12)
     body = json.dumps(
@@ -258,20 +268,24 @@ def _notify(
         headers={"Content-Type": "application/json"},
         now=now,
         forged=forged,
+        out_trade_no=trade.out_trade_no if event == "TRANSACTION.SUCCESS" else "",
     )  # signed when sent
 
 
-def query_body(trade: GatewayTrade) -> dict[str, object]:
+def query_body(trade: GatewayTrade, now: datetime | None = None) -> dict[str, object]:
+    """The trade as a query (at the tenant's ``now``) or a notification tells it; a charge the provider answers late
+    for (``trades.held``) is told as USERPAYING."""
+    late = trades.held(trade, now)
     body: dict[str, object] = {
         "appid": APPID,
         "mchid": MCHID,
         "out_trade_no": trade.out_trade_no,
-        "trade_state": trade.state,
-        "trade_state_desc": trade.state_desc,
+        "trade_state": "USERPAYING" if late else trade.state,
+        "trade_state_desc": "用户支付中" if late else trade.state_desc,
         "amount": {"total": trade.amount_fen, "currency": "CNY"},
         "payer": {"openid": trade.payer},
     }
-    if trade.success_at:  # paid, and perhaps refunded since
+    if trade.success_at and not late:  # paid, and perhaps refunded since
         body.update(
             transaction_id=trade.transaction_id,
             trade_type="JSAPI",

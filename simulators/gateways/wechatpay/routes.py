@@ -12,7 +12,8 @@ from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, ValidationError
 
 from simulators import web
-from simulators.gateways import deliveries, docs, trades
+from simulators.core import clock
+from simulators.gateways import deliveries, docs, notify, trades
 from simulators.gateways.wechatpay import models, signing
 from simulators.gateways.wechatpay.errors import WechatPayError, param_error, sign_error
 from simulators.gateways.wechatpay.schemas import (
@@ -98,9 +99,12 @@ async def query(
 
     def find() -> dict[str, object]:
         with web.tenant_transaction(request) as (session, tenant):
-            return models.query_body(models.by_out_trade_no(session, tenant, out_trade_no))
+            notify.release_held(session, tenant, models.GATEWAY, out_trade_no)
+            return models.query_body(models.by_out_trade_no(session, tenant, out_trade_no), clock.now(tenant))
 
-    return WechatPayTransactionOut.model_validate(await run_in_threadpool(find))
+    found = await run_in_threadpool(find)
+    deliveries.of(request).wake()
+    return WechatPayTransactionOut.model_validate(found)
 
 
 @router.post(
@@ -171,6 +175,17 @@ def cashier(request: Request, prepay_id: str, redirect: str = "") -> HTMLRespons
 )
 def cashier_pay(request: Request, prepay_id: str) -> WechatPayCashierPaidOut:
     done = trades.confirm_at_cashier(request, lambda session: models.by_prepay_id(session, prepay_id), models.pay)
+    return WechatPayCashierPaidOut(trade_state=done.state, trade_state_desc=done.desc)
+
+
+@router.post(
+    "/cashier/{prepay_id}/cancel",
+    operation_id="wechatpayCashierCancel",
+    summary="在收银台取消支付(不扣款,交易关闭)",
+    responses=docs.errors(403, 409, 413, 422, 500, either={400: Refusal, 404: Refusal}),
+)
+def cashier_cancel(request: Request, prepay_id: str) -> WechatPayCashierPaidOut:
+    done = trades.cancel_at_cashier(request, lambda session: models.by_prepay_id(session, prepay_id), models.cancel)
     return WechatPayCashierPaidOut(trade_state=done.state, trade_state_desc=done.desc)
 
 

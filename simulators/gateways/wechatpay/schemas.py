@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from simulators.gateways import docs, states
 
-TRADE_STATES = docs.one_of(states.WECHATPAY)
+TRADE_STATES = docs.one_of({**states.WECHATPAY, "USERPAYING": "用户支付中(支付渠道尚未确认)"})
 
 
 class WechatPayErrorOut(BaseModel):

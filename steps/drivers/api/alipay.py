@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
 
 from steps.drivers.api import cashier
-from steps.drivers.api.backend import Refused, answer, items, offered_tiers, ordering, quoted, records
-from steps.drivers.protocol import BatchEntry, Choice, Items, Outcome, PayerRef, Paying, Record, Senses, through
+from steps.drivers.api.backend import (
+    Refused,
+    answer,
+    confirming,
+    items,
+    offered_tiers,
+    ordering,
+    quoted,
+    records,
+    shown,
+)
+from steps.drivers.protocol import (
+    BatchEntry,
+    Choice,
+    Items,
+    Outcome,
+    PayerRef,
+    Paying,
+    Record,
+    Senses,
+    Shown,
+    through,
+)
 
 API = "/alipay/api"
 
@@ -22,9 +44,15 @@ class AlipayApi:
         self.http = http
         self.logins: dict[str, tuple[str, dict[str, Any]]] = {}  # phone → (token, the account's identity)
         self.token = ""
+        self.person: PayerRef | None = None  # whose Alipay is logged in on the phone now
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         response = self.http.request(method, API + path, json=body, headers={"X-Alipay-Token": self.token})
+        if response.status_code == 401 and self.person is not None and self.person.phone in self.logins:
+            # The login ended (支付宝登录已过期): the person opens Alipay again and logs in, as on a real phone.
+            del self.logins[self.person.phone]
+            self.log_in(self.person)
+            response = self.http.request(method, API + path, json=body, headers={"X-Alipay-Token": self.token})
         return answer(response)
 
     def log_in(self, person: PayerRef) -> dict[str, Any]:
@@ -41,6 +69,7 @@ class AlipayApi:
             self.token = response.json()["token"]
             self.logins[person.phone] = (self.token, self._call("POST", "/oauth/authorize", {}))
         self.token, identity = self.logins[person.phone]
+        self.person = person
         return identity
 
     def _named(self, payer: PayerRef, by: PayerRef | None) -> dict[str, str]:
@@ -87,7 +116,9 @@ class AlipayApi:
                 self._selection(named, choice),
                 quote["amount"],
                 choice.gateway or "alipay",
-                lambda url: cashier.confirm(self.http, url),
+                lambda url: cashier.confirm(self.http, url, choice),
+                choice=choice,
+                shows_ways=False,  # 去支付 confirms the order and opens Alipay's cashier at once
             )
         )
 
@@ -124,3 +155,27 @@ class AlipayApi:
         self.log_in(payer)
         shown = self._call("GET", "/batch")
         return tuple(int(t) for t in shown["tiers"]) if year in shown["years"] else ()
+
+    # OrdersByNumber: the person (``by``) logged in to Alipay on this phone ---------------------------------------
+    def confirm_order(self, payer: PayerRef, choice: Choice) -> Outcome:
+        try:
+            named = self._named(payer, None)
+            self._call("POST", "/payer/items", named)
+            quote = self._call("POST", "/quote", self._selection(named, choice))
+        except Refused as refused:
+            return Outcome("refused", refused.message)
+        return confirming(self._call, "", self._selection(named, choice), quote["amount"])
+
+    def _asked(self, by: PayerRef, method: str, path: str, body: dict[str, Any] | None = None) -> Shown:
+        self.log_in(by)
+        return shown(self.http.request(method, API + path, json=body, headers={"X-Alipay-Token": self.token}))
+
+    def open_order(self, order_no: str, *, by: PayerRef) -> Shown:
+        return self._asked(by, "GET", f"/orders/{order_no}")
+
+    def pay_order(self, order_no: str, *, by: PayerRef) -> Shown:
+        """去支付 of the order by its number; where the channel lets it through, 确认付款 at the cashier too."""
+        paid = self._asked(by, "POST", f"/orders/{order_no}/pay", {"gateway": "alipay"})
+        if not paid.refused:
+            cashier.confirm(self.http, str(json.loads(paid.text)["cashier_url"]))
+        return paid

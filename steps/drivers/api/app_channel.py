@@ -4,6 +4,8 @@ and the records and receipts of the payers of the login. Each channel's driver s
 
 from __future__ import annotations
 
+import contextlib
+import json
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -11,7 +13,17 @@ import httpx
 
 from steps.drivers.accounts import password_of
 from steps.drivers.api import cashier
-from steps.drivers.api.backend import Refused, answer, items, offered_tiers, ordering, quoted, records
+from steps.drivers.api.backend import (
+    Refused,
+    answer,
+    confirming,
+    items,
+    offered_tiers,
+    ordering,
+    quoted,
+    records,
+    shown,
+)
 from steps.drivers.protocol import (
     CAPTCHA_AGAIN,
     CAPTCHA_MISREAD,
@@ -24,6 +36,7 @@ from steps.drivers.protocol import (
     Paying,
     Record,
     Senses,
+    Shown,
     misread,
     through,
 )
@@ -219,20 +232,24 @@ class AppChannelApi:
                 self._selection(payer, choice),
                 quote.amount,
                 choice.gateway or self.default_gateway,
-                self.complete,
+                lambda url: self.complete(url, choice),
+                choice=choice,
             )
         )
 
-    def complete(self, url: str) -> None:
+    def complete(self, url: str, choice: Choice | None = None) -> None:
         """What the person does after 【确认缴费】: nothing when the provider settled at once (协议支付: back at the
         channel's result page); else scan the Alipay payment code if that is what opened, and confirm at the
         provider's cashier."""
         path = urlsplit(url).path
         if path.startswith(f"/{self.channel}/"):
             return
-        if path.startswith(cashier.ALIPAY_QR):
-            url = cashier.scan_payment_code(self.http, url)
-        cashier.confirm(self.http, url)
+        if not path.startswith(cashier.ALIPAY_QR):
+            cashier.confirm(self.http, url, choice)
+            return
+        url = cashier.scan_payment_code(self.http, url)
+        with contextlib.suppress(Refused):  # said in the Alipay app; back at the channel: 我已完成支付, its result
+            cashier.confirm(self.http, url, choice)
 
     def _alive(self) -> bool:
         return bool(self.token) and self.http.get(f"{self.api}/me", headers={"X-App-Token": self.token}).is_success
@@ -267,3 +284,32 @@ class AppChannelApi:
         if response.is_error:
             answer(response)  # raises Refused with the back end's message
         return response.content
+
+    # OrdersByNumber, OthersRecords: asked for by the person logged in (``by``) ----------------------------------
+    def confirm_order(self, payer: PayerRef, choice: Choice) -> Outcome:
+        try:
+            self.open_payer(payer, None)
+            quote = self._quote(payer, choice)
+        except Refused as refused:
+            return Outcome("refused", refused.message)
+        return confirming(self._call, self.api, self._selection(payer, choice), quote.amount)
+
+    def _asked(self, by: PayerRef, method: str, path: str, body: dict[str, Any] | None = None) -> Shown:
+        self.sign_in(by)
+        return shown(self.http.request(method, path, json=body, headers={"X-App-Token": self.token}))
+
+    def open_order(self, order_no: str, *, by: PayerRef) -> Shown:
+        return self._asked(by, "GET", f"{self.api}/orders/{order_no}")
+
+    def pay_order(self, order_no: str, *, by: PayerRef) -> Shown:
+        """缴费 of the order by its number the channel's usual way; where it lets it through, paid at the provider."""
+        paid = self._asked(by, "POST", f"{self.api}/orders/{order_no}/pay", {"gateway": self.default_gateway})
+        if not paid.refused:
+            self.complete(str(json.loads(paid.text)["cashier_url"]))
+        return paid
+
+    def records_seen(self, payer: PayerRef, *, by: PayerRef) -> Shown:
+        return self._asked(by, "POST", f"{self.api}/records/query", self._payer(payer))
+
+    def receipt_seen(self, order_no: str, *, by: PayerRef) -> Shown:
+        return self._asked(by, "GET", f"{self.api}/orders/{order_no}/receipt")

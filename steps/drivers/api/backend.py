@@ -10,12 +10,14 @@ from typing import Any
 
 import httpx
 
+from fixtures.receipts import pdf_text
 from reports.masking import mask_text
-from steps.drivers.protocol import Items, Line, Outcome, Paying, Record
+from steps.drivers.protocol import ORDERED, Choice, Items, Line, Outcome, Paying, Record, Shown, pause
 
 Call = Callable[[str, str, dict[str, Any] | None], dict[str, Any]]  # (method, path, JSON body) → answer
 
 FINAL = {"PAID": "paid", "FAILED": "failed", "CLOSED": "failed"}
+PENDING_TITLE = "支付结果确认中"  # what the result pages say of an order still at its provider
 
 
 class Refused(Exception):
@@ -72,6 +74,8 @@ def settled(order: dict[str, Any]) -> Outcome:
     """How an order ended, worded as the channels' result pages word it."""
     status = FINAL.get(order["status"], "pending")
     message = "缴费成功" if status == "paid" else f"缴费未完成:{order['status_text']}"
+    if order["status"] == "PAYING":
+        message = PENDING_TITLE
     return Outcome(
         status,
         message + (f"({order['failure']})" if order.get("failure") else ""),
@@ -83,7 +87,8 @@ def settled(order: dict[str, Any]) -> Outcome:
 
 def records(data: dict[str, Any]) -> tuple[Record, ...]:
     return tuple(
-        Record(r["year"], r["kind"], r["amount"], r["ticket_no"], r.get("government")) for r in data["records"]
+        Record(r["year"], r["kind"], r["amount"], r["ticket_no"], r.get("government"), str(r["paid_at"])[:19] or None)
+        for r in data["records"]
     )
 
 
@@ -94,11 +99,20 @@ def offered_tiers(data: dict[str, Any], year: int) -> tuple[int, ...]:
 
 
 def ordering(
-    call: Call, api: str, selection: dict[str, Any], amount: str, gateway: str, complete: Callable[[str], object]
+    call: Call,
+    api: str,
+    selection: dict[str, Any],
+    amount: str,
+    gateway: str,
+    complete: Callable[[str], object],
+    *,
+    choice: Choice | None = None,
+    shows_ways: bool = True,
 ) -> Paying:
     """Every API driver's payment from its brink on: the order is confirmed (the press, in a thread of its own
     so that two channels can press at the same moment), paid through the provider, ``complete`` does what the
-    person does at the provider's page, and the order's state is read back."""
+    person does at the provider's page, and the order's state is read back. Where the channel's page shows its ways
+    to pay once the order is confirmed (``shows_ways``), the person pauses there (``choice``'s ORDERED)."""
     yield
     with ThreadPoolExecutor(max_workers=1) as pool:
         press = pool.submit(
@@ -112,6 +126,8 @@ def ordering(
             order = press.result()
         except Refused as refused:
             return Outcome("refused", refused.message)
+    if shows_ways:
+        pause(choice, ORDERED)
     try:
         url = call("POST", f"{api}/orders/{order['order_no']}/pay", {"gateway": gateway})["cashier_url"]
         complete(url)
@@ -119,3 +135,29 @@ def ordering(
     except Refused as refused:
         return Outcome("refused", refused.message, order["order_no"])
     return settled(order)
+
+
+# Orders, records and receipts asked for by number, as anyone may send the request ---------------------------------
+def confirming(call: Call, api: str, selection: dict[str, Any], amount: str) -> Outcome:
+    """【确认】 the order and stop at the ways to pay: "confirmed" with its number, or the refusal."""
+    try:
+        order = call(
+            "POST",
+            f"{api}/orders",
+            {**selection, "idempotency_key": secrets.token_hex(16), "expected_amount": amount},
+        )
+    except Refused as refused:
+        return Outcome("refused", refused.message)
+    return Outcome("confirmed", order["status_text"], order["order_no"], order["amount"], lines(order["lines"]))
+
+
+def shown(response: httpx.Response) -> Shown:
+    """What an answer showed: refused with the back end's message (UnreadableAnswer if it gives none), or all of its
+    text (a PDF's text for a receipt)."""
+    if response.headers.get("content-type", "").startswith("application/pdf") and response.is_success:
+        return Shown(False, "", pdf_text(response.content))
+    try:
+        answer(response)
+    except Refused as refused:
+        return Shown(True, refused.message, response.text)
+    return Shown(False, "", response.text)

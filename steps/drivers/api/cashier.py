@@ -8,17 +8,27 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from steps.drivers.api.backend import Refused, answer
+from steps.drivers.protocol import AT_CASHIER, CANCEL_AT_CASHIER, Choice, pause
 
 ALIPAY_QR = "/pay/alipay/qr/"  # where 支付宝扫码支付 shows its payment code
 CODE_PICTURE = re.compile(r"<img\b[^>]*\balt=\"支付宝付款码\"[^>]*>")
 SRC = re.compile(r"\bsrc=\"([^\"]+)\"")
 
 
-def confirm(http: httpx.Client, cashier_url: str) -> dict[str, str]:
-    """Press the cashier's pay button: POST to the page's own action."""
+def confirm(http: httpx.Client, cashier_url: str, choice: Choice | None = None) -> dict[str, str]:
+    """Press the cashier's pay button (or 取消支付, as ``choice`` says, after its pause there): POST to the page's
+    own action. A cashier that keeps the person (a closed trade, say) is Refused with what it says, as its page
+    shows it beside the button."""
+    pause(choice, AT_CASHIER)
+    action = "cancel" if choice is not None and choice.at_cashier == CANCEL_AT_CASHIER else "pay"
     path = urlsplit(cashier_url).path
-    response = http.post(path.rstrip("/") + "/pay", json={})
-    return response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
+    response = http.post(path.rstrip("/") + "/" + action, json={})
+    data = response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
+    if response.is_error:
+        error = data.get("error") if isinstance(data, dict) and isinstance(data.get("error"), dict) else data
+        said = error.get("message") if isinstance(error, dict) else None
+        raise Refused(str(said or f"收银台答复状态码{response.status_code}"))
+    return data if isinstance(data, dict) else {}
 
 
 def scan_payment_code(http: httpx.Client, qr_page: str) -> str:

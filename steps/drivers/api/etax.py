@@ -7,7 +7,7 @@ import httpx
 from steps.drivers.accounts import password_of
 from steps.drivers.api.app_channel import AppChannelApi
 from steps.drivers.api.backend import Refused, answer
-from steps.drivers.protocol import PayerRef, Senses
+from steps.drivers.protocol import Outcome, PayerRef, Senses
 
 NATURAL = "自然人业务"
 
@@ -24,6 +24,8 @@ class EtaxApi(AppChannelApi):
     def __init__(self, http: httpx.Client, senses: Senses, second_factor: str = "sms") -> None:
         super().__init__(http, senses)
         self.second_factor = second_factor
+        self.pending = ""  # the ID number of a login waiting for its 登录验证
+        self.qr: dict[str, str] = {}  # the login QR code shown last
 
     def log_in(self, person: PayerRef) -> None:
         """用户注册 (which does not log in) if new here; 登录 as 自然人业务; 登录验证."""
@@ -57,22 +59,76 @@ class EtaxApi(AppChannelApi):
 
     def pass_second_factor(self, person: PayerRef) -> None:
         """登录验证 → 登录."""
-        if self.second_factor == "sms":
-            try:
-                self._call("POST", f"{self.api}/login/sms-code")
-            except Refused as refused:  # asked a minute ago: the code already on the phone is still good
-                if "重新获取" not in refused.message:
-                    raise
-            self._call("POST", f"{self.api}/login/sms", {"sms_code": self.senses.sms_code(person.phone)})
+        if self.second_factor != "sms":
+            self.scan_login(self.second_factor)
             return
-        qr = self._call("POST", f"{self.api}/login/qr", {"scan_app": self.second_factor})
+        try:
+            self._call("POST", f"{self.api}/login/sms-code")
+        except Refused as refused:  # asked within the minute: the code already on the phone, unless a login used it
+            if "重新获取" not in refused.message:
+                raise
+            try:
+                self._call("POST", f"{self.api}/login/sms", {"sms_code": self.senses.sms_code(person.phone)})
+            except Refused as used:  # no new code for a minute: the person scans with the 税务APP instead
+                if "已使用过" not in used.message:
+                    raise
+                self.scan_login("taxapp")
+            return
+        self._call("POST", f"{self.api}/login/sms", {"sms_code": self.senses.sms_code(person.phone)})
+
+    def scan_login(self, app: str) -> None:
+        """税务APP扫码 or 个人所得税APP扫码: the app scans the login QR code and its user confirms, then 登录."""
+        qr = self._call("POST", f"{self.api}/login/qr", {"scan_app": app})
         picture = self.http.get(qr["image_url"], headers={"X-App-Token": self.token})
         answer(
             self.http.post(
                 f"{self.api}/scans",
-                params={"scan_app": self.second_factor},
+                params={"scan_app": app},
                 content=picture.content,
                 headers={"Content-Type": "image/png"},
             )
         )
         self._call("POST", f"{self.api}/login/qr/{qr['ticket']}/finish")
+
+    # LoginFactors: 登录 up to 登录验证, and each way of it on its own -----------------------------------------------
+    def start_login(self, person: PayerRef) -> Outcome:
+        self.current, self.verified = "", set()
+        try:
+            self.token = self._call(
+                "POST",
+                f"{self.api}/sessions",
+                {"login_name": person.id_number, "password": password_of(person), "business": NATURAL},
+            )["token"]
+        except Refused as refused:
+            return Outcome("refused", refused.message)
+        self.pending = person.id_number
+        return Outcome("second_factor")
+
+    def request_login_code(self) -> Outcome:
+        try:
+            self._call("POST", f"{self.api}/login/sms-code")
+        except Refused as refused:
+            return Outcome("refused", refused.message)
+        return Outcome("sent")
+
+    def _finished(self, path: str, body: dict[str, str] | None = None) -> Outcome:
+        try:
+            self._call("POST", path, body)
+        except Refused as refused:
+            return Outcome("refused", refused.message)
+        self.current, self.verified = self.pending, set()
+        return Outcome("logged_in")
+
+    def finish_with_code(self, sms_code: str) -> Outcome:
+        return self._finished(f"{self.api}/login/sms", {"sms_code": sms_code})
+
+    def login_qr_picture(self, app: str) -> bytes:
+        """税务APP扫码 / 个人所得税APP扫码: a QR code for this login, the picture the page shows."""
+        self.qr = self._call("POST", f"{self.api}/login/qr", {"scan_app": app})
+        picture = self.http.get(self.qr["image_url"], headers={"X-App-Token": self.token})
+        if picture.is_error:
+            answer(picture)  # raises Refused with the back end's message
+        return picture.content
+
+    def finish_with_scan(self, app: str) -> Outcome:
+        return self._finished(f"{self.api}/login/qr/{self.qr['ticket']}/finish")

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
 
 from steps.drivers.api import cashier
-from steps.drivers.api.backend import Refused, answer, items, offered_tiers, ordering, quoted, records
-from steps.drivers.protocol import Choice, Items, Outcome, PayerRef, Paying, Record, Senses, through
+from steps.drivers.api.backend import (
+    Refused,
+    answer,
+    confirming,
+    items,
+    offered_tiers,
+    ordering,
+    quoted,
+    records,
+    shown,
+)
+from steps.drivers.protocol import Choice, Items, Outcome, PayerRef, Paying, Record, Senses, Shown, through
 
 
 class WechatApi:
@@ -66,7 +77,8 @@ class WechatApi:
                 self._selection(payer, choice),
                 quoted.amount,
                 choice.gateway or "wechatpay",
-                lambda url: cashier.confirm(self.http, url),
+                lambda url: cashier.confirm(self.http, url, choice),
+                choice=choice,
             )
         )
 
@@ -80,3 +92,25 @@ class WechatApi:
             return offered_tiers(self._call("POST", "/wechat/api/payer/items", self._payer(payer)), year)
         except Refused:
             return ()
+
+    # OrdersByNumber: this phone's WeChat is the person (``by``), as its authorization knows them -----------------
+    def confirm_order(self, payer: PayerRef, choice: Choice) -> Outcome:
+        quoted = self.quote(payer, choice)
+        if quoted.status != "quoted":
+            return quoted
+        return confirming(self._call, "/wechat/api", self._selection(payer, choice), quoted.amount)
+
+    def _asked(self, method: str, path: str, body: dict[str, Any] | None = None) -> Shown:
+        if not self.openid:
+            self.openid = self._call("POST", "/wechat/api/oauth/authorize", {})["openid"]
+        return shown(self.http.request(method, path, json=body, headers={"X-Wechat-Openid": self.openid}))
+
+    def open_order(self, order_no: str, *, by: PayerRef) -> Shown:
+        return self._asked("GET", f"/wechat/api/orders/{order_no}")
+
+    def pay_order(self, order_no: str, *, by: PayerRef) -> Shown:
+        """确认支付 of the order by its number; where the channel lets it through, paid at the cashier too."""
+        paid = self._asked("POST", f"/wechat/api/orders/{order_no}/pay", {"gateway": "wechatpay"})
+        if not paid.refused:
+            cashier.confirm(self.http, str(json.loads(paid.text)["cashier_url"]))
+        return paid

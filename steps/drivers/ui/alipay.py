@@ -18,6 +18,7 @@ from steps.drivers.protocol import (
     Senses,
     through,
 )
+from steps.drivers.ui.access import AlipayAccess
 from steps.drivers.ui.cashier import AlipayCashier
 from steps.drivers.ui.pages import ChannelPage, Described, tier_not_offered, tiers_of
 
@@ -160,7 +161,7 @@ class AlipayPage(ChannelPage):
         return tuple(BatchEntry(int(c[0]), int(c[1]), c[3], c[4]) for c in cells)
 
 
-class AlipayUi(Described):
+class AlipayUi(Described, AlipayAccess):
     """The ChannelDriver of the Alipay channel, walking the pages as a person does."""
 
     channel = "alipay"
@@ -263,7 +264,7 @@ class AlipayUi(Described):
         yield
         self.pages.press("去支付", wait=False)
         yield
-        message = self.pay_at_cashier()
+        message = self.pay_at_cashier(choice)
         if message:
             return Outcome("refused", message)
         return self.result(quoted)
@@ -273,9 +274,10 @@ class AlipayUi(Described):
         self.pages.press("去支付")
         return self.pay_at_cashier()
 
-    def pay_at_cashier(self) -> str:
-        """After 去支付: 确认付款 in Alipay's cashier, or the page's message when it refused."""
-        return self.cashier.came(self.pages) or self.cashier.pay()
+    def pay_at_cashier(self, choice: Choice | None = None) -> str:
+        """After 去支付: 确认付款 in Alipay's cashier (or 取消支付, as ``choice`` says), or the page's message when it
+        refused. 去支付 confirms the order and opens the cashier at once: the one pause is there."""
+        return self.cashier.came(self.pages) or self.cashier.settle(choice)
 
     def result(self, quoted: Outcome) -> Outcome:
         text = self.pages.result_text()

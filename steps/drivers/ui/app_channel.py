@@ -13,6 +13,7 @@ from steps.drivers.protocol import (
     CAPTCHA_MISREAD,
     CAPTCHA_SHOWN,
     CHOOSE_TIER,
+    ORDERED,
     Choice,
     Items,
     Outcome,
@@ -21,8 +22,10 @@ from steps.drivers.protocol import (
     Record,
     Senses,
     misread,
+    pause,
     through,
 )
+from steps.drivers.ui.access import AppAccess
 from steps.drivers.ui.app_page import SYSTEM_ITEM, AppChannelPage
 from steps.drivers.ui.cashier import CcbCashier, WechatPayCashier
 from steps.drivers.ui.pages import Described, tier_not_offered
@@ -30,7 +33,7 @@ from steps.drivers.ui.pages import Described, tier_not_offered
 CASHIERS = {"wechatpay": WechatPayCashier, "ccb": CcbCashier}  # the providers whose cashier opens directly
 
 
-class AppChannelUi(Described):
+class AppChannelUi(Described, AppAccess):
     """The ChannelDriver of an app channel: the person signs in (each channel's way), goes to (城乡养老)缴费 (each
     channel's way), and from there walks the steps the channels share."""
 
@@ -244,14 +247,16 @@ class AppChannelUi(Described):
         if message:
             return Outcome("refused", message)
         order_no = p.order_no()
-        message = self.pay_by(choice.gateway or self.DEFAULT_GATEWAY, (by or payer).phone)
+        pause(choice, ORDERED)
+        message = self.pay_by(choice.gateway or self.DEFAULT_GATEWAY, (by or payer).phone, choice)
         if message:
             return Outcome("refused", message, order_no)
         return self.result(order_no, quoted)
 
-    def pay_by(self, gateway: str, phone: str = "") -> str:
+    def pay_by(self, gateway: str, phone: str = "", choice: Choice | None = None) -> str:
         """The way to pay, then whatever its provider asks of the person (``phone``: theirs, whose Alipay scans a
-        payment code); '' once back at the result page."""
+        payment code; ``choice``: pay or 取消支付 at the cashier, after its pause there); '' once back at the result
+        page."""
         p = self.pages
         if gateway not in p.WAYS:
             return f"{p.APP}没有{gateway}这种支付方式"
@@ -262,11 +267,11 @@ class AppChannelUi(Described):
         if message:
             return message
         if cashier:
-            message = cashier.pay()
+            message = cashier.settle(choice)
             if message:
                 return message
         elif gateway == "alipay_qr":
-            p.scan_payment_code(*p.payment_picture(), phone)  # the page says how it ended
+            p.scan_payment_code(*p.payment_picture(), phone, choice)  # the page says how it ended
             p.payment_done()
         p.wait_for_result()
         return ""

@@ -9,7 +9,7 @@ import re
 
 from playwright.sync_api import Locator
 
-from steps.drivers.protocol import Line, PayerRef, Record
+from steps.drivers.protocol import Choice, Line, PayerRef, Record
 from steps.drivers.ui.cashier import AlipayScanner
 from steps.drivers.ui.pages import ChannelPage, tiers_of
 
@@ -252,12 +252,15 @@ class AppChannelPage(ChannelPage):
         code.wait_for()
         return "screenshot.png", code.screenshot()
 
-    def scan_payment_code(self, name: str, picture: bytes, phone: str) -> tuple[str, bytes]:
-        """The phone beside the screen (``phone``: whose Alipay pays) scans the picture saved as ``name`` and pays:
-        what Alipay says ('' when paid), and a screenshot of the Alipay app's last page."""
+    def scan_payment_code(
+        self, name: str, picture: bytes, phone: str, choice: Choice | None = None
+    ) -> tuple[str, bytes]:
+        """The phone beside the screen (``phone``: whose Alipay pays) scans the picture saved as ``name`` and pays
+        (or 取消支付, as ``choice`` says): what Alipay says ('' when paid), and a screenshot of the Alipay app's last
+        page."""
         seen: list[bytes] = []
         message = AlipayScanner(self.page, self.base_url, phone).pay(
-            name, picture, lambda app: seen.append(app.screenshot())
+            name, picture, lambda app: seen.append(app.screenshot()), choice
         )
         return message, seen[-1] if seen else b""
 
@@ -305,7 +308,13 @@ class AppChannelPage(ChannelPage):
 
     def record_rows(self, name: str) -> tuple[Record, ...]:
         return tuple(
-            Record(int(f["缴费年度"]), f["缴费类型"], f["缴费金额"].removesuffix("元"), f["电子税票号码"])
+            Record(
+                int(f["缴费年度"]),
+                f["缴费类型"],
+                f["缴费金额"].removesuffix("元"),
+                f["电子税票号码"],
+                paid_at=f.get("缴费时间") or None,
+            )
             for f in self.record_fields(name)
         )
 

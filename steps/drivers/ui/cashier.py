@@ -8,7 +8,10 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import FilePayload, Page
 
+from steps.drivers.protocol import AT_CASHIER, CANCEL_AT_CASHIER, Choice, pause
 from steps.drivers.ui.pages import ChannelPage
+
+CANCEL = "取消支付"  # every cashier's button that leaves it without paying
 
 
 class Cashier(ChannelPage):
@@ -49,6 +52,27 @@ class Cashier(ChannelPage):
         kept = self.sheet.filter(has=self.page.locator("#pay:enabled")).locator("#message:visible")
         left = self.page.locator("body").filter(has_not=self.sheet)
         left.or_(kept).first.wait_for()
+        if kept.is_visible():
+            return kept.inner_text().strip()
+        self.page.wait_for_url(lambda url: "/cashier/" not in url)
+        return ""
+
+    def settle(self, choice: Choice | None = None) -> str:
+        """What the person does at the cashier, as ``choice`` says (after its pause there): pay, or 取消支付; '' once
+        back at the channel's page, else what the cashier says as it keeps them."""
+        pause(choice, AT_CASHIER)
+        if choice is not None and choice.at_cashier == CANCEL_AT_CASHIER:
+            return self.cancel()
+        return self.pay()
+
+    def cancel(self) -> str:
+        """Press 取消支付: '' once the cashier has sent the person back to the channel's page (or, with no page to go
+        back to, once it says it has cancelled), else what it says as it keeps them."""
+        self.labelled(self.page.get_by_role("button", name=CANCEL), CANCEL, on=self.name()).click()
+        kept = self.sheet.filter(has=self.page.locator("#cancel:enabled")).locator("#message:visible")
+        done = self.sheet.locator("#message:visible").filter(has_text="已取消支付")
+        left = self.page.locator("body").filter(has_not=self.sheet)
+        left.or_(kept).or_(done).first.wait_for()
         if kept.is_visible():
             return kept.inner_text().strip()
         self.page.wait_for_url(lambda url: "/cashier/" not in url)
@@ -98,14 +122,17 @@ class AlipayScanner:
         alipay.get_by_role("main", name="扫一扫").wait_for()
         return ""
 
-    def pay(self, name: str, picture: bytes, seen: Callable[[Page], None] | None = None) -> str:
-        """Scan the picture saved as ``name`` and pay: '' when paid, else what the Alipay app says. ``seen`` looks at
-        the Alipay app's last page before it is closed."""
+    def pay(
+        self, name: str, picture: bytes, seen: Callable[[Page], None] | None = None, choice: Choice | None = None
+    ) -> str:
+        """Scan the picture saved as ``name`` and pay (or 取消支付, as ``choice`` says, after its pause at the cashier):
+        '' when paid, else what the Alipay app says. ``seen`` looks at the Alipay app's last page before it is
+        closed."""
         alipay = self.page.context.new_page()
         try:
             message = self.open_scanner(alipay)
             if not message:
-                message = self._scan(alipay, name, picture)
+                message = self._scan(alipay, name, picture, choice)
             if seen is not None:
                 seen(alipay)
             return message
@@ -113,7 +140,7 @@ class AlipayScanner:
             alipay.close()
 
     @staticmethod
-    def _scan(alipay: Page, name: str, picture: bytes) -> str:
+    def _scan(alipay: Page, name: str, picture: bytes, choice: Choice | None = None) -> str:
         album = FilePayload(name=name, mimeType="image/png", buffer=picture)
         ChannelPage(alipay, "").labelled(alipay.get_by_text("从相册选择", exact=True), "从相册选择")  # its input hides
         alipay.get_by_label("从相册选择").set_input_files(album)
@@ -122,6 +149,12 @@ class AlipayScanner:
         cashier.sheet.or_(failed).first.wait_for()
         if not cashier.sheet.is_visible():
             return failed.inner_text().strip()
+        pause(choice, AT_CASHIER)
+        if choice is not None and choice.at_cashier == CANCEL_AT_CASHIER:
+            cashier.labelled(alipay.get_by_role("button", name=CANCEL), CANCEL, on=cashier.name()).click()
+            cancelled = cashier.sheet.locator("#message:visible").filter(has_text="已取消支付")
+            cancelled.or_(failed).first.wait_for()
+            return "" if cancelled.is_visible() else failed.inner_text().strip()
         cashier.labelled(cashier.pay_button, cashier.BUTTON, on=cashier.name()).click()
         done = alipay.get_by_text("支付成功", exact=True)
         done.or_(failed).first.wait_for()

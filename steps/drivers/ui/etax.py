@@ -9,6 +9,7 @@ from playwright.sync_api import Locator, Page
 
 from steps.drivers.accounts import password_of
 from steps.drivers.protocol import PayerRef, Senses
+from steps.drivers.ui.access import EtaxFactors
 from steps.drivers.ui.app_channel import AppChannelUi
 from steps.drivers.ui.app_page import AGREEMENT, AppChannelPage
 from steps.drivers.ui.pages import ChannelPage
@@ -152,8 +153,9 @@ class EtaxPage(AppChannelPage):
     def log_out(self) -> None:
         self.open_site()
         if self.logged_in().is_visible():
-            self.logged_in().click()
-            self.page.wait_for_url(re.compile(r"/etax/$"))
+            # 退出 reloads the home page it was pressed on: wait for that navigation, not for a URL already there
+            with self.page.expect_navigation(url=re.compile(r"/etax/$")):
+                self.logged_in().click()
             self.shown()
 
     # 办税中心 → 涉税业务办理 → 社保缴费 → 社保缴费办理(城乡养老) -----------------------------------------------------
@@ -221,7 +223,7 @@ class EtaxPage(AppChannelPage):
         return tuple(dict(zip(columns, cells, strict=True)) for cells in rows if len(cells) == len(columns))
 
 
-class EtaxUi(AppChannelUi):
+class EtaxUi(AppChannelUi, EtaxFactors):
     """The ChannelDriver of the 电子税务局: 用户注册 if new here, 登录 (自然人业务, 居民身份证号码 and password),
     登录验证 (``second_factor``: 短信验证 by default, or a scan with 税务APP / 个人所得税APP), then the guide's steps
     4–8."""

@@ -229,7 +229,7 @@ class ChannelPage:
         """A records table: 年度, 类型, 金额, 缴费时间, 电子税票号码."""
         rows = self.page.get_by_role("table", name=table).locator("tbody tr")
         cells = (r.locator("td").all_inner_texts() for r in rows.all())
-        return tuple(Record(int(c[0]), c[1], c[2], c[4]) for c in cells)
+        return tuple(Record(int(c[0]), c[1], c[2], c[4], paid_at=c[3] or None) for c in cells)
 
 
 def tiers_of(labels: tuple[str, ...] | list[str]) -> tuple[int, ...]:

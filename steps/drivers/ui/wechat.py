@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator, Page
 
-from steps.drivers.protocol import CHOOSE_TIER, Choice, Items, Line, Outcome, PayerRef, Paying, Record, Senses, through
+from steps.drivers.protocol import (
+    CHOOSE_TIER,
+    ORDERED,
+    Choice,
+    Items,
+    Line,
+    Outcome,
+    PayerRef,
+    Paying,
+    Record,
+    Senses,
+    pause,
+    through,
+)
+from steps.drivers.ui.access import WechatAccess, result_order_no
 from steps.drivers.ui.cashier import WechatPayCashier
 from steps.drivers.ui.pages import ChannelPage, Described, tier_not_offered, tiers_of
 
@@ -99,7 +113,7 @@ class WechatPage(ChannelPage):
         return self.table_records("已缴费信息")
 
 
-class WechatUi(Described):
+class WechatUi(Described, WechatAccess):
     """The ChannelDriver of the WeChat channel, walking the pages as a person does."""
 
     channel = "wechat"
@@ -166,10 +180,10 @@ class WechatUi(Described):
         yield
         self.pages.submit(wait=False)
         yield
-        message = self.pay_submitted(choice.gateway or "wechatpay")
+        message = self.pay_submitted(choice.gateway or "wechatpay", choice)
         if message:
             return Outcome("refused", message)
-        return self.result(self.pages.page.locator("#pay-order").inner_text(), quoted)
+        return self.result(result_order_no(self.pages.page), quoted)  # the 订单号 the result page shows
 
     def review(self) -> None:
         """From the shown 缴费信息: 下一步 to 核对缴费信息."""
@@ -183,15 +197,17 @@ class WechatUi(Described):
         self.pages.submit()
         return self.pay_submitted(gateway)
 
-    def pay_submitted(self, gateway: str) -> str:
-        """After 确认提交: 确认支付 through the provider and pay at its cashier; the page's message if refused."""
+    def pay_submitted(self, gateway: str, choice: Choice | None = None) -> str:
+        """After 确认提交: 确认支付 through the provider and pay at its cashier (or 取消支付, with the pauses ``choice``
+        asks for); the page's message if refused."""
         p = self.pages
         message = p.wait_for("选择缴费渠道")
         if message:
             return message
+        pause(choice, ORDERED)
         p.choose_gateway(GATEWAY_NAMES[gateway])
         p.confirm_payment()
-        return self.cashier.came(p) or self.cashier.pay()
+        return self.cashier.came(p) or self.cashier.settle(choice)
 
     def result(self, order_no: str, quoted: Outcome) -> Outcome:
         text = self.pages.result_text()
