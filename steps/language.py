@@ -493,8 +493,10 @@ class PensionPayments:
         self.last = self.driver(channel).pay(self.ref(alias), choice)
         return self.last
 
-    def cancel_at_cashier(self, alias: str, channel: str, way: str) -> Outcome:
-        return self.pay_with(alias, channel, way, at_cashier=CANCEL_AT_CASHIER)
+    def cancel_at_cashier(
+        self, alias: str, channel: str, way: str, *, tier: int = DEFAULT_TIER, year: int | None = None
+    ) -> Outcome:
+        return self.pay_with(alias, channel, way, tier=tier, year=year, at_cashier=CANCEL_AT_CASHIER)
 
     def set_order_deadline(self, minutes: int) -> None:
         """The payment deadline of an order (reference data the QA team supplies: ``order_ttl_minutes``)."""
@@ -505,7 +507,17 @@ class PensionPayments:
             fail("场景应先给出订单的支付期限(如“订单的支付期限为120分钟”),实际没有给出")
         return self.order_deadline
 
-    def pay_late(self, alias: str, channel: str, way: str, *, past: bool, at_cashier_only: bool = False) -> Outcome:
+    def pay_late(
+        self,
+        alias: str,
+        channel: str,
+        way: str,
+        *,
+        past: bool,
+        at_cashier_only: bool = False,
+        tier: int = DEFAULT_TIER,
+        year: int | None = None,
+    ) -> Outcome:
         """选档缴费 confirmed, then the person waits before paying: just past the order's payment deadline
         (``past``) or a minute short of it. They wait at the first pause the channel has (its ways to pay, or the
         cashier where 确认 goes straight there), or at the cashier only (``at_cashier_only``)."""
@@ -517,7 +529,7 @@ class PensionPayments:
                 waited.append(moment)
                 self.let_pass(seconds)
 
-        outcome = self.pay_with(alias, channel, way, meanwhile=wait)
+        outcome = self.pay_with(alias, channel, way, tier=tier, year=year, meanwhile=wait)
         if not waited and outcome.status != "refused":
             fail(f"在{channel}用{way}支付时应有一个可以停留的页面(选择支付方式或收银台),实际没有")
         return outcome

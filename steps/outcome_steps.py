@@ -78,7 +78,7 @@ def _(payments: PensionPayments, channel: str, year: str, tier: str, way: str) -
     )
 )
 def _(payments: PensionPayments, channel: str, year: str, tier: str, way: str) -> None:
-    payments.cancel_at_cashier("缴费人", channel, way)
+    payments.cancel_at_cashier("缴费人", channel, way, tier=int(tier), year=int(year))
 
 
 @when(
@@ -88,7 +88,7 @@ def _(payments: PensionPayments, channel: str, year: str, tier: str, way: str) -
     )
 )
 def _(payments: PensionPayments, channel: str, year: str, tier: str, when: str, way: str) -> None:
-    payments.pay_late("缴费人", channel, way, past=when == "超过支付期限后")
+    payments.pay_late("缴费人", channel, way, past=when == "超过支付期限后", tier=int(tier), year=int(year))
 
 
 @when(
@@ -97,7 +97,7 @@ def _(payments: PensionPayments, channel: str, year: str, tier: str, when: str, 
     )
 )
 def _(payments: PensionPayments, channel: str, year: str, tier: str, way: str) -> None:
-    payments.pay_late("缴费人", channel, way, past=True, at_cashier_only=True)
+    payments.pay_late("缴费人", channel, way, past=True, at_cashier_only=True, tier=int(tier), year=int(year))
 
 
 @when("时间来到下一个批量扣款日的前一天深夜")

@@ -25,6 +25,7 @@ def test_explore(request: pytest.FixtureRequest, control: SimControl, simulator_
         examples=int(config.getoption("--explore-examples")),
         steps=int(config.getoption("--explore-steps")),
         seconds=float(config.getoption("--explore-seconds")),
+        shrink_seconds=float(config.getoption("--explore-shrink-seconds")),
     )
     allure.dynamic.title("状态探索:随机缴费序列对照规则模型与账目")
     allure.dynamic.parameter("探索种子", str(budget.seed))

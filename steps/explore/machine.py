@@ -129,6 +129,7 @@ class Explorer(RuleBasedStateMachine):
         self.script = Script()
         self.who: Who | None = None
         self.family = False
+        self.deadline_said = False
 
     @classmethod
     def for_target(cls, target: Target) -> type[Explorer]:
@@ -164,9 +165,10 @@ class Explorer(RuleBasedStateMachine):
             self.script.add("when", "等支付渠道全部应答")
             self.payments.let_providers_answer()
             return
-        step = "缴费未完成" if expected.status == "failed" else "缴费被拒绝"
+        step = {"failed": "缴费未完成", "refused": "缴费被拒绝", "unpaid": "缴费没有成功"}[expected.status]
         self.script.add("then", f"{step},提示“{said}”")
-        if outcome.status != expected.status or words is None:
+        allowed = ("failed", "refused") if expected.status == "unpaid" else (expected.status,)
+        if outcome.status not in allowed or words is None:
             rules = ";".join(expected.rules)
             raise self.found(f"{doing}应{step}(规则:{rules}),提示应包含“{said}”,{seen}", rule)
 
@@ -245,11 +247,36 @@ class Explorer(RuleBasedStateMachine):
         self.script.add("when", f"他在{self.name(channel)}选择{YEAR}年度{tier}元档次,用{said}缴费{ending}")
         prediction = self.world.choose_tier("缴费人", channel, year=YEAR, tier=tier)
         if cancel:
-            act = lambda: self.payments.cancel_at_cashier("缴费人", channel, said)  # noqa: E731
+            act = lambda: self.payments.cancel_at_cashier("缴费人", channel, said, tier=tier, year=YEAR)  # noqa: E731
         else:
             act = lambda: self.payments.pay_with("缴费人", channel, said, tier=tier, year=YEAR)  # noqa: E731
         outcome, expected = self.paying(channel, prediction, act, way=way, cancel=cancel)
         self.expect(outcome, expected, f"在{self.name(channel)}用{said}缴费{ending}")
+        self.expect_charges()
+
+    @rule(channel=st.sampled_from(("wechat", "alipay")), tier=TIERS, past=st.booleans())
+    @written
+    def pay_late(self, channel: str, tier: int, past: bool) -> None:
+        """Confirmed, then back to pay a minute past the order's deadline or a minute before it (微信公众号 and
+        支付宝小程序: the app channels end an idle login sooner than any deadline)."""
+        channel = self.channel_for(channel)
+        if not self.deadline_said:
+            self.script.add("given", f"订单的支付期限为{self.world.model.ref.order_ttl_minutes}分钟")
+            self.payments.set_order_deadline(self.world.model.ref.order_ttl_minutes)
+            self.deadline_said = True
+        way = DEFAULT_WAY[channel]
+        said = way_name(channel, way)
+        when = "超过支付期限后" if past else "在支付期限到达前"
+        self.script.add("when", f"他在{self.name(channel)}选择{YEAR}年度{tier}元档次并确认缴费,{when}才用{said}支付")
+        prediction = self.world.choose_tier("缴费人", channel, year=YEAR, tier=tier)
+        expected = (
+            self.world.pay_after_deadline(prediction)
+            if past
+            else self.world.pay("缴费人", channel, prediction, way=way)
+        )
+        outcome = self.payments.pay_late("缴费人", channel, said, past=past, tier=tier, year=YEAR)
+        self.clock_moved(date.fromisoformat(str(self.payments.control.clock(self.tenant)["now"])[:10]))
+        self.expect(outcome, expected, f"在{self.name(channel)}确认缴费后{when}才支付")
         self.expect_charges()
 
     @rule(channel=CHANNEL_CODES)
@@ -336,8 +363,58 @@ class Explorer(RuleBasedStateMachine):
                 f"{self.name(channel)}的缴费回执单应逐行为{facts.rows},实际为{printed.rows}", "回执单逐年列明"
             )
 
+    @precondition(
+        lambda self: (
+            self.world.batch is None and self.world.planned is None and self.who is not None and not self.who.mistyped
+        )
+    )
+    @rule(tier=TIERS)
+    @written
+    def enrol_batch(self, tier: int) -> None:
+        """支付宝小程序 【缴费批扣定档】: a tier now, the bank deducts on its batch day."""
+        self.script.add("when", f"他在{self.name('alipay')}缴费批扣定档选择{YEAR}年度{tier}元档次")
+        expected = self.world.enrol_batch("缴费人", year=YEAR, tier=tier)
+        outcome = self.payments.enrol_batch("缴费人", "alipay", tier=tier, year=YEAR)
+        if expected.status == "refused":
+            words = next((w for w in expected.words if w in outcome.message), None)
+            self.script.add("then", f"定档被拒绝,提示“{words or expected.words[0]}”")
+            if outcome.status != "refused" or words is None:
+                rules = ";".join(expected.rules)
+                raise self.found(
+                    f"缴费批扣定档应被拒绝(规则:{rules}),提示应包含“{expected.words[0]}”,"
+                    f"实际{outcome.status}:{outcome.message}",
+                    expected.rules[0],
+                )
+            return
+        self.expect_batch()
+
+    @precondition(lambda self: self.world.batch is not None and self.world.batch.status == "待扣款")
+    @rule()
+    @written
+    def bank_batch_day(self) -> None:
+        self.script.add("when", "银行批量扣款日到了")
+        self.world.batch_day("缴费人")
+        self.payments.pass_batch_day()
+        self.expect_batch()
+        self.expect_charges()
+
+    def expect_batch(self) -> None:
+        batch = self.world.batch
+        assert batch is not None
+        self.script.add(
+            "then", f"他在{self.name('alipay')}的批扣记录显示{batch.year}年度{batch.tier}元“{batch.status}”"
+        )
+        seen = [(e.year, e.tier, e.status) for e in self.payments.batch_entries("缴费人", "alipay")]
+        if seen != [(batch.year, batch.tier, batch.status)]:
+            raise self.found(
+                f"支付宝小程序的批扣记录应为[{batch.year}年度{batch.tier}元“{batch.status}”],实际为{seen}",
+                "银行在批量扣款日按定档从协议账户扣款一次",
+            )
+
     # what the providers and the clock do ----------------------------------------------------------------------------
-    @precondition(lambda self: self.world.planned is None)
+    @precondition(
+        lambda self: self.world.planned is None and not (self.world.batch and self.world.batch.status == "待扣款")
+    )
     @rule(kind=st.sampled_from(tuple(FAULTS)))
     @written
     def plan(self, kind: str) -> None:
@@ -353,6 +430,13 @@ class Explorer(RuleBasedStateMachine):
             return
         self.script.add("given", f"时间来到{day.year}年{day.month}月{day.day}日")
         self.payments.move_clock_to(day)
+        self.clock_moved(day)
+
+    def clock_moved(self, day: date) -> None:
+        """The model's day follows the tenant's clock; a batch day passed on the way has had its bank run."""
+        batch = self.world.batch
+        if batch is not None and batch.status == "待扣款" and batch.due <= day:
+            self.world.batch_day("缴费人")
         self.world.today = day
 
     @invariant()

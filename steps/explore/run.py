@@ -6,11 +6,14 @@ from __future__ import annotations
 import itertools
 import time
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, seed, settings
 from hypothesis.errors import Flaky
+from hypothesis.internal.conjecture import engine
 from hypothesis.stateful import run_state_machine_as_test
 
 from steps.explore.machine import Explorer
@@ -26,6 +29,7 @@ class Budget:
     examples: int
     steps: int
     seconds: float
+    shrink_seconds: float = 300.0  # how long a failure may be shrunk (Hypothesis's own bound is 300 s)
 
 
 @dataclass
@@ -41,6 +45,25 @@ def explore(target: Target, budget: Budget) -> Explored:
     """Explore until the budget is spent or a finding is shrunk (then ``finding`` holds it)."""
     started, done = time.monotonic(), Explored()
     machine = Explorer.for_target(target)
+    with shrinking_for(budget.shrink_seconds):
+        _batches(machine, budget, started, done)
+    done.seconds = time.monotonic() - started
+    return done
+
+
+@contextmanager
+def shrinking_for(seconds: float) -> Iterator[None]:
+    """Hypothesis stops shrinking after MAX_SHRINKING_SECONDS (a module setting of its engine, read when shrinking
+    starts): every replay of a sequence here is a run against a live system, so the bound is the budget's."""
+    before = engine.MAX_SHRINKING_SECONDS
+    engine.MAX_SHRINKING_SECONDS = int(seconds)
+    try:
+        yield
+    finally:
+        engine.MAX_SHRINKING_SECONDS = before
+
+
+def _batches(machine: type[Explorer], budget: Budget, started: float, done: Explored) -> None:
     for batch in itertools.count():
         if done.sequences >= budget.examples or (batch and time.monotonic() - started > budget.seconds):
             break
@@ -72,5 +95,3 @@ def explore(target: Target, budget: Budget) -> Explored:
             done.batch, done.batch_seed = batch, batch_seed
             break
         done.sequences += size
-    done.seconds = time.monotonic() - started
-    return done

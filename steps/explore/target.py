@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import secrets
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -40,7 +41,7 @@ def api_target(
     """Tenants named after the run's seed, the worker and a counter (nothing collides on a shared simulator)."""
     clients: dict[str, list[httpx.Client]] = {}
     counter = itertools.count(1)
-    worker = f"{os.environ.get('PYTEST_XDIST_WORKER', 'gw0')}-{os.getpid()}"
+    worker = f"{os.environ.get('PYTEST_XDIST_WORKER', 'gw0')}-{secrets.token_hex(3)}"  # two runs never collide
 
     def new_tenant() -> str:
         tenant = f"explore-{run_seed}-{worker}-{next(counter):05d}"

@@ -32,8 +32,9 @@ class RecordFacts:
 
 @dataclass(frozen=True)
 class Expected:
-    """How a payment must end, as the payer sees it: paid (these dues), failed or refused (the message holds one of
-    ``words``), or pending — charged, the provider not yet answering (the page says so, and never 未扣款)."""
+    """How a payment must end, as the payer sees it: paid (these dues); failed, refused or unpaid (either of those:
+    the message holds one of ``words``); or pending — charged, the provider not yet answering (the page says so, and
+    never 未扣款)."""
 
     status: str
     words: tuple[str, ...] = ()
@@ -46,7 +47,19 @@ class Expected:
 
 
 AGREEMENT = "agreement"  # 协议支付: the bank debits the agreement account at once, no cashier
+# An order past its payment deadline is closed: the channel or the provider's cashier says so in its own words.
+EXPIRED = ("已超过支付期限", "已过期", "交易已关闭", "超时关闭")
 DECLINE, LATE_ANSWER = "decline", "timeout_then_success"
+
+
+@dataclass
+class Batch:
+    """A 缴费批扣定档 enrolment: the tier for the year, the bank's batch day it waits for, and how it went."""
+
+    year: int
+    tier: int
+    due: date
+    status: str = "待扣款"  # 已扣款 or 扣款失败 once the bank's run has been
 
 
 @dataclass
@@ -58,6 +71,7 @@ class World:
     charges_fen: list[int] = field(default_factory=list)  # every charge the providers must still hold
     planned: str | None = None  # a planned provider outcome still to come: DECLINE or LATE_ANSWER
     agreement_fen: int | None = None  # the payer's agreement account (三方协议), None: no agreement
+    batch: Batch | None = None  # the payer's 缴费批扣定档 enrolment
 
     def add(self, alias: str, payer: PayerFacts) -> None:
         self.payers[alias] = payer
@@ -120,6 +134,43 @@ class World:
         if planned == LATE_ANSWER:
             return Expected("pending", ("支付结果确认中",), ("扣款后支付渠道迟迟不应答时不说未扣款",), dues)
         return Expected("paid", dues=dues)
+
+    def pay_after_deadline(self, prediction: Prediction) -> Expected:
+        """The order confirmed, the payer comes back past its deadline: closed unpaid, nothing reaches a provider."""
+        if prediction.paid is None:
+            return Expected(
+                "refused", tuple(r.words for r in prediction.refusals), tuple(r.rule for r in prediction.refusals)
+            )
+        return Expected("unpaid", EXPIRED, ("超过支付期限的订单不能支付",))
+
+    def enrol_batch(self, alias: str, *, year: int, tier: int) -> Expected:
+        """缴费批扣定档 (支付宝小程序): a valid agreement, a tier the rules let the payer choose now, and a batch day
+        of the year still ahead; then the enrolment waits for that day."""
+        refusals = list(self.choose_tier(alias, "alipay", year=year, tier=tier).refusals)
+        if self.agreement_fen is None:
+            refusals.insert(0, Refusal("缴费批扣定档须有有效的三方协议", "不能选择【缴费批扣定档】"))
+        season = self.model.ref.years.get(year)
+        due = next((d for d in season.batch_days if d > self.today), None) if season else None
+        if due is None:
+            refusals.append(Refusal("当年最后一个扣款日之后不能再定档", f"{year}年度的银行批量扣款已全部结束"))
+        if refusals or due is None:
+            return Expected("refused", tuple(r.words for r in refusals), tuple(r.rule for r in refusals))
+        self.batch = Batch(year, tier, due)
+        return Expected("enrolled")
+
+    def batch_day(self, alias: str) -> Batch:
+        """The bank's run on the enrolment's day: the rules of that day, then the agreement account, decide."""
+        assert self.batch is not None and self.batch.status == "待扣款"
+        self.today = self.batch.due
+        paying = self.choose_tier(alias, "alipay", year=self.batch.year, tier=self.batch.tier)
+        amount = self.batch.tier * 100
+        if paying.paid is None or self.agreement_fen is None or self.agreement_fen < amount:
+            self.batch.status = "扣款失败"
+            return self.batch
+        self.agreement_fen -= amount
+        self.paid(alias, "alipay", paying.paid.dues)
+        self.batch.status = "已扣款"
+        return self.batch
 
     def paid(self, alias: str, channel: str, dues: tuple[Due, ...]) -> None:
         payer = self.payers[alias]
