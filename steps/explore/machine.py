@@ -314,11 +314,26 @@ class Explorer(RuleBasedStateMachine):
         rows = self.world.rows("缴费人")
         table = (("年度", "缴费类型", "金额(元)"), *((str(y), kind, amount) for y, kind, amount in rows))
         self.script.add("then", f"他在{self.name(channel)}的缴费记录逐行为", table)
-        seen = sorted((r.year, r.kind, r.amount) for r in self.payments.records("缴费人", channel))
+        found = self.payments.records("缴费人", channel)
+        seen = sorted((r.year, r.kind, r.amount) for r in found)
         if seen != rows:
             raise self.found(
                 f"{self.name(channel)}的缴费记录应逐行为{rows or '空'},实际为{seen or '空'}", "缴费记录与缴费一致"
             )
+        for paid in self.world.records[self.world.payers["缴费人"].id_number]:
+            if not paid.government_fen:
+                continue
+            share, personal = yuan(paid.government_fen), yuan(paid.amount_fen)
+            self.script.add(
+                "then",
+                f"他在{self.name(channel)}的缴费记录中{paid.year}年度个人缴费{personal}元,显示政府代缴时为{share}元",
+            )
+            shown = [r.government for r in found if r.year == paid.year and r.government is not None]
+            if shown and shown != [share]:
+                raise self.found(
+                    f"{self.name(channel)}的缴费记录中{paid.year}年度的政府代缴应为{share}元,实际为{shown}",
+                    "特殊身份人员的政府代缴按参考数据",
+                )
 
     @precondition(
         lambda self: (

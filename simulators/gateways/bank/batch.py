@@ -177,7 +177,10 @@ def _deduct(request: Request, enrolment_id: int) -> dict[str, object]:
         person = session.get(Person, enrolment.person_id)
         assert person is not None
         ref = web.reference(request)
-        st = billing.statement(session, ref, person, clock.now(tenant).date())
+        # The deduction belongs to its batch day: a clock that jumped past the day (and past the season's end) is
+        # judged as of that day; a run asked for before the day, as of today.
+        day = min(clock.now(tenant).date(), enrolment.due_on)
+        st = billing.statement(session, ref, person, day)
         return person, CHOOSE_TIER, billing.quote(ref, st, CHOOSE_TIER, year=enrolment.year, tier=enrolment.tier_yuan)
 
     with web.tenant_transaction(request) as (session, tenant):
