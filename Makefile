@@ -10,6 +10,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 FUZZ_ARGS ?=
 EXPLORE_ARGS ?=
+MUTANT_ARGS ?=
 # `make explore`: a long exploration with a new seed each time (EXPLORE_SEED=N repeats one); make test runs a short,
 # fixed-seed one with the rest of steps/.
 ifndef EXPLORE_SEED
@@ -65,7 +66,7 @@ help:
 	@echo "make test     单元测试与全部特性，两种驱动：pytest $(TEST_SUITE)（PYTEST_ARGS=… 可替换）"
 	@echo "make e2e      用 UI 驱动跑特性，生成 Allure 报告并按渠道给出结论（PYTEST_ARGS=… 追加参数）"
 	@echo "make report   从 $(RESULTS) 离线生成 $(REPORT_DIR)/index.html（含指南步骤矩阵、历次趋势），并打印各渠道结论"
-	@echo "make power    测试能力：逐个打开模拟器的缺陷目录跑特性，打印每个缺陷被哪个场景拦截及得分，结果进报告的「测试能力」；POWER_ARGS=… 追加参数"
+	@echo "make power    测试能力：逐个打开模拟器的缺陷目录跑特性，再对模拟器规则、支付、支付渠道与账户模块的300个生成变异体（种子固定）跑特性，打印两个得分、存活者及其差异，结果进报告的「测试能力」；POWER_ARGS=…、MUTANT_ARGS=…（如 --max-scenarios 40、--only merchant）追加参数"
 	@echo "make explore  状态探索：随机缴费序列（各类缴费人、各渠道、支付故障、时间推移）逐步对照规则模型与账目，发现问题时缩到最短并写成中文场景（$(EXPLORE_FOUND)）；EXPLORE_SEED=N 重现一次，EXPLORE_ARGS=… 追加参数"
 	@echo "make serve    启动模拟器：http://127.0.0.1:$(PORT)/（PORT=… 可改）"
 	@echo "make lint     ruff check、ruff format --check、mypy（严格，pyproject.toml）；make test 先运行它"
@@ -140,8 +141,10 @@ report: $(VENV_STAMP) $(NPM_STAMP)
 	@$(PY) -m reports.privacy $(RESULTS)
 	@$(PY) -m reports.summary $(RESULTS)
 
+# The catalogue first (it empties the results folder), then the generated mutants beside it.
 power: setup
 	$(PY) -m benchmarks.power $(POWER_ARGS)
+	$(PY) -m benchmarks.mutants $(MUTANT_ARGS)
 	@if [ -d $(RESULTS) ]; then $(MAKE) report; fi
 
 explore: $(VENV_STAMP)

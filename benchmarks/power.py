@@ -82,40 +82,34 @@ class Verdict:
 
 
 # the simulator --------------------------------------------------------------------------------------------
+class SimulatorFailed(RuntimeError):
+    """The simulator exited or did not answer in time (its log is ``simulator.log`` in its folder)."""
+
+
 @contextmanager
-def simulator(workdir: Path) -> Iterator[str]:
-    """``python -m simulators`` on a free loopback port and a fresh database, until the block ends."""
+def simulator(workdir: Path, sources: Path = ROOT) -> Iterator[str]:
+    """``python -m simulators`` from ``sources`` (the checkout, or a copy of its sources) on a free loopback port and
+    a fresh SQLite file in ``workdir``, until the block ends; ``SimulatorFailed`` when it exits or does not answer
+    within 60 s."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = (workdir / "simulator.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "simulators",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--db",
-            f"sqlite:///{workdir / 'simulator.db'}",
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    command = [sys.executable, "-m", "simulators", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--db", f"sqlite:///{workdir / 'simulator.db'}"]
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": ""}
+    process = subprocess.Popen(command, cwd=sources, stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
         deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"模拟器启动失败,见 {workdir / 'simulator.log'}")
+                raise SimulatorFailed(f"模拟器进程退出,见 {workdir / 'simulator.log'}")
             try:
                 if httpx.get(f"{url}/__sim/defects", timeout=2, trust_env=False).is_success:
                     break
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("模拟器未能在60秒内启动")
+                raise SimulatorFailed("模拟器未能在60秒内启动")
             time.sleep(0.2)
         yield url
     finally:
@@ -164,7 +158,7 @@ def _pytest(
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=RUN_TIMEOUT, env=env)
 
 
-def _first_failure(junit: Path) -> tuple[str, str, str, int]:
+def first_failure(junit: Path) -> tuple[str, str, str, int]:
     """(node id, scenario, message) of the first failing test case of a JUnit report, and how many ran."""
     if not junit.exists():
         return "", "", "", 0
@@ -204,7 +198,7 @@ def judge(defect: Defect, url: str, workdir: Path) -> Verdict:
         _pytest(targets, driver, url, junit, ["-x", "--sim-defects", defect.name, "--power-first", ",".join(first)])
     except subprocess.TimeoutExpired:
         return Verdict(defect, "undecided", message=f"运行超过{RUN_TIMEOUT:.0f}秒", seconds=time.monotonic() - started)
-    node, scenario, message, ran = _first_failure(junit)
+    node, scenario, message, ran = first_failure(junit)
     if not node:
         return Verdict(defect, "survived", seconds=time.monotonic() - started, scenarios_run=ran)
     control = _pytest([node], driver, url, workdir / f"{defect.name}-off.xml", [])

@@ -35,16 +35,16 @@ RULE_BROKEN = """<testsuites><testsuite><testcase classname="steps.test_rules" n
 def test_the_first_failure_is_read_with_its_rule_and_without_the_bare_comparison(tmp_path: Path) -> None:
     junit = tmp_path / "run.xml"
     junit.write_text(JUNIT, encoding="utf-8")
-    node, scenario, message, ran = power._first_failure(junit)
+    node, scenario, message, ran = power.first_failure(junit)
     assert node == "steps/test_rules.py::test_特殊身份人员的应缴金额由系统带出[api-微信公众号-低保对象-100.00]"
     assert scenario == "test_特殊身份人员的应缴金额由系统带出[api-微信公众号-低保对象-100.00]"
     assert message == "应缴金额应为100.00元(低保对象2024年度),实际为150.00元"
     assert ran == 2
-    assert power._first_failure(tmp_path / "missing.xml") == ("", "", "", 0)
+    assert power.first_failure(tmp_path / "missing.xml") == ("", "", "", 0)
     junit.write_text(RULE_BROKEN, encoding="utf-8")
-    assert power._first_failure(junit)[2] == "短信验证码只能使用一次:应被拒绝"
+    assert power.first_failure(junit)[2] == "短信验证码只能使用一次:应被拒绝"
     junit.write_text(RULE_BROKEN.replace("steps.expect.RuleBroken: ", "Failed: "), encoding="utf-8")
-    assert power._first_failure(junit)[2] == "短信验证码只能使用一次:应被拒绝"
+    assert power.first_failure(junit)[2] == "短信验证码只能使用一次:应被拒绝"
 
 
 def test_the_features_of_the_area_run_first_and_every_other_after(

@@ -1,0 +1,1 @@
+"""Generated mutants of the simulator, scored against the features (see ``benchmarks.mutants``)."""
