@@ -69,8 +69,8 @@ class EtaxApi(AppChannelApi):
                 raise
             try:
                 self._call("POST", f"{self.api}/login/sms", {"sms_code": self.senses.sms_code(person.phone)})
-            except Refused as used:  # no new code for a minute: the person scans with the 税务APP instead
-                if "已使用过" not in used.message:
+            except Refused as spent:  # that code was another login's: no new one for a minute, so the 税务APP scans
+                if "验证码" not in spent.message:
                     raise
                 self.scan_login("taxapp")
             return
