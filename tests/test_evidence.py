@@ -96,7 +96,7 @@ def test_a_slice_of_the_suite_leaves_nothing_identifying_in_the_report(tmp_path:
         RECEIPT_WALK,
         "steps/test_rules.py",
         "-k",
-        f"选档缴纳当年度养老保险费 or 回执单 or {RULE_ROWS}",
+        f"选档缴纳当年度养老保险费 or 回执单上的税务机关 or 回执单上的证件号码 or {RULE_ROWS}",
         "--driver",
         "ui,api",
         "--ui-rows",
