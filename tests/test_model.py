@@ -177,7 +177,7 @@ def test_the_world_keeps_one_charge_per_paid_bill_and_no_charge_for_a_decline() 
     world.pay("缴费人", "zheliban", world.choose_tier("缴费人", "zheliban", year=2024, tier=500), way="alipay_qr")
     assert world.charges_fen == [10000, 50000]
     assert world.rows("缴费人") == [(2023, "补缴", "100.00"), (2024, "正常应缴", "500.00")]
-    assert world.newest_authority("缴费人") == "国家税务总局宁波市奉化区税务局"
+    assert world.newest_payment("缴费人")[-1].authority == "国家税务总局宁波市奉化区税务局"
     again = world.pay("缴费人", "wechat", world.choose_tier("缴费人", "wechat", year=2024, tier=500), way="wechatpay")
     assert again.status == "refused" and "2024年度城乡居民基本养老保险费已缴纳,不能重复缴费" in again.words
 

@@ -45,6 +45,11 @@ class Expected:
     def amount(self) -> str:
         return yuan(sum(d.amount_fen for d in self.dues))
 
+    @classmethod
+    def refused(cls, refusals: tuple[Refusal, ...] | list[Refusal]) -> Expected:
+        """Refused by any of these rules, in its words."""
+        return cls("refused", tuple(r.words for r in refusals), tuple(r.rule for r in refusals))
+
 
 AGREEMENT = "agreement"  # 协议支付: the bank debits the agreement account at once, no cashier
 # An order past its payment deadline is closed: the channel or the provider's cashier says so in its own words.
@@ -107,9 +112,7 @@ class World:
         """How a payment the rules judged so must end through the provider ``way`` (``cancel``: the payer presses
         取消支付 at its cashier), and what it leaves: records, charges, the agreement account, the planned outcome."""
         if prediction.paid is None:
-            return Expected(
-                "refused", tuple(r.words for r in prediction.refusals), tuple(r.rule for r in prediction.refusals)
-            )
+            return Expected.refused(prediction.refusals)
         dues = prediction.paid.dues
         amount = prediction.paid.amount_fen
         if way == AGREEMENT:
@@ -138,9 +141,7 @@ class World:
     def pay_after_deadline(self, prediction: Prediction) -> Expected:
         """The order confirmed, the payer comes back past its deadline: closed unpaid, nothing reaches a provider."""
         if prediction.paid is None:
-            return Expected(
-                "refused", tuple(r.words for r in prediction.refusals), tuple(r.rule for r in prediction.refusals)
-            )
+            return Expected.refused(prediction.refusals)
         return Expected("unpaid", EXPIRED, ("超过支付期限的订单不能支付",))
 
     def enrol_batch(self, alias: str, *, year: int, tier: int) -> Expected:
@@ -154,7 +155,7 @@ class World:
         if due is None:
             refusals.append(Refusal("当年最后一个扣款日之后不能再定档", f"{year}年度的银行批量扣款已全部结束"))
         if refusals or due is None:
-            return Expected("refused", tuple(r.words for r in refusals), tuple(r.rule for r in refusals))
+            return Expected.refused(refusals)
         self.batch = Batch(year, tier, due)
         return Expected("enrolled")
 
@@ -187,7 +188,3 @@ class World:
         found = self.records.get(self.payers[alias].id_number, [])
         newest = max((r.order for r in found), default=None)
         return tuple(sorted((r for r in found if r.order == newest), key=lambda r: r.year))
-
-    def newest_authority(self, alias: str) -> str | None:
-        found = self.records.get(self.payers[alias].id_number, [])
-        return found[-1].authority if found else None
