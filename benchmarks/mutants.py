@@ -503,6 +503,16 @@ def write_results(results: Path, outcomes: list[Outcome], sources: dict[str, str
     (results / "mutants.txt").write_text(text + "\n", "utf-8")
 
 
+def chosen_ids(spec: str) -> set[str]:
+    """The mutant ids of ``--ids``: a comma-separated list, or ``@file`` with one id a line or a ``mutants.txt``
+    (then its mutants not killed: 存活, 未覆盖, 未判定)."""
+    if not spec.startswith("@"):
+        return {word.strip() for word in spec.split(",") if word.strip()}
+    text = Path(spec[1:]).read_text("utf-8")
+    listed = re.findall(r"^\[(?:存活|未覆盖|未判定)\] (\S+)", text, re.M)
+    return set(listed) if listed else {line.strip() for line in text.splitlines() if line.strip()}
+
+
 # the command -------------------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.mutants", description="测试能力:生成的变异体")
@@ -513,6 +523,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, default=ROOT / "reports" / "power-results",
                         help="写入 Allure 结果与 mutants.txt 的目录(默认 reports/power-results)")  # fmt: skip
     parser.add_argument("--list", action="store_true", help="只列出样本,不运行")
+    parser.add_argument("--ids", default="",
+                        help="只评这些变异体(逗号分隔的编号,或 @文件:每行一个编号,或一份 mutants.txt 中未被杀死的),"
+                        "不抽样")  # fmt: skip
+    parser.add_argument("--scenario", action="append", default=[],
+                        help="对每个变异体只运行这个场景(pytest 节点编号,可重复),不用行覆盖图")  # fmt: skip
     parser.add_argument(
         "--max-scenarios",
         type=int,
@@ -533,7 +548,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, modules: list[str], pristine: Path, tmp: Path) -> int:
     sources = {module: (pristine / module).read_text("utf-8") for module in modules}
-    chosen = sample(all_mutants(pristine, modules), args.sample, args.seed)
+    wanted = chosen_ids(args.ids)
+    every = all_mutants(pristine, modules)
+    chosen = [m for m in every if m.id in wanted] if wanted else sample(every, args.sample, args.seed)
+    if wanted and len(chosen) < len(wanted):
+        missing = sorted(wanted - {m.id for m in chosen})
+        print(f"找不到这些变异体(源码已改动?):{'、'.join(missing)}", flush=True)
     if args.list:
         for m in chosen:
             print(f"{m.id}\t{m.one_line(sources[m.module])}")
@@ -541,7 +561,8 @@ def _run(args: argparse.Namespace, modules: list[str], pristine: Path, tmp: Path
         return 0
     started, start_ms = time.monotonic(), int(time.time() * 1000)
     known = equivalents()
-    lines = line_map(args.jobs, pristine)
+    given = [node.strip() for node in args.scenario if node.strip()]
+    lines = LineMap({}, {}, set()) if given else line_map(args.jobs, pristine)
     uses = name_uses(pristine)
     print(f"变异体 {len(chosen)} 个(种子 {args.seed}),并行 {args.jobs}", flush=True)
     done = 0
@@ -551,7 +572,7 @@ def _run(args: argparse.Namespace, modules: list[str], pristine: Path, tmp: Path
         if mutant.id in known:
             outcome = Outcome(mutant, "equivalent", reason=known[mutant.id])
         else:
-            scenarios = lines.scenarios(mutant, uses)
+            scenarios = given or lines.scenarios(mutant, uses)
             if args.max_scenarios > 0:
                 scenarios = scenarios[: args.max_scenarios]
             seconds = sum(lines.seconds.get(n, 1.0) for n in scenarios)
