@@ -20,7 +20,7 @@ from steps.drivers.protocol import (
 )
 from steps.drivers.ui.access import AlipayAccess
 from steps.drivers.ui.cashier import AlipayCashier
-from steps.drivers.ui.pages import ChannelPage, Described, tier_not_offered, tiers_of
+from steps.drivers.ui.pages import RESULT, ChannelPage, Described, tier_not_offered, tiers_of
 
 PENSION = "城乡居民基本养老保险费"
 MINI_PROGRAM = "宁波社保缴费"
@@ -132,7 +132,8 @@ class AlipayPage(ChannelPage):
         return self.page.locator("#pay-amount").inner_text().removesuffix("元")
 
     def result_title(self) -> Locator:
-        return self.page.get_by_role("status").filter(has_text="缴费")
+        """The mini-program's 缴费结果 title (缴费成功, 缴费未完成, 支付结果确认中), among its other status lines."""
+        return self.page.get_by_role("status").filter(has_text=RESULT)
 
     def record_rows(self) -> tuple[Record, ...]:
         self.section("缴费记录").wait_for()
