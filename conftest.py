@@ -17,4 +17,5 @@ pytest_plugins = [
     "steps.access_steps",
     "steps.receipt_steps",
     "steps.outcome_steps",
+    "steps.restart_steps",
 ]

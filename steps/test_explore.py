@@ -4,6 +4,7 @@ written as a 场景: in the failure's message, attached to the report with its s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import allure
@@ -13,6 +14,7 @@ from pytest_bdd import scenarios, then, when
 from fixtures.plugin import sim_defects
 from fixtures.simulator import SimControl
 from reports.summary import POWER_LABEL
+from steps.explore.machine import RULE_NAMES
 from steps.explore.run import Budget, Explored, explore
 from steps.explore.scenario import feature
 from steps.explore.target import api_target
@@ -31,7 +33,12 @@ def budget_of(config: pytest.Config) -> Budget:
 
 
 @when("在新的租户上探索随机的缴费序列", target_fixture="explored")
-def _(request: pytest.FixtureRequest, control: SimControl, simulator_url: str) -> Explored:
+def _(
+    request: pytest.FixtureRequest,
+    control: SimControl,
+    simulator_url: str,
+    restart_simulator: Callable[[], None] | None,
+) -> Explored:
     config = request.config
     budget = budget_of(config)
     allure.dynamic.parameter("探索种子", str(budget.seed))
@@ -44,9 +51,16 @@ def _(request: pytest.FixtureRequest, control: SimControl, simulator_url: str) -
         allure.dynamic.label(name, value)  # a measure of the features beside make power's: no channel's verdict
     reference = config.getoption("--reference")
     defects = sim_defects(config)
-    with api_target(control, simulator_url, budget.seed, defects, Path(reference) if reference else None) as target:
+    with api_target(
+        control, simulator_url, budget.seed, defects, Path(reference) if reference else None, restart_simulator
+    ) as target:
         run = explore(target, budget)
     said = f"探索种子 {budget.seed}:{run.sequences} 个序列,每个最多 {budget.steps} 步,用时 {run.seconds:.0f} 秒"
+    allure.attach(
+        "".join(f"{RULE_NAMES.get(name, name)}\t{times}\n" for name, times in run.rules.items()),
+        name="各步骤执行次数(含重放与缩减)",
+        attachment_type=allure.attachment_type.TEXT,
+    )
     if run.finding is None:
         allure.attach(f"{said},未发现问题。\n", name="探索统计", attachment_type=allure.attachment_type.TEXT)
         return run

@@ -10,6 +10,7 @@ failing sequence, shrunk by Hypothesis, is therefore a 场景 that runs as it is
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -49,6 +50,23 @@ TIERS = st.sampled_from((100, 300, 500, 1000, 2000, 250))
 RECEIPT_HEAD = ("费款所属期起止", "缴费类型", "个人缴费(元)", "政府代缴(元)")
 
 
+RULE_NAMES = {  # the rules in the report's words
+    "a_payer": "一位缴费人",
+    "choose_tier": "选档报价",
+    "pay_with": "选支付方式缴费",
+    "pay_late": "过了支付期限再付",
+    "special": "特殊身份人员缴费",
+    "family_pays": "为家人缴费",
+    "records": "查缴费记录",
+    "receipt": "开回执单",
+    "enrol_batch": "批扣定档",
+    "bank_batch_day": "银行扣款日",
+    "plan": "安排支付渠道的结果",
+    "time_passes": "时间推移",
+    "restarted": "模拟器重启",
+}
+
+
 def way_name(channel: str, way: str) -> str:
     """A provider as the guide names it in that channel (浙里办's 支付宝 is a 付款码 to save and scan)."""
     if way == "alipay_qr":
@@ -65,6 +83,7 @@ def written(act: Callable[..., None]) -> Callable[..., None]:
 
     @functools.wraps(act)
     def step(self: Explorer, **kwargs: Any) -> None:
+        self.tally[act.__name__] += 1
         try:
             act(self, **kwargs)
         except Finding:
@@ -114,6 +133,7 @@ class Explorer(RuleBasedStateMachine):
     """One sequence on one tenant; ``target`` is set on the subclass ``for_target`` makes."""
 
     target: Target
+    tally: Counter[str]  # how often each rule ran in the run (its generation, replays and shrinking alike)
     first_finding: Finding | None = None  # the first of the run, kept in case a replay does not fail the same way
 
     def __init__(self) -> None:
@@ -130,10 +150,11 @@ class Explorer(RuleBasedStateMachine):
         self.who: Who | None = None
         self.family = False
         self.deadline_said = False
+        self.was_restarted = False
 
     @classmethod
     def for_target(cls, target: Target) -> type[Explorer]:
-        return type("Explorer", (cls,), {"target": target})
+        return type("Explorer", (cls,), {"target": target, "tally": Counter()})
 
     def teardown(self) -> None:
         self.target.release(self.tenant)
@@ -446,6 +467,20 @@ class Explorer(RuleBasedStateMachine):
         if batch is not None and batch.status == "待扣款" and batch.due <= day:
             self.world.batch_day("缴费人")
         self.world.today = day
+
+    @precondition(lambda self: self.target.restart is not None and self.who is not None and not self.was_restarted)
+    @rule()
+    @written
+    def restarted(self) -> None:
+        """A redeploy mid-sequence: the simulator starts again on its database. What the payer did, the planned
+        provider outcomes, late answers and notifications still due, the clock: none of it is lost or done twice
+        (the following rules and the ledger invariant check that)."""
+        restart = self.target.restart
+        if restart is None:
+            return
+        self.script.add("when", "模拟器重启")
+        self.was_restarted = True  # once a sequence is enough to lose what was not saved, and a restart is slow
+        restart()
 
     @invariant()
     def ledger_adds_up(self) -> None:

@@ -8,7 +8,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, seed, settings
@@ -39,6 +39,7 @@ class Explored:
     batch: int = 0  # the batch a finding came from
     batch_seed: int = 0
     finding: Finding | None = None
+    rules: dict[str, int] = field(default_factory=dict)  # rule → times run
 
 
 def explore(target: Target, budget: Budget) -> Explored:
@@ -48,6 +49,7 @@ def explore(target: Target, budget: Budget) -> Explored:
     with shrinking_for(budget.shrink_seconds):
         _batches(machine, budget, started, done)
     done.seconds = time.monotonic() - started
+    done.rules = dict(sorted(machine.tally.items()))
     return done
 
 

@@ -32,11 +32,17 @@ class Target:
     faker_for: Callable[[str], Any]  # tenant → a Faker with the Ningbo payer provider, seeded
     release: Callable[[str], None] = lambda tenant: None  # the tenant's sequence is over: close its drivers
     reference: Path = DEFAULT_REFERENCE  # the reference data the model predicts from
+    restart: Callable[[], None] | None = None  # restart the simulator on its database mid-sequence, where ours to
 
 
 @contextmanager
 def api_target(
-    control: SimControl, url: str, run_seed: int, defects: list[str], reference: Path | None = None
+    control: SimControl,
+    url: str,
+    run_seed: int,
+    defects: list[str],
+    reference: Path | None = None,
+    restart: Callable[[], None] | None = None,
 ) -> Iterator[Target]:
     """Tenants named after the run's seed, the worker and a counter (nothing collides on a shared simulator)."""
     clients: dict[str, list[httpx.Client]] = {}
@@ -71,7 +77,7 @@ def api_target(
             http.close()
 
     try:
-        yield Target(control, new_tenant, drivers_for, faker_for, release, reference or DEFAULT_REFERENCE)
+        yield Target(control, new_tenant, drivers_for, faker_for, release, reference or DEFAULT_REFERENCE, restart)
     finally:
         for tenant in list(clients):
             release(tenant)
