@@ -2,8 +2,8 @@
 provider and account modules, each run against the rule features on the API driver. The catalogue scored by
 ``benchmarks.power`` was written together with the scenarios; these mutants were not.
 
-    .venv/bin/python -m benchmarks.mutants [--sample 300] [--seed 17] [--only MODULE] [--jobs 2] [--results DIR]
-                                           [--list]
+    .venv/bin/python -m benchmarks.mutants [--sample 300] [--pages 40] [--seed 17] [--only MODULE] [--jobs 2]
+                                           [--results DIR] [--ids ID,…|@FILE] [--scenario NODE …] [--list]
 
 Why a mutator of our own (``benchmarks.mutation.mutator``) and not mutmut 3 or cosmic-ray: mutmut 3 copies the
 source tree into ``mutants/`` rewritten with trampolines that pick the active mutant per call, and drives its own
@@ -24,6 +24,10 @@ own, started from a temporary copy of ``simulators/`` and ``channels.py``, while
   first (``--max-scenarios`` caps them) — and stops at the first failure (``-x``); one no scenario executes is
   未覆盖 (survived without running). A module-level constant meets the scenarios that run a line reading it; a
   statement run only at import (a route's declaration) meets every scenario.
+- Page mutants (``benchmarks.mutation.pages``): the channels' scripts, templates and page routes, a sample of
+  their own (``--pages``), each run on the UI driver against the UI scenarios of the channels that show the page —
+  the channel's guide walk-through first, then its rule rows in turn from each outline, at most ``--page-scenarios``.
+  Their score is printed apart from the rule modules' and in the total.
 - Verdicts: 杀死 (a scenario failed), 崩溃 (the simulator did not start, logged a traceback, or answered 500:
   killed, counted apart), 超时 (killed), 存活, 未覆盖, 未判定 (the scenario that failed also fails on the
   unmutated simulator: checked once at the end for every killing scenario), 等价 (listed with its reason in
@@ -58,9 +62,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import channels
 from benchmarks.load import width
 from benchmarks.mutation.linecov import OUTSIDE
 from benchmarks.mutation.mutator import Mutant, mutants_of
+from benchmarks.mutation.pages import channels_of, page_files, page_mutants
 from benchmarks.power import Defect, SimulatorFailed, Verdict, allure_result, first_failure, simulator
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,6 +75,9 @@ EQUIVALENTS = ROOT / "benchmarks" / "equivalent_mutants.toml"
 CACHE = Path(tempfile.gettempdir()) / "pension-mutants"
 DEFAULT_SEED = 17
 DEFAULT_SAMPLE = 300
+DEFAULT_PAGES = 40  # page mutants: each runs UI scenarios (seconds each), so a smaller sample of its own
+PAGE_SCENARIOS = 8  # UI scenarios at most a page mutant (the channel's guide walk-through first)
+UI_SECONDS = 12.0  # what one UI scenario takes, for a page mutant's time-out
 
 # The simulator's rule, payment, provider and account modules (the pages are the UI driver's: not here).
 # A module maps to the functions left out (receipts: the PDF drawing and its font, not the figures).
@@ -201,6 +210,34 @@ def spread(nodes: list[str]) -> list[str]:
     return [rows[i] for i in range(rounds) for rows in outlines.values() if i < len(rows)]
 
 
+def ui_rows(jobs: int, pristine: Path = ROOT) -> list[str]:
+    """The UI driver's scenarios of the guide walk-throughs and the rule features (collected once, cached)."""
+    cached = CACHE / f"ui-rows-{sources_hash(pristine)}.json"
+    if not cached.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, "-m", "pytest", "steps", "--driver", "ui", "--collect-only", "-q",
+                   "-p", "no:randomly", "-p", "no:cacheprovider"]  # fmt: skip
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+        nodes = [line for line in done.stdout.splitlines() if "::" in line and "[ui" in line]
+        if not nodes:
+            raise RuntimeError(f"收集不到 UI 驱动的场景:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+        cached.write_text(json.dumps(nodes, ensure_ascii=False), "utf-8")
+    return list(json.loads(cached.read_text("utf-8")))
+
+
+def page_scenarios(mutant: Mutant, shown_by: dict[str, tuple[str, ...]], rows: list[str]) -> list[str]:
+    """The UI scenarios of the channels that show the mutant's page: each channel's guide walk-through first, then
+    its rule rows, taken in turn from each channel and each scenario outline."""
+    names = {c.code: c.name for c in channels.CHANNELS}
+    per_channel: list[list[str]] = []
+    for code in shown_by.get(mutant.module, ()):
+        guide = [n for n in rows if n.startswith(f"steps/test_guide_{code}.py::")]
+        rules = [n for n in rows if n.startswith(RULES) and f"[ui-{names[code]}" in n]
+        per_channel.append(spread(guide) + spread(rules))
+    longest = max((len(nodes) for nodes in per_channel), default=0)
+    return [nodes[i] for i in range(longest) for nodes in per_channel if i < len(nodes)]
+
+
 def name_uses(root: Path) -> dict[str, set[tuple[str, int]]]:
     """Every name or attribute read in ``simulators/``: name → the (module, line) of each statement reading it."""
     uses: dict[str, set[tuple[str, int]]] = {}
@@ -285,9 +322,11 @@ def copy_tree(folder: Path, root: Path = ROOT) -> None:
 
 
 def run_features(nodes: list[str], url: str, junit: Path, timeout: float, stop_first: bool = True) -> bool:
-    """The scenarios ``nodes``, in this order, against ``url``; False when they ran past ``timeout``."""
+    """The scenarios ``nodes``, in this order, against ``url`` (on the UI driver when they are UI rows); False when
+    they ran past ``timeout``."""
+    driver = "ui" if any("[ui" in node for node in nodes) else "api"
     command = [
-        sys.executable, "-m", "pytest", *nodes, "--driver", "api", "--sim-url", url, "-q",
+        sys.executable, "-m", "pytest", *nodes, "--driver", driver, "--sim-url", url, "-q",
         "-p", "no:randomly", "-p", "no:cacheprovider", f"--junitxml={junit}", "-o", "junit_family=xunit2",
         *(["-x"] if stop_first else []),
     ]  # fmt: skip
@@ -399,7 +438,12 @@ def table(outcomes: list[Outcome], sources: dict[str, str], elapsed: float, seed
     modules: dict[str, list[Outcome]] = {}
     for o in outcomes:
         modules.setdefault(o.mutant.module, []).append(o)
-    for module, group in [*sorted(modules.items()), ("全部", outcomes)]:
+    surfaces = [
+        (name, [o for o in outcomes if (o.mutant.surface == "page") == page])
+        for name, page in (("规则模块合计(API 驱动)", False), ("页面模块合计(UI 驱动)", True))
+    ]
+    totals = [(name, group) for name, group in surfaces if group] if all(group for _, group in surfaces) else []
+    for module, group in [*sorted(modules.items()), *totals, ("全部", outcomes)]:
         counts = [sum(o.verdict == c for o in group) for c in columns]
         killed, counted = score(group)
         share = f"{killed}/{counted} {killed / counted:.0%}" if counted else "-"
@@ -410,6 +454,7 @@ def table(outcomes: list[Outcome], sources: dict[str, str], elapsed: float, seed
         f"生成变异体得分(杀死 ÷ 非等价):{killed}/{counted} = {killed / counted:.1%}"
         if counted
         else "生成变异体得分:无",
+        *(f"  {name}:{k}/{c} = {k / c:.1%}" for name, group in totals for k, c in [score(group)] if c),
         f"样本 {len(outcomes)} 个(种子 {seed}),用时 {elapsed:.0f} 秒",
     ]
     survivors = [o for o in outcomes if o.verdict in ("survived", "uncovered", "undecided")]
@@ -522,6 +567,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="同时运行的变异体数(默认2)")
     parser.add_argument("--results", type=Path, default=ROOT / "reports" / "power-results",
                         help="写入 Allure 结果与 mutants.txt 的目录(默认 reports/power-results)")  # fmt: skip
+    parser.add_argument("--pages", type=int, default=DEFAULT_PAGES,
+                        help=f"页面变异体(UI 驱动评判)的样本大小(默认{DEFAULT_PAGES})")  # fmt: skip
+    parser.add_argument("--page-scenarios", type=int, default=PAGE_SCENARIOS,
+                        help=f"每个页面变异体最多运行的 UI 场景数(默认{PAGE_SCENARIOS})")  # fmt: skip
     parser.add_argument("--list", action="store_true", help="只列出样本,不运行")
     parser.add_argument("--ids", default="",
                         help="只评这些变异体(逗号分隔的编号,或 @文件:每行一个编号,或一份 mutants.txt 中未被杀死的),"
@@ -537,7 +586,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     only = [word.strip() for word in args.only.split(",") if word.strip()]
     modules = [module for module in TARGETS if not only or any(word in module for word in only)]
-    if not modules:
+    if not modules and not any(word in page for page in page_files(ROOT) for word in only):
         parser.error(f"没有模块的路径含有:{args.only}")
     with tempfile.TemporaryDirectory(prefix="mutants-") as tmp:
         pristine = Path(tmp) / "pristine"  # the sources as they are now: others may edit the checkout meanwhile
@@ -549,8 +598,16 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace, modules: list[str], pristine: Path, tmp: Path) -> int:
     sources = {module: (pristine / module).read_text("utf-8") for module in modules}
     wanted = chosen_ids(args.ids)
+    only = [word.strip() for word in args.only.split(",") if word.strip()]
+    pages = [p for p in page_files(pristine) if not only or any(word in p for word in only)]
+    sources.update({page: (pristine / page).read_text("utf-8") for page in pages})
     every = all_mutants(pristine, modules)
-    chosen = [m for m in every if m.id in wanted] if wanted else sample(every, args.sample, args.seed)
+    every_page = page_mutants(pristine, pages)
+    if wanted:
+        chosen = [m for m in [*every, *every_page] if m.id in wanted]
+    else:
+        chosen = sample(every, args.sample, args.seed)
+        chosen += sample(every_page, args.pages, args.seed) if args.pages else []
     if wanted and len(chosen) < len(wanted):
         missing = sorted(wanted - {m.id for m in chosen})
         print(f"找不到这些变异体(源码已改动?):{'、'.join(missing)}", flush=True)
@@ -562,7 +619,10 @@ def _run(args: argparse.Namespace, modules: list[str], pristine: Path, tmp: Path
     started, start_ms = time.monotonic(), int(time.time() * 1000)
     known = equivalents()
     given = [node.strip() for node in args.scenario if node.strip()]
-    lines = LineMap({}, {}, set()) if given else line_map(args.jobs, pristine)
+    rule_mutants = any(m.surface != "page" for m in chosen)
+    lines = LineMap({}, {}, set()) if given or not rule_mutants else line_map(args.jobs, pristine)
+    shown_by = channels_of(pristine)
+    rows = ui_rows(args.jobs, pristine) if not given and any(m.surface == "page" for m in chosen) else []
     uses = name_uses(pristine)
     print(f"变异体 {len(chosen)} 个(种子 {args.seed}),并行 {args.jobs}", flush=True)
     done = 0
@@ -572,10 +632,14 @@ def _run(args: argparse.Namespace, modules: list[str], pristine: Path, tmp: Path
         if mutant.id in known:
             outcome = Outcome(mutant, "equivalent", reason=known[mutant.id])
         else:
-            scenarios = given or lines.scenarios(mutant, uses)
-            if args.max_scenarios > 0:
-                scenarios = scenarios[: args.max_scenarios]
-            seconds = sum(lines.seconds.get(n, 1.0) for n in scenarios)
+            if mutant.surface == "page":
+                scenarios = given or page_scenarios(mutant, shown_by, rows)[: args.page_scenarios]
+                seconds = UI_SECONDS * len(scenarios)
+            else:
+                scenarios = given or lines.scenarios(mutant, uses)
+                if args.max_scenarios > 0:
+                    scenarios = scenarios[: args.max_scenarios]
+                seconds = sum(lines.seconds.get(n, 1.0) for n in scenarios)
             outcome = judge(mutant, scenarios, seconds, tmp, pristine)
         done += 1
         print(
