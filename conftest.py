@@ -18,4 +18,5 @@ pytest_plugins = [
     "steps.receipt_steps",
     "steps.outcome_steps",
     "steps.restart_steps",
+    "steps.notice_steps",
 ]

@@ -54,7 +54,7 @@ AREA_FEATURES = {  # which features a defect of each area meets first (an order 
     "为他人缴费": ("paying_for_others",),
     "账户": ("accounts",),
     "缴费记录与回执": ("records_receipts", "one_truth"),
-    "支付通知": ("payment_outcomes", "order_deadline"),
+    "支付通知": ("payment_outcomes", "payment_notices", "order_deadline"),
     "批量扣款": ("batch_deduction",),
 }
 RUN_TIMEOUT = 1200.0

@@ -86,3 +86,21 @@ def _(payments: PensionPayments, status: str) -> None:
         statuses = {items.status_of(item) for item in items.names if PENSION_WORD in item}
         seen[name] = [items.message] if items.message else sorted(statuses)
     _agree(seen, [status], "城乡居民养老保险的状态", lambda got: "、".join(f"“{s}”" for s in got) or "(未列出)")
+
+
+@then(parsers.re(r"账目核对结论为“(?P<verdict>.+?)”,逐条成立:(?P<titles>.+)$"))
+def _(payments: PensionPayments, verdict: str, titles: str) -> None:
+    ledger = payments.ledger()
+    found = ledger.get("invariants", [])
+    held = [i["title"] for i in found if i["ok"]]
+    _agree(
+        {"账目核对": (ledger.get("verdict"), held)},
+        (verdict, titles.split("、")),
+        "账目核对的结论和成立的各条",
+        _ledger,
+    )
+
+
+def _ledger(seen: tuple[object, list[str]]) -> str:
+    verdict, held = seen
+    return f"“{verdict}”,成立:" + ("、".join(held) or "(无)")
