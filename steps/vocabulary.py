@@ -128,6 +128,11 @@ def _(payments: PensionPayments, how: str) -> None:
     payments.plan_fault({"迟到": "notify_late", "重复送达": "notify_twice"}[how])
 
 
+@given("渠道对支付结果通知回复的“已收到”将在途中丢失")
+def _(payments: PensionPayments) -> None:
+    payments.plan_fault("notify_resent")
+
+
 # 当 ------------------------------------------------------------------------------------------------------
 @when(parsers.re(r"他在(?P<channel>.+?)选择(?P<year>\d{4})年度(?P<tier>\d+)元档次缴费$"))
 def _(payments: PensionPayments, channel: str, year: str, tier: str) -> None:

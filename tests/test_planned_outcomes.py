@@ -81,7 +81,7 @@ def eventually(check: Callable[[], bool], within: float = 10.0) -> None:
 
 
 def test_every_new_kind_is_declared_and_accepted_by_the_control_api(sim_control: SimControl, tenant: str) -> None:
-    new = ("cancel", "timeout_then_success", "notify_stale", "notify_wrong_amount", "query_first")
+    new = ("cancel", "timeout_then_success", "notify_stale", "notify_wrong_amount", "query_first", "notify_resent")
     assert set(new) <= set(faults.KINDS)
     plan(sim_control, tenant, *new)
     assert [f["kind"] for f in sim_control.faults(tenant)] == list(new)
@@ -220,4 +220,31 @@ def test_a_notification_held_until_the_channel_queries_follows_the_query_and_cou
     eventually(lambda: [n.status for n in outbox(sim, tenant)] == [notify.DELIVERED])
     assert charged(sim, tenant) == [PRICE]
     assert len(sim_control.ledger(tenant)["records"]) == 1
+    ledger_holds(sim_control, tenant)
+
+
+# notify_resent --------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("gateway", CASHIER_GATEWAYS)
+def test_a_notification_whose_acknowledgement_is_lost_is_resent_on_schedule_taken_again_and_booked_once(
+    sim: EmbeddedSimulator,
+    sim_control: SimControl,
+    tenant: str,
+    user: AppUser,
+    enrol: Callable[..., Payer],
+    gateway: str,
+) -> None:
+    payer = enrol()
+    user.sign_in(payer)
+    plan(sim_control, tenant, "notify_resent")
+    order_no = user.order_no(payer)
+    press(user, cashier_page(user, order_no, gateway), "pay")
+    eventually(lambda: [(n.status, n.attempts) for n in outbox(sim, tenant)] == [(notify.PENDING, 1)])
+    first = outbox(sim, tenant)[0]
+    assert notify.ACK_LOST not in first.headers and first.last_result.startswith("HTTP 2")  # the channel said 已收到
+    assert user.ok("GET", f"/orders/{order_no}")["status"] == "PAID"
+    sim_control.advance(tenant, 3600)
+    eventually(lambda: [(n.status, n.attempts) for n in outbox(sim, tenant)] == [(notify.DELIVERED, 2)])
+    assert charged(sim, tenant) == [PRICE]
+    assert len(sim_control.ledger(tenant)["records"]) == 1
+    assert [m for m in sim_control.sms(tenant, payer.phone) if not m.get("code")][1:] == []  # one success SMS
     ledger_holds(sim_control, tenant)

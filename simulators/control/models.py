@@ -160,6 +160,7 @@ class FaultSpec(Strict):
         "decline",
         "notify_late",
         "notify_twice",
+        "notify_resent",
         "notify_forged",
         "notify_stale",
         "notify_wrong_amount",
@@ -167,7 +168,8 @@ class FaultSpec(Strict):
         "timeout_then_success",
         "query_first",
     ] = Field(
-        description="故障类型:decline 拒绝支付、notify_late 通知延迟、notify_twice 通知重复、notify_forged 伪造通知、"
+        description="故障类型:decline 拒绝支付、notify_late 通知延迟、notify_twice 通知重复、"
+        "notify_resent 应答丢失后重发、notify_forged 伪造通知、"
         "notify_stale 签名时间过时的通知、notify_wrong_amount 金额不符的通知、cancel 在收银台取消支付、"
         "timeout_then_success 扣款后应答超时(稍后确认成功)、query_first 通知在渠道查询之后才送达"
     )

@@ -2,6 +2,8 @@
 
 Kinds: ``decline`` (the next payment is declined), ``notify_late`` (the next notification arrives
 ``delay_seconds`` later on the tenant's clock), ``notify_twice`` (the next notification is sent twice),
+``notify_resent`` (the merchant's 已收到 to the next notification is lost on its way back: the provider, never
+having heard it, resends the notification on its schedule),
 ``notify_forged`` (at the next payment a forged 支付成功 notification, its signature wrong, reaches the channel
 before the provider's real answer), ``notify_stale`` and ``notify_wrong_amount`` (the same, but rightly signed: with a
 signed time more than 5 minutes off the tenant's clock, or with an amount that is not the order's), ``cancel`` (the
@@ -23,6 +25,7 @@ KINDS = {
     "decline": "下一笔支付被拒绝(余额不足)",
     "notify_late": "下一条支付结果通知延迟送达",
     "notify_twice": "下一条支付结果通知重复送达两次",
+    "notify_resent": "下一条支付结果通知送达后,渠道“已收到”的应答在途中丢失,支付渠道按它的时间表重发",
     "notify_forged": "下一笔支付时,渠道先收到一条签名不对的伪造“支付成功”通知",
     "notify_stale": "下一笔支付时,渠道先收到一条签名时间与当前相差超过5分钟的“支付成功”通知(重放)",
     "notify_wrong_amount": "下一笔支付时,渠道先收到一条签名正确、金额与订单不符的“支付成功”通知",

@@ -33,6 +33,7 @@ LEASE = timedelta(seconds=60)  # several outbound timeouts (5 s to connect, 10 s
 FRESHNESS = timedelta(minutes=5)  # how far a notification's signed time may be from the merchant's now
 PENDING, SENDING, DELIVERED, GAVE_UP = "pending", "sending", "delivered", "gave_up"
 FORGED = "X-Sim-Forged"  # an outbox row that must not count (faults.SPOOFS): its kind says how it is sent; sent once
+ACK_LOST = "X-Sim-Ack-Lost"  # an outbox row whose merchant's 已收到 is lost once (fault notify_resent): resent
 HELD = "X-Sim-Held-For"  # an outbox row held until the merchant queries this out_trade_no (fault query_first)
 HOLD_BACK = timedelta(days=1)  # a held row is due this late unless a query releases it first
 STALE = timedelta(minutes=10)  # how far before the tenant's now a notify_stale row is signed (beyond FRESHNESS)
@@ -135,6 +136,7 @@ def announce(
         return
     late = faults.take(tenant, "notify_late", gateway)
     twice = faults.take(tenant, "notify_twice", gateway)
+    resent = faults.take(tenant, "notify_resent", gateway)
     held = faults.take(tenant, "query_first", gateway) if out_trade_no else None
     delay = timedelta(seconds=late.get("delay_seconds", 600)) if late else timedelta(0)
     enqueue(
@@ -144,7 +146,12 @@ def announce(
         notify_id=notify_id,
         url=url,
         body=body,
-        headers={**headers, "X-Sim-Tenant": tenant.id, **({HELD: out_trade_no} if held else {})},
+        headers={
+            **headers,
+            "X-Sim-Tenant": tenant.id,
+            **({HELD: out_trade_no} if held else {}),
+            **({ACK_LOST: "1"} if resent else {}),
+        },
         due_at=now + (HOLD_BACK if held else delay),
         copies=2 if twice else 1,
     )
@@ -217,6 +224,7 @@ def _send(db: Database, tenant_id: str, key: str, tenant_clock: Callable[[], dat
     spoof = claim.headers.pop(FORGED, None)
     forged = spoof is not None
     claim.headers.pop(HELD, None)
+    ack_lost = claim.headers.pop(ACK_LOST, None) is not None
     signed_at = tenant_clock() - (STALE if spoof == "notify_stale" else timedelta(0))
     body, signed = provider.sign("forged-" + key if spoof in ("1", "notify_forged") else key, claim.body, signed_at)
     try:
@@ -233,7 +241,11 @@ def _send(db: Database, tenant_id: str, key: str, tenant_clock: Callable[[], dat
         row.attempts += 1
         row.last_result = result
         row.lease_until = None
-        if ok:
+        if ok and ack_lost:  # the merchant took it, the provider never heard so: resent on its schedule, once
+            row.headers = {k: v for k, v in row.headers.items() if k != ACK_LOST}
+            row.status = PENDING
+            row.next_at = clock.now(tenant) + timedelta(seconds=provider.schedule[0])
+        elif ok:
             row.status = DELIVERED
         elif forged or row.attempts > len(provider.schedule):
             row.status = GAVE_UP

@@ -38,6 +38,7 @@ FAULTS = {  # a planned provider outcome, as the features plan it
     "timeout_then_success": "他的下一笔支付扣款后,支付渠道迟迟不应答",
     "notify_late": "支付结果通知将迟到",
     "notify_twice": "支付结果通知将重复送达",
+    "notify_resent": "渠道对支付结果通知回复的“已收到”将在途中丢失",
     "query_first": "支付结果通知将在渠道查询订单之后才送达",
     "notify_forged": "一条签名不对的“支付成功”通知会抢先送达",
     "notify_stale": "一条签名时间与当前相差超过5分钟的“支付成功”通知会抢先送达",
