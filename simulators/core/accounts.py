@@ -149,8 +149,9 @@ def _find(session: Session, tenant: Tenant, channel: str, kind: str, value: str)
         query = query.where(AppAccount.phone == value)
     elif kind == "username":
         query = query.where(AppAccount.username == value)
-    else:
-        query = query.join(Person, Person.id == AppAccount.person_id).where(Person.id_number == value.upper())
+    else:  # a legacy 15-digit number names the same person as its 18-digit form
+        number = idnumber.upgrade15(value) if len(value) == 15 else value.upper()
+        query = query.join(Person, Person.id == AppAccount.person_id).where(Person.id_number == number)
     return session.scalars(query).one_or_none()
 
 

@@ -8,6 +8,7 @@ two apps a moment apart.
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
 from datetime import datetime, timedelta
@@ -75,7 +76,7 @@ def issue_code(session: Session, tenant: Tenant, phone: str, purpose: str, app: 
     now = clock.now(tenant)
     latest = next(iter(_codes(session, tenant, purpose, phone, app)), None)
     if latest is not None and now < latest.sent_at + RESEND_AFTER:
-        wait = int((latest.sent_at + RESEND_AFTER - now).total_seconds()) + 1
+        wait = math.ceil((latest.sent_at + RESEND_AFTER - now).total_seconds())
         raise RuleRefused(f"短信验证码已发送至{mask_phone(phone)},请{wait}秒后再重新获取", field="phone")
     code = f"{secrets.randbelow(10**6):06d}"
     message = send(
