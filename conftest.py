@@ -18,5 +18,6 @@ pytest_plugins = [
     "steps.receipt_steps",
     "steps.outcome_steps",
     "steps.restart_steps",
+    "steps.ccb_steps",
     "steps.notice_steps",
 ]

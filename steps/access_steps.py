@@ -4,6 +4,7 @@ their own phone or computer: a login of their own. Each step calls the domain la
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,9 +25,13 @@ WHO = rf"(?P<who>{OTHER}|{FAMILY})"
 ORDER_RULE = "订单只给确认它的人查看和支付:别人的登录打不开、付不了,也看不到缴费人的任何信息"
 RECORDS_RULE = "缴费记录只给本人和本次登录中核验过的他人查看"
 RECEIPT_RULE = "缴费回执单只能由本人或本次登录中核验过的他人打印"
+UNPAID_RULE = "缴费成功的订单才有缴费回执单:待支付的订单没有"
 OTHERS_AGAIN_RULE = "为他人缴费后重新登录,须再次核验他人才能查看他人的缴费记录"
+HOLDER_RULE = "登录验证只显示账号本人姓名中的姓(其余每个字以*代替)和隐去中间四位的手机号码"
+SMS_TEXT_RULE = "验证码短信写明发送的渠道、验证码的用途和有效时间"
 SMS_RULE = "登录验证的短信验证码只对登录账号本人的手机有效"
 SCAN_RULE = "扫码登录须由登录账号本人的APP扫码确认"
+QR_OWN_RULE = "扫码登录只认本次登录自己的二维码:别人登录的二维码(哪怕已扫码确认)不能完成他的登录"
 SCAN_ONCE_RULE = "扫码确认过的二维码不能再次确认登录"
 SCAN_APPS = {"税务APP": "taxapp", "个人所得税APP": "iit"}
 APP_NAMES = "|".join(SCAN_APPS)
@@ -97,6 +102,17 @@ def _(payments: PensionPayments, channel: str) -> None:
     check(sent.status == "sent", f"家人在{channel}登录验证【获取验证码】应发送短信验证码,实际{said(sent)}")
 
 
+@given(parsers.re(rf"家人在自己的电脑上登录(?P<channel>.+?),用自己的(?P<app>{APP_NAMES})扫码确认了登录二维码$"))
+def _(payments: PensionPayments, channel: str, app: str) -> None:
+    someone_else(payments, FAMILY)
+    payments.register_on_own_phone(FAMILY, channel)
+    started = payments.start_login(FAMILY, channel, own_computer=True)
+    check(started.status == "second_factor", f"家人在{channel}输入密码后应进入登录验证,实际{said(started)}")
+    picture = payments.login_qr(channel, SCAN_APPS[app], alias=FAMILY)
+    scanned = payments.scan_login_qr(picture, SCAN_APPS[app], whose=FAMILY)
+    check(scanned.status == "confirmed", f"家人用自己的{app}扫码应能确认自己的登录,实际{said(scanned)}")
+
+
 @given(
     parsers.re(rf"他在(?P<channel>.+?)用(?P<app>{APP_NAMES})扫码登录后退出了登录$"),
     target_fixture="old_qr",
@@ -138,6 +154,11 @@ def _(payments: PensionPayments, who: str, channel: str) -> Asked:
     return Asked(RECEIPT_RULE, who, "回执单", payments.receipt_seen(_order_no(payments), channel, by=who))
 
 
+@when(parsers.re(r"他在自己的手机上用(?P<channel>.+?)打开这笔订单的回执单$"), target_fixture="asked")
+def _(payments: PensionPayments, channel: str) -> Asked:
+    return Asked(UNPAID_RULE, "缴费人本人", "回执单", payments.receipt_seen(_order_no(payments), channel, by="缴费人"))
+
+
 @when(parsers.re(r"第二天家人在自己的手机上登录(?P<channel>.+?),查询他的缴费记录$"), target_fixture="asked")
 def _(payments: PensionPayments, channel: str) -> Asked:
     payments.let_pass(DAY)
@@ -156,6 +177,21 @@ def _(payments: PensionPayments, channel: str) -> dict[str, Any]:
 
 
 # 当: second factors ----------------------------------------------------------------------------------------
+@when(parsers.re(r"他在(?P<channel>.+?)输入密码登录,在短信验证中点击【获取验证码】$"))
+def _(payments: PensionPayments, channel: str) -> None:
+    started = payments.start_login("缴费人", channel)
+    check(started.status == "second_factor", f"他在{channel}输入密码后应进入登录验证,实际{said(started)}")
+    sent = payments.request_login_code("缴费人", channel)
+    check(sent.status == "sent", f"他在{channel}登录验证【获取验证码】应发送短信验证码,实际{said(sent)}")
+
+
+@when(parsers.re(r"他在(?P<channel>.+?)输入密码登录,来到登录验证$"), target_fixture="holder")
+def _(payments: PensionPayments, channel: str) -> str:
+    started = payments.start_login("缴费人", channel)
+    check(started.status == "second_factor", f"他在{channel}输入密码后应进入登录验证,实际{said(started)}")
+    return payments.login_holder(channel)
+
+
 @when(parsers.re(r"他在(?P<channel>.+?)输入家人手机上的验证码登录$"), target_fixture="attempt")
 def _(payments: PensionPayments, channel: str) -> Attempt:
     return Attempt(SMS_RULE, payments.finish_login_with_code(channel, payments.sms_code(FAMILY)))
@@ -174,6 +210,13 @@ def _(payments: PensionPayments, phone_said: dict[str, Outcome], channel: str, a
     picture = payments.login_qr(channel, SCAN_APPS[app])
     phone_said[FAMILY] = payments.scan_login_qr(picture, SCAN_APPS[app], whose=FAMILY)
     return Attempt(SCAN_RULE, payments.finish_login_with_scan(channel, SCAN_APPS[app]))
+
+
+@when(parsers.re(r"他在(?P<channel>.+?)输入密码登录,拿家人那次登录的二维码点击【登录】$"), target_fixture="attempt")
+def _(payments: PensionPayments, channel: str) -> Attempt:
+    started = payments.start_login("缴费人", channel)
+    check(started.status == "second_factor", f"他在{channel}输入密码后应进入登录验证,实际{said(started)}")
+    return Attempt(QR_OWN_RULE, payments.finish_login_with_qr_of(channel, FAMILY))
 
 
 @when(
@@ -255,3 +298,27 @@ def _(phone_said: dict[str, Outcome], whose: str, app: str, message: str) -> Non
         fail(f"{whose}的{app}应扫过登录二维码,实际没有扫码")
     if scan.status != "refused" or message not in scan.message:
         fail(f"{whose}的{app}扫码确认应被拒绝并提示“{message}”,实际{said(scan)}")
+
+
+@then("登录验证显示的账号姓名只留姓,手机号码隐去中间四位")
+def _(payments: PensionPayments, holder: str) -> None:
+    payer = payments.payers["缴费人"]
+    name = payer.name[0] + "*" * (len(payer.name) - 1)
+    phone = mask_text(payer.phone)
+    check(
+        re.search(f"{re.escape(name)}(?!\\*)", holder) is not None
+        and phone in holder
+        and payer.name not in holder
+        and payer.phone not in holder,
+        f"{HOLDER_RULE}:应显示“{name}”和“{phone}”,实际显示“{mask_text(holder)}”",
+    )
+
+
+@then(parsers.re(r"他的手机收到短信“(?P<opening>.+)”,并写明“(?P<validity>.+)”$"))
+def _(payments: PensionPayments, opening: str, validity: str) -> None:
+    texts = [str(m["text"]) for m in payments.sms("缴费人")]
+    newest = texts[-1] if texts else "(没有短信)"
+    check(
+        newest.startswith(opening) and validity in newest,
+        f"{SMS_TEXT_RULE}:他的手机最新收到的短信应以“{opening}”开头并写明“{validity}”,实际为“{mask_text(newest)}”",
+    )

@@ -7,6 +7,7 @@ import re
 
 from pytest_bdd import given, parsers, then, when
 
+from reports.masking import mask_text
 from steps.attempts import Attempt, accepted, refused
 from steps.expect import fail, said
 from steps.language import PensionPayments
@@ -16,6 +17,9 @@ LOCK_AFTER, LOCK_MINUTES = 5, 30
 CODE_ONCE = "短信验证码只能使用一次"
 CODE_OWN_PHONE = "短信验证码只对发送到的手机号码有效"
 OUTCOMES = {"注册": "registered", "登录": "logged_in"}
+ONE_PER_PHONE = "一个手机号码只能注册一个账号"
+ONE_PER_PERSON = "一个人在一个渠道只能注册一个账号"
+RESEND_RULE = "获取短信验证码后60秒内不能重新获取,满60秒可以"
 
 
 def seconds(span: str) -> int:
@@ -79,7 +83,34 @@ def _(payments: PensionPayments, channel: str, times: str) -> None:
     mistype_passwords(payments, channel, int(times))
 
 
+@given(parsers.re(r"60秒后他在(?P<channel>.+?)又获取了一次短信验证码,用新收到的验证码注册了账号$"))
+def _(payments: PensionPayments, channel: str) -> None:
+    payments.let_pass(60)
+    sent = payments.request_sms_code("缴费人", channel)
+    if sent.status != "sent":
+        fail(f"{channel}注册页获取验证码满60秒后应能再次获取,实际{said(sent)}")
+    done = payments.register("缴费人", channel)
+    if done.status != "registered":
+        fail(f"他应能用新收到的验证码在{channel}注册,实际{said(done)}")
+    payments.log_out(channel)
+
+
 # 当 ------------------------------------------------------------------------------------------------------
+@when(parsers.re(r"他在(?P<channel>.+?)再次注册,输入先前收到的那个验证码$"), target_fixture="attempt")
+def _(payments: PensionPayments, channel: str) -> Attempt:
+    coded = [m for m in payments.sms("缴费人") if m.get("code")]
+    if len(coded) < 2:
+        fail(f"他的手机应先后收到2条带验证码的短信,实际收到{len(coded)}条")
+    rule = "只有最新收到的短信验证码有效:用新的验证码注册后,先前收到的也不能再用"
+    return Attempt(rule, payments.register("缴费人", channel, code=str(coded[-2]["code"])))
+
+
+@when(parsers.re(r"他在(?P<channel>.+?)不输入账号,只输入密码登录$"), target_fixture="attempt")
+def _(payments: PensionPayments, channel: str) -> Attempt:
+    payments.mistype("缴费人", id_number="", phone="")
+    return Attempt("登录须输入账号", payments.log_in("缴费人", channel))
+
+
 @when(parsers.re(r"他在(?P<channel>.+?)再次注册,输入注册时用过的短信验证码$"), target_fixture="attempt")
 def _(payments: PensionPayments, channel: str) -> Attempt:
     used = payments.sms_code("缴费人")
@@ -115,6 +146,40 @@ def _(payments: PensionPayments, span: str, channel: str) -> Attempt:
     return Attempt(lock_rule(f"锁定{span}后输入正确的密码"), payments.log_in("缴费人", channel))
 
 
+@when(
+    parsers.re(r"他没有注册就在(?P<channel>.+?)输入(?P<account>手机号码|居民身份证号码)和密码登录$"),
+    target_fixture="attempt",
+)
+def _(payments: PensionPayments, channel: str, account: str) -> Attempt:
+    return Attempt(f"没有注册的{account}不能登录", payments.log_in("缴费人", channel))
+
+
+@when(parsers.re(r"一分钟后家人在(?P<channel>.+?)用他的手机号码和手机上的验证码注册$"), target_fixture="attempt")
+def _(payments: PensionPayments, channel: str) -> Attempt:
+    if "家人" not in payments.payers:
+        payments.payer("家人")
+    payments.mistype("家人", phone=payments.payers["缴费人"].phone)
+    payments.let_pass(60)
+    return Attempt(ONE_PER_PHONE, payments.register_as_typed("家人", channel))
+
+
+@when(parsers.re(r"他换了一个手机号码,在(?P<channel>.+?)用新手机上的验证码再次注册$"), target_fixture="attempt")
+def _(payments: PensionPayments, channel: str) -> Attempt:
+    payments.mistype("缴费人", phone=payments.someone_elses("缴费人", "phone"))
+    return Attempt(ONE_PER_PERSON, payments.register_as_typed("缴费人", channel))
+
+
+@when(parsers.re(r"(?P<span>[\d分秒钟]+)后他在(?P<channel>.+?)再次点击【获取验证码】$"), target_fixture="attempt")
+def _(payments: PensionPayments, span: str, channel: str) -> Attempt:
+    payments.let_pass(seconds(span))
+    return Attempt(f"{RESEND_RULE}(获取{span}后再次获取)", payments.request_sms_code("缴费人", channel))
+
+
+@when(parsers.re(r"他在(?P<channel>.+?)输入自己手机上的验证码注册$"), target_fixture="attempt")
+def _(payments: PensionPayments, channel: str) -> Attempt:
+    return Attempt(CODE_OWN_PHONE + "(家人随后收到的验证码不影响他的)", payments.register("缴费人", channel))
+
+
 # 那么 ----------------------------------------------------------------------------------------------------
 @then(parsers.re(r"(?P<what>注册|登录)成功$"))
 def _(attempt: Attempt, what: str) -> None:
@@ -124,3 +189,33 @@ def _(attempt: Attempt, what: str) -> None:
 @then(parsers.re(r"(?P<what>注册|登录)被拒绝,提示“(?P<message>.+)”$"))
 def _(attempt: Attempt, what: str, message: str) -> None:
     refused(attempt, message)
+
+
+@then(parsers.re(r"登录被拒绝,提示他的(?P<account>手机号码|居民身份证号码)尚未注册,请先【(?P<register>.+)】$"))
+def _(payments: PensionPayments, attempt: Attempt, account: str, register: str) -> None:
+    ref = payments.ref("缴费人")
+    number = mask_text(ref.phone if account == "手机号码" else ref.id_number)
+    refused(attempt, f"{account}{number}尚未注册,请先【{register}】")
+
+
+@then("注册被拒绝,提示他的手机号码已注册,请直接登录")
+def _(payments: PensionPayments, attempt: Attempt) -> None:
+    refused(attempt, f"手机号码{mask_text(payments.payers['缴费人'].phone)}已注册,请直接登录")
+
+
+@then("注册被拒绝,提示他的证件号码已注册账号,请直接登录")
+def _(payments: PensionPayments, attempt: Attempt) -> None:
+    refused(attempt, f"证件号码{mask_text(payments.payers['缴费人'].id_number)}已注册", "请直接登录")
+
+
+@then(parsers.re(r"获取被拒绝,提示“(?P<message>.+)”$"))
+def _(attempt: Attempt, message: str) -> None:
+    refused(attempt, message)
+
+
+@then("他的手机又收到一条注册验证码短信")
+def _(payments: PensionPayments, attempt: Attempt) -> None:
+    accepted(attempt, "sent")
+    coded = [m for m in payments.sms("缴费人") if m.get("code")]
+    if len(coded) != 2:
+        fail(f"{attempt.rule}:他的手机应先后收到2条带验证码的短信,实际收到{len(coded)}条")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from typing import Any
+from urllib.parse import parse_qsl
 
 from faker import Faker
 
@@ -18,6 +19,7 @@ from fixtures.simulator import ControlError, SimControl
 from fixtures.waiting import poll
 from steps.drivers.accounts import password_of
 from steps.drivers.protocol import (
+    AGAIN_AT_CASHIER,
     AT_CASHIER,
     CANCEL_AT_CASHIER,
     CAPTCHA_SHOWN,
@@ -36,7 +38,10 @@ from steps.drivers.protocol import (
     OthersRecords,
     Outcome,
     PayerRef,
+    QrTickets,
     Record,
+    ResentConfirmation,
+    SavedPaymentCode,
     Shown,
     together,
 )
@@ -256,6 +261,19 @@ class PensionPayments:
         payer = self.payers[alias]
         self.typed[alias] = PayerRef(payer.name, payer.id_number, payer.id_type, payer.phone)
 
+    def register_as_typed(self, alias: str, channel: str) -> Outcome:
+        """注册 with the details typed for the person (see ``mistype``): 【获取验证码】 to the typed phone, then the
+        newest code that phone received."""
+        sent = self.request_sms_code(alias, channel)
+        if sent.status != "sent":
+            return sent
+        phone = self.typed[alias].phone
+        coded = [m for m in self.control.sms(self.tenant_id, phone) if m.get("code")]
+        if not coded:
+            fail(f"{alias}注册时输入的手机号码应收到带验证码的短信,实际没有收到")
+        self.last = self.accounts(channel).register_with(self.ref(alias), str(coded[-1]["code"]))
+        return self.last
+
     def someone_elses(self, alias: str, what: str) -> str:
         """A ``phone`` or ``name`` that is not the payer's."""
         own = getattr(self.payers[alias], what)
@@ -306,6 +324,10 @@ class PensionPayments:
     def batch_entries(self, alias: str, channel: str) -> tuple[BatchEntry, ...]:
         return self.batch_driver(channel).batch_entries(self.ref(alias))
 
+    def batch_agreement(self, alias: str, channel: str) -> dict[str, str]:
+        """The payer's 三方协议 as 缴费批扣定档 in the channel shows it (开户银行, 银行账号, 三方协议号, 协议状态)."""
+        return self.batch_driver(channel).batch_agreement(self.ref(alias))
+
     def pass_batch_day(self) -> list[dict[str, Any]]:
         """The tenant's clock moves just past the earliest batch day waiting: the bank's run deducts then."""
         waiting = sorted(e["due_on"] for e in self.control.batch_deductions(self.tenant_id) if e["status"] == "待扣款")
@@ -327,6 +349,13 @@ class PensionPayments:
         return poll(
             lambda: self.ledger()["notifications"], lambda notes: not {"pending", "sending"} & set(notes), within
         )
+
+    def notifications_to(self, channel: str, way: str) -> list[dict[str, str]]:
+        """The payment-result notifications the provider ``way`` posted to the channel's back end, oldest first, each
+        the fields of its form as the simulator's journal kept them (identifying fields masked)."""
+        path = f"/{channel_code(channel)}/api/notify/{self.gateway_code(channel, way)}"
+        posted = [e for e in self.control.journal(self.tenant_id) if e["method"] == "POST" and e["path"] == path]
+        return [dict(parse_qsl(str(e["request"]), keep_blank_values=True)) for e in reversed(posted)]
 
     def charges(self) -> list[dict[str, Any]]:
         """What the providers actually took: every paid charge, whatever the provider calls its state."""
@@ -381,6 +410,18 @@ class PensionPayments:
         self.last = self.orders_by_number(channel).confirm_order(self.ref(alias), choice)
         return self.last
 
+    def confirm_resent(
+        self, alias: str, channel: str, *, tier: int = DEFAULT_TIER, year: int | None = None
+    ) -> tuple[Outcome, Outcome]:
+        """选档缴费 confirmed and left unpaid, its 【确认】 request reaching the channel twice (a network retry): what
+        the channel answered each delivery."""
+        first = self.confirm_unpaid(alias, channel, tier=tier, year=year)
+        driver = self.driver(channel)
+        if not isinstance(driver, ResentConfirmation):
+            fail(f"{channel}的驱动应能把【确认】的请求原样再送达一次(网络重发),实际不能;本场景只在API驱动上运行")
+        self.last = driver.resend_confirmation()
+        return first, self.last
+
     def open_order(self, order_no: str, channel: str, *, by: str) -> Shown:
         """``by`` opens the order of this number in the channel, logged in on their own phone."""
         return self.orders_by_number(channel, by).open_order(order_no, by=self.ref(by))
@@ -433,6 +474,10 @@ class PensionPayments:
         self.last = self.login_factors(channel, alias if own_computer else None).start_login(self.ref(alias))
         return self.last
 
+    def login_holder(self, channel: str) -> str:
+        """Whose login 登录验证 waits for, as the channel shows it (the name, the phone the code goes to)."""
+        return self.login_factors(channel).login_holder()
+
     def request_login_code(self, alias: str, channel: str, *, own_computer: bool = False) -> Outcome:
         """短信验证 → 【获取验证码】 of the login waiting for it."""
         return self.login_factors(channel, alias if own_computer else None).request_login_code()
@@ -441,9 +486,19 @@ class PensionPayments:
         self.last = self.login_factors(channel).finish_with_code(code)
         return self.last
 
-    def login_qr(self, channel: str, app: str) -> bytes:
-        """The picture of the login QR code for ``app`` (taxapp, iit) the login page shows now."""
-        return self.login_factors(channel).login_qr_picture(app)
+    def login_qr(self, channel: str, app: str, *, alias: str | None = None) -> bytes:
+        """The picture of the login QR code for ``app`` (taxapp, iit) the login page shows now (on the computer of
+        ``alias`` when given)."""
+        return self.login_factors(channel, alias).login_qr_picture(app)
+
+    def finish_login_with_qr_of(self, channel: str, other: str) -> Outcome:
+        """【登录】 of the login on the scenario's screen sent with the QR code of ``other``'s login (on their own
+        computer): a crafted request, since no page sends another login's QR code."""
+        mine, theirs = self.login_factors(channel), self.login_factors(channel, other)
+        if not isinstance(mine, QrTickets) or not isinstance(theirs, QrTickets):
+            fail(f"{channel}的驱动应能用指定的二维码发送【登录】,实际不能;本场景只在API驱动上运行")
+        self.last = mine.finish_with_ticket(theirs.login_qr_ticket())
+        return self.last
 
     def scan_login_qr(self, picture: bytes, app: str, *, whose: str) -> Outcome:
         """``whose`` phone: ``app`` (taxapp: 税务APP, iit: 个人所得税APP), logged in as that person, scans the picture
@@ -498,6 +553,40 @@ class PensionPayments:
     ) -> Outcome:
         return self.pay_with(alias, channel, way, tier=tier, year=year, at_cashier=CANCEL_AT_CASHIER)
 
+    def pay_again_from_channel(
+        self, alias: str, channel: str, way: str, *, tier: int = DEFAULT_TIER, year: int | None = None
+    ) -> Outcome:
+        """At the provider's cashier the person goes back to the channel, presses 确认缴费 with the same way again and
+        pays at the cashier that opens."""
+        return self.pay_with(alias, channel, way, tier=tier, year=year, at_cashier=AGAIN_AT_CASHIER)
+
+    def scan_saved_code(self, alias: str, channel: str) -> Outcome:
+        """The payment code saved at the payer's last 支付宝扫码 in the channel, scanned again with Alipay."""
+        driver = self.driver(channel)
+        if not isinstance(driver, SavedPaymentCode):
+            fail(f"{channel}应有指南中的支付宝扫码(保存付款码图片后用支付宝扫码),实际这个渠道没有")
+        self.last = driver.scan_saved_code(self.ref(alias))
+        return self.last
+
+    def pay_after_confirming_elsewhere(
+        self, alias: str, channel: str, way: str, other: str, *, tier: int = DEFAULT_TIER, year: int | None = None
+    ) -> Outcome:
+        """选档缴费 through ``way``; while the person is at its cashier, the same bill is confirmed in ``other`` (a new
+        order there takes it over), then they press the first cashier's pay button."""
+        elsewhere: list[Outcome] = []
+
+        def confirm_elsewhere(moment: str) -> None:
+            if moment == AT_CASHIER and not elsewhere:
+                elsewhere.append(self.confirm_unpaid(alias, other, tier=tier, year=year))
+
+        outcome = self.pay_with(alias, channel, way, tier=tier, year=year, meanwhile=confirm_elsewhere)
+        if not elsewhere or elsewhere[0].status != "confirmed":
+            fail(
+                f"停在{channel}的{way}收银台时,在{other}确认同一笔费款应得到一笔新订单,"
+                f"实际{said(elsewhere[0]) if elsewhere else '没有到达收银台'}"
+            )
+        return outcome
+
     def set_order_deadline(self, minutes: int) -> None:
         """The payment deadline of an order (reference data the QA team supplies: ``order_ttl_minutes``)."""
         self.order_deadline = minutes
@@ -517,10 +606,12 @@ class PensionPayments:
         at_cashier_only: bool = False,
         tier: int = DEFAULT_TIER,
         year: int | None = None,
+        at_cashier: str = PAY_AT_CASHIER,
     ) -> Outcome:
         """选档缴费 confirmed, then the person waits before paying: just past the order's payment deadline
         (``past``) or a minute short of it. They wait at the first pause the channel has (its ways to pay, or the
-        cashier where 确认 goes straight there), or at the cashier only (``at_cashier_only``)."""
+        cashier where 确认 goes straight there), or at the cashier only (``at_cashier_only``); there they pay, or
+        press 取消支付 (``at_cashier``)."""
         seconds = self._deadline() * 60 + (60 if past else -60)
         waited: list[str] = []
 
@@ -529,7 +620,7 @@ class PensionPayments:
                 waited.append(moment)
                 self.let_pass(seconds)
 
-        outcome = self.pay_with(alias, channel, way, tier=tier, year=year, meanwhile=wait)
+        outcome = self.pay_with(alias, channel, way, tier=tier, year=year, at_cashier=at_cashier, meanwhile=wait)
         if not waited and outcome.status != "refused":
             fail(f"在{channel}用{way}支付时应有一个可以停留的页面(选择支付方式或收银台),实际没有")
         return outcome

@@ -61,3 +61,28 @@ def _(attempt: Attempt) -> None:
     asks = "随机验证码" in outcome.message and any(words in outcome.message for words in ("换一张", "新图片"))
     if outcome.status != "refused" or not asks:
         fail(f"{attempt.rule}:应被拒绝并提示换用新的随机验证码(已使用过,或与新图片上的不符),实际{said(outcome)}")
+
+
+# what the payer types for his own ID number (refused_payers.feature) ---------------------------------------------
+@given("一位证件号码少输了一位的缴费人")
+def _(payments: PensionPayments) -> None:
+    payer = payments.payer()
+    payments.mistype("缴费人", id_number=payer.id_number[:17])
+
+
+@given("一位输错了证件号码中出生日期的缴费人")
+def _(payments: PensionPayments) -> None:
+    payer = payments.payer()
+    payments.mistype("缴费人", id_number=payer.id_number[:10] + "13" + payer.id_number[12:])
+
+
+@given("一位输入15位旧身份证号码的缴费人")
+def _(payments: PensionPayments) -> None:
+    payer = payments.payer(age=40)  # born in the 1900s: the years the 15-digit numbers were issued
+    payments.mistype("缴费人", id_number=payer.id_number[:6] + payer.id_number[8:17])
+
+
+@given("一位姓名只输入了空格的缴费人")
+def _(payments: PensionPayments) -> None:
+    payments.payer()
+    payments.mistype("缴费人", name=" ")

@@ -100,6 +100,16 @@ def _(payments: PensionPayments, channel: str, year: str, tier: str, way: str) -
     payments.pay_late("缴费人", channel, way, past=True, at_cashier_only=True, tier=int(tier), year=int(year))
 
 
+@when(
+    parsers.re(
+        r"他在(?P<channel>.+?)选择(?P<year>\d{4})年度(?P<tier>\d+)元档次,用(?P<way>[^,]+?)缴费,"
+        r"停在收银台时又在(?P<other>.+?)确认了同一笔费款$"
+    )
+)
+def _(payments: PensionPayments, channel: str, year: str, tier: str, way: str, other: str) -> None:
+    payments.pay_after_confirming_elsewhere("缴费人", channel, way, other, tier=int(tier), year=int(year))
+
+
 @when("时间来到下一个批量扣款日的前一天深夜")
 def _(payments: PensionPayments) -> None:
     payments.clock_at(datetime.combine(payments.next_batch_day() - timedelta(days=1), time(23, 59)))
@@ -109,6 +119,11 @@ def _(payments: PensionPayments) -> None:
 @then(parsers.re(r"缴费没有成功,提示“(?P<message>.+)”$"))
 def _(payments: PensionPayments, message: str) -> None:
     _told(payments.last, message, "超过支付期限的订单不能支付")
+
+
+@then(parsers.re(r"原来的收银台不能再付款,提示“(?P<message>.+)”$"))
+def _(payments: PensionPayments, message: str) -> None:
+    _told(payments.last, message, "同一笔费款在另一个渠道生成新订单后,原订单的交易已关闭,不能再付款")
 
 
 @then(parsers.re(r"页面提示“(?P<message>.+)”,没有说“未扣款”$"))
@@ -135,6 +150,13 @@ def _(payments: PensionPayments, channel: str, year: str, kind: str, amount: str
         why="迟到的扣款确认后只入账一次",
         show=shown.lines,
     )
+
+
+@then(parsers.re(r"他再用支付宝扫描在(?P<channel>.+?)保存的付款码图片时,支付宝提示“(?P<message>.+)”$"))
+def _(payments: PensionPayments, channel: str, message: str) -> None:
+    scanned = payments.scan_saved_code("缴费人", channel)
+    if scanned.status != "refused" or scanned.message != message:
+        fail(f"保存的支付宝付款码只能在交易待付款时付款:再次扫码时支付宝应提示“{message}”,实际{shown.said(scanned)}")
 
 
 @then(parsers.re(r"他的协议账户余额为(?P<balance>[\d.]+)元$"))

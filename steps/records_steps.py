@@ -181,7 +181,7 @@ def _(payments: PensionPayments, channel: str, year: str) -> None:
 )
 def _(payments: PensionPayments, channel: str, year: str, kind: str, personal: str, government: str) -> None:
     payer = payments.payers["缴费人"]
-    rule = f"{payer.special_status}{year}年度"
+    rule = f"{payer.special_status or '普通缴费人(政府不代缴)'}{year}年度"
     rows = [r for r in payments.records("缴费人", channel) if r.year == int(year)]
     check(
         [(r.kind, r.amount) for r in rows] == [(kind, personal)],

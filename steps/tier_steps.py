@@ -7,7 +7,8 @@ from typing import TypedDict
 
 from pytest_bdd import given, parsers, then, when
 
-from steps.expect import check
+from steps.drivers.protocol import Outcome
+from steps.expect import check, said
 from steps.language import PensionPayments
 
 
@@ -57,4 +58,28 @@ def _(offered: Offered, tier_table: TierTable, year: str) -> None:
             f"{offered['channel']}提供的{year}年度缴费档次应正是档次表中的档次({_yuan(expected)}),"
             f"实际为{_yuan(seen)}:多出{_yuan(extra)},缺少{_yuan(missing)}"
         ),
+    )
+
+
+# a 【确认】 request delivered twice (current_year.feature) -------------------------------------------------------
+ONE_ORDER_RULE = "同一次【确认】的请求重复送达(网络重发,提交编号相同)时只生成一笔订单"
+
+
+@when(
+    parsers.re(
+        r"他在(?P<channel>.+?)确认(?P<year>\d{4})年度(?P<tier>\d+)元档次缴费,确认的请求因网络重发原样送达了两次$"
+    ),
+    target_fixture="deliveries",
+)
+def _(payments: PensionPayments, channel: str, year: str, tier: str) -> tuple[Outcome, Outcome]:
+    return payments.confirm_resent("缴费人", channel, tier=int(tier), year=int(year))
+
+
+@then("两次送达得到的是同一笔待支付的订单")
+def _(deliveries: tuple[Outcome, Outcome]) -> None:
+    first, again = deliveries
+    check(first.status == "confirmed", f"{ONE_ORDER_RULE}:第一次送达应生成待支付的订单,实际{said(first)}")
+    check(
+        again.status == "confirmed" and again.order_no == first.order_no,
+        f"{ONE_ORDER_RULE}:再次送达应得到同一笔订单{first.order_no},实际{said(again)}(订单号{again.order_no or '无'})",
     )

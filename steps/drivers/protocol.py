@@ -25,6 +25,9 @@ class PayerRef:
 
 # What the person presses at a provider's cashier: its pay button, or 取消支付.
 PAY_AT_CASHIER, CANCEL_AT_CASHIER = "pay", "cancel"
+# At the cashier (or at what the channel said once the provider was asked: 协议支付) the person goes back to the
+# channel's ways to pay, presses 确认缴费 with the same way again and pays at the cashier that opens then.
+AGAIN_AT_CASHIER = "again"
 # The moments a person may pause while paying, for the world to move on (a clock past a deadline): ORDERED, the order
 # confirmed and the channel's ways to pay shown (channels that show them); AT_CASHIER, the provider's cashier shown
 # and nothing pressed yet.
@@ -100,6 +103,8 @@ class BatchEntry:
     tier: int
     status: str  # 待扣款, 已扣款 or 扣款失败
     message: str = ""
+    # 扣款日, YYYY-MM-DD: the day the bank's run ended it (已扣款, 扣款失败), else the day it is due
+    day: str = field(default="", compare=False)
 
 
 Paying = Generator[None, None, Outcome]
@@ -185,6 +190,18 @@ class BatchDeduction(Protocol):
     def batch_tiers(self, payer: PayerRef, year: int) -> tuple[int, ...]:
         """The tiers (yuan) 缴费批扣定档 lets the payer choose for the year; () when none."""
 
+    def batch_agreement(self, payer: PayerRef) -> dict[str, str]:
+        """The payer's 三方协议 as 缴费批扣定档 shows it: 开户银行, 银行账号 (masked), 三方协议号, 协议状态."""
+
+
+@runtime_checkable  # a step asks whether the channel has it
+class SavedPaymentCode(Protocol):
+    """A channel whose 支付宝扫码 shows a payment code the person saves (截屏, 保存图片) and scans with Alipay."""
+
+    def scan_saved_code(self, payer: PayerRef) -> Outcome:
+        """Scan the picture saved at the payer's last 支付宝扫码 again with the Alipay app and pay at the cashier it
+        opens: "paid", or "refused" with what Alipay says."""
+
 
 CAPTCHA_SHOWN = "图片上的随机验证码"
 CAPTCHA_MISREAD = "与图片不符的随机验证码"
@@ -248,6 +265,26 @@ class OrdersByNumber(Protocol):
         also confirm there)."""
 
 
+@runtime_checkable  # a step asks whether the driver can
+class QrTickets(Protocol):
+    """The 电子税务局's API driver only: the ticket of the login QR code shown last, and 【登录】 sent with a ticket of
+    one's choosing (a crafted request: no page sends another login's ticket)."""
+
+    def login_qr_ticket(self) -> str:
+        """The ticket of the login QR code this driver's login page showed last."""
+
+    def finish_with_ticket(self, ticket: str) -> Outcome:
+        """【登录】 of this driver's login, sent with ``ticket``."""
+
+
+@runtime_checkable  # a step asks whether the driver can
+class ResentConfirmation(Protocol):
+    """A 【确认】 request that reaches the channel twice (a network retry): the API drivers only, no page shows it."""
+
+    def resend_confirmation(self) -> Outcome:
+        """The last 【确认】 request delivered once more exactly as it was, 提交编号 (idempotency key) and all."""
+
+
 @runtime_checkable  # a step asks whether the channel has it
 class OthersRecords(Protocol):
     """An app channel's 已缴费查询 and receipts as someone logged in asks for another person's."""
@@ -278,3 +315,6 @@ class LoginFactors(Protocol):
 
     def finish_with_scan(self, app: str) -> Outcome:
         """【登录】 under the QR code of ``app``, once a phone confirmed it (or not)."""
+
+    def login_holder(self) -> str:
+        """Whose login 登录验证 waits for, as the page shows it: the account's name and the phone the code goes to."""

@@ -17,6 +17,7 @@ from steps.drivers.api.backend import (
     ordering,
     quoted,
     records,
+    resending,
     shown,
 )
 from steps.drivers.protocol import (
@@ -45,6 +46,7 @@ class AlipayApi:
         self.logins: dict[str, tuple[str, dict[str, Any]]] = {}  # phone → (token, the account's identity)
         self.token = ""
         self.person: PayerRef | None = None  # whose Alipay is logged in on the phone now
+        self.sent: list[tuple[str, dict[str, Any]]] = []  # the 【确认】 requests sent (a retry resends the last)
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         response = self.http.request(method, API + path, json=body, headers={"X-Alipay-Token": self.token})
@@ -148,7 +150,23 @@ class AlipayApi:
     def batch_entries(self, payer: PayerRef) -> tuple[BatchEntry, ...]:
         self.log_in(payer)
         rows = self._call("GET", "/batch")["enrolments"]
-        return tuple(BatchEntry(int(r["year"]), int(r["tier"]), r["status"], r["message"]) for r in rows)
+        return tuple(
+            BatchEntry(int(r["year"]), int(r["tier"]), r["status"], r["message"], str(r["done_at"] or r["due_on"])[:10])
+            for r in rows
+        )
+
+    def batch_agreement(self, payer: PayerRef) -> dict[str, str]:
+        """The agreement 缴费批扣定档 shows, under the page's labels."""
+        self.log_in(payer)
+        a = self._call("GET", "/batch")["agreement"]
+        if not a:
+            return {}
+        return {
+            "开户银行": a["bank"],
+            "银行账号": a["account"],
+            "三方协议号": a["agreement_no"],
+            "协议状态": a["status"],
+        }
 
     def batch_tiers(self, payer: PayerRef, year: int) -> tuple[int, ...]:
         """【缴费批扣定档】: the 缴费档次 it lists for the year."""
@@ -164,7 +182,10 @@ class AlipayApi:
             quote = self._call("POST", "/quote", self._selection(named, choice))
         except Refused as refused:
             return Outcome("refused", refused.message)
-        return confirming(self._call, "", self._selection(named, choice), quote["amount"])
+        return confirming(self._call, "", self._selection(named, choice), quote["amount"], self.sent)
+
+    def resend_confirmation(self) -> Outcome:
+        return resending(self._call, self.sent)
 
     def _asked(self, by: PayerRef, method: str, path: str, body: dict[str, Any] | None = None) -> Shown:
         self.log_in(by)

@@ -22,6 +22,7 @@ from steps.drivers.api.backend import (
     ordering,
     quoted,
     records,
+    resending,
     shown,
 )
 from steps.drivers.protocol import (
@@ -59,6 +60,8 @@ class AppChannelApi:
         self.current = ""  # the ID number of the logged-in person
         self.verified: set[str] = set()
         self.last_captcha: tuple[str, str] | None = None  # (picture, code typed) of the last check of a 他人
+        self.sent: list[tuple[str, dict[str, Any]]] = []  # the 【确认】 requests sent (a retry resends the last)
+        self.saved_code = b""  # the payment code picture saved at the last 支付宝扫码
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         return answer(self.http.request(method, path, json=body, headers={"X-App-Token": self.token}))
@@ -247,9 +250,20 @@ class AppChannelApi:
         if not path.startswith(cashier.ALIPAY_QR):
             cashier.confirm(self.http, url, choice)
             return
-        url = cashier.scan_payment_code(self.http, url)
+        self.saved_code = cashier.payment_picture(self.http, url)
+        url = cashier.scan_picture(self.http, self.saved_code)
         with contextlib.suppress(Refused):  # said in the Alipay app; back at the channel: 我已完成支付, its result
             cashier.confirm(self.http, url, choice)
+
+    def scan_saved_code(self, payer: PayerRef) -> Outcome:
+        """The saved payment code scanned again with the Alipay app, and paid at the cashier it opens."""
+        if not self.saved_code:
+            return Outcome("refused", "没有保存的支付宝付款码图片")
+        try:
+            cashier.confirm(self.http, cashier.scan_picture(self.http, self.saved_code))
+        except Refused as refused:
+            return Outcome("refused", refused.message)
+        return Outcome("paid", "支付成功")
 
     def _alive(self) -> bool:
         return bool(self.token) and self.http.get(f"{self.api}/me", headers={"X-App-Token": self.token}).is_success
@@ -292,7 +306,10 @@ class AppChannelApi:
             quote = self._quote(payer, choice)
         except Refused as refused:
             return Outcome("refused", refused.message)
-        return confirming(self._call, self.api, self._selection(payer, choice), quote.amount)
+        return confirming(self._call, self.api, self._selection(payer, choice), quote.amount, self.sent)
+
+    def resend_confirmation(self) -> Outcome:
+        return resending(self._call, self.sent)
 
     def _asked(self, by: PayerRef, method: str, path: str, body: dict[str, Any] | None = None) -> Shown:
         self.sign_in(by)

@@ -12,7 +12,18 @@ import httpx
 
 from fixtures.receipts import pdf_text
 from reports.masking import mask_text
-from steps.drivers.protocol import ORDERED, Choice, Items, Line, Outcome, Paying, Record, Shown, pause
+from steps.drivers.protocol import (
+    AGAIN_AT_CASHIER,
+    ORDERED,
+    Choice,
+    Items,
+    Line,
+    Outcome,
+    Paying,
+    Record,
+    Shown,
+    pause,
+)
 
 Call = Callable[[str, str, dict[str, Any] | None], dict[str, Any]]  # (method, path, JSON body) → answer
 
@@ -128,8 +139,16 @@ def ordering(
             return Outcome("refused", refused.message)
     if shows_ways:
         pause(choice, ORDERED)
+    again = choice is not None and choice.at_cashier == AGAIN_AT_CASHIER
     try:
-        url = call("POST", f"{api}/orders/{order['order_no']}/pay", {"gateway": gateway})["cashier_url"]
+        url = ""
+        try:
+            url = call("POST", f"{api}/orders/{order['order_no']}/pay", {"gateway": gateway})["cashier_url"]
+        except Refused:
+            if not again:
+                raise
+        if again:  # back from the cashier (or from what the page said) at the ways to pay: 确认缴费 again
+            url = call("POST", f"{api}/orders/{order['order_no']}/pay", {"gateway": gateway})["cashier_url"]
         complete(url)
         order = call("GET", f"{api}/orders/{order['order_no']}", None)
     except Refused as refused:
@@ -138,14 +157,27 @@ def ordering(
 
 
 # Orders, records and receipts asked for by number, as anyone may send the request ---------------------------------
-def confirming(call: Call, api: str, selection: dict[str, Any], amount: str) -> Outcome:
-    """【确认】 the order and stop at the ways to pay: "confirmed" with its number, or the refusal."""
+def confirming(
+    call: Call, api: str, selection: dict[str, Any], amount: str, sent: list[tuple[str, dict[str, Any]]] | None = None
+) -> Outcome:
+    """【确认】 the order and stop at the ways to pay: "confirmed" with its number, or the refusal. The request is
+    kept in ``sent`` (for ``resending``)."""
+    body = {**selection, "idempotency_key": secrets.token_hex(16), "expected_amount": amount}
+    if sent is not None:
+        sent.append((f"{api}/orders", body))
+    return _confirmed(call, f"{api}/orders", body)
+
+
+def resending(call: Call, sent: list[tuple[str, dict[str, Any]]]) -> Outcome:
+    """The last 【确认】 request delivered once more exactly as it was (its 提交编号 too), as a network retry does."""
+    if not sent:
+        raise AssertionError("此前应有一次【确认】缴费的请求,实际没有")
+    return _confirmed(call, *sent[-1])
+
+
+def _confirmed(call: Call, path: str, body: dict[str, Any]) -> Outcome:
     try:
-        order = call(
-            "POST",
-            f"{api}/orders",
-            {**selection, "idempotency_key": secrets.token_hex(16), "expected_amount": amount},
-        )
+        order = call("POST", path, body)
     except Refused as refused:
         return Outcome("refused", refused.message)
     return Outcome("confirmed", order["status_text"], order["order_no"], order["amount"], lines(order["lines"]))

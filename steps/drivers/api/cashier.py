@@ -31,20 +31,24 @@ def confirm(http: httpx.Client, cashier_url: str, choice: Choice | None = None) 
     return data if isinstance(data, dict) else {}
 
 
-def scan_payment_code(http: httpx.Client, qr_page: str) -> str:
-    """A payment code scanned with the Alipay app's 扫一扫 → 从相册选择; returns the cashier the scan opens.
-
-    The picture is the PNG the page shows as its 支付宝付款码 image: the same code a 截屏 of the page captures
-    (宁波税务APP, 电子税务局) and the same file 【保存图片】 downloads (浙里办), so one reading serves every guide."""
+def payment_picture(http: httpx.Client, qr_page: str) -> bytes:
+    """The payment code the person saves: the PNG the page shows as its 支付宝付款码 image, the same code a 截屏 of
+    the page captures (宁波税务APP, 电子税务局) and the same file 【保存图片】 downloads (浙里办), so one reading
+    serves every guide."""
     page = http.get(qr_page)
     tag = CODE_PICTURE.search(page.text)
     source = SRC.search(tag.group(0)) if tag else None
     if source is None:
         raise Refused("付款码页面上没有支付宝付款码图片")
-    picture = http.get(urljoin(str(page.url), source.group(1).replace("&amp;", "&")))
-    scanned = http.post(
-        "/pay/alipay/scan",
-        content=picture.content,
-        headers={"Content-Type": picture.headers.get("content-type", "image/png")},
-    )
+    return http.get(urljoin(str(page.url), source.group(1).replace("&amp;", "&"))).content
+
+
+def scan_picture(http: httpx.Client, picture: bytes) -> str:
+    """The saved picture scanned with the Alipay app's 扫一扫 → 从相册选择; returns the cashier the scan opens."""
+    scanned = http.post("/pay/alipay/scan", content=picture, headers={"Content-Type": "image/png"})
     return str(answer(scanned)["cashier_url"])
+
+
+def scan_payment_code(http: httpx.Client, qr_page: str) -> str:
+    """The payment code of the page saved and scanned at once; returns the cashier the scan opens."""
+    return scan_picture(http, payment_picture(http, qr_page))

@@ -132,3 +132,13 @@ class EtaxApi(AppChannelApi):
 
     def finish_with_scan(self, app: str) -> Outcome:
         return self._finished(f"{self.api}/login/qr/{self.qr['ticket']}/finish")
+
+    def login_qr_ticket(self) -> str:
+        return self.qr.get("ticket", "")
+
+    def finish_with_ticket(self, ticket: str) -> Outcome:
+        return self._finished(f"{self.api}/login/qr/{ticket}/finish")
+
+    def login_holder(self) -> str:
+        pending = self._call("GET", f"{self.api}/login")
+        return f"账号:{pending['name']} 手机号码:{pending['phone']}"

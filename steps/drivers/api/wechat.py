@@ -17,6 +17,7 @@ from steps.drivers.api.backend import (
     ordering,
     quoted,
     records,
+    resending,
     shown,
 )
 from steps.drivers.protocol import Choice, Items, Outcome, PayerRef, Paying, Record, Senses, Shown, through
@@ -28,6 +29,7 @@ class WechatApi:
     def __init__(self, http: httpx.Client, senses: Senses | None = None) -> None:
         self.http = http
         self.openid = ""
+        self.sent: list[tuple[str, dict[str, Any]]] = []  # the 【确认】 requests sent (a retry resends the last)
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         if not self.openid and not path.endswith("/oauth/authorize"):
@@ -98,7 +100,10 @@ class WechatApi:
         quoted = self.quote(payer, choice)
         if quoted.status != "quoted":
             return quoted
-        return confirming(self._call, "/wechat/api", self._selection(payer, choice), quoted.amount)
+        return confirming(self._call, "/wechat/api", self._selection(payer, choice), quoted.amount, self.sent)
+
+    def resend_confirmation(self) -> Outcome:
+        return resending(self._call, self.sent)
 
     def _asked(self, method: str, path: str, body: dict[str, Any] | None = None) -> Shown:
         if not self.openid:

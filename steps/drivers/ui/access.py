@@ -322,6 +322,11 @@ class EtaxFactors:
             p.page.wait_for_timeout(LOOK_EVERY_MS)
         return Outcome("refused", panel.get_by_role("status").inner_text().strip())
 
+    def login_holder(self: EtaxUi) -> str:
+        region = self.pages.verification()
+        region.get_by_text("账号:").wait_for()
+        return region.inner_text()
+
 
 __all__ = [
     "AlipayAccess",

@@ -159,7 +159,7 @@ class AlipayPage(ChannelPage):
         self.page.locator("#batch-payer:not(:empty)").wait_for()
         rows = self.page.get_by_role("table", name="批扣记录").locator("tbody tr")
         cells = (r.locator("td").all_inner_texts() for r in rows.all())
-        return tuple(BatchEntry(int(c[0]), int(c[1]), c[3], c[4]) for c in cells)
+        return tuple(BatchEntry(int(c[0]), int(c[1]), c[3], c[4], c[2]) for c in cells)
 
 
 class AlipayUi(Described, AlipayAccess):
@@ -325,6 +325,16 @@ class AlipayUi(Described, AlipayAccess):
         if message:
             raise AssertionError(f"无法打开【缴费批扣定档】:{message}")
         return self.pages.batch_rows()
+
+    def batch_agreement(self, payer: PayerRef) -> dict[str, str]:
+        message = self.open_batch(payer)
+        if message:
+            raise AssertionError(f"无法打开【缴费批扣定档】:{message}")
+        self.pages.page.locator("#batch-payer:not(:empty)").wait_for()
+        if not self.pages.page.locator("#batch-agreement").is_visible():
+            return {}
+        shown = self.pages.batch_agreement()
+        return {k: v for k, v in shown.items() if k in ("开户银行", "银行账号", "三方协议号", "协议状态")}
 
     def batch_tiers(self, payer: PayerRef, year: int) -> tuple[int, ...]:
         """【缴费批扣定档】: the 缴费档次 its form lists for the year; () when the form does not show."""

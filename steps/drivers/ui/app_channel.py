@@ -5,10 +5,13 @@ code, then home), and from the (城乡养老)缴费 page on, the steps every app
 
 from __future__ import annotations
 
+import json
+
 from playwright.sync_api import Page
 
 from steps.drivers.accounts import password_of
 from steps.drivers.protocol import (
+    AGAIN_AT_CASHIER,
     CAPTCHA_AGAIN,
     CAPTCHA_MISREAD,
     CAPTCHA_SHOWN,
@@ -25,7 +28,7 @@ from steps.drivers.protocol import (
     pause,
     through,
 )
-from steps.drivers.ui.access import AppAccess
+from steps.drivers.ui.access import AppAccess, by_hand
 from steps.drivers.ui.app_page import SYSTEM_ITEM, AppChannelPage
 from steps.drivers.ui.cashier import CcbCashier, WechatPayCashier
 from steps.drivers.ui.pages import Described, tier_not_offered
@@ -49,6 +52,7 @@ class AppChannelUi(Described, AppAccess):
         self.verified: set[str] = set()  # 他人 verified in this login
         self.form_of = ""  # whose 注册 form is open, its code asked for
         self.last_captcha = ""  # the 随机验证码 typed at the last check of a 他人
+        self.saved_code: tuple[str, bytes] | None = None  # the payment code picture saved at the last 支付宝扫码
 
     # the way in and the way to the page ----------------------------------------------------------------------
     def register(self, person: PayerRef, **extra: str) -> str:
@@ -248,12 +252,12 @@ class AppChannelUi(Described, AppAccess):
             return Outcome("refused", message)
         order_no = p.order_no()
         pause(choice, ORDERED)
-        message = self.pay_by(choice.gateway or self.DEFAULT_GATEWAY, (by or payer).phone, choice)
+        message = self.pay_by(choice.gateway or self.DEFAULT_GATEWAY, (by or payer).phone, choice, order_no)
         if message:
             return Outcome("refused", message, order_no)
         return self.result(order_no, quoted)
 
-    def pay_by(self, gateway: str, phone: str = "", choice: Choice | None = None) -> str:
+    def pay_by(self, gateway: str, phone: str = "", choice: Choice | None = None, order_no: str = "") -> str:
         """The way to pay, then whatever its provider asks of the person (``phone``: theirs, whose Alipay scans a
         payment code; ``choice``: pay or 取消支付 at the cashier, after its pause there); '' once back at the result
         page."""
@@ -264,6 +268,15 @@ class AppChannelUi(Described, AppAccess):
         cashier = CASHIERS[gateway](p.page) if gateway in CASHIERS else None
         landing = p.payment_code() if gateway == "alipay_qr" else p.result_title()
         message = cashier.came(p) if cashier else p.wait_for(landing)
+        if choice is not None and choice.at_cashier == AGAIN_AT_CASHIER:
+            # Back at the app's ways to pay for the same order, 确认缴费 again: replayed, as this page starts afresh
+            # once left where an app keeps its order.
+            path = f"/{self.channel}/api/orders/{order_no}/pay"
+            again = by_hand(p.page, p.base_url, "POST", path, {"gateway": gateway})
+            if again.refused:
+                return again.message
+            p.page.goto(f"{p.base_url}{json.loads(again.text)['cashier_url']}")
+            message = cashier.came(p) if cashier else p.wait_for(landing)
         if message:
             return message
         if cashier:
@@ -271,10 +284,18 @@ class AppChannelUi(Described, AppAccess):
             if message:
                 return message
         elif gateway == "alipay_qr":
-            p.scan_payment_code(*p.payment_picture(), phone, choice)  # the page says how it ended
+            self.saved_code = p.payment_picture()
+            p.scan_payment_code(*self.saved_code, phone, choice)  # the page says how it ended
             p.payment_done()
         p.wait_for_result()
         return ""
+
+    def scan_saved_code(self, payer: PayerRef) -> Outcome:
+        """The phone beside the screen scans the saved payment code again and pays at the cashier it opens."""
+        if self.saved_code is None:
+            return Outcome("refused", "没有保存的支付宝付款码图片")
+        message, _ = self.pages.scan_payment_code(*self.saved_code, payer.phone)
+        return Outcome("refused", message) if message else Outcome("paid", "支付成功")
 
     def result(self, order_no: str, quoted: Outcome) -> Outcome:
         text = self.pages.result_text()
