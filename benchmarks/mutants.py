@@ -26,7 +26,7 @@ own, started from a temporary copy of ``simulators/`` and ``channels.py``, while
   statement run only at import (a route's declaration) meets every scenario.
 - Page mutants (``benchmarks.mutation.pages``): the channels' scripts, templates and page routes, a sample of
   their own (``--pages``), each run on the UI driver against the UI scenarios of the channels that show the page —
-  the channel's guide walk-through first, then its rule rows in turn from each outline, at most ``--page-scenarios``.
+  the channel's guide walk-through and its rule rows by turns (one row an outline), at most ``--page-scenarios``.
   Their score is printed apart from the rule modules' and in the total.
 - Verdicts: 杀死 (a scenario failed), 崩溃 (the simulator did not start, logged a traceback, or answered 500:
   killed, counted apart), 超时 (killed), 存活, 未覆盖, 未判定 (the scenario that failed also fails on the
@@ -226,16 +226,23 @@ def ui_rows(jobs: int, pristine: Path = ROOT) -> list[str]:
 
 
 def page_scenarios(mutant: Mutant, shown_by: dict[str, tuple[str, ...]], rows: list[str]) -> list[str]:
-    """The UI scenarios of the channels that show the mutant's page: each channel's guide walk-through first, then
-    its rule rows, taken in turn from each channel and each scenario outline."""
+    """The UI scenarios of the channels that show the mutant's page: each channel's guide walk-through and its rule
+    rows by turns (a walk-through scenario, a rule outline's row, …), taken in turn from each channel."""
     names = {c.code: c.name for c in channels.CHANNELS}
     per_channel: list[list[str]] = []
     for code in shown_by.get(mutant.module, ()):
         guide = [n for n in rows if n.startswith(f"steps/test_guide_{code}.py::")]
-        rules = [n for n in rows if n.startswith(RULES) and f"[ui-{names[code]}" in n]
-        per_channel.append(spread(guide) + spread(rules))
+        rules = spread([n for n in rows if n.startswith(RULES) and f"[ui-{names[code]}" in n])
+        per_channel.append(_by_turns(guide, rules))
     longest = max((len(nodes) for nodes in per_channel), default=0)
     return [nodes[i] for i in range(longest) for nodes in per_channel if i < len(nodes)]
+
+
+def _by_turns(first: list[str], second: list[str]) -> list[str]:
+    """``first[0], second[0], first[1], second[1] …``, then what is left of the longer."""
+    turns = [node for pair in zip(first, second, strict=False) for node in pair]
+    shorter = min(len(first), len(second))
+    return turns + first[shorter:] + second[shorter:]
 
 
 def name_uses(root: Path) -> dict[str, set[tuple[str, int]]]:

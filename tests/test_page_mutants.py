@@ -1,6 +1,6 @@
 """The page mutants (benchmarks.mutation.pages): what each operator changes in a script and a template, that
-comments are left alone, which channels show a page, and that a page mutant meets its channels' UI scenarios, the
-guide walk-through first."""
+comments are left alone, which channels show a page, and that a page mutant meets its channels' UI scenarios (the
+guide walk-through and the rule rows by turns)."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def test_a_page_is_shown_by_the_channels_that_name_it() -> None:
     assert set(shown["simulators/templates/app_base.html"]) >= {"taxapp", "zheliban"}
 
 
-def test_a_page_mutant_meets_its_channels_ui_rows_guide_first_in_turn() -> None:
+def test_a_page_mutant_meets_its_channels_walk_through_and_rule_rows_by_turns() -> None:
     mutant = next(m for m in page_mutants(ROOT, ["simulators/static/mp.js"]))
     rows = [
         "steps/test_guide_wechat.py::test_a[ui]",
@@ -85,6 +85,11 @@ def test_a_page_mutant_meets_its_channels_ui_rows_guide_first_in_turn() -> None:
         "steps/test_rules.py::test_s[ui-微信公众号]",
     ]
     met = mutants.page_scenarios(mutant, {mutant.module: ("wechat", "alipay")}, rows)
-    assert met[:2] == ["steps/test_guide_wechat.py::test_a[ui]", "steps/test_guide_alipay.py::test_a[ui]"]
+    assert met[:4] == [
+        "steps/test_guide_wechat.py::test_a[ui]",
+        "steps/test_guide_alipay.py::test_a[ui]",
+        "steps/test_rules.py::test_r[ui-微信公众号]",
+        "steps/test_rules.py::test_r[ui-支付宝小程序]",
+    ]
     assert "steps/test_rules.py::test_r[ui-电子税务局]" not in met
     assert set(met) == {rows[0], rows[1], rows[3], rows[4], rows[6]}
