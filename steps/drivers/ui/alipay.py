@@ -281,12 +281,7 @@ class AlipayUi(Described, AlipayAccess):
         return self.cashier.came(self.pages) or self.cashier.settle(choice)
 
     def result(self, quoted: Outcome) -> Outcome:
-        text = self.pages.result_text()
-        status = "paid" if text == "缴费成功" else ("pending" if "确认中" in text else "failed")
-        if status == "failed":
-            text = f"{text}({self.pages.result_reason()})"
-        order_no = self.pages.page.url.split("order_no=")[-1]
-        return Outcome(status, text, order_no, quoted.amount, quoted.lines)
+        return self.pages.result_outcome(self.pages.page.url.split("order_no=")[-1], quoted)
 
     def records(self, payer: PayerRef) -> tuple[Record, ...]:
         """Guide step 6: 缴费记录 of the payer, from the mini-program's home as the payer themself."""

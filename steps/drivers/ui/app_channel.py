@@ -298,11 +298,7 @@ class AppChannelUi(Described, AppAccess):
         return Outcome("refused", message) if message else Outcome("paid", "支付成功")
 
     def result(self, order_no: str, quoted: Outcome) -> Outcome:
-        text = self.pages.result_text()
-        status = "paid" if text == "缴费成功" else ("pending" if "确认中" in text else "failed")
-        if status == "failed":
-            text = f"{text}({self.pages.result_reason()})"
-        return Outcome(status, text, order_no, quoted.amount, quoted.lines)
+        return self.pages.result_outcome(order_no, quoted)
 
     def _records_page(self, payer: PayerRef, path: str) -> None:
         """已缴费查询 or the receipts, as someone who may see the payer's records."""

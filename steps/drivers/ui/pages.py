@@ -15,7 +15,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, Request
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from steps.drivers.protocol import Line, Record
+from steps.drivers.protocol import Line, Outcome, Record
 from steps.expect import fail
 
 LABEL_WAIT = 15.0  # seconds at most for a label to come, as long as any action of the page waits
@@ -113,6 +113,21 @@ class ChannelPage:
         title = self.result_title().filter(has_text=RESULT).first
         title.wait_for()
         return title.inner_text().strip()
+
+    def result_terms(self) -> dict[str, str]:
+        """What the 缴费结果 says of the payment, term by term (缴费人, 缴费年度, 金额, 订单号 …)."""
+        terms = self.section("缴费结果").locator("dl")
+        return dict(zip(terms.locator("dt").all_inner_texts(), terms.locator("dd").all_inner_texts(), strict=False))
+
+    def result_outcome(self, order_no: str, quoted: Outcome) -> Outcome:
+        """How the payment ended, as the 缴费结果 says: its title (缴费成功, 支付结果确认中, or 缴费未完成 and why) and
+        the amount it shows ("" when it shows none: a paid result must say what was paid)."""
+        text = self.result_text()
+        status = "paid" if text == "缴费成功" else ("pending" if "确认中" in text else "failed")
+        if status == "failed":
+            text = f"{text}({self.result_reason()})"
+        amount = self.result_terms().get("金额", "").strip().removesuffix("元")
+        return Outcome(status, text, order_no, amount if status == "paid" else quoted.amount, quoted.lines)
 
     def result_details(self) -> str:
         """All the 缴费结果 says: the title, and the reason where there is one."""

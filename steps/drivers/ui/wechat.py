@@ -210,11 +210,7 @@ class WechatUi(Described, WechatAccess):
         return self.cashier.came(p) or self.cashier.settle(choice)
 
     def result(self, order_no: str, quoted: Outcome) -> Outcome:
-        text = self.pages.result_text()
-        status = "paid" if text == "缴费成功" else ("pending" if "确认中" in text else "failed")
-        if status == "failed":
-            text = f"{text}({self.pages.result_reason()})"
-        return Outcome(status, text, order_no, quoted.amount, quoted.lines)
+        return self.pages.result_outcome(order_no, quoted)
 
     def offered_tiers(self, payer: PayerRef, year: int) -> tuple[int, ...]:
         """缴费类型 选档缴费: the 缴费档次 listed, when the 缴费年度 list has the year."""
