@@ -16,6 +16,7 @@ from steps.drivers.ui.pages import ChannelPage
 
 FACTORS = {"sms": "短信验证", "taxapp": "税务APP扫码", "iit": "个人所得税APP扫码"}
 SCAN_APPS = {"taxapp": "税务APP", "iit": "个人所得税APP"}
+REUSED = "reused"  # 登录验证 sent the code already on the phone: no new one comes within a minute of the last
 
 
 class EtaxPage(AppChannelPage):
@@ -245,29 +246,43 @@ class EtaxUi(AppChannelUi, EtaxFactors):
         if message:
             return message
         p.shown()
-        message = self.pass_second_factor(person)
-        if message:
-            return message
+        said = self.pass_second_factor(person)
+        reused = said == REUSED
+        if said and not reused:
+            return said
         message = p.wait_for(p.logged_in())
+        if message and reused and "验证码" in message:
+            # the code on the phone was another login's, and no new one comes within the minute: the 税务APP scans
+            self.pass_scan("taxapp")
+            message = p.wait_for(p.logged_in())
         if not message:
             self.logged_in(person)
         return message
 
     def pass_second_factor(self, person: PayerRef) -> str:
-        """登录验证: 短信验证 (获取验证码, the code from the phone) or a scan with the tax app, then 【登录】."""
+        """登录验证: 短信验证 (获取验证码, the code from the phone) or a scan with the tax app, then 【登录】. ''
+        once sent; ``REUSED`` when no new code came (one was sent within the minute) and the one on the phone was
+        sent; else the page's message."""
         p = self.pages
-        name = FACTORS[self.second_factor]
+        if self.second_factor != "sms":
+            self.pass_scan(self.second_factor)
+            return ""
+        p.open_tab(FACTORS["sms"])
+        message = p.request_verification_code()
+        if message and "重新获取" not in message:
+            return message
+        p.enter_verification_code(self.senses.sms_code(person.phone))
+        p.confirm_login(FACTORS["sms"])
+        return REUSED if message else ""
+
+    def pass_scan(self, app: str) -> None:
+        """登录验证 by a scan with ``app`` (taxapp, iit), then 【登录】."""
+        p = self.pages
+        name = FACTORS[app]
         p.open_tab(name)
-        if self.second_factor == "sms":
-            message = p.request_verification_code()
-            if message and "重新获取" not in message:  # asked a minute ago: that code is still good
-                return message
-            p.enter_verification_code(self.senses.sms_code(person.phone))
-        else:
-            self.scan_login(self.second_factor)
-            p.scan_confirmed(name)
+        self.scan_login(app)
+        p.scan_confirmed(name)
         p.confirm_login(name)
-        return ""
 
     def scan_login(self, app: str) -> None:
         """The phone beside the screen: the tax app's 扫一扫 reads a picture of the login QR code, and the person
