@@ -85,6 +85,7 @@ def _(payments: PensionPayments, channel: str, year: str, tier: str) -> None:
 
 
 @given(parsers.re(r"他在(?P<channel>.+?)输入密码登录,短信验证时获取了验证码$"))
+@when(parsers.re(r"他在(?P<channel>.+?)输入密码登录,在短信验证中点击【获取验证码】$"))
 def _(payments: PensionPayments, channel: str) -> None:
     started = payments.start_login("缴费人", channel)
     check(started.status == "second_factor", f"他在{channel}输入密码后应进入登录验证,实际{said(started)}")
@@ -177,14 +178,6 @@ def _(payments: PensionPayments, channel: str) -> dict[str, Any]:
 
 
 # 当: second factors ----------------------------------------------------------------------------------------
-@when(parsers.re(r"他在(?P<channel>.+?)输入密码登录,在短信验证中点击【获取验证码】$"))
-def _(payments: PensionPayments, channel: str) -> None:
-    started = payments.start_login("缴费人", channel)
-    check(started.status == "second_factor", f"他在{channel}输入密码后应进入登录验证,实际{said(started)}")
-    sent = payments.request_login_code("缴费人", channel)
-    check(sent.status == "sent", f"他在{channel}登录验证【获取验证码】应发送短信验证码,实际{said(sent)}")
-
-
 @when(parsers.re(r"他在(?P<channel>.+?)输入密码登录,来到登录验证$"), target_fixture="holder")
 def _(payments: PensionPayments, channel: str) -> str:
     started = payments.start_login("缴费人", channel)

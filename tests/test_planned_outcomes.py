@@ -68,6 +68,18 @@ def outbox(sim: EmbeddedSimulator, tenant: str) -> list[Notification]:
         return rows
 
 
+def paid_with(
+    user: AppUser, enrol: Callable[..., Payer], control: SimControl, tenant: str, gateway: str, *kinds: str
+) -> tuple[Payer, str]:
+    """A payer signed in, ``kinds`` planned, an order confirmed and paid at the provider's cashier: (payer, order)."""
+    payer = enrol()
+    user.sign_in(payer)
+    plan(control, tenant, *kinds)
+    order_no = user.order_no(payer)
+    press(user, cashier_page(user, order_no, gateway), "pay")
+    return payer, order_no
+
+
 def ledger_holds(control: SimControl, tenant: str) -> None:
     ledger = control.ledger(tenant)
     assert ledger["ok"], ledger["verdict"]
@@ -182,11 +194,7 @@ def test_a_rightly_signed_success_notification_that_is_stale_or_of_another_amoun
     kind: str,
     refusal: str,
 ) -> None:
-    payer = enrol()
-    user.sign_in(payer)
-    plan(sim_control, tenant, "decline", kind)
-    order_no = user.order_no(payer)
-    press(user, cashier_page(user, order_no, gateway), "pay")
+    _, order_no = paid_with(user, enrol, sim_control, tenant, gateway, "decline", kind)
     spoofed = [n for n in outbox(sim, tenant) if n.attempts and n.status == notify.GAVE_UP]
     assert len(spoofed) == 1, [(n.status, n.last_result) for n in outbox(sim, tenant)]
     if not gateway.startswith("alipay"):  # Alipay's merchant answers a bare "fail": the others say why
@@ -208,11 +216,7 @@ def test_a_notification_held_until_the_channel_queries_follows_the_query_and_cou
     enrol: Callable[..., Payer],
     gateway: str,
 ) -> None:
-    payer = enrol()
-    user.sign_in(payer)
-    plan(sim_control, tenant, "query_first")
-    order_no = user.order_no(payer)
-    press(user, cashier_page(user, order_no, gateway), "pay")
+    _, order_no = paid_with(user, enrol, sim_control, tenant, gateway, "query_first")
     time.sleep(0.3)  # the delivery worker was woken by the press: the held notification must stay
     held = outbox(sim, tenant)
     assert [(n.status, n.headers.get(notify.HELD)) for n in held] == [(notify.PENDING, order_no)]
@@ -233,11 +237,7 @@ def test_a_notification_whose_acknowledgement_is_lost_is_resent_on_schedule_take
     enrol: Callable[..., Payer],
     gateway: str,
 ) -> None:
-    payer = enrol()
-    user.sign_in(payer)
-    plan(sim_control, tenant, "notify_resent")
-    order_no = user.order_no(payer)
-    press(user, cashier_page(user, order_no, gateway), "pay")
+    payer, order_no = paid_with(user, enrol, sim_control, tenant, gateway, "notify_resent")
     eventually(lambda: [(n.status, n.attempts) for n in outbox(sim, tenant)] == [(notify.PENDING, 1)])
     first = outbox(sim, tenant)[0]
     assert notify.ACK_LOST not in first.headers and first.last_result.startswith("HTTP 2")  # the channel said 已收到
