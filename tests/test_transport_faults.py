@@ -119,3 +119,30 @@ def test_a_query_timeout_after_a_charge_does_not_say_no_money_was_taken(
         answer = wechat.call("GET", f"/orders/{order_no}")
     assert answer.status_code == 502
     assert "未扣款" not in answer.json()["error"]["message"]
+
+
+def test_a_failed_create_for_a_trade_already_paid_at_the_cashier_does_not_say_no_money_was_taken(
+    sim: EmbeddedSimulator, sim_control: SimControl, tenant: str, wechat: Wechat, enrol: Callable[..., Payer]
+) -> None:
+    # Paid at the cashier, but the provider still answers 用户支付中; the payer taps 支付 again and the repeated
+    # creation times out: the charge stands, so the page must not say 未扣款 — and it is applied once, later.
+    sim_control.set_clock(tenant, "2024-03-01T09:00:00", frozen=True)
+    sim_control.plan_faults(tenant, [{"kind": "timeout_then_success"}])
+    order_no = wechat.order(enrol()).json()["order_no"]
+    wechat.confirm_at_cashier(wechat.pay(order_no).json()["cashier_url"])
+    assert sim_control.ledger(tenant)["charges"][0]["state"] == "SUCCESS"
+
+    with _faulty(sim, "POST", CREATE_PATH, side_effect=httpx.ReadTimeout) as create:
+        again = wechat.pay(order_no)
+    assert create.call_count == 1
+    assert again.status_code == 502
+    message = again.json()["error"]["message"]
+    assert message.startswith("微信支付暂时无法确认支付结果") and "未扣款" not in message, message
+    assert message.endswith("(ReadTimeout)")
+    assert _db_order(sim, order_no) == ("PAYING", "wechatpay")
+
+    sim_control.set_clock(tenant, "2024-03-01T09:05:00", frozen=True)
+    assert wechat.status(order_no)["status"] == "PAID"
+    rows = wechat.rows()
+    assert (rows["gateway_trade"], rows["payment_record"]) == (1, 1)
+    assert len(sim_control.ledger(tenant)["charges"]) == 1

@@ -123,6 +123,10 @@ class GatewayUnavailable(SimError):
     status = 502
     code = "gateway_unavailable"
 
+    def __init__(self, message: str, *, field: str | None = None, cause: str = "") -> None:
+        super().__init__(message, field=field)
+        self.cause = cause  # what the call met (ConnectTimeout, HTTP 500, …): kept when the message is reworded
+
 
 def validation_message(error: dict[str, Any]) -> tuple[str | None, str]:
     """A Chinese sentence for one pydantic validation error: (field, message)."""

@@ -25,7 +25,7 @@ from simulators.core.billing import Due, yuan
 from simulators.core.errors import GatewayUnavailable, InvalidInput, NotFound, RuleRefused
 from simulators.core.models import INSURANCE_NAMES, Order, Person, Tenant
 from simulators.core.refdata import ReferenceData
-from simulators.gateways import notify, trades
+from simulators.gateways import notify, outbound, trades
 from simulators.gateways.alipay.client import AlipayClient, AlipayQrClient
 from simulators.gateways.bank.client import AgreementClient
 from simulators.gateways.ccb.client import CcbClient
@@ -188,9 +188,11 @@ def pay(request: Request, order_no: str, gateway: str, *, payer: str, redirect: 
             redirect=redirect,
             notify_url=_notify_url(request, order.channel, gateway),
         )
-    except GatewayUnavailable:
+    except GatewayUnavailable as error:
         _end_lease(request, order_no)  # nobody is calling now: the reconciler may ask the provider at once
-        raise
+        if claimed:  # the provider never had this order: no cashier, no charge
+            raise
+        raise outbound.unconfirmed(api.name, error) from error  # back at a trade the payer may have paid
     if result.outcome is Outcome.REFUSED:
         _refused(request, api, order_no)
         raise RuleRefused(f"{api.name}下单失败:{result.detail}", field="gateway")

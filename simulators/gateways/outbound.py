@@ -32,12 +32,22 @@ def client() -> httpx.Client:
 
 
 def unavailable(gateway_name: str, error: Exception, *, before_charge: bool = True) -> GatewayUnavailable:
-    """A provider that could not be reached. Only a failed order creation can promise nothing was charged."""
+    """A provider that could not be reached. Only a failed first creation of the order's trade can promise nothing
+    was charged (the payer has never been at its cashier); anything else may have been paid: 暂时无法确认."""
+    return _unavailable(gateway_name, type(error).__name__, before_charge=before_charge)
+
+
+def unconfirmed(gateway_name: str, error: GatewayUnavailable) -> GatewayUnavailable:
+    """The same failure worded for an attempt the payer may already have paid at the cashier: never 未扣款."""
+    return _unavailable(gateway_name, error.cause, before_charge=False)
+
+
+def _unavailable(gateway_name: str, cause: str, *, before_charge: bool) -> GatewayUnavailable:
     if before_charge:
         text = f"{gateway_name}暂时无法连接,本次未扣款,请稍后重试"
     else:
         text = f"{gateway_name}暂时无法确认支付结果,请稍后刷新查看;已支付的款项确认后自动入账,不会重复扣款"
-    return GatewayUnavailable(f"{text}({type(error).__name__})", field="gateway")
+    return GatewayUnavailable(f"{text}({cause})", field="gateway", cause=cause)
 
 
 def call(

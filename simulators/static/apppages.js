@@ -363,6 +363,7 @@ function appPages(config) {
       $("result-receipt").href = receiptUrl(o.order_no);
       $("result-receipt").hidden = false;
     }
+    if (o.status === "PAYING") sim.later(result);  // asked again until the provider's answer is known
   }
 
   // 已缴费查询 and the receipts: the payments of 本人 and of each 他人 verified in this login -----------------------

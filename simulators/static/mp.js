@@ -62,6 +62,9 @@ const mp = {
     sim.kv("result-kv", [["缴费人", o.payer.name], ["险种", o.insurance], ["缴费类型", o.pay_type],
       ["缴费年度", o.lines.map((l) => l.year).join("、")], ["金额", `${o.amount}元`], ["订单号", o.order_no],
       ...(o.failure ? [["原因", o.failure]] : [])]);
+    if (o.status === "PAYING") {  // asked again, while the result is on screen, until the provider's answer is known
+      sim.later(() => mp.showResult(api, orderNo, fail), () => !document.getElementById("step-result").hidden);
+    }
   },
   // 缴费记录 of the payer (name, id_type, id_number).
   async showRecords(api, payer, fail) {

@@ -29,6 +29,10 @@ const sim = {
     }
     return { ok: true, status: response.status, data };
   },
+  // Run ``again`` in two seconds if ``still()`` holds then: a page that waits for an answer asks once more.
+  later(again, still = () => true) {
+    setTimeout(() => { if (still()) again(); }, 2000);
+  },
   post(url, body) { return this.call("POST", url, body); },
   get(url) { return this.call("GET", url); },
   say(text) {
