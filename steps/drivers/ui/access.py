@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from playwright.sync_api import Page, Response
 
+from fixtures import patience
 from fixtures.receipts import pdf_text
 from steps.drivers.accounts import password_of
 from steps.drivers.protocol import Choice, Outcome, PayerRef, Shown
@@ -68,7 +69,8 @@ class EtaxUi(Protocol):
 
 ASKING = "正在查询"  # the result title while the page asks for the order
 HOME = re.compile(r"/etax/$")
-SCAN_LOOKS, LOOK_EVERY_MS = 12, 250  # how long a person watches the QR panel for the phone's confirmation: 3 s
+LOOK_EVERY_MS = 250
+SCAN_LOOKS = round(patience.ms(3) / LOOK_EVERY_MS)  # a person watches the QR panel for the confirmation: 3 s
 
 
 def by_hand(page: Page, base_url: str, method: str, path: str, body: dict[str, Any] | None = None) -> Shown:

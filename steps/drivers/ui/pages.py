@@ -15,11 +15,12 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, Request
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from fixtures import patience
 from steps.drivers.protocol import Line, Outcome, Record
 from steps.expect import fail
 
-LABEL_WAIT = 15.0  # seconds at most for a label to come, as long as any action of the page waits
-QUIET = 3.0  # a page that has loaded nothing for this long brings no new label (its own redirects wait 1.5 s)
+LABEL_WAIT = patience.seconds(patience.LABEL)  # at most for a label to come, while the page is still busy
+QUIET = patience.seconds(patience.QUIET)  # a page that loaded nothing this long brings no new label (redirects: 1.5 s)
 LOOK_MS = 250  # how long each look for a label waits
 RESULT = re.compile("缴费|确认中")  # what the title of a 缴费结果 says once the result shows
 
