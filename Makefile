@@ -26,6 +26,8 @@ E2E_WORKERS ?= 2
 # all; a row per outline, `--ui-rows one`, took make test past ten minutes once the outlines were 81).
 TEST_SUITE := tests steps --driver ui,api --ui-rows feature -n $(WORKERS)
 PLAYWRIGHT_TIMEOUT ?= 120
+# What pytest shows while it runs: every test as it ends, with its worker and how far along the run is.
+PROGRESS ?= -v
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -69,7 +71,7 @@ help:
 	@echo "make report   从 $(RESULTS) 离线生成 $(REPORT_DIR)/index.html（含指南步骤矩阵、历次趋势），并打印各渠道结论"
 	@echo "make power    测试能力：逐个打开模拟器的缺陷目录跑特性，再对模拟器规则、支付、支付渠道与账户模块的300个生成变异体（种子固定）跑特性，打印两个得分、存活者及其差异，结果进报告的「测试能力」；POWER_ARGS=…、MUTANT_ARGS=…（如 --max-scenarios 40、--only merchant）追加参数"
 	@echo "make explore  状态探索：随机缴费序列（各类缴费人、各渠道、支付故障、时间推移）逐步对照规则模型与账目，发现问题时缩到最短并写成中文场景（$(EXPLORE_FOUND)）；EXPLORE_SEED=N 重现一次，EXPLORE_ARGS=… 追加参数"
-	@echo "make serve    启动模拟器：http://127.0.0.1:$(PORT)/（PORT=… 可改）"
+	@echo "make serve    启动模拟器：http://127.0.0.1:$(PORT)/（PORT=… 可改），测试模式：页面上的「模拟器测试模式」抽屉显示短信验证码、随机验证码、扫码登录与模拟时钟"
 	@echo "make lint     ruff check、ruff format --check、mypy（严格，pyproject.toml）；make test 先运行它"
 	@echo "make fuzz     按 OpenAPI 文档对全部接口做模式驱动的模糊测试（schemathesis，全部检查），打印用例数、状态码与失败；FUZZ_ARGS=… 追加参数（如 --examples 50）"
 	@echo "make bench    每种驱动的墙钟时间与单个场景耗时（中位数、P90、按渠道）；BENCH_ARGS=… 追加参数"
@@ -115,12 +117,14 @@ $(NPM_STAMP): reports/package.json reports/package-lock.json $(NPM_FORCE)
 	@touch $@
 
 test: setup lint
-	$(PY) -m pytest $(or $(strip $(PYTEST_ARGS)),$(TEST_SUITE))
+	@echo "pytest:先收集约2,500个测试(约半分钟),然后逐个列出(-v:工作进程、进度百分比、结果)"
+	$(PY) -m pytest $(PROGRESS) $(or $(strip $(PYTEST_ARGS)),$(TEST_SUITE))
 
 e2e: setup
 	@rm -rf $(RESULTS)
 	@status=0; \
-	$(PY) -m pytest steps --driver ui -n $(E2E_WORKERS) --alluredir $(RESULTS) $(PYTEST_ARGS) || status=$$?; \
+	echo "pytest:先收集约320个场景(约半分钟),然后逐个列出(-v:工作进程、进度百分比、结果)"; \
+	$(PY) -m pytest steps --driver ui -n $(E2E_WORKERS) $(PROGRESS) --alluredir $(RESULTS) $(PYTEST_ARGS) || status=$$?; \
 	report=0; $(MAKE) report || report=$$?; \
 	if [ "$$status" -ne 0 ]; then echo "pytest 退出码：$$status" >&2; exit "$$status"; fi; \
 	exit "$$report"
@@ -162,7 +166,7 @@ clean-history:
 	rm -f "$${ALLURE_HISTORY_PATH:-reports/history/history.jsonl}"
 
 serve: $(VENV_STAMP)
-	$(PY) -m simulators --host 127.0.0.1 --port $(PORT)
+	$(PY) -m simulators --host 127.0.0.1 --port $(PORT) --test-mode
 
 bench: setup
 	$(PY) -m benchmarks.scenario_times $(BENCH_ARGS)
@@ -179,6 +183,7 @@ fuzz: $(VENV_STAMP)
 lint: $(VENV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@echo "mypy(严格模式,全部源码;约一分钟,完成前没有输出)"
 	$(VENV)/bin/mypy
 
 clean:

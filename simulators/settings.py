@@ -25,6 +25,7 @@ class Settings:
     notify_poll_seconds: float = 1.0
     self_url: str | None = None  # the app's own address (its providers are reached there); None: learnt later
     font: str | None = None  # the receipts' CJK font file (``path`` or ``path#index``); None: ask fontconfig
+    test_mode: bool = False  # the test-mode drawer on every page (``make serve`` only; never the embedded simulator)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

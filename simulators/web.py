@@ -109,7 +109,15 @@ def tenant_transaction(request: Request) -> Iterator[tuple[Session, Tenant]]:
 
 
 def templates(folder: Path) -> Jinja2Templates:
-    return Jinja2Templates(directory=[str(folder), str(Path(__file__).with_name("templates"))])
+    found = Jinja2Templates(directory=[str(folder), str(Path(__file__).with_name("templates"))])
+    found.env.globals["test_mode_tenant"] = test_mode_tenant  # testmode.html, included by every root template
+    return found
+
+
+def test_mode_tenant(request: Request) -> str:
+    """The tenant whose SMS, captchas and clock the test-mode drawer shows; '' when the simulator is not in test
+    mode (``make serve`` only): then no page has a drawer."""
+    return tenant_id(request) if request.app.state.settings.test_mode else ""
 
 
 async def sim_error_handler(_request: Request, error: Exception) -> JSONResponse:

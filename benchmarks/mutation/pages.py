@@ -45,9 +45,11 @@ HTML_ELEM = re.compile(r"^\s*<(button|input|select|textarea|a)\b.*(?:/>|</\1>|>)
 
 
 def page_files(root: Path) -> list[str]:
-    """The page modules: every script and template, and the channels' page routes."""
+    """The page modules: every script and template, and the channels' page routes. Not the test-mode drawer's
+    (``testmode.*``, ``make serve`` only): no run of the harness shows it, so its mutants could only survive."""
     sim = root / SIMULATORS
     found = [*sim.glob("static/*.js"), *sim.rglob("*.html"), sim / "app_pages.py"]
+    found = [p for p in found if p.stem != "testmode"]
     found += [sim / c.code / "routes.py" for c in channels.CHANNELS]
     return sorted(str(p.relative_to(root)) for p in found if p.exists())
 

@@ -99,7 +99,7 @@ def find_order(session: Session, tenant: Tenant, order_no: str, visitor: str | N
 
 Quote = Callable[[Session, Tenant], tuple[Person, str, tuple[Due, ...]]]
 District = Callable[[Session, Tenant], str | None]  # the county code of the tax bureau paid through (None: payer's)
-LEASE = timedelta(seconds=30)  # a claim in flight: longer than a provider call may take (outbound.TIMEOUT)
+LEASE = timedelta(seconds=45)  # a claim in flight: longer than a provider call may take (outbound.TIMEOUT)
 
 
 def _wall() -> datetime:

@@ -29,7 +29,7 @@ from simulators.gateways.models import Notification
 
 # WeChat Pay resends at 15s, 15s, 30s, 3m, 10m, 20m, 30m, 30m, 30m, 60m, 3h, 3h, 3h, 6h, 6h.
 WECHAT_SCHEDULE = (15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600)
-LEASE = timedelta(seconds=60)  # several outbound timeouts (5 s to connect, 10 s a read): a live delivery keeps it
+LEASE = timedelta(seconds=60)  # longer than an outbound call may take (5 s connect, 20 s read): a live one keeps it
 FRESHNESS = timedelta(minutes=5)  # how far a notification's signed time may be from the merchant's now
 PENDING, SENDING, DELIVERED, GAVE_UP = "pending", "sending", "delivered", "gave_up"
 FORGED = "X-Sim-Forged"  # an outbox row that must not count (faults.SPOOFS): its kind says how it is sent; sent once

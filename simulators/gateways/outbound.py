@@ -24,7 +24,7 @@ from simulators.web import TENANT_HEADER
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded;charset=utf-8"
 
-TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+TIMEOUT = httpx.Timeout(20.0, connect=5.0)  # generous: a provider on a busy machine answers late, not never
 
 
 def client() -> httpx.Client:
