@@ -9,9 +9,13 @@ download and read the receipt PDF), and two rule outlines whose rows cover the f
 one of their rows in Chromium too (the receipt's masked ID number; the year's tier paid): 23 scenarios. The hogs
 are plain busy loops (``while True: pass``), started before pytest and stopped after it, at pytest's own priority.
 
-Printed: the slice's counts (from pytest's JUnit XML), its wall time, the load average at the end and the harness's
-wait factor. The exit status is pytest's: ``make test`` runs it, so the suite is red when the verdict does not hold
-under pressure. Nothing here judges a time.
+The same run is the evidence check of a report (``--evidence``, as ``make pressure`` runs it): Allure results with a
+video of every UI scenario, which must hold results, rerun commands, screenshots and a receipt, no trace of a passed
+scenario, playable WebM videos, and nothing that identifies a person (``reports.privacy``).
+
+Printed: the slice's counts (from pytest's JUnit XML), its wall time, the load average at the end, the evidence's
+findings. The exit status is non-zero when pytest failed or the evidence does not hold: ``make test`` runs it, so
+the suite is red when the verdict does not hold under pressure. Nothing here judges a time.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ import tempfile
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
+
+from reports import privacy
 
 ROOT = Path(__file__).resolve().parent.parent
 WALKS = {  # each channel's guide walk-through that pays, and reads the receipt where the channel prints one
@@ -52,6 +58,21 @@ def counts(junit: Path) -> dict[str, int]:
     return {key: int(suite.get(key, "0")) for key in ("tests", "failures", "errors", "skipped")}
 
 
+def evidence_problems(results: Path, videos: Path) -> list[str]:
+    """What is wrong with the evidence of the slice's report, in Chinese (nothing: it holds)."""
+    problems = [f"报告中有可识别个人的号码:{finding}" for finding in privacy.scan(results)]
+    kinds = {path.suffix for path in results.iterdir()} if results.exists() else set()
+    missing = {".json", ".txt", ".jpg", ".pdf"} - kinds
+    if missing:
+        problems.append(f"报告缺少这些证据(结果、重跑命令、截图、回执单):{'、'.join(sorted(missing))}")
+    if ".zip" in kinds:
+        problems.append("通过的场景不应记录 Playwright 跟踪(zip)")
+    webm = list(videos.rglob("*.webm"))
+    if not webm or any(video.read_bytes()[:4] != b"\x1a\x45\xdf\xa3" for video in webm):
+        problems.append(f"UI 场景的录像缺失或不是 WebM:{len(webm)}个")
+    return problems
+
+
 def run(hogs: int, workers: int, extra: list[str], junit: Path) -> tuple[int, float]:
     """pytest on the slice while ``hogs`` busy loops run; its exit status and wall seconds."""
     busy = [subprocess.Popen([sys.executable, "-c", HOG]) for _ in range(hogs)]
@@ -73,13 +94,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hogs", type=int, default=4, help="占满CPU的忙循环进程数(默认4)")
     parser.add_argument("--workers", type=int, default=2, help="pytest-xdist 进程数(默认2)")
     parser.add_argument("--quiet", action="store_true", help="不加忙循环,作对照")
+    parser.add_argument("--evidence", action="store_true", help="同时检查报告证据(录像、截图、回执单、无个人号码)")
     parser.add_argument("pytest_args", nargs="*", help="追加给 pytest 的参数(放在 -- 之后)")
     args = parser.parse_args(argv)
     hogs = 0 if args.quiet else args.hogs
     with tempfile.TemporaryDirectory(prefix="pressure-") as folder:
-        junit = Path(folder) / "junit.xml"
-        status, seconds = run(hogs, args.workers, args.pytest_args, junit)
+        junit, results, videos = Path(folder) / "junit.xml", Path(folder) / "results", Path(folder) / "videos"
+        extra = list(args.pytest_args)
+        if args.evidence:
+            extra += ["--alluredir", str(results), "--video", "on", "--output", str(videos)]
+        status, seconds = run(hogs, args.workers, extra, junit)
         seen = counts(junit)
+        problems = evidence_problems(results, videos) if args.evidence else []
     load = os.getloadavg()[0]
     passed = seen["tests"] - seen["failures"] - seen["errors"] - seen["skipped"]
     print(
@@ -87,7 +113,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{seen['tests']}个场景,通过{passed},失败{seen['failures']},出错{seen['errors']},跳过{seen['skipped']};"
         f"用时{seconds:.0f}秒,结束时1分钟负载{load:.1f}"
     )
-    return status
+    if args.evidence:
+        print("报告证据:" + ("齐全,没有可识别个人的号码" if not problems else ";".join(problems)))
+    return status or (1 if problems else 0)
 
 
 if __name__ == "__main__":
