@@ -267,3 +267,21 @@ def test_the_api_driver_logs_in_again_after_the_login_ended(
 ) -> None:
     with api_driver(sim, sim_control, tenant, TaxappApi) as driver:
         driver_logs_in_again(driver, sim_control, tenant, enrol())
+
+
+@pytest.mark.parametrize("gateway", ["ccb", "wechatpay", "alipay_qr"])
+def test_an_order_cannot_be_paid_from_the_second_its_deadline_comes_whichever_the_provider(
+    user: AppUser, enrol, gateway: str
+) -> None:
+    # Alipay and CCB are told the deadline to the second and refuse it once it has come; the merchant refuses it
+    # first, in its own words, for every provider alike (WeChat Pay would open a cashier for it).
+    payer = enrol()
+    user.control.set_clock(user.tenant, "2024-03-01T09:00:00.250000", frozen=True)
+    user.sign_in(payer)
+    order_no = user.order_no(payer)
+    user.control.set_clock(user.tenant, "2024-03-01T11:00:00", frozen=True)
+    user.token = user.ok("POST", "/sessions", {"phone": payer.phone, "password": "Abc12345"})["token"]
+    user.ok("POST", "/business", {"business": "个人业务"})
+    before = user.state()
+    refused(user.pay(order_no, gateway), 409, "订单号", "已超过支付期限")
+    assert user.state() == before

@@ -179,6 +179,13 @@ def claim(session: Session, order: Order, gateway: str, lease_until: datetime) -
     return taken == 1
 
 
+def past_deadline(order: Order, now: datetime) -> bool:
+    """Whether the order's payment deadline has come. Providers are told the deadline to the second and refuse a
+    trade whose deadline has come (Alipay's time_expire, CCB's TIMEOUT): so does the merchant, from that second on,
+    whichever provider the payer chose."""
+    return now >= order.expires_at.replace(microsecond=0)
+
+
 def opened(order: Order, trade_no: str) -> None:
     """The provider answered the claimed attempt: it knows the trade now, so the claim's lease ends."""
     order.gateway_trade_no, order.claimed_until = trade_no or order.gateway_trade_no, None

@@ -164,7 +164,7 @@ def pay(request: Request, order_no: str, gateway: str, *, payer: str, redirect: 
             )
         if order.claimed_until is not None and order.claimed_until > _wall():
             raise RuleRefused(f"该订单正在向{api.name}提交支付,请勿重复提交", field="order_no")
-        if clock.now(tenant) > order.expires_at and order.status == orders.CREATED:
+        if orders.past_deadline(order, clock.now(tenant)) and order.status == orders.CREATED:
             raise RuleRefused(f"订单{order_no}已超过支付期限,请重新提交缴费", field="order_no")
         claimed = orders.claim(session, order, gateway, _wall() + LEASE)
         description = f"{INSURANCE_NAMES[order.insurance]}({order.pay_type})"
@@ -266,7 +266,7 @@ def settle(request: Request, order_no: str, *, close_if_pending: bool = False) -
             status, asking = order.status, False
         else:
             api, asking = client(request, tenant, order.gateway), True
-            expired = clock.now(tenant) > order.expires_at
+            expired = orders.past_deadline(order, clock.now(tenant))
     if asking:
         result = api.query(order_no)
         if result.outcome is Outcome.PENDING and (close_if_pending or expired):
