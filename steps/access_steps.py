@@ -13,7 +13,7 @@ from pytest_bdd import given, parsers, then, when
 
 from reports.masking import mask_text
 from steps import expect as shown
-from steps.attempts import Attempt
+from steps.attempts import Attempt, refused
 from steps.drivers.protocol import Outcome, Record, Shown
 from steps.expect import check, expect, fail, said
 from steps.guide_steps import lines
@@ -33,6 +33,8 @@ SMS_RULE = "登录验证的短信验证码只对登录账号本人的手机有�
 SCAN_RULE = "扫码登录须由登录账号本人的APP扫码确认"
 QR_OWN_RULE = "扫码登录只认本次登录自己的二维码:别人登录的二维码(哪怕已扫码确认)不能完成他的登录"
 SCAN_ONCE_RULE = "扫码确认过的二维码不能再次确认登录"
+SCAN_APPS_RULE = "扫码登录只能使用税务APP或个人所得税APP"
+VERIFY_FIRST_RULE = "输入密码后还须完成登录验证(短信验证或扫码),才能办理业务"
 SCAN_APPS = {"税务APP": "taxapp", "个人所得税APP": "iit"}
 APP_NAMES = "|".join(SCAN_APPS)
 DAY = 24 * 3600
@@ -185,6 +187,20 @@ def _(payments: PensionPayments, channel: str) -> str:
     return payments.login_holder(channel)
 
 
+@when(parsers.re(r"他在(?P<channel>.+?)输入密码登录后跳过登录验证,直接查询本人的参保信息$"), target_fixture="attempt")
+def _(payments: PensionPayments, channel: str) -> Attempt:
+    return Attempt(VERIFY_FIRST_RULE, payments.items_before_verifying("缴费人", channel))
+
+
+@when(
+    parsers.re(r"他在(?P<channel>.+?)输入密码登录后,要求生成用(?P<app>\w+)扫码的登录二维码$"), target_fixture="attempt"
+)
+def _(payments: PensionPayments, channel: str, app: str) -> Attempt:
+    started = payments.start_login("缴费人", channel)
+    check(started.status == "second_factor", f"他在{channel}输入密码后应进入登录验证,实际{said(started)}")
+    return Attempt(SCAN_APPS_RULE, payments.ask_login_qr_for(channel, app))
+
+
 @when(parsers.re(r"他在(?P<channel>.+?)输入家人手机上的验证码登录$"), target_fixture="attempt")
 def _(payments: PensionPayments, channel: str) -> Attempt:
     return Attempt(SMS_RULE, payments.finish_login_with_code(channel, payments.sms_code(FAMILY)))
@@ -228,6 +244,11 @@ def _(payments: PensionPayments, phone_said: dict[str, Outcome], old_qr: bytes, 
 @then(parsers.re(r"(?P<what>订单|回执单)打不开,提示“(?P<message>.+)”$"))
 def _(asked: Asked, what: str, message: str) -> None:
     _refused(asked, f"{asked.who}打开缴费人的{what}", message)
+
+
+@then(parsers.re(r"(?P<what>查询|生成二维码)被拒绝,提示“(?P<message>.+)”$"))
+def _(attempt: Attempt, message: str) -> None:
+    refused(attempt, message)
 
 
 @then(parsers.re(r"支付被拒绝,提示“(?P<message>.+)”$"))

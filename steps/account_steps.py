@@ -20,6 +20,11 @@ OUTCOMES = {"注册": "registered", "登录": "logged_in"}
 ONE_PER_PHONE = "一个手机号码只能注册一个账号"
 ONE_PER_PERSON = "一个人在一个渠道只能注册一个账号"
 RESEND_RULE = "获取短信验证码后60秒内不能重新获取,满60秒可以"
+ONE_PER_USERNAME = "一个用户名只能注册一个账号"
+CODE_ASKED_RULE = "注册须先获取短信验证码,再输入收到的验证码"
+CONFIRM_RULE = "注册时两次输入的密码须一致"
+LOGGED_OUT_RULE = "退出登录后这次登录即已结束:退出前的登录凭证不能再办理业务"
+OWN_CHANNEL_RULE = "一个渠道的登录只在这个渠道有效,不能拿到别的渠道办理业务"
 
 
 def seconds(span: str) -> int:
@@ -60,6 +65,11 @@ def _(payments: PensionPayments, year: str, month: str, day: str, hour: str, min
 @given(parsers.re(r"他已在(?P<channel>.+?)用短信验证码注册(?:账号)?$"))
 def _(payments: PensionPayments, channel: str) -> None:
     payments.register_account("缴费人", channel)
+
+
+@given(parsers.re(r"他已在(?P<channel>.+?)用短信验证码注册账号,用户名为“(?P<username>\w+)”$"))
+def _(payments: PensionPayments, channel: str, username: str) -> None:
+    payments.register_account("缴费人", channel, username=username)
 
 
 @given(parsers.re(r"他在(?P<channel>.+?)注册时获取了短信验证码$"))
@@ -123,6 +133,16 @@ def _(payments: PensionPayments, span: str, channel: str) -> Attempt:
     return Attempt(code_rule(span), payments.register("缴费人", channel))
 
 
+@when(parsers.re(r"他没有获取短信验证码,就在(?P<channel>.+?)随手输入一个6位验证码注册$"), target_fixture="attempt")
+def _(payments: PensionPayments, channel: str) -> Attempt:
+    return Attempt(CODE_ASKED_RULE, payments.register("缴费人", channel, code=payments.faker.numerify("######")))
+
+
+@when(parsers.re(r"他在(?P<channel>.+?)输入该验证码注册,确认密码与密码不一致$"), target_fixture="attempt")
+def _(payments: PensionPayments, channel: str) -> Attempt:
+    return Attempt(CONFIRM_RULE, payments.register("缴费人", channel, confirm_typo=True))
+
+
 @when(parsers.re(r"他在(?P<channel>.+?)输错(?P<times>\d+)次验证码后输入正确的验证码注册$"), target_fixture="attempt")
 def _(payments: PensionPayments, channel: str, times: str) -> Attempt:
     rule = f"短信验证码输错{CODE_TRIES}次即作废(输错{times}次后输入正确的验证码)"
@@ -161,6 +181,29 @@ def _(payments: PensionPayments, channel: str) -> Attempt:
     payments.mistype("家人", phone=payments.payers["缴费人"].phone)
     payments.let_pass(60)
     return Attempt(ONE_PER_PHONE, payments.register_as_typed("家人", channel))
+
+
+@when(parsers.re(r"家人在(?P<channel>.+?)用同一个用户名“(?P<username>\w+)”注册$"), target_fixture="attempt")
+def _(payments: PensionPayments, channel: str, username: str) -> Attempt:
+    if "家人" not in payments.payers:
+        payments.payer("家人")
+    return Attempt(ONE_PER_USERNAME, payments.register_as_typed("家人", channel, username=username))
+
+
+@when(parsers.re(r"他在(?P<channel>.+?)退出登录后,有人拿他退出前的登录凭证查询他的参保信息$"), target_fixture="attempt")
+def _(payments: PensionPayments, channel: str) -> Attempt:
+    token = payments.login_token("缴费人", channel)
+    payments.log_out(channel)
+    return Attempt(LOGGED_OUT_RULE, payments.items_with_token("缴费人", channel, token))
+
+
+@when(
+    parsers.re(r"他在(?P<channel>.+?)登录后,拿这次登录的凭证到(?P<other>.+?)查询他的参保信息$"),
+    target_fixture="attempt",
+)
+def _(payments: PensionPayments, channel: str, other: str) -> Attempt:
+    token = payments.login_token("缴费人", channel)
+    return Attempt(f"{OWN_CHANNEL_RULE}({channel}的登录到{other})", payments.items_with_token("缴费人", other, token))
 
 
 @when(parsers.re(r"他换了一个手机号码,在(?P<channel>.+?)用新手机上的验证码再次注册$"), target_fixture="attempt")

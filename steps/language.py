@@ -29,10 +29,12 @@ from steps.drivers.protocol import (
     AppAccounts,
     BatchDeduction,
     BatchEntry,
+    CaptchaPictures,
     ChannelDriver,
     Choice,
     Items,
     LoginFactors,
+    LoginTokens,
     Meanwhile,
     OrdersByNumber,
     OthersRecords,
@@ -43,6 +45,7 @@ from steps.drivers.protocol import (
     ResentConfirmation,
     SavedPaymentCode,
     Shown,
+    UnverifiedLogin,
     together,
 )
 from steps.expect import fail, said
@@ -217,14 +220,21 @@ class PensionPayments:
             fail(f"{alias}的手机应收到带验证码的短信,实际没有收到")
         return str(coded[-1]["code"])
 
-    def request_sms_code(self, alias: str, channel: str, *, on_own_phone: bool = False) -> Outcome:
-        """注册 → 【获取验证码】 for the person (``on_own_phone``: on their phone, not the scenario's screen)."""
-        self.last = self.accounts(channel, alias if on_own_phone else None).request_sms_code(self.ref(alias))
+    def request_sms_code(self, alias: str, channel: str, *, on_own_phone: bool = False, username: str = "") -> Outcome:
+        """注册 → 【获取验证码】 for the person (``on_own_phone``: on their phone, not the scenario's screen;
+        ``username``: the 用户名 typed on the form, where it has one)."""
+        accounts = self.accounts(channel, alias if on_own_phone else None)
+        self.last = accounts.request_sms_code(self.ref(alias), username=username)
         return self.last
 
-    def register(self, alias: str, channel: str, *, code: str | None = None) -> Outcome:
-        """注册 with ``code`` typed (else the newest code on the person's phone)."""
-        self.last = self.accounts(channel).register_with(self.ref(alias), code or self.sms_code(alias))
+    def register(
+        self, alias: str, channel: str, *, code: str | None = None, username: str = "", confirm_typo: bool = False
+    ) -> Outcome:
+        """注册 with ``code`` typed (else the newest code on the person's phone) and ``username`` as 用户名
+        (``confirm_typo``: the 确认密码 typed with one character more than the password)."""
+        code = code or self.sms_code(alias)
+        confirm = password_of(self.ref(alias)) + "9" if confirm_typo else ""
+        self.last = self.accounts(channel).register_with(self.ref(alias), code, username=username, confirm=confirm)
         return self.last
 
     def register_after_wrong_codes(self, alias: str, channel: str, wrong: int) -> Outcome:
@@ -237,10 +247,11 @@ class PensionPayments:
                 fail(f"输错的短信验证码应被拒绝,实际第{attempt}次输错时{said(tried)}")
         return self.register(alias, channel, code=right)
 
-    def register_account(self, alias: str, channel: str) -> None:
-        """The person has an account in the channel (注册 with the SMS code) and is logged out."""
-        sent = self.request_sms_code(alias, channel)
-        done = self.register(alias, channel) if sent.status == "sent" else sent
+    def register_account(self, alias: str, channel: str, *, username: str = "") -> None:
+        """The person has an account in the channel (注册 with the SMS code, and ``username`` as 用户名 when given)
+        and is logged out."""
+        sent = self.request_sms_code(alias, channel, username=username)
+        done = self.register(alias, channel, username=username) if sent.status == "sent" else sent
         if done.status != "registered":
             fail(f"{alias}应能在{channel}用短信验证码注册,实际{said(done)}")
         self.accounts(channel).log_out()
@@ -261,17 +272,17 @@ class PensionPayments:
         payer = self.payers[alias]
         self.typed[alias] = PayerRef(payer.name, payer.id_number, payer.id_type, payer.phone)
 
-    def register_as_typed(self, alias: str, channel: str) -> Outcome:
-        """注册 with the details typed for the person (see ``mistype``): 【获取验证码】 to the typed phone, then the
-        newest code that phone received."""
-        sent = self.request_sms_code(alias, channel)
+    def register_as_typed(self, alias: str, channel: str, *, username: str = "") -> Outcome:
+        """注册 with the details typed for the person (see ``mistype``) and ``username`` as 用户名: 【获取验证码】 to
+        the typed phone, then the newest code that phone received."""
+        sent = self.request_sms_code(alias, channel, username=username)
         if sent.status != "sent":
             return sent
         phone = self.typed[alias].phone
         coded = [m for m in self.control.sms(self.tenant_id, phone) if m.get("code")]
         if not coded:
             fail(f"{alias}注册时输入的手机号码应收到带验证码的短信,实际没有收到")
-        self.last = self.accounts(channel).register_with(self.ref(alias), str(coded[-1]["code"]))
+        self.last = self.accounts(channel).register_with(self.ref(alias), str(coded[-1]["code"]), username=username)
         return self.last
 
     def someone_elses(self, alias: str, what: str) -> str:
@@ -474,6 +485,38 @@ class PensionPayments:
         self.last = self.login_factors(channel, alias if own_computer else None).start_login(self.ref(alias))
         return self.last
 
+    def items_before_verifying(self, alias: str, channel: str) -> Outcome:
+        """登录 with the password, 登录验证 skipped, and the person's own insured items asked for all the same: a
+        crafted request (see ``protocol.UnverifiedLogin``)."""
+        driver = self.login_factors(channel)
+        if not isinstance(driver, UnverifiedLogin):
+            fail(f"{channel}的驱动应能跳过登录验证直接请求渠道接口,实际不能;本场景只在API驱动上运行")
+        self.last = driver.items_before_verifying(self.ref(alias))
+        return self.last
+
+    def _tokens(self, channel: str) -> LoginTokens:
+        driver = self.accounts(channel)
+        if not isinstance(driver, LoginTokens):
+            fail(f"{channel}的驱动应能取出登录凭证、用指定的登录凭证请求渠道接口,实际不能;本场景只在API驱动上运行")
+        return driver
+
+    def login_token(self, alias: str, channel: str) -> str:
+        """The person logged in to the channel: the credential of that login (see ``protocol.LoginTokens``)."""
+        return self._tokens(channel).login_token(self.ref(alias))
+
+    def items_with_token(self, alias: str, channel: str, token: str) -> Outcome:
+        """The person's own insured items asked for in the channel with ``token`` as the login: a crafted request."""
+        self.last = self._tokens(channel).items_with_token(self.ref(alias), token)
+        return self.last
+
+    def captcha_picture_of(self, channel: str, captcha_id: str) -> Shown:
+        """The 随机验证码 picture of ``captcha_id`` asked for in the channel: a crafted request (see
+        ``protocol.CaptchaPictures``)."""
+        driver = self.accounts(channel)
+        if not isinstance(driver, CaptchaPictures):
+            fail(f"{channel}的驱动应能按编号请求随机验证码图片,实际不能;本场景只在API驱动上运行")
+        return driver.captcha_picture_of(captcha_id)
+
     def login_holder(self, channel: str) -> str:
         """Whose login 登录验证 waits for, as the channel shows it (the name, the phone the code goes to)."""
         return self.login_factors(channel).login_holder()
@@ -490,6 +533,15 @@ class PensionPayments:
         """The picture of the login QR code for ``app`` (taxapp, iit) the login page shows now (on the computer of
         ``alias`` when given)."""
         return self.login_factors(channel, alias).login_qr_picture(app)
+
+    def ask_login_qr_for(self, channel: str, app: str) -> Outcome:
+        """A login QR code to be scanned with ``app`` asked for by the login on the scenario's screen: a crafted
+        request when ``app`` is none of the page's tabs (see ``protocol.QrTickets``)."""
+        driver = self.login_factors(channel)
+        if not isinstance(driver, QrTickets):
+            fail(f"{channel}的驱动应能为任意扫码APP请求登录二维码,实际不能;本场景只在API驱动上运行")
+        self.last = driver.login_qr_for(app)
+        return self.last
 
     def finish_login_with_qr_of(self, channel: str, other: str) -> Outcome:
         """【登录】 of the login on the scenario's screen sent with the QR code of ``other``'s login (on their own

@@ -51,3 +51,16 @@ def _(payments: PensionPayments, text: str) -> None:
         why="每笔缴费成功后发一条短信,写明年度、险种和金额",
         show=lambda found: "、".join(f"“{t}”" for t in found) or "没有短信",
     )
+
+
+@then(parsers.re(r"此时支付渠道的(?P<held>\d+)条支付结果通知尚未送达$"))
+def _(payments: PensionPayments, held: str) -> None:
+    """Before any time passes: the notifications still waiting to be sent (a late one is due later)."""
+    seen = {status: n for status, n in payments.ledger()["notifications"].items() if n}
+    expect(
+        seen,
+        {"pending": int(held)},
+        "支付结果通知",
+        why="迟到的通知要过一段时间才送达,渠道先按查询结果入账",
+        show=_notes,
+    )

@@ -3,10 +3,12 @@ random code (随机验证码), and the refusal. Each step calls the domain langu
 
 from __future__ import annotations
 
+import secrets
+
 from pytest_bdd import given, parsers, then, when
 
 from steps.attempts import Attempt, refused
-from steps.drivers.protocol import CAPTCHA_AGAIN, CAPTCHA_MISREAD
+from steps.drivers.protocol import CAPTCHA_AGAIN, CAPTCHA_MISREAD, Shown
 from steps.expect import fail, said
 from steps.language import PensionPayments
 
@@ -14,6 +16,7 @@ PHONE_RULE = "为他人缴费,输入的手机号码须是缴费人登记的手�
 NAME_RULE = "为他人缴费,输入的姓名须与证件号码相符"
 CAPTCHA_RULE = "为他人缴费,随机验证码须与图片上的一致"
 AGAIN_RULE = "随机验证码只能用于一次核验,核验未通过后须换一张"
+PICTURE_RULE = "只有渠道给出的随机验证码才有图片:不存在的图片打不开,答复说明原因"
 
 
 @given(parsers.re(r"家人在(?P<channel>.+?)为缴费人核验时输错了手机号码,核验未通过$"))
@@ -49,6 +52,18 @@ def _(payments: PensionPayments, channel: str) -> Attempt:
     return Attempt(AGAIN_RULE, payments.pay_for_other("缴费人", channel, by="家人", captcha=CAPTCHA_AGAIN))
 
 
+@when(parsers.re(r"家人在(?P<channel>.+?)为他人核验时打开一张不存在的随机验证码图片$"), target_fixture="picture")
+def _(payments: PensionPayments, channel: str) -> Shown:
+    return payments.captcha_picture_of(channel, secrets.token_hex(12))
+
+
+@then(parsers.re(r"图片打不开,提示“(?P<message>.+)”$"))
+def _(picture: Shown, message: str) -> None:
+    if not picture.refused or message not in picture.message:
+        seen = f"被拒绝“{picture.message}”" if picture.refused else f"打开了图片({picture.text})"
+        fail(f"{PICTURE_RULE}:应打不开并提示“{message}”,实际{seen}")
+
+
 @then(parsers.re(r"为他人缴费被拒绝,提示“(?P<message>.+)”$"))
 def _(attempt: Attempt, message: str) -> None:
     refused(attempt, message)
@@ -68,6 +83,20 @@ def _(attempt: Attempt) -> None:
 def _(payments: PensionPayments) -> None:
     payer = payments.payer()
     payments.mistype("缴费人", id_number=payer.id_number[:17])
+
+
+# The other 证件类型 the channels offer, and the form of their numbers (not checked like a resident ID number).
+OTHER_ID_NUMBERS = {
+    "港澳居民来往内地通行证": "H########",
+    "台湾居民来往大陆通行证": "########",
+    "外国人永久居留身份证": "USA############",
+}
+
+
+@given(parsers.re(rf"一位持(?P<id_type>{'|'.join(OTHER_ID_NUMBERS)})、不在参保登记中的人$"))
+def _(payments: PensionPayments, id_type: str) -> None:
+    payments.payer(registered=False)
+    payments.mistype("缴费人", id_type=id_type, id_number=payments.faker.numerify(OTHER_ID_NUMBERS[id_type]))
 
 
 @given("一位输错了证件号码中出生日期的缴费人")

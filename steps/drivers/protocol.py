@@ -219,11 +219,13 @@ class AppAccounts(Protocol):
     他人. Each verb ends with what the page said: an Outcome "sent", "registered", "logged_in", "verified" or
     "refused" (with the page's message)."""
 
-    def request_sms_code(self, person: PayerRef) -> Outcome:
-        """注册: the form filled in for the person, 【获取验证码】 to their phone; the form stays open ("sent")."""
+    def request_sms_code(self, person: PayerRef, *, username: str = "") -> Outcome:
+        """注册: the form filled in for the person (``username``: the optional 用户名 where the form has one),
+        【获取验证码】 to their phone; the form stays open ("sent")."""
 
-    def register_with(self, person: PayerRef, sms_code: str) -> Outcome:
-        """注册 with ``sms_code`` typed as the 短信验证码, on the person's form left open (else filled in anew)."""
+    def register_with(self, person: PayerRef, sms_code: str, *, username: str = "", confirm: str = "") -> Outcome:
+        """注册 with ``sms_code`` typed as the 短信验证码, on the person's form left open (else filled in anew, with
+        ``username`` as 用户名 when given); ``confirm``, when given, is typed as 确认密码 instead of the password."""
 
     def log_in_with_password(self, person: PayerRef, password: str) -> Outcome:
         """登录 with the person's account and ``password``; where a second factor follows, it is done too."""
@@ -275,6 +277,42 @@ class QrTickets(Protocol):
 
     def finish_with_ticket(self, ticket: str) -> Outcome:
         """【登录】 of this driver's login, sent with ``ticket``."""
+
+    def login_qr_for(self, app: str) -> Outcome:
+        """A login QR code asked for to be scanned with ``app`` (a name of one's choosing, not only the page's two
+        tabs): "sent" when the channel issued one, else "refused" with its message."""
+
+
+@runtime_checkable  # a step asks whether the driver can
+class UnverifiedLogin(Protocol):
+    """The 电子税务局's API driver only: a login whose 登录验证 is left undone, asking for business all the same (a
+    crafted request: no page offers business before 登录验证, a typed address goes back to 登录)."""
+
+    def items_before_verifying(self, person: PayerRef) -> Outcome:
+        """登录 with the person's password, 登录验证 skipped, and 查询 of the person's own insured items sent: "refused"
+        with the channel's message, or "logged_in" when the channel answered as to a whole login."""
+
+
+@runtime_checkable  # a step asks whether the driver can
+class LoginTokens(Protocol):
+    """The app channels' API drivers only: the credential a login travels with (``X-App-Token``), and a request sent
+    with a credential of one's choosing (a crafted request: a page sends only its own channel's live login)."""
+
+    def login_token(self, person: PayerRef) -> str:
+        """The person logged in (registered first if new here): the credential of this login."""
+
+    def items_with_token(self, person: PayerRef, token: str) -> Outcome:
+        """查询 of the person's own insured items sent with ``token`` as the login: "refused" with the channel's
+        message, or "logged_in" when the channel answered as to a live login of its own."""
+
+
+@runtime_checkable  # a step asks whether the driver can
+class CaptchaPictures(Protocol):
+    """The app channels' API drivers only: the 随机验证码 picture of an id of one's choosing (a crafted request: a
+    page loads only the picture the channel has just given it)."""
+
+    def captcha_picture_of(self, captcha_id: str) -> Shown:
+        """The picture of this id, asked for as the page asks for one: refused with the channel's message, or shown."""
 
 
 @runtime_checkable  # a step asks whether the driver can

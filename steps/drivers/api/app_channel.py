@@ -5,16 +5,19 @@ and the records and receipts of the payers of the login. Each channel's driver s
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from PIL import Image
 
 from steps.drivers.accounts import password_of
 from steps.drivers.api import cashier
 from steps.drivers.api.backend import (
     Refused,
+    UnreadableAnswer,
     answer,
     confirming,
     items,
@@ -41,6 +44,9 @@ from steps.drivers.protocol import (
     misread,
     through,
 )
+
+DARK = 120  # grey level below which a pixel counts as dark: the characters' strokes, not the lines and the background
+STROKES = 20  # dark pixels a picture with characters has at least (four characters: 49 and more; noise alone: < 10)
 
 
 class AppChannelApi:
@@ -116,7 +122,9 @@ class AppChannelApi:
         if captcha == CAPTCHA_AGAIN and self.last_captcha:
             captcha_id, text = self.last_captcha
         else:
-            captcha_id = self._call("POST", f"{self.api}/captchas")["captcha_id"]
+            made = self._call("POST", f"{self.api}/captchas")
+            captcha_id = made["captcha_id"]
+            self.captcha_picture(str(made["image_url"]))
             text = self.senses.captcha_text(captcha_id)
             text = misread(text) if captcha == CAPTCHA_MISREAD else text
         self.last_captcha = (captcha_id, text)
@@ -134,27 +142,66 @@ class AppChannelApi:
         )
         self.verified.add(payer.id_number)
 
+    def captcha_picture(self, url: str) -> bytes:
+        """The 随机验证码 picture the page shows (its ``img`` loads it): a PNG with dark strokes of characters on it
+        (more dark pixels than its noise dots could make), else the person has nothing to read the code off
+        (UnreadableAnswer). What the characters say the person's eyes read (``Senses.captcha_text``)."""
+        response = self.http.get(url, headers={"X-App-Token": self.token})
+        if response.is_error:
+            answer(response)  # raises Refused with the back end's message
+        picture = response.content
+        where = f"渠道接口 GET {urlsplit(url).path}"
+        try:
+            with Image.open(io.BytesIO(picture)) as image:
+                kind, dark = image.format, sum(image.convert("L").histogram()[:DARK])
+        except OSError:
+            raise UnreadableAnswer(
+                f"{where} 应答复随机验证码的PNG图片,实际{len(picture)}字节,开头{picture[:8]!r}"
+            ) from None
+        if kind != "PNG" or dark < STROKES:
+            raise UnreadableAnswer(f"{where} 的随机验证码图片上应有可辨认的字符,实际是{kind}图片,深色像素只有{dark}个")
+        return picture
+
+    def login_token(self, person: PayerRef) -> str:
+        self.sign_in(person)
+        return self.token
+
+    def items_with_token(self, person: PayerRef, token: str) -> Outcome:
+        response = self.http.post(f"{self.api}/payer/items", json=self._payer(person), headers={"X-App-Token": token})
+        try:
+            answer(response)
+        except Refused as refused:
+            return Outcome("refused", refused.message)
+        return Outcome("logged_in", "凭这个登录凭证查到了本人的参保信息")
+
+    def captcha_picture_of(self, captcha_id: str) -> Shown:
+        response = self.http.get(f"{self.api}/captchas/{captcha_id}.png", headers={"X-App-Token": self.token})
+        if response.is_error:
+            return shown(response)
+        return Shown(False, text=f"{len(response.content)}字节的{response.headers.get('content-type', '')}图片")
+
     def open_payer(self, payer: PayerRef, by: PayerRef | None) -> None:
         self.sign_in(by or payer)
         if by is not None and by.id_number != payer.id_number:
             self.check_other(payer)
 
     # AppAccounts: 注册 with an SMS code, 登录 with a password, 办理对象 他人 ----------------------------------------
-    def request_sms_code(self, person: PayerRef) -> Outcome:
+    def request_sms_code(self, person: PayerRef, *, username: str = "") -> Outcome:
+        """【获取验证码】 (the 用户名 travels with 注册, not here)."""
         try:
             self._call("POST", f"{self.api}/sms/code", {"phone": person.phone, "purpose": "register"})
         except Refused as refused:
             return Outcome("refused", refused.message)
         return Outcome("sent")
 
-    def register_with(self, person: PayerRef, sms_code: str) -> Outcome:
-        """注册 with this code; where registering logs in, the login is kept (its 个人业务 still to choose)."""
+    def register_with(self, person: PayerRef, sms_code: str, *, username: str = "", confirm: str = "") -> Outcome:
+        """注册 with this code (and ``username`` as 用户名, ``confirm`` as 确认密码 when given); where registering logs
+        in, the login is kept (its 个人业务 still to choose)."""
+        form = {**self._registration(person, sms_code), **({"username": username} if username else {})}
+        if confirm:
+            form["password_confirm"] = confirm
         try:
-            token = self._call(
-                "POST",
-                f"{self.api}/accounts",
-                self._registration(person, sms_code),
-            )["token"]
+            token = self._call("POST", f"{self.api}/accounts", form)["token"]
         except Refused as refused:
             return Outcome("refused", refused.message)
         self.registered.add(person.id_number)

@@ -139,6 +139,23 @@ class EtaxApi(AppChannelApi):
     def finish_with_ticket(self, ticket: str) -> Outcome:
         return self._finished(f"{self.api}/login/qr/{ticket}/finish")
 
+    def items_before_verifying(self, person: PayerRef) -> Outcome:
+        started = self.start_login(person)
+        if started.status != "second_factor":
+            return started
+        try:
+            self._call("POST", f"{self.api}/payer/items", self._payer(person))
+        except Refused as refused:
+            return Outcome("refused", refused.message)
+        return Outcome("logged_in", "未完成登录验证即查到了本人的参保信息")
+
+    def login_qr_for(self, app: str) -> Outcome:
+        try:
+            self._call("POST", f"{self.api}/login/qr", {"scan_app": app})
+        except Refused as refused:
+            return Outcome("refused", refused.message)
+        return Outcome("sent", f"已生成用{app}扫码的登录二维码")
+
     def login_holder(self) -> str:
         pending = self._call("GET", f"{self.api}/login")
         return f"账号:{pending['name']} 手机号码:{pending['phone']}"

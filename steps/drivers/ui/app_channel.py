@@ -132,20 +132,22 @@ class AppChannelUi(Described, AppAccess):
         return message
 
     # AppAccounts: 注册 with an SMS code, 登录 with a password, 办理对象 他人 ----------------------------------------
-    def request_sms_code(self, person: PayerRef) -> Outcome:
+    def request_sms_code(self, person: PayerRef, *, username: str = "") -> Outcome:
         p = self.pages
         p.open_registration()
-        p.fill_registration(person, password_of(person))
+        p.fill_registration(person, password_of(person), **({"username": username} if username else {}))
         self.form_of = person.id_number
         message = p.request_sms_code()
         return Outcome("refused", message) if message else Outcome("sent")
 
-    def register_with(self, person: PayerRef, sms_code: str) -> Outcome:
+    def register_with(self, person: PayerRef, sms_code: str, *, username: str = "", confirm: str = "") -> Outcome:
         p = self.pages
         if self.form_of != person.id_number:
             p.open_registration()
-            p.fill_registration(person, password_of(person))
+            p.fill_registration(person, password_of(person), **({"username": username} if username else {}))
             self.form_of = person.id_number
+        if confirm:
+            p.field("确认密码").fill(confirm)
         p.enter_sms_code(sms_code)
         p.submit_registration()
         message = p.wait_for(p.registered())
