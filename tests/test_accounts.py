@@ -251,3 +251,13 @@ def test_tenant_reset_clears_accounts_codes_and_pictures(user: AppUser, enrol) -
     user.token = ""
     user.http.cookies.clear()
     assert user.register(payer).status_code == 201  # the same person registers again on a clean slate
+
+
+def test_no_code_is_sent_for_a_purpose_no_channel_has(user: AppUser, enrol) -> None:
+    # No channel offers 找回密码: a request for its code is refused and sends nothing.
+    payer = enrol()
+    before = user.state()
+    answer = user.call("POST", "/sms/code", {"phone": payer.phone, "purpose": "reset"})
+    refused(answer, 422, "验证码用途", "验证码用途应为register、login之一")
+    assert user.state() == before
+    assert user.control.sms(user.tenant, payer.phone) == []
