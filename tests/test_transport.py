@@ -36,7 +36,11 @@ def test_only_reads_and_writes_with_an_idempotency_key_are_safe_to_resend(
 def test_a_read_that_met_a_reset_connection_is_resent_until_answered() -> None:
     with respx.mock(base_url=URL) as mock, client() as http:
         route = mock.get("/wechat/api/orders/1").mock(
-            side_effect=[httpx.ReadError("Connection reset by peer"), httpx.ConnectError("refused"), httpx.Response(200)]
+            side_effect=[
+                httpx.ReadError("Connection reset by peer"),
+                httpx.ConnectError("refused"),
+                httpx.Response(200),
+            ]
         )
         assert http.get("/wechat/api/orders/1").status_code == 200
     assert route.call_count == 3
