@@ -26,6 +26,7 @@ E2E_WORKERS ?= 2
 # all; a row per outline, `--ui-rows one`, took make test past ten minutes once the outlines were 81).
 TEST_SUITE := tests steps --driver ui,api --ui-rows feature -n $(WORKERS)
 PLAYWRIGHT_TIMEOUT ?= 120
+HOGS ?= 4
 # What pytest shows while it runs: every test as it ends, with its worker and how far along the run is.
 PROGRESS ?= -v
 
@@ -62,11 +63,12 @@ if [ -n "$$missing" ]; then \
 fi
 endef
 
-.PHONY: help setup test e2e report power explore serve lint fuzz bench bench-load bench-walkthrough clean clean-history FORCE
+.PHONY: help setup test e2e pressure report power explore serve lint fuzz bench bench-load bench-walkthrough clean clean-history FORCE
 
 help:
 	@echo "make setup    建虚拟环境（requirements.lock）、准备 Chromium 与中文字体、安装 Allure 3（reports/）"
-	@echo "make test     单元测试与全部特性，两种驱动：pytest $(TEST_SUITE)（PYTEST_ARGS=… 可替换）"
+	@echo "make test     单元测试与全部特性，两种驱动：pytest $(TEST_SUITE)（PYTEST_ARGS=… 可替换），然后 make pressure"
+	@echo "make pressure CPU压力下的切片：$(HOGS)个忙循环进程占满CPU时跑五个渠道、两种驱动（含回执单）的23个场景，必须通过（HOGS=… 可改）"
 	@echo "make e2e      用 UI 驱动跑特性，生成 Allure 报告并按渠道给出结论（PYTEST_ARGS=… 追加参数）"
 	@echo "make report   从 $(RESULTS) 离线生成 $(REPORT_DIR)/index.html（含指南步骤矩阵、历次趋势），并打印各渠道结论"
 	@echo "make power    测试能力：逐个打开模拟器的缺陷目录跑特性，再对模拟器规则、支付、支付渠道与账户模块的300个生成变异体（种子固定）跑特性，打印两个得分、存活者及其差异，结果进报告的「测试能力」；POWER_ARGS=…、MUTANT_ARGS=…（如 --max-scenarios 40、--only merchant）追加参数"
@@ -119,6 +121,12 @@ $(NPM_STAMP): reports/package.json reports/package-lock.json $(NPM_FORCE)
 test: setup lint
 	@echo "pytest:先收集约2,500个测试(约半分钟),然后逐个列出(-v:工作进程、进度百分比、结果)"
 	$(PY) -m pytest $(PROGRESS) $(or $(strip $(PYTEST_ARGS)),$(TEST_SUITE))
+	@$(if $(strip $(PYTEST_ARGS)),true,$(MAKE) pressure)
+
+# Each channel on both drivers, receipts included, while busy loops hog every core: the verdict must hold.
+pressure: setup
+	@echo "CPU压力下的切片:$(HOGS)个忙循环进程占满CPU时,跑覆盖五个渠道、两种驱动(含回执单)的23个场景"
+	$(PY) -m benchmarks.pressure --hogs $(HOGS) --evidence -- $(PROGRESS)
 
 e2e: setup
 	@rm -rf $(RESULTS)
@@ -139,6 +147,8 @@ report: $(VENV_STAMP) $(NPM_STAMP)
 	  if [ -d $$kept ]; then cp $$kept/*-result.json $$kept/*-attachment* $(RESULTS)/ 2>/dev/null || true; fi; \
 	done
 	@$(PY) -m reports.guide_page $(RESULTS) $(REPORT_DIR)
+	@# The report inlines its history: kept to what the report shows of past runs (reports/history.py).
+	@hist="$${ALLURE_HISTORY_PATH-reports/history/history.jsonl}"; if [ -n "$$hist" ]; then $(PY) -m reports.history "$$hist"; fi
 	@cd reports && NO_COLOR=1 ./node_modules/.bin/allure generate --config allurerc.mjs allure-results
 	@# The report page would load Google Analytics: drop it, the report is read offline.
 	@sed -i '/googletagmanager\.com\/gtag/,/<\/script>/d' $(REPORT_DIR)/index.html
