@@ -147,11 +147,13 @@ report: $(VENV_STAMP) $(NPM_STAMP)
 	  if [ -d $$kept ]; then cp $$kept/*-result.json $$kept/*-attachment* $(RESULTS)/ 2>/dev/null || true; fi; \
 	done
 	@$(PY) -m reports.guide_page $(RESULTS) $(REPORT_DIR)
+	@$(PY) -m reports.first_screen $(RESULTS) $(REPORT_DIR)
 	@# The report inlines its history: kept to what the report shows of past runs (reports/history.py).
 	@hist="$${ALLURE_HISTORY_PATH-reports/history/history.jsonl}"; if [ -n "$$hist" ]; then $(PY) -m reports.history "$$hist"; fi
 	@cd reports && NO_COLOR=1 ./node_modules/.bin/allure generate --config allurerc.mjs allure-results
 	@# The report page would load Google Analytics: drop it, the report is read offline.
 	@sed -i '/googletagmanager\.com\/gtag/,/<\/script>/d' $(REPORT_DIR)/index.html
+	@$(PY) -m reports.first_screen --keep-top $(REPORT_DIR)/index.html
 	@echo "报告：$(CURDIR)/$(REPORT_DIR)/index.html"
 	@$(PY) -m reports.privacy $(RESULTS)
 	@$(PY) -m reports.summary $(RESULTS)

@@ -43,7 +43,7 @@ from typing import Any
 import httpx
 
 from benchmarks.load import free_port, width
-from reports.summary import POWER_LABEL
+from reports.summary import CHANNEL_LABEL, POWER_LABEL
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ["steps/test_rules.py"]
@@ -254,7 +254,7 @@ def allure_result(v: Verdict, start_ms: int) -> dict[str, Any]:
         "start": start_ms,
         "stop": start_ms + int(v.seconds * 1000),
         "labels": [
-            {"name": "channel", "value": "测试能力"},
+            {"name": CHANNEL_LABEL, "value": "测试能力"},
             {"name": "feature", "value": v.defect.area},
             {"name": "story", "value": v.defect.rule},
             {"name": "parentSuite", "value": "测试能力"},

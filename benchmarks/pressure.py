@@ -62,7 +62,7 @@ def evidence_problems(results: Path, videos: Path) -> list[str]:
     """What is wrong with the evidence of the slice's report, in Chinese (nothing: it holds)."""
     problems = [f"报告中有可识别个人的号码:{finding}" for finding in privacy.scan(results)]
     kinds = {path.suffix for path in results.iterdir()} if results.exists() else set()
-    missing = {".json", ".txt", ".jpg", ".pdf"} - kinds
+    missing = {".json", ".txt", ".webp", ".pdf"} - kinds  # screenshots are WebP (fixtures.evidence)
     if missing:
         problems.append(f"报告缺少这些证据(结果、重跑命令、截图、回执单):{'、'.join(sorted(missing))}")
     if ".zip" in kinds:

@@ -1,8 +1,8 @@
 """Each numbered step of the guide × its channel, with the results of the scenarios that walk it in a run.
 
-A result walks a step when it carries a ``guide_step`` label ``wechat_3`` or a ``tag`` label ``guide_wechat_3``
-(the feature's tag). Of the tries of one test (same ``historyId``) only the last to stop counts, as in
-``reports.summary``. ``reports.guide_page`` shows the matrix in the report.
+A result walks a step when it carries a ``指南步骤`` label ``wechat_3`` (``guide_step`` in older results) or a
+``tag`` label ``guide_wechat_3`` (the feature's tag). Of the tries of one test (same ``historyId``) only the last to
+stop counts, as in ``reports.summary``. ``reports.guide_page`` shows the matrix in the report.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from reports.guide_coverage import GUIDE_SECTIONS, GUIDE_STEPS, guide_anchor
-from reports.summary import STATUS_TITLES, STATUSES, latest_tries
+from reports.summary import GUIDE_STEP_LABEL, STATUS_TITLES, STATUSES, latest_tries
 
 __all__ = ["GUIDE_FILE", "VERDICTS", "Cell", "Matrix", "build_matrix", "guide_texts", "status_of", "steps_of"]
 
 ROOT = Path(__file__).resolve().parent.parent
-GUIDE_FILE = ROOT.parent / "shared" / "guide" / "ningbo-resident-pension-online-payment-guide.zh.txt"
+GUIDE_FILE = ROOT / "features" / "guide" / "ningbo-resident-pension-online-payment-guide.zh.txt"  # in the repository
 _STEP_LABEL = re.compile(r"([a-z]+)_(\d+)")
 _TAG_LABEL = re.compile(r"guide_([a-z]+)_(\d+)")
 _GUIDE_STEP = re.compile(r"(\d+)\.\s*(.+)")
@@ -92,7 +92,7 @@ def steps_of(result: dict[str, Any]) -> set[tuple[str, int]]:
     """The (channel, step number) pairs a result says it walks."""
     found: set[tuple[str, int]] = set()
     for label in result.get("labels") or []:
-        pattern = {"guide_step": _STEP_LABEL, "tag": _TAG_LABEL}.get(label.get("name"))
+        pattern = {GUIDE_STEP_LABEL: _STEP_LABEL, "guide_step": _STEP_LABEL, "tag": _TAG_LABEL}.get(label.get("name"))
         match = pattern.fullmatch(str(label.get("value") or "")) if pattern else None
         if match:
             found.add((match.group(1), int(match.group(2))))

@@ -237,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m reports.guide_page", description="生成报告的指南步骤 × 渠道矩阵")
     parser.add_argument("results", type=Path, help="结果目录，例如 reports/allure-results")
     parser.add_argument("report", type=Path, help="报告目录，例如 reports/allure-report")
-    parser.add_argument("--guide", type=Path, default=GUIDE_FILE, help="指南原文（默认：../shared/guide/ 下的指南）")
+    parser.add_argument("--guide", type=Path, default=GUIDE_FILE, help="指南原文（默认：features/guide/ 下的指南）")
     args = parser.parse_args(argv)
     if not args.results.is_dir():
         print(f"没有测试结果：目录 {args.results} 不存在。先运行测试（make e2e）。", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 Reads every `*-result.json` in DIR; of the tries of one test (same `historyId`) only the last to stop
 counts. Exits 1 when a test failed or broke, when a result cannot be read, or when there is none.
+The report's first screen shows the same verdicts from the same code (``first_screen``, `reports.first_screen`).
 """
 
 from __future__ import annotations
@@ -9,28 +10,38 @@ from __future__ import annotations
 import json
 import sys
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from channels import CHANNELS
+from channels import BY_CODE, CHANNELS
 
 __all__ = [
+    "CHANNEL_LABEL",
     "CHANNEL_NAMES",
+    "GUIDE_STEP_LABEL",
     "ChannelTally",
     "Summary",
+    "conclusion",
+    "first_screen",
     "format_table",
     "latest_tries",
     "main",
     "read_results",
+    "short_name",
     "summarize",
+    "tally_text",
 ]
 
 CHANNEL_NAMES: dict[str, str] = {c.code: c.title for c in CHANNELS}  # from the channel registry
 _CODES = {name: code for code, name in CHANNEL_NAMES.items()}  # the harness labels a result with the name
 UNLABELLED = "未标注"
-RERUN_LABEL = "rerun"  # a failed UI scenario's rerun that records its trace: evidence, never a verdict
+CHANNEL_LABEL = "渠道"  # the label the report groups results by (results written before it was Chinese: "channel")
+GUIDE_STEP_LABEL = "指南步骤"  # the guide steps a result walks, ``wechat_3`` (before: "guide_step")
+_CHANNEL_LABELS = (CHANNEL_LABEL, "channel")
+# Results written before a traced rerun became a step of the result it explains: evidence, never a verdict.
+RERUN_LABEL = "rerun"
 POWER_LABEL = "harness_power"  # a result of benchmarks.power (测试能力): a measure of the features, no verdict
 STATUSES = ("passed", "failed", "broken", "skipped", "unknown")
 STATUS_TITLES = ("通过", "失败", "损坏", "跳过", "未知")
@@ -76,7 +87,7 @@ class Summary:
 
 
 def _channel_of(result: dict[str, Any]) -> str:
-    values = [label.get("value") for label in result.get("labels") or [] if label.get("name") == "channel"]
+    values = [label.get("value") for label in result.get("labels") or [] if label.get("name") in _CHANNEL_LABELS]
     values = [_CODES.get(str(value), str(value)) for value in values if value]
     return values[0] if values else UNLABELLED  # a scenario visiting several channels counts for its first
 
@@ -176,6 +187,47 @@ def _label(channel: str) -> str:
     return f"{channel} {name}" if name else channel
 
 
+def short_name(channel: str) -> str:
+    """What the report's first screen calls a channel: its name (微信公众号), short enough to show in full."""
+    known = BY_CODE.get(channel)
+    return known.name if known else channel
+
+
+_TEXT_ORDER = ("failed", "broken", "unknown", "passed", "skipped")  # failures first
+
+
+def tally_text(tally: ChannelTally, verdict: str | None = None) -> str:
+    """``不通过 · 失败 1 · 损坏 2 · 通过 88(共 91)``: the verdict and the counts that are not zero, failures first."""
+    counts = " · ".join(f"{STATUS_TITLES[STATUSES.index(s)]} {tally.counts[s]}" for s in _TEXT_ORDER if tally.counts[s])
+    return f"{verdict or tally.verdict} · {counts}(共 {tally.total})" if counts else (verdict or tally.verdict)
+
+
+def problems(summary: Summary, name: Callable[[str], str] = str) -> list[str]:
+    """Why the run does not pass: the channels that did not, results that cannot be read."""
+    found = []
+    failing = [name(tally.channel) for tally in summary.channels if not tally.ok]
+    if failing:
+        found.append("未通过的渠道：" + "、".join(failing))
+    if summary.unreadable:
+        found.append(f"{len(summary.unreadable)} 个结果文件无法读取")
+    return found
+
+
+def conclusion(summary: Summary, name: Callable[[str], str] = str) -> str:
+    """``通过``, or ``不通过（未通过的渠道：alipay）``: the run's verdict, as the terminal and the report say it."""
+    return "通过" if summary.ok else "不通过（" + "；".join(problems(summary, name)) + "）"
+
+
+def first_screen(summary: Summary) -> dict[str, str]:
+    """The report's first screen says what the terminal's table says: one line per channel and the total, each its
+    verdict with its counts (the report shows them as its 变量 block)."""
+    lines = {short_name(tally.channel): tally_text(tally) for tally in summary.channels}
+    lines["合计"] = tally_text(summary.totals, "通过" if summary.ok else "不通过")
+    if summary.unreadable:
+        lines["无法读取"] = f"{len(summary.unreadable)} 个结果文件：" + "、".join(summary.unreadable)
+    return lines
+
+
 def render(summary: Summary) -> str:
     rows = [["渠道", *STATUS_TITLES, "合计", "结论"]]
     for tally in [*summary.channels, summary.totals]:
@@ -207,17 +259,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"另有 {summary.retried} 个重跑前的结果未计入（同一 historyId 只计最后一次）。")
     for name in summary.unreadable:
         print(f"无法读取的结果文件：{name}", file=sys.stderr)
-    if summary.ok:
-        print("结论：通过")
-        return 0
-    problems = []
-    failing = [tally.channel for tally in summary.channels if not tally.ok]
-    if failing:
-        problems.append("未通过的渠道：" + "、".join(failing))
-    if summary.unreadable:
-        problems.append(f"{len(summary.unreadable)} 个结果文件无法读取")
-    print("结论：不通过（" + "；".join(problems) + "）")
-    return 1
+    print(f"结论：{conclusion(summary)}")
+    return 0 if summary.ok else 1
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import pytest
 from pypdf import PdfReader
 from pytest_bdd import given, parsers, then, when
 
+from fixtures.evidence import attach_picture
 from fixtures.receipts import pdf_text
 from reports.masking import mask_text as mask
 from steps.drivers.accounts import password_of
@@ -271,7 +272,7 @@ def _(screen: AppChannelPage, ui: AppChannelUi, payments: PensionPayments, choos
     allure.attach(picture, name=f"付款码({saved}):{name}", attachment_type=allure.attachment_type.PNG)
     said, seen = screen.scan_payment_code(name, picture, at_screen(payments, ui).phone)  # the phone of who pays
     if seen:
-        allure.attach(seen, name="支付宝", attachment_type=allure.attachment_type.PNG)
+        attach_picture(seen, "支付宝")  # the Alipay app's last page, kept as the step screenshots are
     reached(said, "用支付宝扫付款码应付款成功")
 
 

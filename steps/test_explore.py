@@ -13,7 +13,7 @@ from pytest_bdd import scenarios, then, when
 
 from fixtures.plugin import sim_defects
 from fixtures.simulator import SimControl
-from reports.summary import POWER_LABEL
+from reports.summary import CHANNEL_LABEL, POWER_LABEL
 from steps.explore.machine import RULE_NAMES
 from steps.explore.run import Budget, Explored, explore
 from steps.explore.scenario import feature
@@ -43,7 +43,7 @@ def _(
     budget = budget_of(config)
     allure.dynamic.parameter("探索种子", str(budget.seed))
     for name, value in (
-        ("channel", "测试能力"),
+        (CHANNEL_LABEL, "测试能力"),
         ("parentSuite", "测试能力"),
         ("suite", "状态探索"),
         (POWER_LABEL, "explore"),

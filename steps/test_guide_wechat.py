@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from pytest_bdd import parsers, scenarios, then, when
 
@@ -95,11 +97,14 @@ def _(screen: WechatPage) -> None:
 
 
 @when("选择缴费渠道“微信支付”,点击【确认支付】,在微信支付页面完成支付")
-def _(screen: WechatPage, wechat: WechatUi) -> None:
+def _(screen: WechatPage, wechat: WechatUi, screenshot_now: Callable[[str], None]) -> None:
     reached(screen.wait_for("选择缴费渠道"), "点击【确认提交】后应进入【选择缴费渠道】")
     screen.choose_gateway("微信支付")
     screen.confirm_payment()
-    reached(wechat.cashier.came(screen) or wechat.cashier.pay(), "在微信支付页面应付款成功")
+    came = wechat.cashier.came(screen)
+    if not came:  # the step's evidence is the provider's page it pays at, before it is sent back
+        screenshot_now("微信支付页面(点击【立即支付】前)")
+    reached(came or wechat.cashier.pay(), "在微信支付页面应付款成功")
 
 
 @then(parsers.re(r"页面显示“(?P<title>.+)”$"))

@@ -122,7 +122,7 @@ def test_a_result_per_defect_under_harness_power_left_out_of_the_channels_verdic
     assert (tmp_path / "power" / "power.txt").read_text("utf-8") == "表\n"
     result = allure_result(caught, 0)
     labels = {label["name"]: label["value"] for label in result["labels"]}
-    assert labels["channel"] == labels["parentSuite"] == "测试能力"
+    assert labels["渠道"] == labels["parentSuite"] == "测试能力"
     assert labels["suite"] == "账户" and labels["harness_power"] == "sms_code_reusable"
     assert "test_y[api-浙里办APP]" in result["statusDetails"]["message"]
     assert read_results(tmp_path / "power") == ([], [])

@@ -47,7 +47,7 @@ def test_the_evidence_check_names_what_is_missing_or_identifying(tmp_path: Path)
     results, videos = tmp_path / "results", tmp_path / "videos"
     results.mkdir()
     videos.mkdir()
-    for name in ("a-result.json", "b-attachment.txt", "c-attachment.jpg"):
+    for name in ("a-result.json", "b-attachment.txt", "c-attachment.webp"):
         (results / name).write_text("{}")
     receipt = PdfWriter()
     receipt.add_blank_page(width=10, height=10)

@@ -6,13 +6,15 @@ import csv
 import io
 import json
 import re
+import subprocess
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 from reports import guide_page
 from reports.guide_coverage import GUIDE_STEPS, guide_anchor
 from reports.guide_matrix import build_matrix, guide_texts, steps_of
-from reports.summary import read_results
+from reports.summary import CHANNEL_LABEL, GUIDE_STEP_LABEL, read_results
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,11 +29,11 @@ def write_result(
     name: str = "场景",
     as_tags: bool = True,
 ) -> None:
-    """One Allure result walking ``steps`` (``wechat_3``…), as feature tags or as ``guide_step`` labels."""
+    """One Allure result walking ``steps`` (``wechat_3``…), as feature tags or as 指南步骤 labels."""
     folder.mkdir(parents=True, exist_ok=True)
-    labels = [{"name": "channel", "value": "“宁波税务”微信公众号"}, {"name": "tag", "value": "guide"}]
+    labels = [{"name": CHANNEL_LABEL, "value": "“宁波税务”微信公众号"}, {"name": "tag", "value": "guide"}]
     labels += [
-        {"name": "tag", "value": f"guide_{step}"} if as_tags else {"name": "guide_step", "value": step}
+        {"name": "tag", "value": f"guide_{step}"} if as_tags else {"name": GUIDE_STEP_LABEL, "value": step}
         for step in steps
     ]
     result = {
@@ -64,7 +66,7 @@ def test_cells_say_passed_failed_or_uncovered(tmp_path: Path) -> None:
     assert matrix.cell("wechat", 2).verdict == "失败"
     assert matrix.cell("wechat", 2).tally == "2 个场景：失败 1 · 通过 1"
     assert [r["name"] for r in matrix.cell("wechat", 2).results] == ["特殊缴费", "选档缴费"]  # failures first
-    assert matrix.cell("etax", 3).verdict == "失败"  # read from a guide_step label
+    assert matrix.cell("etax", 3).verdict == "失败"  # read from a 指南步骤 label
     assert matrix.cell("alipay", 6).verdict == "未执行"
     assert matrix.cell("wechat", 3).verdict == "未覆盖"
     assert matrix.cell("wechat", 3).tally == ""
@@ -91,8 +93,8 @@ def test_only_guide_step_labels_and_guide_tags_count() -> None:
         "labels": [
             {"name": "tag", "value": "guide"},
             {"name": "tag", "value": "guide_wechat_3"},
-            {"name": "guide_step", "value": "wechat_3"},
-            {"name": "guide_step", "value": "etax_8"},
+            {"name": "指南步骤", "value": "wechat_3"},
+            {"name": "guide_step", "value": "etax_8"},  # as results written before the label was Chinese
             {"name": "tag", "value": "wechat_4"},
             {"name": "story", "value": "guide_alipay_1"},
             {"name": "guide_step", "value": "etax_8_extra"},
@@ -224,3 +226,52 @@ def test_the_harness_links_to_this_page() -> None:
     from fixtures.labels import GUIDE_PAGE
 
     assert GUIDE_PAGE == guide_page.PAGE_NAME
+
+
+def test_an_outline_row_is_named_by_its_example_values() -> None:
+    from fixtures.labels import result_name
+
+    row = SimpleNamespace(
+        callspec=SimpleNamespace(
+            params={"driver_kind": "ui", "_pytest_bdd_example": {"渠道": "微信公众号", "支付方式": "微信支付"}}
+        )
+    )
+    plain = SimpleNamespace(callspec=SimpleNamespace(params={"driver_kind": "ui"}))
+    assert result_name(row, "支付渠道拒付时不扣款") == "支付渠道拒付时不扣款[微信公众号-微信支付]"  # type: ignore[arg-type]
+    assert result_name(plain, "选档缴纳当年度养老保险费") == "选档缴纳当年度养老保险费"  # type: ignore[arg-type]
+    assert result_name(SimpleNamespace(), "走查") == "走查"  # type: ignore[arg-type]
+
+
+# the guide is in the repository --------------------------------------------------------------------------------
+def test_the_matrix_quotes_the_guide_kept_in_the_repository_for_every_step() -> None:
+    from reports.guide_matrix import GUIDE_FILE
+
+    assert GUIDE_FILE.is_relative_to(ROOT) and GUIDE_FILE.parent == ROOT / "features" / "guide"
+    texts = guide_texts()
+    missing = [(c, n) for c, count in GUIDE_STEPS.items() for n in range(1, count + 1) if not texts.get((c, n))]
+    assert missing == []
+    readme = (GUIDE_FILE.parent / "README.md").read_text("utf-8")
+    assert "2026-12-07" in readme and "宁波" in readme
+
+
+def test_nothing_reads_the_guide_from_outside_the_repository() -> None:
+    """A fresh clone has no ../shared: code, configuration and tests must not reach for it (docs may say where the
+    guide came from)."""
+    tracked = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    readers = [
+        name
+        for name in tracked
+        if not name.endswith(".md")
+        and (ROOT / name).is_file()
+        and name != "tests/test_report_matrix.py"
+        and any(
+            needle in (ROOT / name).read_text("utf-8", errors="replace") for needle in ("../shared", "shared/guide")
+        )
+    ]
+    assert readers == []

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import uuid
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from reports import environment, summary
+from reports import environment, first_screen, history, summary
 
 ROOT = Path(__file__).resolve().parents[1]
 ALLURE_CLI = ROOT / "reports" / "node_modules" / ".bin" / "allure"
@@ -30,7 +31,7 @@ def write_result(
 ) -> dict[str, Any]:
     labels = [{"name": "feature", "value": "缴费"}, {"name": "story", "value": name}]
     if channel is not None:
-        labels.append({"name": "channel", "value": channel})
+        labels.append({"name": summary.CHANNEL_LABEL, "value": channel})
     result = {
         "uuid": str(uuid.uuid4()),
         "historyId": history_id or uuid.uuid4().hex,
@@ -246,6 +247,9 @@ def test_categories_sort_failures_as_allure_2_matches_them(
     assert next((rule["name"] for rule in rules if matches(rule)), None) == category
 
 
+QUIET_ALLURE = {"ALLURE_SINGLE_FILE": "0", "NO_COLOR": "1", "ALLURE_HISTORY_PATH": ""}  # files to read, no history
+
+
 @pytest.mark.skipif(not ALLURE_CLI.exists(), reason="reports/node_modules 未安装（make setup）")
 def test_allure_groups_by_channel_and_shows_our_environment(tmp_path: Path) -> None:
     results, output = tmp_path / "allure-results", tmp_path / "allure-report"
@@ -258,7 +262,7 @@ def test_allure_groups_by_channel_and_shows_our_environment(tmp_path: Path) -> N
     subprocess.run(
         [str(ALLURE_CLI), "generate", "--config", "allurerc.mjs", "--output", str(output), str(results)],
         cwd=ROOT / "reports",
-        env={**os.environ, "ALLURE_SINGLE_FILE": "0", "NO_COLOR": "1", "ALLURE_HISTORY_PATH": ""},  # no history
+        env={**os.environ, **QUIET_ALLURE, "ALLURE_REPORT_DIR": str(output)},
         capture_output=True,
         check=True,
         timeout=120,
@@ -276,3 +280,205 @@ def test_allure_groups_by_channel_and_shows_our_environment(tmp_path: Path) -> N
     index = (output / "index.html").read_text("utf-8")
     assert '"reportLanguage":"zh"' in index
     assert "宁波城乡居民养老保险费线上缴费渠道 · 端到端测试" in index
+
+
+def test_the_first_screen_says_what_the_terminal_says(tmp_path: Path, capsys) -> None:
+    results, output = tmp_path / "allure-results", tmp_path / "allure-report"
+    for status in ("passed", "passed", "failed"):
+        write_result(results, channel="alipay", status=status)
+    write_result(results, channel="wechat", status="passed")
+    write_result(results, channel="etax", status="broken")
+
+    assert first_screen.main([str(results), str(output)]) == 0
+    written = json.loads((output / first_screen.FILE_NAME).read_text("utf-8"))
+    assert summary.main([str(results)]) == 1
+    terminal = capsys.readouterr().out
+
+    assert written["variables"] == {
+        "微信公众号": "通过 · 通过 1(共 1)",
+        "支付宝小程序": "不通过 · 失败 1 · 通过 2(共 3)",
+        "电子税务局": "不通过 · 损坏 1(共 1)",
+        "合计": "不通过 · 失败 1 · 损坏 1 · 通过 3(共 5)",
+    }
+    assert written["verdict"] == "不通过（未通过的渠道：支付宝小程序、电子税务局）"
+    rows = {line.split()[0]: line.split() for line in terminal.splitlines() if line.split()}
+    for code, name in [*((c, summary.short_name(c)) for c in ("wechat", "alipay", "etax")), ("合计", "合计")]:
+        passed, failed, broken, _, _, total, verdict = rows[code][-7:]  # 通过 失败 损坏 跳过 未知 合计 结论
+        said = written["variables"][name]
+        assert said.startswith(f"{verdict} ") and said.endswith(f"(共 {total})")
+        for title, count in (("通过", passed), ("失败", failed), ("损坏", broken)):
+            assert (f"{title} {count}" in said) == (count != "0")
+    assert "结论：不通过（未通过的渠道：alipay、etax）" in terminal
+
+
+@pytest.mark.skipif(not ALLURE_CLI.exists(), reason="reports/node_modules 未安装（make setup）")
+def test_the_report_shows_the_verdicts_and_speaks_chinese_where_allure_lets_it(tmp_path: Path) -> None:
+    results, output = tmp_path / "allure-results", tmp_path / "allure-report"
+    write_result(results, channel="wechat", status="passed")
+    write_result(results, channel="alipay", status="failed", message="AssertionError: 金额不符")
+    for result in results.glob("*-result.json"):  # the labels the harness writes, some of them for no reader
+        data = json.loads(result.read_text("utf-8"))
+        data["labels"] += [{"name": "host", "value": "vm"}, {"name": "thread", "value": "1-MainThread"}]
+        result.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    assert first_screen.main([str(results), str(output)]) == 0
+
+    subprocess.run(
+        [str(ALLURE_CLI), "generate", "--config", "allurerc.mjs", "--output", str(output), str(results)],
+        cwd=ROOT / "reports",
+        env={**os.environ, **QUIET_ALLURE, "ALLURE_REPORT_DIR": str(output)},
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+
+    def widget(name: str) -> Any:
+        return json.loads((output / "widgets" / name).read_text("utf-8"))
+
+    assert widget("variables.json") == {
+        "微信公众号": "通过 · 通过 1(共 1)",
+        "支付宝小程序": "不通过 · 失败 1(共 1)",
+        "合计": "不通过 · 失败 1 · 通过 1(共 2)",
+    }
+    assert widget("statistic.json") == {"total": 2, "passed": 1, "failed": 1}
+    assert "端到端测试 · 结论：不通过（未通过的渠道：支付宝小程序）" in (output / "index.html").read_text("utf-8")
+    titles = [chart["title"] for chart in widget("charts.json")["general"].values()]
+    assert titles and not [title for title in titles if re.search("[A-Za-z]", title)], titles
+    shown = [json.loads(p.read_text("utf-8")) for p in (output / "data" / "test-results").glob("*.json")]
+    assert {label["name"] for result in shown for label in result["labels"]} == {"feature", "story", "渠道"}
+
+
+# the report's history ------------------------------------------------------------------------------------------
+def history_entry(status: str = "failed") -> dict[str, Any]:
+    return {
+        "uuid": "r1",
+        "name": "报告",
+        "timestamp": 1_000,
+        "knownTestCaseIds": ["tc1"],
+        "metrics": {},
+        "url": "",
+        "testResults": {
+            "h1": {
+                "id": "t1",
+                "name": "选档缴费",
+                "fullName": "wechat.feature:选档缴费",
+                "environment": "default",
+                "status": status,
+                "message": "规则被破坏:应缴 300.00 元\n期望……\n" + "实际" * 400,
+                "trace": "Traceback …\n" * 200,
+                "start": 1,
+                "stop": 2,
+                "duration": 1,
+                "labels": [{"name": "渠道", "value": "“宁波税务”微信公众号"}] * 20,
+                "url": "",
+                "historyId": "h1",
+                "reportLinks": [],
+            }
+        },
+    }
+
+
+def test_the_history_keeps_what_the_report_shows_of_past_runs(tmp_path: Path) -> None:
+    path = tmp_path / "history.jsonl"
+    path.write_text(json.dumps(history_entry(), ensure_ascii=False) + "\nnot json\n", "utf-8")
+
+    before, after = history.slim(path)
+
+    first, second = path.read_text("utf-8").splitlines()
+    entry = json.loads(first)
+    test = entry["testResults"]["h1"]
+    assert second == "not json" and after < before / 5
+    assert "labels" not in test and "trace" not in test
+    assert test["message"] == "规则被破坏:应缴 300.00 元"
+    assert {k: test[k] for k in ("id", "name", "status", "start", "stop", "duration", "historyId")} == {
+        "id": "t1",
+        "name": "选档缴费",
+        "status": "failed",
+        "start": 1,
+        "stop": 2,
+        "duration": 1,
+        "historyId": "h1",
+    }
+    assert {k: entry[k] for k in ("uuid", "name", "timestamp", "knownTestCaseIds")} == {
+        "uuid": "r1",
+        "name": "报告",
+        "timestamp": 1_000,
+        "knownTestCaseIds": ["tc1"],
+    }
+    assert history.slim(path) == (after, after)  # slim stays slim
+    assert history.slim(tmp_path / "none.jsonl") == (0, 0)
+
+
+@pytest.mark.skipif(not ALLURE_CLI.exists(), reason="reports/node_modules 未安装（make setup）")
+def test_allure_reads_a_slim_history_and_keeps_ten_runs(tmp_path: Path) -> None:
+    results, output, path = tmp_path / "allure-results", tmp_path / "allure-report", tmp_path / "history.jsonl"
+    for run in range(12):  # twelve runs of one test, each its own result
+        shutil.rmtree(results, ignore_errors=True)
+        shutil.rmtree(output, ignore_errors=True)  # as make report does
+        write_result(results, channel="wechat", status="passed", stop=1_000 * (run + 1))
+        history.slim(path)
+        subprocess.run(
+            [str(ALLURE_CLI), "generate", "--config", "allurerc.mjs", "--output", str(output), str(results)],
+            cwd=ROOT / "reports",
+            env={**os.environ, **QUIET_ALLURE, "ALLURE_REPORT_DIR": str(output), "ALLURE_HISTORY_PATH": str(path)},
+            capture_output=True,
+            check=True,
+            timeout=120,
+        )
+    history.slim(path)
+    entries = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+    assert len(entries) == 10
+    assert all("labels" not in test for entry in entries for test in entry["testResults"].values())
+    [shown] = [json.loads(p.read_text("utf-8")) for p in (output / "data" / "test-results").glob("*.json")]
+    assert len(shown["history"]) == 10  # the last ten runs before this one
+    assert {past["status"] for past in shown["history"]} == {"passed"}
+    assert not [past for past in shown["history"] if "labels" in past or "trace" in past]  # slim, as written
+
+
+@pytest.mark.skipif(not ALLURE_CLI.exists(), reason="reports/node_modules 未安装（make setup）")
+def test_the_report_opens_on_its_verdicts_even_when_a_test_failed(tmp_path: Path) -> None:
+    """Allure scrolls its tree to the first failed test as the report opens; the page `make report` writes stays on
+    the verdicts (a real Chromium opens the single file, as a release manager does)."""
+    from playwright.sync_api import sync_playwright
+
+    from fixtures.browser import CHROMIUM_ARGS, resolve_chromium
+
+    results, output = tmp_path / "allure-results", tmp_path / "allure-report"
+    for channel in summary.CHANNEL_NAMES:
+        for n in range(3):
+            write_result(results, channel=channel, status="passed", name=f"场景{n}")
+    write_result(results, channel="zheliban", status="failed", name="失败的场景", message="AssertionError: 金额不符")
+    environment.write_environment(results, {"目标": "内嵌模拟器", "驱动": "ui", "浏览器": "chromium", "运行种子": "1"})
+    assert first_screen.main([str(results), str(output)]) == 0
+    subprocess.run(
+        [str(ALLURE_CLI), "generate", "--config", "allurerc.mjs", "--output", str(output), str(results)],
+        cwd=ROOT / "reports",
+        env={**os.environ, "NO_COLOR": "1", "ALLURE_HISTORY_PATH": "", "ALLURE_REPORT_DIR": str(output)},
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    index = output / "index.html"
+    plain = output / "plain.html"
+    plain.write_text(index.read_text("utf-8"), "utf-8")
+    assert first_screen.main(["--keep-top", str(index)]) == 0
+
+    choice = resolve_chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=choice.executable_path, args=list(CHROMIUM_ARGS))
+        try:
+            seen = {}
+            for page_file in (plain, index):
+                page = browser.new_page(viewport={"width": 1440, "height": 900})
+                page.goto(page_file.as_uri())
+                total = page.get_by_text("不通过 · 失败 1 · 通过 15(共 16)", exact=True)
+                total.wait_for()
+                page.wait_for_timeout(3_000)  # the tree has revealed the failed test by now
+                box = total.bounding_box()
+                boxes = "document.querySelectorAll('[data-tree-scroll-container]')"
+                scrolled = page.evaluate(f"Math.max(0, ...Array.from({boxes}, e => e.scrollTop))")
+                seen[page_file.name] = (scrolled > 0, box is not None and 50 <= box["y"] < 900)
+                page.close()
+        finally:
+            browser.close()
+    assert seen["plain.html"][0]  # Allure alone scrolls towards the failed test
+    assert seen["index.html"] == (False, True)  # the report make report writes stays on the verdicts
