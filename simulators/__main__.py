@@ -47,7 +47,13 @@ def main() -> None:
     args, settings = options()
     mode = ",测试模式:页面右侧有「模拟器测试模式」抽屉" if settings.test_mode else ""
     print(f"模拟器: http://{args.host}:{args.port}/  (数据库 {settings.db_url}{mode})")
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        timeout_keep_alive=settings.keep_alive_seconds,
+    )
 
 
 def _loopback(host: str) -> bool:

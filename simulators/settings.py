@@ -21,6 +21,9 @@ class Settings:
     control_token: str | None = None
     reference_path: Path = DEFAULT_PATH
     demo_seed: int = 2024
+    # An idle connection is kept longer than any client keeps one in its pool (httpx: 5 s, browsers: up to 60 s), so
+    # a client never sends a request on a connection the server is closing at that moment (no response at all).
+    keep_alive_seconds: int = 75
     demo_payers: int = 12
     notify_poll_seconds: float = 1.0
     self_url: str | None = None  # the app's own address (its providers are reached there); None: learnt later
