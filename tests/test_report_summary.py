@@ -250,6 +250,19 @@ def test_categories_sort_failures_as_allure_2_matches_them(
 QUIET_ALLURE = {"ALLURE_SINGLE_FILE": "0", "NO_COLOR": "1", "ALLURE_HISTORY_PATH": ""}  # files to read, no history
 
 
+def allure_generate(results: Path, output: Path, **env: str) -> None:
+    """The Allure CLI with the project's config, as `make report` runs it: separate files to read back and no
+    history unless ``env`` says otherwise (e.g. ALLURE_SINGLE_FILE="1", ALLURE_HISTORY_PATH=…)."""
+    subprocess.run(
+        [str(ALLURE_CLI), "generate", "--config", "allurerc.mjs", "--output", str(output), str(results)],
+        cwd=ROOT / "reports",
+        env={**os.environ, **QUIET_ALLURE, "ALLURE_REPORT_DIR": str(output), **env},
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+
+
 @pytest.mark.skipif(not ALLURE_CLI.exists(), reason="reports/node_modules 未安装（make setup）")
 def test_allure_groups_by_channel_and_shows_our_environment(tmp_path: Path) -> None:
     results, output = tmp_path / "allure-results", tmp_path / "allure-report"
@@ -259,14 +272,7 @@ def test_allure_groups_by_channel_and_shows_our_environment(tmp_path: Path) -> N
     environment.write_environment(results, {"驱动": "ui"})
     environment.write_categories(results)
 
-    subprocess.run(
-        [str(ALLURE_CLI), "generate", "--config", "allurerc.mjs", "--output", str(output), str(results)],
-        cwd=ROOT / "reports",
-        env={**os.environ, **QUIET_ALLURE, "ALLURE_REPORT_DIR": str(output)},
-        capture_output=True,
-        check=True,
-        timeout=120,
-    )
+    allure_generate(results, output)
 
     tree = json.loads((output / "widgets" / "tree.json").read_text("utf-8"))
     top = {tree["groupsById"][group]["name"] for group in tree["root"]["groups"]}
@@ -322,14 +328,7 @@ def test_the_report_shows_the_verdicts_and_speaks_chinese_where_allure_lets_it(t
         result.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
     assert first_screen.main([str(results), str(output)]) == 0
 
-    subprocess.run(
-        [str(ALLURE_CLI), "generate", "--config", "allurerc.mjs", "--output", str(output), str(results)],
-        cwd=ROOT / "reports",
-        env={**os.environ, **QUIET_ALLURE, "ALLURE_REPORT_DIR": str(output)},
-        capture_output=True,
-        check=True,
-        timeout=120,
-    )
+    allure_generate(results, output)
 
     def widget(name: str) -> Any:
         return json.loads((output / "widgets" / name).read_text("utf-8"))
@@ -416,14 +415,7 @@ def test_allure_reads_a_slim_history_and_keeps_ten_runs(tmp_path: Path) -> None:
         shutil.rmtree(output, ignore_errors=True)  # as make report does
         write_result(results, channel="wechat", status="passed", stop=1_000 * (run + 1))
         history.slim(path)
-        subprocess.run(
-            [str(ALLURE_CLI), "generate", "--config", "allurerc.mjs", "--output", str(output), str(results)],
-            cwd=ROOT / "reports",
-            env={**os.environ, **QUIET_ALLURE, "ALLURE_REPORT_DIR": str(output), "ALLURE_HISTORY_PATH": str(path)},
-            capture_output=True,
-            check=True,
-            timeout=120,
-        )
+        allure_generate(results, output, ALLURE_HISTORY_PATH=str(path))
     history.slim(path)
     entries = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
     assert len(entries) == 10
@@ -449,14 +441,7 @@ def test_the_report_opens_on_its_verdicts_even_when_a_test_failed(tmp_path: Path
     write_result(results, channel="zheliban", status="failed", name="失败的场景", message="AssertionError: 金额不符")
     environment.write_environment(results, {"目标": "内嵌模拟器", "驱动": "ui", "浏览器": "chromium", "运行种子": "1"})
     assert first_screen.main([str(results), str(output)]) == 0
-    subprocess.run(
-        [str(ALLURE_CLI), "generate", "--config", "allurerc.mjs", "--output", str(output), str(results)],
-        cwd=ROOT / "reports",
-        env={**os.environ, "NO_COLOR": "1", "ALLURE_HISTORY_PATH": "", "ALLURE_REPORT_DIR": str(output)},
-        capture_output=True,
-        check=True,
-        timeout=120,
-    )
+    allure_generate(results, output, ALLURE_SINGLE_FILE="1")
     index = output / "index.html"
     plain = output / "plain.html"
     plain.write_text(index.read_text("utf-8"), "utf-8")
