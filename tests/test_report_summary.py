@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -447,23 +448,30 @@ def test_the_report_opens_on_its_verdicts_even_when_a_test_failed(tmp_path: Path
     plain.write_text(index.read_text("utf-8"), "utf-8")
     assert first_screen.main(["--keep-top", str(index)]) == 0
 
-    choice = resolve_chromium()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=choice.executable_path, args=list(CHROMIUM_ARGS))
-        try:
-            seen = {}
-            for page_file in (plain, index):
-                page = browser.new_page(viewport={"width": 1440, "height": 900})
-                page.goto(page_file.as_uri())
-                total = page.get_by_text("不通过 · 失败 1 · 通过 15(共 16)", exact=True)
-                total.wait_for()
-                page.wait_for_timeout(3_000)  # the tree has revealed the failed test by now
-                box = total.bounding_box()
-                boxes = "document.querySelectorAll('[data-tree-scroll-container]')"
-                scrolled = page.evaluate(f"Math.max(0, ...Array.from({boxes}, e => e.scrollTop))")
-                seen[page_file.name] = (scrolled > 0, box is not None and 50 <= box["y"] < 900)
-                page.close()
-        finally:
-            browser.close()
+    def look() -> dict[str, tuple[bool, bool]]:
+        """On a thread of its own: a worker that ran a browser test keeps pytest-playwright's event loop on this one,
+        where Playwright's sync API refuses to start."""
+        choice = resolve_chromium()
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=choice.executable_path, args=list(CHROMIUM_ARGS))
+            try:
+                seen: dict[str, tuple[bool, bool]] = {}
+                for page_file in (plain, index):
+                    page = browser.new_page(viewport={"width": 1440, "height": 900})
+                    page.goto(page_file.as_uri())
+                    total = page.get_by_text("不通过 · 失败 1 · 通过 15(共 16)", exact=True)
+                    total.wait_for()
+                    page.wait_for_timeout(3_000)  # the tree has revealed the failed test by now
+                    box = total.bounding_box()
+                    boxes = "document.querySelectorAll('[data-tree-scroll-container]')"
+                    scrolled = page.evaluate(f"Math.max(0, ...Array.from({boxes}, e => e.scrollTop))")
+                    seen[page_file.name] = (scrolled > 0, box is not None and 50 <= box["y"] < 900)
+                    page.close()
+            finally:
+                browser.close()
+        return seen
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        seen = pool.submit(look).result(timeout=300)
     assert seen["plain.html"][0]  # Allure alone scrolls towards the failed test
     assert seen["index.html"] == (False, True)  # the report make report writes stays on the verdicts
