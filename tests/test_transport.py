@@ -3,7 +3,7 @@ transport failed, and otherwise fail as 环境问题 naming the request and what
 
 from __future__ import annotations
 
-import socket
+import http.client
 import time
 
 import httpx
@@ -101,10 +101,14 @@ def test_the_simulator_keeps_an_idle_connection_longer_than_a_client_pools_it(si
     # request on a connection it is closing ("Server disconnected without sending a response"), as a busy machine
     # showed. The connection, idle for 6 s, still answers.
     host, port = sim.url.removeprefix("http://").split(":")
-    request = f"GET /__sim/tenants/demo/clock HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
-    with socket.create_connection((host, int(port)), timeout=10) as conn:
-        conn.sendall(request)
-        assert conn.recv(4096).startswith(b"HTTP/1.1 ")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)  # one socket, kept between the two requests
+    try:
+        conn.request("GET", "/__sim/tenants/demo/clock")
+        assert conn.getresponse().read() and conn.sock is not None
+        first = conn.sock
         time.sleep(6)
-        conn.sendall(request)
-        assert conn.recv(4096).startswith(b"HTTP/1.1 "), "the server closed an idle connection within 6 s"
+        conn.request("GET", "/__sim/tenants/demo/clock")
+        assert conn.getresponse().status == 200, "the server closed an idle connection within 6 s"
+        assert conn.sock is first
+    finally:
+        conn.close()
